@@ -1,0 +1,207 @@
+/**
+ * The `msc3917` command (DESIGN.md §12). The contract other tools rely on:
+ * - exit 0: success; 1: a negative answer (invalid signature, failed expectation);
+ *   2: a usage or input error, with one line on stderr and no stack trace;
+ * - every subcommand takes `--help`.
+ */
+import { readFileSync } from "node:fs";
+import { parseArgs, type ParseArgsConfig } from "node:util";
+import { decodeBase64 } from "../sim/core/base64.ts";
+import { canonicalJson, parseJson, type JsonValue } from "../sim/core/canonical-json.ts";
+import { type BackendName, PUBLIC_KEY_LENGTH, SEED_LENGTH, backends, signingKeyFromSeed } from "../sim/core/ed25519.ts";
+import { isEd25519KeyId, signJson, verifySignedJson } from "../sim/core/signing.ts";
+
+/** A usage or input error: exit 2 with this one line. */
+export class InputError extends Error {}
+
+type Options = NonNullable<ParseArgsConfig["options"]>;
+
+interface Command {
+  summary: string;
+  usage: string;
+  details: string;
+  options: Options;
+  run(values: Record<string, string | boolean | undefined>, positionals: string[]): Promise<number> | number;
+}
+
+const BACKEND_OPTION: Options = { backend: { type: "string", default: "node" } };
+const BACKEND_HELP = "  --backend node|noble   Ed25519 implementation (default node); both enforce the same strict policy";
+
+function backendOf(values: Record<string, unknown>) {
+  const name = values.backend as string;
+  if (name !== "node" && name !== "noble") throw new InputError(`--backend must be node or noble, not ${JSON.stringify(name)}`);
+  return backends[name as BackendName];
+}
+
+/** Read the text of FILE, or of stdin when no FILE is given. */
+export function readInput(positionals: string[]): { name: string; text: string } {
+  if (positionals.length > 1) throw new InputError(`expected at most one FILE, got ${positionals.length}`);
+  const file = positionals[0];
+  if (file === undefined && process.stdin.isTTY) throw new InputError("no input: give FILE or pipe JSON on stdin");
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(file ?? 0);
+  } catch (e) {
+    throw new InputError(`cannot read ${file ?? "stdin"}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+  const name = file ?? "stdin";
+  try {
+    return { name, text: new TextDecoder("utf-8", { fatal: true }).decode(bytes) };
+  } catch {
+    throw new InputError(`${name}: not valid UTF-8`);
+  }
+}
+
+function readJson(positionals: string[]): JsonValue {
+  const { name, text } = readInput(positionals);
+  const parsed = parseJson(text);
+  if (!parsed.ok) throw new InputError(`${name}: ${parsed.error}`);
+  return parsed.value;
+}
+
+function readJsonObject(positionals: string[]): Record<string, JsonValue> {
+  const value = readJson(positionals);
+  if (typeof value !== "object" || value === null || Array.isArray(value)) throw new InputError("input must be a JSON object");
+  return value;
+}
+
+function requireString(values: Record<string, unknown>, name: string): string {
+  const v = values[name];
+  if (typeof v !== "string" || v === "") throw new InputError(`--${name} is required`);
+  return v;
+}
+
+function keyIdOption(values: Record<string, unknown>): string {
+  const keyId = requireString(values, "key-id");
+  if (!isEd25519KeyId(keyId)) throw new InputError(`--key-id must look like ed25519:ID, not ${JSON.stringify(keyId)}`);
+  return keyId;
+}
+
+function base64Option(values: Record<string, unknown>, name: string, length: number): Uint8Array {
+  const decoded = decodeBase64(requireString(values, name), { expectedLength: length });
+  if (!decoded.ok) throw new InputError(`--${name}: ${decoded.error}`);
+  return decoded.value;
+}
+
+const commands: Record<string, Command> = {
+  canonical: {
+    summary: "write the Matrix canonical JSON of a JSON document",
+    usage: "msc3917 canonical [FILE]",
+    details:
+      "Reads JSON from FILE or stdin and writes its canonical form (Matrix spec, appendices): the bytes\n" +
+      "and nothing else, no trailing newline. Floats, integers beyond ±(2^53-1), lone surrogates and\n" +
+      "duplicate keys are input errors (exit 2).",
+    options: {},
+    run(_values, positionals) {
+      process.stdout.write(canonicalJson(readJson(positionals)));
+      return 0;
+    },
+  },
+  sign: {
+    summary: "sign a JSON object with an Ed25519 key derived from a seed",
+    usage: "msc3917 sign --seed B64 --entity NAME --key-id ed25519:ID [FILE]",
+    details:
+      "Signs the JSON object from FILE or stdin as the Matrix spec's Signing JSON says (signatures and\n" +
+      "unsigned are left out of what is signed; existing signatures are kept) and writes the signed\n" +
+      "object in canonical form.\n" +
+      "  --seed B64              the 32-byte Ed25519 seed, base64\n" +
+      "  --entity NAME           the signing entity (a server name or user ID)\n" +
+      "  --key-id ed25519:ID     the key ID under which the signature is stored\n" +
+      BACKEND_HELP,
+    options: { seed: { type: "string" }, entity: { type: "string" }, "key-id": { type: "string" }, ...BACKEND_OPTION },
+    run(values, positionals) {
+      const seed = base64Option(values, "seed", SEED_LENGTH);
+      const entity = requireString(values, "entity");
+      const keyId = keyIdOption(values);
+      const backend = backendOf(values);
+      const obj = readJsonObject(positionals);
+      process.stdout.write(canonicalJson(signJson(obj, entity, keyId, signingKeyFromSeed(seed, backend), backend)));
+      return 0;
+    },
+  },
+  "verify-json": {
+    summary: "check one signature on a signed JSON object",
+    usage: "msc3917 verify-json --key B64 --entity NAME --key-id ed25519:ID [FILE]",
+    details:
+      "Exits 0 if signatures[NAME][ed25519:ID] is present and valid under the public key, and 1\n" +
+      "otherwise, with the reason on stderr. Verification is strict (libsodium-compatible): small-order\n" +
+      "or non-canonical keys and R values, and S >= L, are refused.\n" +
+      "  --key B64               the 32-byte Ed25519 public key, base64\n" +
+      "  --entity NAME           the signing entity\n" +
+      "  --key-id ed25519:ID     the key ID of the signature to check\n" +
+      BACKEND_HELP,
+    options: { key: { type: "string" }, entity: { type: "string" }, "key-id": { type: "string" }, ...BACKEND_OPTION },
+    run(values, positionals) {
+      const key = base64Option(values, "key", PUBLIC_KEY_LENGTH);
+      const entity = requireString(values, "entity");
+      const keyId = keyIdOption(values);
+      const backend = backendOf(values);
+      const obj = readJsonObject(positionals);
+      const result = verifySignedJson(obj, entity, keyId, key, backend);
+      if (result.ok) {
+        process.stdout.write(`valid: signature by ${entity} ${keyId}\n`);
+        return 0;
+      }
+      process.stderr.write(`invalid: ${result.error} (signature by ${entity} ${keyId})\n`);
+      return 1;
+    },
+  },
+};
+
+/** Add a subcommand (later issues: `verify`). */
+export function registerCommand(name: string, command: Command): void {
+  commands[name] = command;
+}
+
+function mainHelp(): string {
+  const width = Math.max(...Object.keys(commands).map((n) => n.length));
+  return [
+    "msc3917: a laboratory for MSC3917 (Cryptographically Constrained Room Membership)",
+    "",
+    "usage: msc3917 COMMAND [OPTIONS] [ARGS]",
+    "",
+    "commands:",
+    ...Object.entries(commands).map(([n, c]) => `  ${n.padEnd(width)}  ${c.summary}`),
+    "",
+    "Run `msc3917 COMMAND --help` for a command's options.",
+    "Exit codes: 0 success, 1 a negative answer, 2 a usage or input error.",
+    "",
+  ].join("\n");
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === "--help" || name === "-h" || name === "help") {
+    process.stdout.write(mainHelp());
+    return name === undefined ? 2 : 0;
+  }
+  const command = commands[name];
+  if (!command) {
+    process.stderr.write(`msc3917: unknown command ${JSON.stringify(name)}; try msc3917 --help\n`);
+    return 2;
+  }
+  try {
+    const { values, positionals } = parseArgs({
+      args: rest,
+      options: { ...command.options, help: { type: "boolean", short: "h" } },
+      allowPositionals: true,
+      strict: true,
+    });
+    if (values.help) {
+      process.stdout.write(`usage: ${command.usage}\n\n${command.summary}.\n${command.details}\n`);
+      return 0;
+    }
+    return await command.run(values as Record<string, string | boolean | undefined>, positionals);
+  } catch (e) {
+    const err = e as Error & { code?: string };
+    if (e instanceof InputError || err.code?.startsWith("ERR_PARSE_ARGS")) {
+      process.stderr.write(`msc3917 ${name}: ${err.message.split("\n")[0]}\n`);
+      return 2;
+    }
+    if (process.env.MSC3917_DEBUG) console.error(e);
+    process.stderr.write(`msc3917 ${name}: internal error: ${err.message?.split("\n")[0]} (set MSC3917_DEBUG=1 for a stack trace)\n`);
+    return 2;
+  }
+}
+
+process.exitCode = await main(process.argv.slice(2));

@@ -1,0 +1,181 @@
+/**
+ * Canonical JSON (Matrix spec, appendices §Canonical JSON).
+ *
+ * - Object keys sorted by Unicode code point. JavaScript's default sort compares UTF-16 code units,
+ *   which puts astral characters (U+10000 and up) before U+E000..U+FFFF; we compare code points.
+ * - No insignificant whitespace; UTF-8; non-ASCII written raw.
+ * - The only escapes are `\" \\ \b \f \n \r \t` and lowercase `\u00XX` for the other control
+ *   characters below U+0020. (`JSON.stringify` on a well-formed string produces exactly this, and
+ *   the interop test checks it against matrix-org's `canonicaljson`.)
+ * - Numbers are integers in [-(2^53-1), 2^53-1]. Negative zero is written `0`.
+ *
+ * Hand-written: `another-json` writes `\U0001` and accepts floats, and `canonicalize` is RFC 8785,
+ * not Matrix (DESIGN.md §4).
+ */
+import { type Result, fail, ok } from "./result.ts";
+
+export type JsonValue = null | boolean | number | string | JsonValue[] | JsonObject;
+export interface JsonObject {
+  [key: string]: JsonValue;
+}
+
+export class CanonicalJsonError extends Error {
+  override name = "CanonicalJsonError";
+}
+
+/**
+ * Policy: nesting deeper than this is rejected with an error rather than followed. Matrix events
+ * are at most 64 KiB and real content is a few levels deep; the bound keeps attacker-built nesting
+ * from exhausting the stack of the (bounded) recursive encoder below.
+ */
+export const MAX_JSON_DEPTH = 128;
+
+const LONE_SURROGATE = /\p{Cs}/u;
+
+/** Compare two well-formed strings by Unicode code point (not UTF-16 code unit). */
+export function compareCodePoints(a: string, b: string): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    let x = a.charCodeAt(i);
+    let y = b.charCodeAt(i);
+    if (x === y) continue;
+    if (x >= 0xd800 && y >= 0xd800) {
+      // Surrogates (D800-DFFF) encode code points above FFFF, so they must sort after E000-FFFF.
+      x += x >= 0xe000 ? -0x800 : 0x2000;
+      y += y >= 0xe000 ? -0x800 : 0x2000;
+    }
+    return x - y;
+  }
+  return a.length - b.length;
+}
+
+function pathOf(path: readonly (string | number)[]): string {
+  let out = "$";
+  for (const p of path) out += typeof p === "number" ? `[${p}]` : /^[A-Za-z_][A-Za-z0-9_]*$/.test(p) ? `.${p}` : `[${JSON.stringify(p)}]`;
+  return out;
+}
+
+function encodeString(s: string, path: (string | number)[]): string {
+  if (LONE_SURROGATE.test(s)) throw new CanonicalJsonError(`canonical JSON: lone surrogate in string at ${pathOf(path)}`);
+  return JSON.stringify(s);
+}
+
+function encode(value: unknown, path: (string | number)[]): string {
+  if (path.length > MAX_JSON_DEPTH) throw new CanonicalJsonError(`canonical JSON: nesting deeper than ${MAX_JSON_DEPTH} at ${pathOf(path.slice(0, 8))}…`);
+  switch (typeof value) {
+    case "string":
+      return encodeString(value, path);
+    case "boolean":
+      return value ? "true" : "false";
+    case "number":
+      if (!Number.isInteger(value)) throw new CanonicalJsonError(`canonical JSON: float ${value} at ${pathOf(path)} is not allowed`);
+      if (!Number.isSafeInteger(value)) throw new CanonicalJsonError(`canonical JSON: integer ${value} at ${pathOf(path)} is outside ±(2^53-1)`);
+      return value === 0 ? "0" : String(value);
+    case "object": {
+      if (value === null) return "null";
+      if (Array.isArray(value)) {
+        const parts: string[] = [];
+        for (let i = 0; i < value.length; i++) {
+          path.push(i);
+          parts.push(encode(value[i], path));
+          path.pop();
+        }
+        return `[${parts.join(",")}]`;
+      }
+      const proto = Object.getPrototypeOf(value);
+      if (proto !== Object.prototype && proto !== null) throw new CanonicalJsonError(`canonical JSON: ${proto?.constructor?.name ?? "exotic object"} at ${pathOf(path)} is not JSON`);
+      const keys = Object.keys(value).sort(compareCodePoints);
+      const parts: string[] = [];
+      for (const k of keys) {
+        path.push(k);
+        parts.push(`${encodeString(k, path)}:${encode((value as Record<string, unknown>)[k], path)}`);
+        path.pop();
+      }
+      return `{${parts.join(",")}}`;
+    }
+    default:
+      throw new CanonicalJsonError(`canonical JSON: ${typeof value} at ${pathOf(path)} is not JSON`);
+  }
+}
+
+/** The canonical JSON text of `value`. Throws `CanonicalJsonError`, naming the path, on anything Matrix forbids. */
+export function canonicalJson(value: unknown): string {
+  return encode(value, []);
+}
+
+/** The canonical JSON of `value` as UTF-8 bytes: what gets signed. */
+export function canonicalJsonBytes(value: unknown): Uint8Array {
+  return new Uint8Array(Buffer.from(canonicalJson(value), "utf8"));
+}
+
+type Frame = { kind: "object"; keys: Set<string>; expectKey: boolean; key: string } | { kind: "array"; index: number };
+
+const NUMBER = /-?(?:0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?/y;
+const STRING = /"(?:[^"\\\u0000-\u001f]|\\["\\/bfnrt]|\\u[0-9a-fA-F]{4})*"/y;
+
+/**
+ * Parse JSON text from an untrusted source into a value that canonical JSON accepts.
+ *
+ * `JSON.parse` alone cannot tell `1.0` from `1`, silently keeps the last of duplicate keys, and
+ * rounds big integers. A small iterative scan in front of it rejects, with the path:
+ * - numbers written with a fraction or exponent (Matrix JSON has integers only);
+ * - nesting deeper than `MAX_JSON_DEPTH`;
+ * - Policy: duplicate keys in an object. Parsers disagree about which duplicate wins, and signed
+ *   JSON whose meaning depends on the parser is a known source of signature-bypass bugs.
+ * Then `canonicalJson` checks the integer range and lone surrogates.
+ */
+export function parseJson(text: string): Result<JsonValue> {
+  const stack: Frame[] = [];
+  const path = (): string => pathOf(stack.map((f) => (f.kind === "object" ? f.key : f.index)));
+  let i = 0;
+  while (i < text.length) {
+    const c = text[i]!;
+    if (c === '"') {
+      STRING.lastIndex = i;
+      const m = STRING.exec(text);
+      if (!m) return fail(`invalid JSON: bad string at offset ${i}`);
+      const top = stack[stack.length - 1];
+      if (top?.kind === "object" && top.expectKey) {
+        const key = JSON.parse(m[0]) as string;
+        if (top.keys.has(key)) return fail(`invalid JSON: duplicate key ${JSON.stringify(key)} at ${path()}`);
+        top.keys.add(key);
+        top.key = key;
+        top.expectKey = false;
+      }
+      i += m[0].length;
+    } else if (c === "-" || (c >= "0" && c <= "9")) {
+      NUMBER.lastIndex = i;
+      const m = NUMBER.exec(text);
+      if (!m) return fail(`invalid JSON: bad number at offset ${i}`);
+      if (m[1] !== undefined || m[2] !== undefined) return fail(`canonical JSON: float ${m[0]} at ${path()} is not allowed`);
+      i += m[0].length;
+    } else if (c === "{" || c === "[") {
+      if (stack.length >= MAX_JSON_DEPTH) return fail(`canonical JSON: nesting deeper than ${MAX_JSON_DEPTH}`);
+      stack.push(c === "{" ? { kind: "object", keys: new Set(), expectKey: true, key: "" } : { kind: "array", index: 0 });
+      i++;
+    } else if (c === "}" || c === "]") {
+      stack.pop();
+      i++;
+    } else if (c === ",") {
+      const top = stack[stack.length - 1];
+      if (top?.kind === "object") top.expectKey = true;
+      else if (top?.kind === "array") top.index++;
+      i++;
+    } else {
+      i++; // whitespace, ':', literals; JSON.parse below checks the grammar
+    }
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (e) {
+    return fail(`invalid JSON: ${(e as Error).message}`);
+  }
+  try {
+    canonicalJson(value);
+  } catch (e) {
+    if (e instanceof CanonicalJsonError) return fail(e.message);
+    throw e;
+  }
+  return ok(value as JsonValue);
+}

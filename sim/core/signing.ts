@@ -1,0 +1,89 @@
+/**
+ * Signing JSON (Matrix spec, appendices §Signing JSON).
+ *
+ * To sign: remove `signatures` and `unsigned`, sign the canonical JSON bytes, add the signature as
+ * `signatures[entity]["ed25519:<key id>"]` (unpadded standard base64) next to any signatures that
+ * were already there, and put `unsigned` back.
+ */
+import { decodeBase64, encodeBase64 } from "./base64.ts";
+import { CanonicalJsonError, canonicalJsonBytes } from "./canonical-json.ts";
+import { type Ed25519Backend, type Ed25519Rejection, SIGNATURE_LENGTH, type SigningKey, defaultBackend, signEd25519, verifyEd25519 } from "./ed25519.ts";
+import { type Result, fail, ok } from "./result.ts";
+
+export type Signatures = Record<string, Record<string, string>>;
+
+/** Why a signed object did not verify. */
+export type SignedJsonRejection =
+  | "not_an_object"
+  | "bad_key_id"
+  | "signature_missing"
+  | "signature_malformed"
+  | "not_canonical_json"
+  | Ed25519Rejection;
+
+const KEY_ID = /^ed25519:[^\s]+$/;
+
+/** Parse `ed25519:<id>`; only Ed25519 is used by Matrix signing. */
+export function isEd25519KeyId(keyId: string): boolean {
+  return typeof keyId === "string" && KEY_ID.test(keyId);
+}
+
+function isPlainObject(x: unknown): x is Record<string, unknown> {
+  return typeof x === "object" && x !== null && !Array.isArray(x);
+}
+
+/** The bytes a signature covers: the canonical JSON of `obj` without `signatures` and `unsigned`. */
+export function signedBytes(obj: object): Uint8Array {
+  const { signatures: _s, unsigned: _u, ...rest } = obj as Record<string, unknown>;
+  return canonicalJsonBytes(rest);
+}
+
+/**
+ * Return a copy of `obj` with a signature by `key` added under `signatures[entity][keyId]`.
+ * Existing signatures are kept. Throws on a malformed key ID or on values canonical JSON forbids.
+ */
+export function signJson<T extends object>(obj: T, entity: string, keyId: string, key: SigningKey, backend: Ed25519Backend = defaultBackend()): T {
+  if (!isEd25519KeyId(keyId)) throw new TypeError(`signJson: key id must look like "ed25519:<id>", got ${JSON.stringify(keyId)}`);
+  const signature = encodeBase64(signEd25519(key, signedBytes(obj), backend));
+  const existing = (obj as { signatures?: unknown }).signatures;
+  const previous = isPlainObject(existing) ? (existing as Signatures) : {};
+  const signatures: Signatures = { ...previous, [entity]: { ...(previous[entity] ?? {}), [keyId]: signature } };
+  return { ...obj, signatures } as T;
+}
+
+/** The signature `signatures[entity][keyId]` on `obj`, if there is one and it is a string. */
+export function signatureOf(obj: unknown, entity: string, keyId: string): string | undefined {
+  if (!isPlainObject(obj) || !isPlainObject(obj.signatures)) return undefined;
+  const byEntity = Object.hasOwn(obj.signatures, entity) ? obj.signatures[entity] : undefined;
+  if (!isPlainObject(byEntity) || !Object.hasOwn(byEntity, keyId)) return undefined;
+  const sig = byEntity[keyId];
+  return typeof sig === "string" ? sig : undefined;
+}
+
+/**
+ * Check the signature `signatures[entity][keyId]` on `obj` against `publicKey`.
+ * Never throws: any input gets a result.
+ */
+export function verifySignedJson(
+  obj: unknown,
+  entity: string,
+  keyId: string,
+  publicKey: Uint8Array,
+  backend: Ed25519Backend = defaultBackend(),
+): Result<true, SignedJsonRejection> {
+  if (!isPlainObject(obj)) return fail("not_an_object");
+  if (!isEd25519KeyId(keyId)) return fail("bad_key_id");
+  const text = signatureOf(obj, entity, keyId);
+  if (text === undefined) return fail("signature_missing");
+  const sig = decodeBase64(text, { expectedLength: SIGNATURE_LENGTH });
+  if (!sig.ok) return fail("signature_malformed");
+  let message: Uint8Array;
+  try {
+    message = signedBytes(obj);
+  } catch (e) {
+    if (e instanceof CanonicalJsonError) return fail("not_canonical_json");
+    throw e;
+  }
+  const verdict = verifyEd25519(sig.value, message, publicKey, backend);
+  return verdict.ok ? ok(true) : fail(verdict.reason);
+}
