@@ -42,21 +42,24 @@ export function signedBytes(obj: object): Uint8Array {
  * Return a copy of `obj` with a signature by `key` added under `signatures[entity][keyId]`.
  * Existing signatures are kept. Throws on a malformed key ID or on values canonical JSON forbids.
  */
-export function signJson<T extends object>(obj: T, entity: string, keyId: string, key: SigningKey, backend: Ed25519Backend = defaultBackend()): T {
+export function signJson<T extends object>(obj: T, entity: string, keyId: string, key: SigningKey, backend: Ed25519Backend = defaultBackend()): T & { signatures: Signatures } {
   if (!isEd25519KeyId(keyId)) throw new TypeError(`signJson: key id must look like "ed25519:<id>", got ${JSON.stringify(keyId)}`);
   const signature = encodeBase64(signEd25519(key, signedBytes(obj), backend));
   const existing = (obj as { signatures?: unknown }).signatures;
   const previous = isPlainObject(existing) ? (existing as Signatures) : {};
   const signatures: Signatures = { ...previous, [entity]: { ...(previous[entity] ?? {}), [keyId]: signature } };
-  return { ...obj, signatures } as T;
+  return { ...obj, signatures };
 }
 
 /** The signature `signatures[entity][keyId]` on `obj`, if there is one and it is a string. */
 export function signatureOf(obj: unknown, entity: string, keyId: string): string | undefined {
-  if (!isPlainObject(obj) || !isPlainObject(obj.signatures)) return undefined;
-  const byEntity = Object.hasOwn(obj.signatures, entity) ? obj.signatures[entity] : undefined;
-  if (!isPlainObject(byEntity) || !Object.hasOwn(byEntity, keyId)) return undefined;
-  const sig = byEntity[keyId];
+  const own = (o: Record<string, unknown>, k: string): unknown => (Object.hasOwn(o, k) ? o[k] : undefined);
+  if (!isPlainObject(obj)) return undefined;
+  const signatures = own(obj, "signatures");
+  if (!isPlainObject(signatures)) return undefined;
+  const byEntity = own(signatures, entity);
+  if (!isPlainObject(byEntity)) return undefined;
+  const sig = own(byEntity, keyId);
   return typeof sig === "string" ? sig : undefined;
 }
 

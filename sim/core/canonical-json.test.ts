@@ -1,0 +1,95 @@
+import { describe, expect, it } from "vitest";
+import { matrixSpecVectors } from "../../test-support/vectors.ts";
+import { CanonicalJsonError, MAX_JSON_DEPTH, canonicalJson, compareCodePoints, parseJson } from "./canonical-json.ts";
+
+const spec = matrixSpecVectors();
+
+describe("canonical JSON: spec vectors", () => {
+  it.each(spec.canonical_json.map((v, i) => [i, v] as const))("vector %i is byte-exact", (_i, v) => {
+    expect(Buffer.from(canonicalJson(v.input), "utf8")).toEqual(Buffer.from(v.canonical, "utf8"));
+  });
+
+  it.each(spec.must_reject.map((v) => [v.why, v.json_text] as const))("rejects %s", (_why, text) => {
+    const r = parseJson(text);
+    expect(r.ok).toBe(false);
+  });
+});
+
+describe("canonical JSON: rules", () => {
+  it("sorts keys by code point, not UTF-16 code unit", () => {
+    // U+FFFF is one code unit 0xFFFF; U+1F600 is the pair D83D DE00. Code-unit order would put 😀 first.
+    expect(canonicalJson({ "😀": 2, "\uffff": 1, "\ue000": 0, a: 3 })).toBe('{"a":3,"\ue000":0,"\uffff":1,"😀":2}');
+    expect(["😀", "\uffff"].sort()).toEqual(["😀", "\uffff"]); // the trap: default sort gets it wrong
+    expect(compareCodePoints("😀", "\uffff")).toBeGreaterThan(0);
+    expect(compareCodePoints("ab", "a")).toBeGreaterThan(0);
+    expect(compareCodePoints("a", "a")).toBe(0);
+  });
+
+  it("writes only the spec's escapes", () => {
+    expect(canonicalJson("\u0000\u0001\u001f\u007f\b\f\n\r\t\"\\/\u2028\u2029é")).toBe('"\\u0000\\u0001\\u001f\u007f\\b\\f\\n\\r\\t\\"\\\\/\u2028\u2029é"');
+  });
+
+  it("writes -0 as 0 and accepts the safe-integer bounds", () => {
+    expect(canonicalJson({ a: -0, b: 9007199254740991, c: -9007199254740991 })).toBe('{"a":0,"b":9007199254740991,"c":-9007199254740991}');
+  });
+
+  it.each([
+    ["a float", { a: 1.5 }, /float 1.5 at \$\.a/],
+    ["an unsafe integer", [1, 2 ** 53], /integer 9007199254740992 at \$\[1\]/],
+    ["NaN", { x: { y: NaN } }, /float NaN at \$\.x\.y/],
+    ["Infinity", { a: Infinity }, /float Infinity/],
+    ["a lone surrogate in a value", { a: "x\ud800" }, /lone surrogate in string at \$\.a/],
+    ["a lone surrogate in a key", { ["\udc00"]: 1 }, /lone surrogate/],
+    ["undefined", { a: undefined }, /undefined at \$\.a/],
+    ["a bigint", { a: 1n }, /bigint at \$\.a/],
+    ["a Date", { a: new Date(0) }, /Date at \$\.a/],
+    ["a function", { f: () => 1 }, /function/],
+  ])("rejects %s, naming the path", (_what, value, message) => {
+    expect(() => canonicalJson(value)).toThrow(CanonicalJsonError);
+    expect(() => canonicalJson(value)).toThrow(message);
+  });
+
+  it("bounds nesting depth instead of overflowing the stack", () => {
+    let deep: unknown = 1;
+    for (let i = 0; i < 100_000; i++) deep = [deep];
+    expect(() => canonicalJson(deep)).toThrow(/nesting deeper than/);
+    let ok: unknown = 1;
+    for (let i = 0; i < MAX_JSON_DEPTH; i++) ok = [ok];
+    expect(canonicalJson(ok)).toBe(`${"[".repeat(MAX_JSON_DEPTH)}1${"]".repeat(MAX_JSON_DEPTH)}`);
+  });
+});
+
+describe("parseJson: untrusted text", () => {
+  it.each([
+    ['{"a":1.0}', /float 1.0 at \$\.a/],
+    ['{"a":[1,2,3e0]}', /float 3e0 at \$\.a\[2\]/],
+    ['{"a":-1E+2}', /float/],
+    ['{"a":1,"a":2}', /duplicate key "a"/],
+    ['{"a":1,"\\u0061":2}', /duplicate key "a"/],
+    ['{"a":"\\ud800"}', /lone surrogate/],
+    ['{"a":9007199254740993}', /outside/],
+    ['{"a":1', /invalid JSON/],
+    ["", /invalid JSON/],
+    ["[1,]", /invalid JSON/],
+    ['{"a":1} x', /invalid JSON/],
+  ])("rejects %s", (text, message) => {
+    const r = parseJson(text);
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.error).toMatch(message);
+  });
+
+  it("rejects 10^6-deep nesting without recursion", () => {
+    const r = parseJson("[".repeat(1_000_000) + "]".repeat(1_000_000));
+    expect(r).toEqual({ ok: false, error: expect.stringMatching(/nesting deeper than/) });
+  });
+
+  it("accepts keys that are not duplicates in different objects, and strings that look like numbers", () => {
+    const r = parseJson(' { "a" : { "a" : "1.5" } , "b" : [ { "a" : -0 } ] , "c":"\\"1e5" } ');
+    expect(r.ok && canonicalJson(r.value)).toBe('{"a":{"a":"1.5"},"b":[{"a":0}],"c":"\\"1e5"}');
+  });
+
+  it("keeps a __proto__ key as data", () => {
+    const r = parseJson('{"__proto__":{"x":1}}');
+    expect(r.ok && canonicalJson(r.value)).toBe('{"__proto__":{"x":1}}');
+  });
+});
