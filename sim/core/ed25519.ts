@@ -62,27 +62,42 @@ function littleEndian(bytes: Uint8Array): bigint {
   return n;
 }
 
-/** The y coordinate of an encoded point: the 255 low bits, little-endian. */
-function encodedY(point: Uint8Array): bigint {
-  const copy = point.slice(0, 32);
-  copy[31]! &= 0x7f;
-  return littleEndian(copy);
-}
-
 /**
  * y coordinates of the 8 small-order points: identity (1), order 2 (p-1), order 4 (0, twice),
  * order 8 (y8 and p-y8, twice each). y8 is from libsodium's `ge25519_has_small_order` list; the
  * test suite checks with noble that these are exactly the torsion subgroup.
  */
 const Y8 = littleEndian(Uint8Array.from(Buffer.from("26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc05", "hex")));
-const SMALL_ORDER_Y = new Set<bigint>([0n, 1n, P - 1n, Y8, P - Y8]);
+const SMALL_ORDER_Y: readonly Uint8Array[] = [0n, 1n, P - 1n, Y8, P - Y8].map((y) => Uint8Array.from(Buffer.from(y.toString(16).padStart(64, "0"), "hex").reverse()));
+const L_BYTES = Uint8Array.from(Buffer.from(L.toString(16).padStart(64, "0"), "hex").reverse());
 
-/** Checks on R and S: cheap byte-level tests, no point decompression. */
+/** Is the 255-bit little-endian y of `point` at least p = 2^255 - 19, i.e. a non-canonical encoding? */
+function yNotReduced(point: Uint8Array): boolean {
+  if ((point[31]! & 0x7f) !== 0x7f || point[0]! < 0xed) return false;
+  for (let i = 1; i < 31; i++) if (point[i] !== 0xff) return false;
+  return true;
+}
+
+function isSmallOrderY(point: Uint8Array): boolean {
+  next: for (const y of SMALL_ORDER_Y) {
+    for (let i = 0; i < 31; i++) if (point[i] !== y[i]) continue next;
+    if ((point[31]! & 0x7f) === y[31]) return true;
+  }
+  return false;
+}
+
+/** Is the little-endian scalar S (32 bytes) at least L? */
+function sNotReduced(s: Uint8Array): boolean {
+  for (let i = 31; i >= 0; i--) if (s[i] !== L_BYTES[i]) return s[i]! > L_BYTES[i]!;
+  return true;
+}
+
+/** Checks on R and S: byte comparisons, no point decompression and no bigints (this runs per signature). */
 function checkSignatureEncoding(signature: Uint8Array): Ed25519Rejection | null {
-  const y = encodedY(signature.subarray(0, 32));
-  if (y >= P) return "r_non_canonical";
-  if (SMALL_ORDER_Y.has(y)) return "r_small_order";
-  if (littleEndian(signature.subarray(32, 64)) >= L) return "s_not_reduced";
+  const r = signature.subarray(0, 32);
+  if (yNotReduced(r)) return "r_non_canonical";
+  if (isSmallOrderY(r)) return "r_small_order";
+  if (sNotReduced(signature.subarray(32, 64))) return "s_not_reduced";
   return null;
 }
 
@@ -97,7 +112,7 @@ export function checkPublicKey(publicKey: Uint8Array): Ed25519Rejection | null {
   const cached = keyChecks.get(id);
   if (cached !== undefined) return cached;
   let verdict: Ed25519Rejection | null;
-  if (encodedY(publicKey) >= P) verdict = "key_non_canonical";
+  if (yNotReduced(publicKey)) verdict = "key_non_canonical";
   else {
     try {
       const A = ed.Point.fromBytes(publicKey, false);

@@ -1,0 +1,90 @@
+/** The command-line contract of DESIGN.md §12, run as a user runs it. */
+import { spawnSync } from "node:child_process";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { matrixSpecVectors, REPO_ROOT } from "../test-support/vectors.ts";
+
+const BIN = join(REPO_ROOT, "bin", "msc3917.js");
+const spec = matrixSpecVectors();
+
+export function msc3917(args: string[], input?: string): { code: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [BIN, ...args], { input: input ?? "", encoding: "utf8", cwd: REPO_ROOT });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+const SIGN = ["sign", "--seed", spec.signing_key_seed, "--entity", "domain", "--key-id", "ed25519:1"];
+const VERIFY = ["verify-json", "--key", spec.verify_key, "--entity", "domain", "--key-id", "ed25519:1"];
+
+describe("msc3917 canonical", () => {
+  it("writes the canonical bytes and nothing else", () => {
+    expect(msc3917(["canonical"], '{"b":"2","a":"1"}\n')).toEqual({ code: 0, stdout: '{"a":"1","b":"2"}', stderr: "" });
+  });
+
+  it("reads a file", () => {
+    const r = msc3917(["canonical", join(REPO_ROOT, "vectors", "matrix-spec.json")]);
+    expect(r.code).toBe(0);
+    expect(r.stdout.startsWith('{"canonical_json":[')).toBe(true);
+  });
+
+  it.each([
+    ['{"a":1.5}', /^msc3917 canonical: stdin: canonical JSON: float 1.5 at \$\.a is not allowed\n$/],
+    ['{"a":1', /^msc3917 canonical: stdin: invalid JSON: .*\n$/],
+    ['{"a":1,"a":2}', /duplicate key/],
+  ])("refuses %s with exit 2 and one line", (input, message) => {
+    const r = msc3917(["canonical"], input);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toMatch(message);
+  });
+
+  it("names a missing file", () => {
+    expect(msc3917(["canonical", "/nonexistent.json"])).toMatchObject({ code: 2, stderr: "msc3917 canonical: cannot read /nonexistent.json: ENOENT\n" });
+  });
+});
+
+describe("msc3917 sign and verify-json", () => {
+  it("reproduces the spec's signature", () => {
+    const r = msc3917(SIGN, "{}");
+    expect(r).toEqual({ code: 0, stdout: JSON.stringify(spec.signing[0]!.signed), stderr: "" });
+  });
+
+  it("verifies what it signed, and refuses a change with exit 1 and the reason", () => {
+    const signed = msc3917(SIGN, '{"one":1,"two":"Two"}').stdout;
+    expect(msc3917(VERIFY, signed)).toMatchObject({ code: 0 });
+    const tampered = signed.replace('"one":1', '"one":2');
+    expect(msc3917(VERIFY, tampered)).toEqual({ code: 1, stdout: "", stderr: "invalid: bad_signature (signature by domain ed25519:1)\n" });
+    expect(msc3917([...VERIFY, "--backend", "noble"], tampered).code).toBe(1);
+    expect(msc3917([...VERIFY.slice(0, 4), "other", ...VERIFY.slice(5)], signed)).toMatchObject({ code: 1, stderr: expect.stringContaining("signature_missing") });
+  });
+
+  it.each([
+    [["sign", "--entity", "domain", "--key-id", "ed25519:1"], /--seed is required/],
+    [["sign", "--seed", "AAAA", "--entity", "d", "--key-id", "ed25519:1"], /--seed: base64: decoded 3 bytes, expected 32/],
+    [[...SIGN.slice(0, 5), "--key-id", "rsa:1"], /--key-id must look like ed25519:ID/],
+    [[...SIGN, "--backend", "openssl"], /--backend must be node or noble/],
+    [[...SIGN, "--bogus"], /Unknown option '--bogus'/],
+    [["verify-json", "--key", "!!", "--entity", "d", "--key-id", "ed25519:1"], /--key: base64/],
+  ])("exits 2 with one line on bad usage %#", (args, message) => {
+    const r = msc3917(args, "{}");
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(message);
+    expect(r.stderr.trim().split("\n")).toHaveLength(1);
+  });
+
+  it("refuses a JSON value that is not an object", () => {
+    expect(msc3917(SIGN, "[1]")).toMatchObject({ code: 2, stderr: "msc3917 sign: input must be a JSON object\n" });
+  });
+});
+
+describe("msc3917 help", () => {
+  it.each(["canonical", "sign", "verify-json"])("%s --help prints usage and exits 0", (cmd) => {
+    const r = msc3917([cmd, "--help"]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(new RegExp(`^usage: msc3917 ${cmd}`));
+  });
+
+  it("lists the commands; an unknown one exits 2", () => {
+    expect(msc3917(["--help"])).toMatchObject({ code: 0, stdout: expect.stringContaining("verify-json") });
+    expect(msc3917(["frobnicate"])).toMatchObject({ code: 2, stderr: expect.stringContaining("unknown command") });
+  });
+});
