@@ -1,0 +1,584 @@
+/**
+ * The membership-tree verifier: the flowchart of MSC3917 §Membership Event Signature Tree, every
+ * branch, plus the rules DESIGN.md §4 makes explicit (subject binding, RRK binding, termination).
+ *
+ * Input: the room as one client sees it (the RRK it believes in, current state, further events it
+ * can look up) and what the client knows (pinned MSKs). Output: one verdict per user whose
+ * membership in the state is `join`: `verified`, `rejected` with a reason and the event where it
+ * failed, or `unknown` when an event the chain needs was never delivered.
+ *
+ * Every cause-of-membership check is a *task* for one (event, user, MSK) in one room context. A task
+ * checks what it can locally, then depends on at most two other tasks (the sender's cause, and for
+ * a restricted join the proof in the other room). Tasks run from an explicit stack, never by
+ * recursion, so a 10^6-deep chain is fine; results are memoized per task, and a task met again
+ * while still on the stack is a `parent_cycle`.
+ */
+import { decodeBase64, encodeBase64 } from "./base64.ts";
+import { canonicalJson } from "./canonical-json.ts";
+import { crossSigningPublicKey, keyIdOf, verifySubkey } from "./cross-signing.ts";
+import { type Ed25519Backend, PUBLIC_KEY_LENGTH, defaultBackend } from "./ed25519.ts";
+import type { RejectReason, UnknownReason } from "./membership-reasons.ts";
+import { type Msc3917Fields, readMsc3917Fields } from "./msc3917-fields.ts";
+import { type Result, fail, ok } from "./result.ts";
+import { RRK_KEY_ID, isRrkRoomId, roomIdFromRrk, rrkFromContent } from "./room-root-key.ts";
+import { verifySignedJson } from "./signing.ts";
+
+export type { RejectReason, UnknownReason } from "./membership-reasons.ts";
+
+export type MemberVerdict =
+  | { status: "verified"; msk: string; cause: string; chain_length: number; chain?: string[] }
+  | { status: "rejected"; reason: RejectReason; event: string; detail?: string }
+  | { status: "unknown"; reason: UnknownReason; event: string; detail?: string };
+
+export interface MembershipResult {
+  room_id: string;
+  members: Record<string, MemberVerdict>;
+}
+
+/** The room as one client sees it (DESIGN.md §12, the room file). Everything in it is untrusted. */
+export interface RoomView {
+  /** The RRK the client believes in: bytes, or unpadded standard base64. */
+  roomRootKey: Uint8Array | string;
+  /** Current state: client-format events. */
+  state: readonly unknown[];
+  /** Further events the client can look up by `event_id`. */
+  events?: readonly unknown[];
+}
+
+export interface VerifyOptions {
+  /**
+   * MSKs the client has pinned (verified out of band, or TOFU from earlier), by user ID.
+   * Policy: a pinned MSK is the only one accepted for that user, for current and past events
+   * alike. A user without a pin is trusted on first use from the events: the MSK their
+   * cause-of-membership names, which must still verify all the way to the create event.
+   */
+  pinned?: ReadonlyMap<string, Uint8Array> | Readonly<Record<string, Uint8Array | string>>;
+  /** Consulted for event IDs that neither `state` nor `events` holds. */
+  lookup?: (eventId: string) => unknown;
+  backend?: Ed25519Backend;
+  /** `full` (default): verified verdicts list the chain of event IDs. `length`: only its length (for huge rooms). */
+  chains?: "full" | "length";
+}
+
+// ---------------------------------------------------------------------------------------------
+// Events, read defensively
+
+interface Ev {
+  event_id: string;
+  type: string;
+  state_key: string | undefined;
+  sender: string;
+  content: Record<string, unknown>;
+  fields: Msc3917Fields;
+  raw: Record<string, unknown>;
+}
+
+type Failure = { status: "rejected"; reason: RejectReason; event: string; detail?: string } | { status: "unknown"; reason: UnknownReason; event: string; detail?: string };
+
+const reject = (reason: RejectReason, event: string, detail?: string): Failure => (detail === undefined ? { status: "rejected", reason, event } : { status: "rejected", reason, event, detail });
+const missing = (event: string): Failure => ({ status: "unknown", reason: "parent_missing", event });
+
+function isObject(x: unknown): x is Record<string, unknown> {
+  return typeof x === "object" && x !== null && !Array.isArray(x);
+}
+
+const parsedEvents = new WeakMap<object, Result<Ev, RejectReason>>();
+
+function parseEvent(raw: unknown): Result<Ev, RejectReason> {
+  if (!isObject(raw)) return fail("malformed");
+  const cached = parsedEvents.get(raw);
+  if (cached) return cached;
+  let result: Result<Ev, RejectReason>;
+  const { event_id, type, state_key, sender, content } = raw;
+  if (typeof event_id !== "string" || typeof type !== "string" || typeof sender !== "string" || !isObject(content) || (state_key !== undefined && typeof state_key !== "string")) {
+    result = fail("malformed");
+  } else {
+    const fields = readMsc3917Fields(content);
+    result = fields.ok ? ok({ event_id, type, state_key, sender, content, fields: fields.value, raw }) : fail(fields.error);
+  }
+  parsedEvents.set(raw, result);
+  return result;
+}
+
+function decodeKey(value: unknown): Uint8Array | null {
+  if (typeof value !== "string") return null;
+  const d = decodeBase64(value, { expectedLength: PUBLIC_KEY_LENGTH });
+  return d.ok ? d.value : null;
+}
+
+const sameBytes = (a: Uint8Array, b: Uint8Array): boolean => a.length === b.length && Buffer.compare(a, b) === 0;
+
+/** Index of events by ID. Policy: two *different* events under one ID make that ID ambiguous, and anything resting on it `malformed`. */
+class EventIndex {
+  private readonly byId = new Map<string, unknown>();
+  private readonly ambiguous = new Set<string>();
+
+  constructor(
+    sources: readonly (readonly unknown[])[],
+    private readonly fallback?: (eventId: string) => unknown,
+  ) {
+    for (const list of sources) {
+      for (const raw of list) {
+        if (!isObject(raw) || typeof raw.event_id !== "string") continue;
+        const id = raw.event_id;
+        const seen = this.byId.get(id);
+        if (seen === undefined) this.byId.set(id, raw);
+        else if (seen !== raw && !sameEvent(seen, raw)) this.ambiguous.add(id);
+      }
+    }
+  }
+
+  get(eventId: string): { found: Ev } | Failure {
+    if (this.ambiguous.has(eventId)) return reject("malformed", eventId, "two different events share this event ID");
+    let raw = this.byId.get(eventId);
+    if (raw === undefined && this.fallback) {
+      try {
+        raw = this.fallback(eventId);
+      } catch {
+        raw = undefined;
+      }
+    }
+    if (raw === undefined || raw === null) return missing(eventId);
+    const ev = parseEvent(raw);
+    if (!ev.ok) return reject(ev.error, eventId);
+    if (ev.value.event_id !== eventId) return reject("malformed", eventId, "lookup returned an event with another ID");
+    return { found: ev.value };
+  }
+}
+
+function sameEvent(a: unknown, b: unknown): boolean {
+  try {
+    return canonicalJson(a) === canonicalJson(b);
+  } catch {
+    return false;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Tasks
+
+/** One room as far as verification goes: its RRK and the events that can be looked up in it. */
+interface Context {
+  id: number;
+  rrk: Uint8Array;
+  roomId: string;
+  index: EventIndex;
+  /** The create event's ID, where the state (or the proof) has one: a plain join rests on it. */
+  createEventId: string | undefined;
+}
+
+interface Task {
+  ctx: Context;
+  eventId: string;
+  user: string;
+  msk: Uint8Array;
+}
+
+interface Dep {
+  task: Task;
+  /** The dependency this task's chain continues through (the sender's cause). */
+  primary: boolean;
+  /** For the restricted-join proof: a rejection inside the other room becomes `restricted_proof_failed`. */
+  wrap?: RejectReason;
+}
+
+type Local = Failure | { status: "ok"; via: string[]; deps: Dep[] };
+
+type Outcome = Failure | { status: "verified"; cause: string; via: string[]; next: string | undefined; length: number };
+
+const taskKey = (t: Task): string => `${t.ctx.id}\u0000${t.eventId}\u0000${t.user}\u0000${encodeBase64(t.msk)}`;
+
+/**
+ * Policy: a third-party invite is checked against at most this many identity-server keys and this
+ * many signatures, so one hostile event cannot demand keys × signatures verifications without bound.
+ */
+const MAX_IDENTITY_KEYS = 16;
+const MAX_IDENTITY_SIGNATURES = 16;
+
+class Verifier {
+  private readonly memo = new Map<string, Outcome>();
+  private readonly senderChecks = new Map<string, { dep: Dep; via: string } | Failure>();
+  private readonly subkeyChecks = new Map<string, boolean>();
+  private readonly backend: Ed25519Backend;
+  private contexts = 0;
+
+  constructor(
+    private readonly pinned: ReadonlyMap<string, Uint8Array>,
+    backend: Ed25519Backend,
+  ) {
+    this.backend = backend;
+  }
+
+  newContext(rrk: Uint8Array, index: EventIndex, createEventId: string | undefined): Context {
+    return { id: this.contexts++, rrk, roomId: roomIdFromRrk(rrk), index, createEventId };
+  }
+
+  /** Verify one task and everything it rests on, iteratively. */
+  solve(root: Task): Outcome {
+    const rootKey = taskKey(root);
+    const done = this.memo.get(rootKey);
+    if (done) return done;
+    interface Frame {
+      task: Task;
+      key: string;
+      local: Local;
+      next: number;
+      unknown: Failure | undefined;
+    }
+    const onStack = new Set<string>();
+    const open = (task: Task, key: string): Frame => {
+      onStack.add(key);
+      return { task, key, local: this.localCheck(task), next: 0, unknown: undefined };
+    };
+    const stack: Frame[] = [open(root, rootKey)];
+    const finish = (f: Frame, outcome: Outcome): void => {
+      this.memo.set(f.key, outcome);
+      onStack.delete(f.key);
+      stack.pop();
+    };
+    while (stack.length > 0) {
+      const f = stack[stack.length - 1]!;
+      const local = f.local;
+      if (local.status !== "ok") {
+        finish(f, local);
+        continue;
+      }
+      if (f.next < local.deps.length) {
+        const dep = local.deps[f.next]!;
+        const key = taskKey(dep.task);
+        const result = this.memo.get(key);
+        if (result === undefined) {
+          if (onStack.has(key)) finish(f, reject("parent_cycle", dep.task.eventId));
+          else stack.push(open(dep.task, key));
+          continue;
+        }
+        if (result.status === "rejected") {
+          finish(f, dep.wrap ? reject(dep.wrap, result.event, result.detail ? `${result.reason}: ${result.detail}` : result.reason) : result);
+          continue;
+        }
+        if (result.status === "unknown") f.unknown ??= result;
+        f.next++;
+        continue;
+      }
+      if (f.unknown) {
+        finish(f, f.unknown);
+        continue;
+      }
+      const primary = local.deps.find((d) => d.primary);
+      const primaryKey = primary ? taskKey(primary.task) : undefined;
+      const primaryOutcome = primaryKey ? this.memo.get(primaryKey) : undefined;
+      const tail = primaryOutcome?.status === "verified" ? primaryOutcome.length : 0;
+      finish(f, { status: "verified", cause: f.task.eventId, via: local.via, next: primaryKey, length: 1 + local.via.length + tail });
+    }
+    return this.memo.get(rootKey)!;
+  }
+
+  /** The chain of event IDs from a verified task up to the create event. */
+  chain(outcome: Outcome): string[] {
+    const out: string[] = [];
+    let cur: Outcome | undefined = outcome;
+    while (cur?.status === "verified") {
+      out.push(cur.cause, ...cur.via);
+      cur = cur.next === undefined ? undefined : this.memo.get(cur.next);
+    }
+    return out;
+  }
+
+  private rskSignedBy(senderKey: unknown, user: string, msk: Uint8Array): boolean {
+    let id: string;
+    try {
+      id = `${user}\u0000${encodeBase64(msk)}\u0000${canonicalJson(senderKey)}`;
+    } catch {
+      return false;
+    }
+    let v = this.subkeyChecks.get(id);
+    if (v === undefined) {
+      v = verifySubkey(senderKey, user, "room_signing", msk, this.backend).ok;
+      this.subkeyChecks.set(id, v);
+    }
+    return v;
+  }
+
+  /** The cause-of-membership check for `task`: flowchart node `start` and what follows it locally. */
+  private localCheck(task: Task): Local {
+    const { ctx, user, msk } = task;
+    const looked = ctx.index.get(task.eventId);
+    if (!("found" in looked)) return looked;
+    const e = looked.found;
+    if (e.type === "m.room.create" && e.state_key === "") return this.checkCreate(e, ctx, user, msk);
+    if (e.type === "m.room.member" && e.content.membership === "join") {
+      if (e.state_key !== user) return reject("wrong_parent_kind", e.event_id, "a join for another user");
+      return this.checkJoin(e, ctx, user, msk);
+    }
+    return reject("wrong_parent_kind", e.event_id, `a cause of membership must be a join or m.room.create, not ${e.type}${typeof e.content.membership === "string" ? ` (${e.content.membership})` : ""}`);
+  }
+
+  /** create_rrk, create_sig. */
+  private checkCreate(e: Ev, ctx: Context, user: string, msk: Uint8Array): Local {
+    const rrk = rrkFromContent(e.fields.values.room_root_key);
+    if (!rrk.ok || !sameBytes(rrk.value, ctx.rrk)) return reject("create_wrong_rrk", e.event_id);
+    const creatorKey = decodeKey(e.fields.values.creator_key);
+    if (!creatorKey || !sameBytes(creatorKey, msk)) return reject("create_wrong_creator", e.event_id, "creator_key is not the user's MSK");
+    if (e.sender !== user) return reject("create_wrong_creator", e.event_id, "the create event was sent by another user");
+    // Policy: the RRK's signature is accepted under the entity <room ID> (MSC3917's text) or under
+    // the creator's user ID (the proposal's example event). The key is what matters, and it must
+    // be the RRK the client believes in either way.
+    const byRoom = verifySignedJson(e.content, ctx.roomId, RRK_KEY_ID, ctx.rrk, this.backend);
+    if (!byRoom.ok && !verifySignedJson(e.content, e.sender, RRK_KEY_ID, ctx.rrk, this.backend).ok) return reject("create_bad_signature", e.event_id, byRoom.error);
+    return { status: "ok", via: [], deps: [] };
+  }
+
+  /** join_rrk, join_sig, join_rsk_msk, then why_join. */
+  private checkJoin(e: Ev, ctx: Context, user: string, msk: Uint8Array): Local {
+    const v = e.fields.values;
+    if (e.fields.form === null) {
+      // The creator's first join may be a plain join: it rests on the create event, whose checks
+      // bind it to this user and MSK. Anyone else's plain join fails there.
+      if (e.sender !== user) return reject("join_bad_signature", e.event_id, "a join sent by another user");
+      if (ctx.createEventId === undefined) return missing("m.room.create");
+      return { status: "ok", via: [], deps: [{ task: { ctx, eventId: ctx.createEventId, user, msk }, primary: true }] };
+    }
+    const rrk = rrkFromContent(v.room_root_key);
+    if (!rrk.ok || !sameBytes(rrk.value, ctx.rrk)) return reject("join_wrong_rrk", e.event_id);
+    const userKey = decodeKey(v.user_key);
+    if (!userKey || !sameBytes(userKey, msk)) return reject("join_wrong_msk", e.event_id);
+    if (e.sender !== user) return reject("join_bad_signature", e.event_id, "a join sent by another user");
+    const rsk = crossSigningPublicKey(v.sender_key, { userId: user, usage: "room_signing" });
+    if (!rsk.ok) return reject("join_bad_signature", e.event_id, `sender_key: ${typeof rsk.error === "string" ? rsk.error : rsk.error.signature}`);
+    const sig = verifySignedJson(e.content, user, keyIdOf(rsk.value), rsk.value, this.backend);
+    if (!sig.ok) return reject("join_bad_signature", e.event_id, sig.error);
+    if (!this.rskSignedBy(v.sender_key, user, msk)) return reject("join_rsk_not_signed", e.event_id);
+    return this.whyJoin(e, ctx, user, msk);
+  }
+
+  /** why_join: what allowed this join? */
+  private whyJoin(join: Ev, ctx: Context, user: string, msk: Uint8Array): Local {
+    const parentId = join.fields.values.parent_event_id;
+    if (typeof parentId !== "string") return reject("malformed", join.event_id, "parent_event_id is not a string");
+    const looked = ctx.index.get(parentId);
+    if (!("found" in looked)) return looked;
+    const p = looked.found;
+    if (p.type === "m.room.create" && p.state_key === "") {
+      // The creator's signed join, with the create event as its parent.
+      return { status: "ok", via: [], deps: [{ task: { ctx, eventId: p.event_id, user, msk }, primary: true }] };
+    }
+    if (p.type === "m.room.member" && p.content.membership === "invite") {
+      if (p.state_key !== user) return reject("invite_wrong_msk", p.event_id, "the invite is for another user");
+      return isObject(p.content.third_party_invite) ? this.checkThirdPartyInvite(p, ctx, user, msk) : this.checkUserInvite(p, ctx, msk);
+    }
+    if (p.type === "m.room.join_rules" && p.state_key === "") return this.checkJoinRule(join, p, ctx, user, msk);
+    return reject("wrong_parent_kind", p.event_id, `a join's parent must be an invite or m.room.join_rules, not ${p.type}`);
+  }
+
+  /** invite_rrk, then check_sender. */
+  private checkUserInvite(invite: Ev, ctx: Context, msk: Uint8Array): Local {
+    const rrk = rrkFromContent(invite.fields.values.room_root_key);
+    if (!rrk.ok || !sameBytes(rrk.value, ctx.rrk)) return reject("invite_wrong_rrk", invite.event_id);
+    const userKey = decodeKey(invite.fields.values.user_key);
+    if (!userKey || !sameBytes(userKey, msk)) return reject("invite_wrong_msk", invite.event_id);
+    return this.viaSender(invite, ctx, [invite.event_id]);
+  }
+
+  /** idserver_sig, threepid_signed_msk, lookup_threepid, threepid_token, then check_sender on the m.room.third_party_invite. */
+  private checkThirdPartyInvite(invite: Ev, ctx: Context, user: string, msk: Uint8Array): Local {
+    const tpi = invite.content.third_party_invite as Record<string, unknown>;
+    const signed = tpi.signed;
+    if (!isObject(signed)) return reject("malformed", invite.event_id, "third_party_invite.signed is not an object");
+    const signedFields = readMsc3917Fields(signed);
+    if (!signedFields.ok) return reject("mixed_field_forms", invite.event_id);
+    const signedKey = decodeKey(signedFields.value.values.user_key);
+    if (signed.mxid !== user || !signedKey || !sameBytes(signedKey, msk)) return reject("threepid_wrong_msk", invite.event_id);
+    const tpiId = invite.fields.values.parent_event_id;
+    if (typeof tpiId !== "string") return reject("malformed", invite.event_id, "parent_event_id is not a string");
+    const looked = ctx.index.get(tpiId);
+    if (!("found" in looked)) return looked;
+    const t = looked.found;
+    if (t.type !== "m.room.third_party_invite") return reject("wrong_parent_kind", t.event_id, `a third-party successor invite's parent must be m.room.third_party_invite, not ${t.type}`);
+    if (typeof signed.token !== "string" || signed.token !== t.state_key) return reject("threepid_token_mismatch", invite.event_id);
+    if (!this.identityServerSigned(signed, t)) return reject("threepid_bad_signature", invite.event_id);
+    return this.viaSender(t, ctx, [invite.event_id, t.event_id]);
+  }
+
+  /**
+   * Policy: the identity server's signature counts only if it verifies under a key that the
+   * m.room.third_party_invite event lists in `public_key` or `public_keys`: the keys a member chose
+   * and signed, never keys the homeserver offers.
+   */
+  private identityServerSigned(signed: Record<string, unknown>, t: Ev): boolean {
+    const listed: Uint8Array[] = [];
+    const add = (k: unknown) => {
+      const d = decodeKey(k);
+      if (d && listed.length < MAX_IDENTITY_KEYS) listed.push(d);
+    };
+    add(t.content.public_key);
+    if (Array.isArray(t.content.public_keys)) for (const pk of t.content.public_keys) if (isObject(pk)) add(pk.public_key);
+    if (!isObject(signed.signatures)) return false;
+    let tried = 0;
+    for (const [entity, byKeyId] of Object.entries(signed.signatures)) {
+      if (!isObject(byKeyId)) continue;
+      for (const keyId of Object.keys(byKeyId)) {
+        if (tried++ >= MAX_IDENTITY_SIGNATURES) return false;
+        for (const key of listed) if (verifySignedJson(signed, entity, keyId, key, this.backend).ok) return true;
+      }
+    }
+    return false;
+  }
+
+  /** join_rule_type, any_old_rooms, join_state, joinrule_match, then check_sender. */
+  private checkJoinRule(join: Ev, rule: Ev, ctx: Context, user: string, msk: Uint8Array): Local {
+    const kind = rule.content.join_rule;
+    if (kind === "public") return this.viaSender(rule, ctx, [rule.event_id]);
+    if (kind !== "restricted") return reject("join_rule_not_joinable", rule.event_id, `join rule ${JSON.stringify(kind)}`);
+    const allow = Array.isArray(rule.content.allow) ? rule.content.allow : [];
+    const allowed = allow.filter(isObject).map((a) => a.room_id).filter((r): r is string => typeof r === "string");
+    // any_old_rooms: a rule that lists any room whose ID is not an RRK takes the plain check_sender path.
+    if (allowed.some((r) => !isRrkRoomId(r))) return this.viaSender(rule, ctx, [rule.event_id]);
+    const unsigned = join.content.unsigned;
+    const proof = isObject(unsigned) && Array.isArray(unsigned.membership_events) ? unsigned.membership_events : undefined;
+    if (!proof || proof.length === 0) return missing(join.event_id);
+    const first = parseEvent(proof[0]);
+    if (!first.ok) return reject("restricted_proof_failed", join.event_id, `membership_events[0]: ${first.error}`);
+    const otherRrk = rrkFromContent(first.value.fields.values.room_root_key);
+    if (!otherRrk.ok) return reject("restricted_proof_failed", first.value.event_id, "room_root_key of the proof");
+    if (!allowed.includes(roomIdFromRrk(otherRrk.value))) return reject("restricted_room_not_allowed", join.event_id, roomIdFromRrk(otherRrk.value));
+    const createInProof = proof.find((x) => isObject(x) && x.type === "m.room.create" && typeof x.event_id === "string") as { event_id: string } | undefined;
+    const other = this.newContext(otherRrk.value, new EventIndex([proof]), createInProof?.event_id);
+    const sender = this.viaSender(rule, ctx, [rule.event_id]);
+    if (sender.status !== "ok") return sender;
+    return {
+      status: "ok",
+      via: sender.via,
+      deps: [{ task: { ctx: other, eventId: first.value.event_id, user, msk }, primary: false, wrap: "restricted_proof_failed" }, ...sender.deps],
+    };
+  }
+
+  /** check_sender, sender_rsk_msk and lookup_sender_cause, for an invite, join rule or third-party invite. Memoized per event. */
+  private viaSender(x: Ev, ctx: Context, via: string[]): Local {
+    const memoKey = `${ctx.id}\u0000${x.event_id}`;
+    let checked = this.senderChecks.get(memoKey);
+    if (checked === undefined) {
+      checked = this.checkSender(x, ctx);
+      this.senderChecks.set(memoKey, checked);
+    }
+    if ("status" in checked) return checked;
+    return { status: "ok", via, deps: [checked.dep] };
+  }
+
+  private checkSender(x: Ev, ctx: Context): { dep: Dep; via: string } | Failure {
+    const sender = x.sender;
+    const senderKey = x.fields.values.sender_key;
+    const rsk = crossSigningPublicKey(senderKey, { userId: sender, usage: "room_signing" });
+    if (!rsk.ok) return reject("sender_bad_signature", x.event_id, `sender_key: ${typeof rsk.error === "string" ? rsk.error : rsk.error.signature}`);
+    const sig = verifySignedJson(x.content, sender, keyIdOf(rsk.value), rsk.value, this.backend);
+    if (!sig.ok) return reject("sender_bad_signature", x.event_id, sig.error);
+    const parentId = x.fields.values.parent_event_id;
+    if (typeof parentId !== "string") return reject("malformed", x.event_id, "parent_event_id is not a string");
+    let senderMsk = this.pinned.get(sender);
+    if (!senderMsk) {
+      // Unpinned: the sender's MSK is the one their cause-of-membership names (TOFU); the task
+      // on that cause then has to verify it all the way to the create event.
+      const looked = ctx.index.get(parentId);
+      if (!("found" in looked)) return looked;
+      const cause = looked.found;
+      const named =
+        cause.type === "m.room.create" ? cause.fields.values.creator_key : cause.type === "m.room.member" && cause.content.membership === "join" && cause.state_key === sender ? cause.fields.values.user_key : undefined;
+      if (named === undefined) return reject("wrong_parent_kind", cause.event_id, `the parent of ${x.type} must be its sender's join or the create event`);
+      const decoded = decodeKey(named);
+      if (!decoded) return reject("malformed", cause.event_id, "the MSK it names is not a key");
+      senderMsk = decoded;
+    }
+    if (!this.rskSignedBy(senderKey, sender, senderMsk)) return reject("sender_rsk_not_signed", x.event_id);
+    return { dep: { task: { ctx, eventId: parentId, user: sender, msk: senderMsk }, primary: true }, via: x.event_id };
+  }
+}
+
+function normalizePins(pinned: VerifyOptions["pinned"]): Map<string, Uint8Array> {
+  const out = new Map<string, Uint8Array>();
+  if (!pinned) return out;
+  const entries = pinned instanceof Map ? [...pinned.entries()] : Object.entries(pinned);
+  for (const [user, key] of entries) {
+    const bytes = typeof key === "string" ? decodeKey(key) : key;
+    if (!(bytes instanceof Uint8Array) || bytes.length !== PUBLIC_KEY_LENGTH) throw new TypeError(`pinned MSK for ${user} is not a 32-byte key`);
+    out.set(user, bytes);
+  }
+  return out;
+}
+
+/**
+ * Verify the membership of every user whose `m.room.member` in `room.state` is `join`.
+ * Never throws on untrusted room content: every member gets a verdict. (Throws `TypeError` only on
+ * a malformed RRK or pin, which are the caller's own inputs.)
+ */
+export function verifyMembership(room: RoomView, options: VerifyOptions = {}): MembershipResult {
+  const rrk = typeof room.roomRootKey === "string" ? rrkFromContent(room.roomRootKey) : ok(room.roomRootKey);
+  if (!rrk.ok) throw new TypeError(`verifyMembership: ${rrk.error}`);
+  const pins = normalizePins(options.pinned);
+  const verifier = new Verifier(pins, options.backend ?? defaultBackend());
+  const state = Array.isArray(room.state) ? room.state : [];
+  const index = new EventIndex([state, Array.isArray(room.events) ? room.events : []], options.lookup);
+  const create = state.map(parseEvent).find((e) => e.ok && e.value.type === "m.room.create" && e.value.state_key === "");
+  const createEvent = create?.ok ? create.value : undefined;
+  const ctx = verifier.newContext(rrk.value, index, createEvent?.event_id);
+
+  const joins = new Map<string, Ev[]>();
+  for (const raw of state) {
+    const e = parseEvent(raw);
+    if (!e.ok || e.value.type !== "m.room.member" || e.value.content.membership !== "join" || e.value.state_key === undefined) continue;
+    joins.set(e.value.state_key, [...(joins.get(e.value.state_key) ?? []), e.value]);
+  }
+  // State events whose content is unreadable but that still name a joined user get a verdict too.
+  for (const raw of state) {
+    if (isObject(raw) && raw.type === "m.room.member" && typeof raw.state_key === "string" && !parseEvent(raw).ok && isObject(raw.content) && raw.content.membership === "join" && !joins.has(raw.state_key)) {
+      joins.set(raw.state_key, []);
+    }
+  }
+
+  const members: Record<string, MemberVerdict> = {};
+  for (const user of [...joins.keys()].sort(compareUserIds)) {
+    const events = joins.get(user)!;
+    members[user] = verdictFor(user, events, state, pins, verifier, ctx, createEvent, options.chains ?? "full");
+  }
+  return { room_id: ctx.roomId, members };
+}
+
+function compareUserIds(a: string, b: string): number {
+  return Buffer.compare(Buffer.from(a), Buffer.from(b));
+}
+
+function verdictFor(
+  user: string,
+  events: Ev[],
+  state: readonly unknown[],
+  pins: Map<string, Uint8Array>,
+  verifier: Verifier,
+  ctx: Context,
+  createEvent: Ev | undefined,
+  chains: "full" | "length",
+): MemberVerdict {
+  const join = events[0];
+  if (!join) {
+    // Only an unreadable state event names this user (see verifyMembership).
+    const raw = state.find((r) => isObject(r) && r.state_key === user && r.type === "m.room.member") as Record<string, unknown>;
+    const parsed = parseEvent(raw);
+    return reject(parsed.ok ? "malformed" : parsed.error, typeof raw.event_id === "string" ? raw.event_id : "(no event_id)");
+  }
+  if (events.length > 1) return reject("malformed", join.event_id, "more than one join for this user in the current state");
+  // The MSK this member is verified for: the pinned one, else the one the join names (TOFU).
+  // A plain join (no MSC3917 fields) can only be the creator's, and names the create's creator_key.
+  let msk = pins.get(user);
+  if (!msk) {
+    const named = join.fields.form === null ? createEvent?.fields.values.creator_key : join.fields.values.user_key;
+    const decoded = decodeKey(named);
+    if (!decoded) return join.fields.form === null && !createEvent ? missing("m.room.create") : reject("join_wrong_msk", join.event_id, "user_key is not a key");
+    msk = decoded;
+  }
+  try {
+    const outcome = verifier.solve({ ctx, eventId: join.event_id, user, msk });
+    if (outcome.status !== "verified") return outcome;
+    const verdict: MemberVerdict = { status: "verified", msk: encodeBase64(msk), cause: outcome.cause, chain_length: outcome.length };
+    if (chains === "full") verdict.chain = verifier.chain(outcome);
+    return verdict;
+  } catch (e) {
+    return { status: "unknown", reason: "verifier_error", event: join.event_id, detail: (e as Error)?.message ?? String(e) };
+  }
+}
