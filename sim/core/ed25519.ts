@@ -47,7 +47,7 @@ export type Ed25519Verdict = { ok: true } | { ok: false; reason: Ed25519Rejectio
 export type BackendName = "node" | "noble";
 
 export interface Ed25519Backend {
-  readonly name: BackendName;
+  readonly name: string;
   /** The public key of the private key whose RFC 8032 seed is `seed`. */
   publicKeyFromSeed(seed: Uint8Array): Uint8Array;
   /** A deterministic RFC 8032 signature. */
