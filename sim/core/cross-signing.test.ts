@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { encodeBase64 } from "./base64.ts";
-import { crossSigningPublicKey, isDeviceTrusted, keyIdOf, makeCrossSigningKey, makeDeviceKeys, verifySubkey } from "./cross-signing.ts";
+import { crossSigningPublicKey, isDeviceTrusted, keyIdOf, makeCrossSigningKey, makeDeviceKeys, trustedDevices, verifySubkey } from "./cross-signing.ts";
 import { signingKeyFromSeed } from "./ed25519.ts";
 import { signJson } from "./signing.ts";
 
@@ -89,5 +89,17 @@ describe("device trust", () => {
   it("refuses another user's device", () => {
     const bobs = makeDeviceKeys("@bob:example.org", "DEVICE1", device, ssk);
     expect(isDeviceTrusted(bobs, aliceSsk, alice, msk.publicKey)).toEqual({ ok: false, error: "wrong_user" });
+  });
+});
+
+describe("trustedDevices", () => {
+  it("keeps only the devices the verified MSK's SSK signed", () => {
+    const inserted = makeDeviceKeys(alice, "EVIL", mallory, undefined);
+    const { trusted, rejected } = trustedDevices(alice, msk.publicKey, aliceSsk, [aliceDevice, inserted, "junk"]);
+    expect(trusted).toEqual([aliceDevice]);
+    expect(rejected).toEqual([
+      { device_id: "EVIL", reason: { signature: "signature_missing" } },
+      { device_id: "(unknown)", reason: "malformed" },
+    ]);
   });
 });

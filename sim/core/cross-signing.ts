@@ -150,3 +150,25 @@ export function isDeviceTrusted(
   if (!bySelf.ok) return fail({ signature: bySelf.error });
   return ok(true);
 }
+
+/**
+ * Of the device list a server returns for `userId` (`/keys/query`), keep only the devices signed
+ * by the SSK that the verified MSK signs. Everything else is reported with why it was dropped.
+ * Never throws.
+ */
+export function trustedDevices(
+  userId: string,
+  mskPublicKey: Uint8Array,
+  ssk: unknown,
+  devices: readonly unknown[],
+  backend: Ed25519Backend = defaultBackend(),
+): { trusted: DeviceKeys[]; rejected: { device_id: string; reason: KeyRejection }[] } {
+  const trusted: DeviceKeys[] = [];
+  const rejected: { device_id: string; reason: KeyRejection }[] = [];
+  for (const device of devices) {
+    const verdict = isDeviceTrusted(device, ssk, userId, mskPublicKey, backend);
+    if (verdict.ok) trusted.push(device as DeviceKeys);
+    else rejected.push({ device_id: isPlainObject(device) && typeof device.device_id === "string" ? device.device_id : "(unknown)", reason: verdict.error });
+  }
+  return { trusted, rejected };
+}

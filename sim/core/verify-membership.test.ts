@@ -120,11 +120,10 @@ describe("reject edges", () => {
     expect(verdicts(b.room())[alice.userId]?.status).toBe("verified");
   });
 
-  it("create_rrk → reject (create_wrong_creator): a plain join by someone other than the creator", () => {
+  it("join_rrk → reject (join_wrong_rrk): a plain join, as servers insert members today, by someone other than the creator", () => {
     const b = new RoomBuilder().create(alice);
     b.add({ type: "m.room.member", state_key: bob.userId, sender: bob.userId, content: { membership: "join" } });
-    // Bob has no user_key and is not the creator: his MSK would be the creator's, and the create's sender is not Bob.
-    expectRejected(verdicts(b.room())[bob.userId], "create_wrong_creator", "$1");
+    expectRejected(verdicts(b.room())[bob.userId], "join_wrong_rrk", "$3");
   });
 
   it("create_sig → reject (create_bad_signature): the create content changed after the RRK signed it", () => {

@@ -63,7 +63,7 @@ export interface VerifyOptions {
 // ---------------------------------------------------------------------------------------------
 // Events, read defensively
 
-interface Ev {
+export interface Ev {
   event_id: string;
   type: string;
   state_key: string | undefined;
@@ -73,9 +73,9 @@ interface Ev {
   raw: Record<string, unknown>;
 }
 
-type Failure = { status: "rejected"; reason: RejectReason; event: string; detail?: string } | { status: "unknown"; reason: UnknownReason; event: string; detail?: string };
+export type Failure = { status: "rejected"; reason: RejectReason; event: string; detail?: string } | { status: "unknown"; reason: UnknownReason; event: string; detail?: string };
 
-const reject = (reason: RejectReason, event: string, detail?: string): Failure => (detail === undefined ? { status: "rejected", reason, event } : { status: "rejected", reason, event, detail });
+export const reject = (reason: RejectReason, event: string, detail?: string): Failure => (detail === undefined ? { status: "rejected", reason, event } : { status: "rejected", reason, event, detail });
 const missing = (event: string): Failure => ({ status: "unknown", reason: "parent_missing", event });
 
 function isObject(x: unknown): x is Record<string, unknown> {
@@ -84,7 +84,7 @@ function isObject(x: unknown): x is Record<string, unknown> {
 
 const parsedEvents = new WeakMap<object, Result<Ev, RejectReason>>();
 
-function parseEvent(raw: unknown): Result<Ev, RejectReason> {
+export function parseEvent(raw: unknown): Result<Ev, RejectReason> {
   if (!isObject(raw)) return fail("malformed");
   const cached = parsedEvents.get(raw);
   if (cached) return cached;
@@ -100,16 +100,16 @@ function parseEvent(raw: unknown): Result<Ev, RejectReason> {
   return result;
 }
 
-function decodeKey(value: unknown): Uint8Array | null {
+export function decodeKey(value: unknown): Uint8Array | null {
   if (typeof value !== "string") return null;
   const d = decodeBase64(value, { expectedLength: PUBLIC_KEY_LENGTH });
   return d.ok ? d.value : null;
 }
 
-const sameBytes = (a: Uint8Array, b: Uint8Array): boolean => a.length === b.length && Buffer.compare(a, b) === 0;
+export const sameBytes = (a: Uint8Array, b: Uint8Array): boolean => a.length === b.length && Buffer.compare(a, b) === 0;
 
 /** Index of events by ID. Policy: two *different* events under one ID make that ID ambiguous, and anything resting on it `malformed`. */
-class EventIndex {
+export class EventIndex {
   private readonly byId = new Map<string, unknown>();
   private readonly ambiguous = new Set<string>();
 
@@ -158,7 +158,7 @@ function sameEvent(a: unknown, b: unknown): boolean {
 // Tasks
 
 /** One room as far as verification goes: its RRK and the events that can be looked up in it. */
-interface Context {
+export interface Context {
   id: number;
   rrk: Uint8Array;
   roomId: string;
@@ -184,7 +184,7 @@ interface Dep {
 
 type Local = Failure | { status: "ok"; via: string[]; deps: Dep[] };
 
-type Outcome = Failure | { status: "verified"; cause: string; via: string[]; next: string | undefined; length: number };
+export type Outcome = Failure | { status: "verified"; cause: string; via: string[]; next: string | undefined; length: number };
 
 const taskKey = (t: Task): string => `${t.ctx.id}\u0000${t.eventId}\u0000${t.user}\u0000${encodeBase64(t.msk)}`;
 
@@ -195,7 +195,7 @@ const taskKey = (t: Task): string => `${t.ctx.id}\u0000${t.eventId}\u0000${t.use
 const MAX_IDENTITY_KEYS = 16;
 const MAX_IDENTITY_SIGNATURES = 16;
 
-class Verifier {
+export class Verifier {
   private readonly memo = new Map<string, Outcome>();
   private readonly senderChecks = new Map<string, { dep: Dep; via: string } | Failure>();
   private readonly subkeyChecks = new Map<string, boolean>();
@@ -284,6 +284,18 @@ class Verifier {
     return out;
   }
 
+  /**
+   * Verify an event that a member signs but that is not a cause of membership (`m.space.child`):
+   * check_sender on it, then its sender's cause, iteratively. The chain starts at the event.
+   */
+  solveSenderSigned(e: Ev, ctx: Context): Outcome {
+    const checked = this.checkSender(e, ctx);
+    if ("status" in checked) return checked;
+    const cause = this.solve(checked.dep.task);
+    if (cause.status !== "verified") return cause;
+    return { status: "verified", cause: e.event_id, via: [], next: taskKey(checked.dep.task), length: 1 + cause.length };
+  }
+
   private rskSignedBy(senderKey: unknown, user: string, msk: Uint8Array): boolean {
     let id: string;
     try {
@@ -336,6 +348,9 @@ class Verifier {
       // bind it to this user and MSK. Anyone else's plain join fails there.
       if (e.sender !== user) return reject("join_bad_signature", e.event_id, "a join sent by another user");
       if (ctx.createEventId === undefined) return missing("m.room.create");
+      const create = ctx.index.get(ctx.createEventId);
+      if (!("found" in create)) return create;
+      if (create.found.sender !== user) return reject("join_wrong_rrk", e.event_id, "a join without MSC3917 fields, by someone other than the creator");
       return { status: "ok", via: [], deps: [{ task: { ctx, eventId: ctx.createEventId, user, msk }, primary: true }] };
     }
     const rrk = rrkFromContent(v.room_root_key);
@@ -492,7 +507,7 @@ class Verifier {
   }
 }
 
-function normalizePins(pinned: VerifyOptions["pinned"]): Map<string, Uint8Array> {
+export function normalizePins(pinned: VerifyOptions["pinned"]): Map<string, Uint8Array> {
   const out = new Map<string, Uint8Array>();
   if (!pinned) return out;
   const entries = pinned instanceof Map ? [...pinned.entries()] : Object.entries(pinned);
