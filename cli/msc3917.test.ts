@@ -1,13 +1,16 @@
 /** The command-line contract of DESIGN.md §12, run as a user runs it. */
 import { spawnSync } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { matrixSpecVectors, REPO_ROOT } from "../test-support/vectors.ts";
 
 const BIN = join(REPO_ROOT, "bin", "msc3917.js");
+const tmp = mkdtempSync(join(tmpdir(), "msc3917-cli-"));
 const spec = matrixSpecVectors();
 
-export function msc3917(args: string[], input?: string): { code: number | null; stdout: string; stderr: string } {
+function msc3917(args: string[], input?: string): { code: number | null; stdout: string; stderr: string } {
   const r = spawnSync(process.execPath, [BIN, ...args], { input: input ?? "", encoding: "utf8", cwd: REPO_ROOT });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
@@ -76,8 +79,44 @@ describe("msc3917 sign and verify-json", () => {
   });
 });
 
+describe("msc3917 verify", () => {
+  const forged = join(REPO_ROOT, "scenarios", "rooms", "forged-member.room.json");
+
+  it("shows the forged members rejected, as a table, and exits 1", () => {
+    const r = msc3917(["verify", forged]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/^@mallory:example\.org +rejected +sender_rsk_not_signed at \$5: /m);
+    expect(r.stdout).toMatch(/^@alice:example\.org +verified +chain of 2 events/m);
+    expect(r.stdout).toMatch(/2 verified, 2 rejected, 0 unknown/);
+  });
+
+  it("writes the DESIGN.md §12 JSON with --format json, and exits 0 on a valid room", () => {
+    const r = msc3917(["verify", "--format", "json", join(REPO_ROOT, "vectors", "rooms", "invite-join.room.json")]);
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out.room_id).toBe("!zZp5x6T747he4jF657Bq6F2IddvzXDLmHreEuv3pbRQ");
+    expect(out.members["@bob:example.org"]).toMatchObject({ status: "verified", msk: "89rZ40rToa38mZ74ACigb5jkMPlpyCLsoA25G9WFdyI", chain: [expect.any(String), expect.any(String), expect.any(String)] });
+  });
+
+  it.each([
+    ["not JSON", "{", /^msc3917 verify: .*bad\.json: invalid JSON/],
+    ["not an object", "[]", /bad\.json: a room file is a JSON object/],
+    ["no room_root_key", '{"state":[]}', /bad\.json: field "room_root_key" must be a string/],
+    ["a bad room_root_key", '{"room_root_key":"AAAA","state":[]}', /bad\.json: field "room_root_key": .*decoded 3 bytes/],
+    ["state not an array", '{"room_root_key":"zZp5x6T747he4jF657Bq6F2IddvzXDLmHreEuv3pbRQ","state":{}}', /bad\.json: field "state" must be an array/],
+    ["a bad pin", '{"room_root_key":"zZp5x6T747he4jF657Bq6F2IddvzXDLmHreEuv3pbRQ","state":[],"master_keys":{"@a:s":"x"}}', /bad\.json: field "master_keys"\["@a:s"\] must be a 32-byte key/],
+  ])("exits 2 naming the file and field for %s", (_why, text, message) => {
+    const file = join(tmp, "bad.json");
+    writeFileSync(file, text);
+    const r = msc3917(["verify", file]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(message);
+    expect(r.stderr.trim().split("\n")).toHaveLength(1);
+  });
+});
+
 describe("msc3917 help", () => {
-  it.each(["canonical", "sign", "verify-json"])("%s --help prints usage and exits 0", (cmd) => {
+  it.each(["canonical", "sign", "verify-json", "verify"])("%s --help prints usage and exits 0", (cmd) => {
     const r = msc3917([cmd, "--help"]);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(new RegExp(`^usage: msc3917 ${cmd}`));

@@ -10,6 +10,9 @@ import { decodeBase64 } from "../sim/core/base64.ts";
 import { canonicalJson, parseJson, type JsonValue } from "../sim/core/canonical-json.ts";
 import { type BackendName, PUBLIC_KEY_LENGTH, SEED_LENGTH, backends, signingKeyFromSeed } from "../sim/core/ed25519.ts";
 import { isEd25519KeyId, signJson, verifySignedJson } from "../sim/core/signing.ts";
+import { REASONS } from "../sim/core/membership-reasons.ts";
+import { type MemberVerdict, verifyMembership } from "../sim/core/verify-membership.ts";
+import { rrkFromContent } from "../sim/core/room-root-key.ts";
 
 /** A usage or input error: exit 2 with this one line. */
 export class InputError extends Error {}
@@ -83,6 +86,41 @@ function base64Option(values: Record<string, unknown>, name: string, length: num
   return decoded.value;
 }
 
+/** Check the shape of a room file (DESIGN.md §12); the events inside stay untrusted and get verdicts. */
+function readRoomFile(name: string, value: JsonValue) {
+  const where = (field: string) => `${name}: field ${field}`;
+  if (typeof value !== "object" || value === null || Array.isArray(value)) throw new InputError(`${name}: a room file is a JSON object`);
+  if (typeof value.room_root_key !== "string") throw new InputError(`${where('"room_root_key"')} must be a string (the RRK, unpadded base64)`);
+  const rrk = rrkFromContent(value.room_root_key);
+  if (!rrk.ok) throw new InputError(`${where('"room_root_key"')}: ${rrk.error}`);
+  if (!Array.isArray(value.state)) throw new InputError(`${where('"state"')} must be an array of events`);
+  if (value.events !== undefined && !Array.isArray(value.events)) throw new InputError(`${where('"events"')} must be an array of events`);
+  const pinned: Record<string, Uint8Array> = {};
+  if (value.master_keys !== undefined) {
+    if (typeof value.master_keys !== "object" || value.master_keys === null || Array.isArray(value.master_keys)) throw new InputError(`${where('"master_keys"')} must be an object of user ID to MSK`);
+    for (const [user, key] of Object.entries(value.master_keys)) {
+      const decoded = typeof key === "string" ? decodeBase64(key, { expectedLength: PUBLIC_KEY_LENGTH }) : undefined;
+      if (!decoded?.ok) throw new InputError(`${where(`"master_keys"[${JSON.stringify(user)}]`)} must be a 32-byte key, unpadded base64`);
+      pinned[user] = decoded.value;
+    }
+  }
+  return { roomRootKey: rrk.value, state: value.state, events: (value.events as JsonValue[] | undefined) ?? [], pinned };
+}
+
+/** The verdicts as a table for a person: user, status, and the reason or the chain length. */
+function verdictTable(roomId: string, members: Record<string, MemberVerdict>): string {
+  const rows = Object.entries(members).map(([user, v]) => [
+    user,
+    v.status,
+    v.status === "verified" ? `chain of ${v.chain_length} events to the create event` : `${v.reason} at ${v.event}: ${REASONS[v.reason].meaning}${v.detail ? ` (${v.detail})` : ""}`,
+  ]);
+  const header = ["user", "status", "detail"];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (r: string[]) => r.map((c, i) => (i < r.length - 1 ? c.padEnd(widths[i]!) : c)).join("  ").trimEnd();
+  const counts = ["verified", "rejected", "unknown"].map((s) => `${rows.filter((r) => r[1] === s).length} ${s}`).join(", ");
+  return [`room ${roomId}`, line(header), ...rows.map(line), counts, ""].join("\n");
+}
+
 const commands: Record<string, Command> = {
   canonical: {
     summary: "write the Matrix canonical JSON of a JSON document",
@@ -144,6 +182,32 @@ const commands: Record<string, Command> = {
       }
       process.stderr.write(`invalid: ${result.error} (signature by ${entity} ${keyId})\n`);
       return 1;
+    },
+  },
+  verify: {
+    summary: "run the membership-tree verifier on a room file",
+    usage: "msc3917 verify ROOM.json [--format text|json]",
+    details:
+      "Verifies every user whose membership in the room file's state is `join`, by MSC3917's\n" +
+      "flowchart, and writes one verdict each: verified (with the chain to the create event),\n" +
+      "rejected (with a reason code and the event where it failed) or unknown (an event the chain\n" +
+      "needs is missing). Exits 0 if every member verified, 1 if any did not, 2 on a bad file.\n" +
+      "A room file is {room_root_key, state, events?, master_keys?} (DESIGN.md §12).\n" +
+      "  --format text|json      text (default): a table for a person; json: the verdicts for machines\n" +
+      BACKEND_HELP,
+    options: { format: { type: "string", default: "text" }, ...BACKEND_OPTION },
+    run(values, positionals) {
+      const format = values.format;
+      if (format !== "text" && format !== "json") throw new InputError(`--format must be text or json, not ${JSON.stringify(format)}`);
+      if (positionals.length !== 1) throw new InputError("give exactly one ROOM.json");
+      const backend = backendOf(values);
+      const { name, text } = readInput(positionals);
+      const parsed = parseJson(text);
+      if (!parsed.ok) throw new InputError(`${name}: ${parsed.error}`);
+      const room = readRoomFile(name, parsed.value);
+      const result = verifyMembership(room, { pinned: room.pinned, backend });
+      process.stdout.write(format === "json" ? `${JSON.stringify(result, null, 2)}\n` : verdictTable(result.room_id, result.members));
+      return Object.values(result.members).every((v) => v.status === "verified") ? 0 : 1;
     },
   },
 };
