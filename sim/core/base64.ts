@@ -16,7 +16,9 @@ const URLSAFE = /^[A-Za-z0-9_-]*$/;
 
 /** Unpadded standard base64. */
 export function encodeBase64(bytes: Uint8Array): string {
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("base64").replace(/=+$/, "");
+  const padded = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("base64");
+  const pad = bytes.byteLength % 3 === 0 ? 0 : 3 - (bytes.byteLength % 3);
+  return pad === 0 ? padded : padded.slice(0, -pad);
 }
 
 /** Unpadded URL-safe base64. */
@@ -52,7 +54,8 @@ export function decodeBase64(
     return fail(`base64: character outside the ${alphabet} alphabet`);
   }
   if (body.length % 4 === 1) return fail("base64: impossible length");
-  const bytes = new Uint8Array(Buffer.from(body, alphabet === "standard" ? "base64" : "base64url"));
+  const buf = Buffer.from(body, alphabet === "standard" ? "base64" : "base64url");
+  const bytes = new Uint8Array(buf.buffer, buf.byteOffset, buf.length);
   if (opts.expectedLength !== undefined && bytes.length !== opts.expectedLength) {
     return fail(`base64: decoded ${bytes.length} bytes, expected ${opts.expectedLength}`);
   }

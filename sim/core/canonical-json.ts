@@ -55,57 +55,93 @@ function pathOf(path: readonly (string | number)[]): string {
   return out;
 }
 
-function encodeString(s: string, path: (string | number)[]): string {
-  if (LONE_SURROGATE.test(s)) throw new CanonicalJsonError(`canonical JSON: lone surrogate in string at ${pathOf(path)}`);
-  return JSON.stringify(s);
+const SURROGATE_UNIT = /[\ud800-\udfff]/;
+
+function checkString(s: string, path: readonly (string | number)[]): void {
+  // Cheap test first: only strings with a surrogate code unit need the code-point-aware one.
+  if (SURROGATE_UNIT.test(s) && LONE_SURROGATE.test(s)) throw new CanonicalJsonError(`canonical JSON: lone surrogate in string at ${pathOf(path)}`);
 }
 
-function encode(value: unknown, path: (string | number)[]): string {
-  if (path.length > MAX_JSON_DEPTH) throw new CanonicalJsonError(`canonical JSON: nesting deeper than ${MAX_JSON_DEPTH} at ${pathOf(path.slice(0, 8))}…`);
-  switch (typeof value) {
-    case "string":
-      return encodeString(value, path);
-    case "boolean":
-      return value ? "true" : "false";
-    case "number":
-      if (!Number.isInteger(value)) throw new CanonicalJsonError(`canonical JSON: float ${value} at ${pathOf(path)} is not allowed`);
-      if (!Number.isSafeInteger(value)) throw new CanonicalJsonError(`canonical JSON: integer ${value} at ${pathOf(path)} is outside ±(2^53-1)`);
-      return value === 0 ? "0" : String(value);
-    case "object": {
-      if (value === null) return "null";
-      if (Array.isArray(value)) {
-        const parts: string[] = [];
-        for (let i = 0; i < value.length; i++) {
-          path.push(i);
-          parts.push(encode(value[i], path));
+/**
+ * The encoder appends to one string (V8 builds it as a rope) and keeps the path of the value it is
+ * in, so that every error can say where it is. No closures: this runs for every signature checked.
+ */
+class Encoder {
+  out = "";
+  readonly path: (string | number)[] = [];
+
+  /** Keys of the top-level object to leave out (signing leaves out `signatures` and `unsigned`). */
+  constructor(private readonly omitTopLevel?: ReadonlySet<string>) {}
+
+  walk(v: unknown): void {
+    const path = this.path;
+    if (path.length > MAX_JSON_DEPTH) throw new CanonicalJsonError(`canonical JSON: nesting deeper than ${MAX_JSON_DEPTH} at ${pathOf(path.slice(0, 8))}…`);
+    switch (typeof v) {
+      case "string":
+        checkString(v, path);
+        this.out += JSON.stringify(v);
+        return;
+      case "boolean":
+        this.out += v ? "true" : "false";
+        return;
+      case "number":
+        if (!Number.isInteger(v)) throw new CanonicalJsonError(`canonical JSON: float ${v} at ${pathOf(path)} is not allowed`);
+        if (!Number.isSafeInteger(v)) throw new CanonicalJsonError(`canonical JSON: integer ${v} at ${pathOf(path)} is outside ±(2^53-1)`);
+        this.out += v === 0 ? "0" : String(v);
+        return;
+      case "object": {
+        if (v === null) {
+          this.out += "null";
+          return;
+        }
+        if (Array.isArray(v)) {
+          this.out += "[";
+          for (let i = 0; i < v.length; i++) {
+            if (i > 0) this.out += ",";
+            path.push(i);
+            this.walk(v[i]);
+            path.pop();
+          }
+          this.out += "]";
+          return;
+        }
+        const proto = Object.getPrototypeOf(v);
+        if (proto !== Object.prototype && proto !== null) throw new CanonicalJsonError(`canonical JSON: ${proto?.constructor?.name ?? "exotic object"} at ${pathOf(path)} is not JSON`);
+        let keys = Object.keys(v).sort(compareCodePoints);
+        if (this.omitTopLevel && path.length === 0) keys = keys.filter((k) => !this.omitTopLevel!.has(k));
+        this.out += "{";
+        for (let i = 0; i < keys.length; i++) {
+          const k = keys[i]!;
+          if (i > 0) this.out += ",";
+          path.push(k);
+          checkString(k, path);
+          this.out += JSON.stringify(k);
+          this.out += ":";
+          this.walk((v as Record<string, unknown>)[k]);
           path.pop();
         }
-        return `[${parts.join(",")}]`;
+        this.out += "}";
+        return;
       }
-      const proto = Object.getPrototypeOf(value);
-      if (proto !== Object.prototype && proto !== null) throw new CanonicalJsonError(`canonical JSON: ${proto?.constructor?.name ?? "exotic object"} at ${pathOf(path)} is not JSON`);
-      const keys = Object.keys(value).sort(compareCodePoints);
-      const parts: string[] = [];
-      for (const k of keys) {
-        path.push(k);
-        parts.push(`${encodeString(k, path)}:${encode((value as Record<string, unknown>)[k], path)}`);
-        path.pop();
-      }
-      return `{${parts.join(",")}}`;
+      default:
+        throw new CanonicalJsonError(`canonical JSON: ${typeof v} at ${pathOf(path)} is not JSON`);
     }
-    default:
-      throw new CanonicalJsonError(`canonical JSON: ${typeof value} at ${pathOf(path)} is not JSON`);
   }
 }
 
 /** The canonical JSON text of `value`. Throws `CanonicalJsonError`, naming the path, on anything Matrix forbids. */
 export function canonicalJson(value: unknown): string {
-  return encode(value, []);
+  const encoder = new Encoder();
+  encoder.walk(value);
+  return encoder.out;
 }
 
 /** The canonical JSON of `value` as UTF-8 bytes: what gets signed. */
-export function canonicalJsonBytes(value: unknown): Uint8Array {
-  return new Uint8Array(Buffer.from(canonicalJson(value), "utf8"));
+export function canonicalJsonBytes(value: unknown, omitTopLevel?: ReadonlySet<string>): Uint8Array {
+  const encoder = new Encoder(omitTopLevel);
+  encoder.walk(value);
+  const buf = Buffer.from(encoder.out, "utf8");
+  return new Uint8Array(buf.buffer, buf.byteOffset, buf.length);
 }
 
 type Frame = { kind: "object"; keys: Set<string>; expectKey: boolean; key: string } | { kind: "array"; index: number };

@@ -34,9 +34,10 @@ function isPlainObject(x: unknown): x is Record<string, unknown> {
 
 /** The bytes a signature covers: the canonical JSON of `obj` without `signatures` and `unsigned`. */
 export function signedBytes(obj: object): Uint8Array {
-  const { signatures: _s, unsigned: _u, ...rest } = obj as Record<string, unknown>;
-  return canonicalJsonBytes(rest);
+  return canonicalJsonBytes(obj, NOT_SIGNED);
 }
+
+const NOT_SIGNED: ReadonlySet<string> = new Set(["signatures", "unsigned"]);
 
 /**
  * Return a copy of `obj` with a signature by `key` added under `signatures[entity][keyId]`.
@@ -51,9 +52,12 @@ export function signJson<T extends object>(obj: T, entity: string, keyId: string
   return { ...obj, signatures };
 }
 
+function own(o: Record<string, unknown>, k: string): unknown {
+  return Object.hasOwn(o, k) ? o[k] : undefined;
+}
+
 /** The signature `signatures[entity][keyId]` on `obj`, if there is one and it is a string. */
 export function signatureOf(obj: unknown, entity: string, keyId: string): string | undefined {
-  const own = (o: Record<string, unknown>, k: string): unknown => (Object.hasOwn(o, k) ? o[k] : undefined);
   if (!isPlainObject(obj)) return undefined;
   const signatures = own(obj, "signatures");
   if (!isPlainObject(signatures)) return undefined;

@@ -21,7 +21,7 @@ import type { RejectReason, UnknownReason } from "./membership-reasons.ts";
 import { type Msc3917Fields, readMsc3917Fields } from "./msc3917-fields.ts";
 import { type Result, fail, ok } from "./result.ts";
 import { RRK_KEY_ID, isRrkRoomId, roomIdFromRrk, rrkFromContent } from "./room-root-key.ts";
-import { verifySignedJson } from "./signing.ts";
+import { signatureOf, verifySignedJson } from "./signing.ts";
 
 export type { RejectReason, UnknownReason } from "./membership-reasons.ts";
 
@@ -146,6 +146,21 @@ export class EventIndex {
   }
 }
 
+/**
+ * Structural equality of JSON values, without encoding them. Recursion is bounded by `a`, which
+ * must be a value that has already been through canonical JSON (so at most MAX_JSON_DEPTH deep).
+ */
+function sameJson(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) return false;
+  if (Array.isArray(a)) return Array.isArray(b) && a.length === b.length && a.every((x, i) => sameJson(x, b[i]));
+  if (Array.isArray(b)) return false;
+  const ka = Object.keys(a);
+  if (ka.length !== Object.keys(b).length) return false;
+  for (const k of ka) if (!Object.hasOwn(b, k) || !sameJson((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k])) return false;
+  return true;
+}
+
 function sameEvent(a: unknown, b: unknown): boolean {
   try {
     return canonicalJson(a) === canonicalJson(b);
@@ -172,6 +187,8 @@ interface Task {
   eventId: string;
   user: string;
   msk: Uint8Array;
+  /** Memo key, computed on first use. */
+  key?: string;
 }
 
 interface Dep {
@@ -186,7 +203,7 @@ type Local = Failure | { status: "ok"; via: string[]; deps: Dep[] };
 
 export type Outcome = Failure | { status: "verified"; cause: string; via: string[]; next: string | undefined; length: number };
 
-const taskKey = (t: Task): string => `${t.ctx.id}\u0000${t.eventId}\u0000${t.user}\u0000${encodeBase64(t.msk)}`;
+const taskKey = (t: Task): string => (t.key ??= `${t.ctx.id}\u0000${t.eventId}\u0000${t.user}\u0000${encodeBase64(t.msk)}`);
 
 /**
  * Policy: a third-party invite is checked against at most this many identity-server keys and this
@@ -198,7 +215,7 @@ const MAX_IDENTITY_SIGNATURES = 16;
 export class Verifier {
   private readonly memo = new Map<string, Outcome>();
   private readonly senderChecks = new Map<string, { dep: Dep; via: string } | Failure>();
-  private readonly subkeyChecks = new Map<string, boolean>();
+  private readonly subkeyChecks = new Map<string, { key: unknown }>();
   private readonly backend: Ed25519Backend;
   private contexts = 0;
 
@@ -296,19 +313,24 @@ export class Verifier {
     return { status: "verified", cause: e.event_id, via: [], next: taskKey(checked.dep.task), length: 1 + cause.length };
   }
 
+  /**
+   * Is this RSK (a `CrossSigningKey` from `sender_key`) signed by `msk`? Checked once per distinct
+   * key: the cache is keyed by user, MSK and the MSK's signature text, and keeps the object it was
+   * checked for, so a different object with the same signature text is compared in full, never
+   * trusted on the key alone.
+   */
   private rskSignedBy(senderKey: unknown, user: string, msk: Uint8Array): boolean {
-    let id: string;
-    try {
-      id = `${user}\u0000${encodeBase64(msk)}\u0000${canonicalJson(senderKey)}`;
-    } catch {
-      return false;
-    }
-    let v = this.subkeyChecks.get(id);
-    if (v === undefined) {
-      v = verifySubkey(senderKey, user, "room_signing", msk, this.backend).ok;
-      this.subkeyChecks.set(id, v);
-    }
-    return v;
+    const mskKeyId = keyIdOf(msk);
+    const sig = signatureOf(senderKey, user, mskKeyId);
+    if (sig === undefined) return false;
+    const id = `${user}\u0000${mskKeyId}\u0000${sig}`;
+    const cached = this.subkeyChecks.get(id);
+    if (cached !== undefined && sameJson(cached.key, senderKey)) return true;
+    const ok = verifySubkey(senderKey, user, "room_signing", msk, this.backend).ok;
+    // Only successes are kept: they have been through canonical JSON, which bounds their depth
+    // for `sameJson`. A failure is rare in an honest room and costs one check per event.
+    if (ok && cached === undefined) this.subkeyChecks.set(id, { key: senderKey });
+    return ok;
   }
 
   /** The cause-of-membership check for `task`: flowchart node `start` and what follows it locally. */
