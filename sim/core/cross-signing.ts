@@ -104,19 +104,23 @@ export function verifySubkey(
   return sig.ok ? pub : fail({ signature: sig.error });
 }
 
-/** Device keys for `deviceId`, self-signed by the device key and signed by the user's SSK. */
+/**
+ * Device keys for `deviceId`, self-signed by the device key and signed by the user's SSK (unless
+ * `ssk` is undefined). `curve25519` is the device's encryption key, unpadded base64, if it has one.
+ */
 export function makeDeviceKeys(
   userId: string,
   deviceId: string,
   deviceKey: SigningKey,
   ssk: SigningKey | undefined,
   backend: Ed25519Backend = defaultBackend(),
+  curve25519?: string,
 ): DeviceKeys {
   const device: DeviceKeys = {
     user_id: userId,
     device_id: deviceId,
     algorithms: [...DEVICE_ALGORITHMS],
-    keys: { [`ed25519:${deviceId}`]: encodeBase64(deviceKey.publicKey) },
+    keys: { [`ed25519:${deviceId}`]: encodeBase64(deviceKey.publicKey), ...(curve25519 ? { [`curve25519:${deviceId}`]: curve25519 } : {}) },
   };
   const selfSigned = signJson(device, userId, `ed25519:${deviceId}`, deviceKey, backend);
   return ssk ? signJson(selfSigned, userId, keyIdOf(ssk.publicKey), ssk, backend) : selfSigned;

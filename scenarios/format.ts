@@ -1,0 +1,160 @@
+/**
+ * The scenario format (DESIGN.md §8): a scenario is data. It is validated when loaded, and every
+ * error names the file, the step index and the field.
+ */
+import type { ModelId } from "../sim/models/index.ts";
+import { MODEL_IDS } from "../sim/models/index.ts";
+import type { Outcome } from "../sim/world/oracle.ts";
+
+export type Step =
+  | { action: "create"; user: string; room: string }
+  | { action: "invite"; user: string; room: string; target: string }
+  | { action: "join"; user: string; room: string }
+  | { action: "leave"; user: string; room: string }
+  | { action: "kick" | "ban"; user: string; room: string; target: string }
+  | { action: "set_join_rule"; user: string; room: string; rule: "public" | "restricted" | "invite"; allow?: string[] }
+  | { action: "set_power"; user: string; room: string; target: string; level: number }
+  | { action: "third_party_invite"; user: string; room: string; address: string }
+  | { action: "bind_3pid"; user: string; address: string }
+  | { action: "reset_msk"; user: string }
+  | { action: "add_device"; user: string }
+  | { action: "verify_user"; user: string; target: string }
+  | { action: "send"; user: string; room: string; text: string }
+  | { action: "insert_member"; server: string; room: string; member: string; method: "plain" | "forged_invite"; as?: string }
+  | { action: "insert_device"; server: string; target: string };
+
+export type StepBase = { fails?: boolean; note?: string };
+
+export interface ModelExpectation {
+  outcome: Outcome;
+  /** Exactly this many, or `">0"`. Default 0. */
+  false_rejections?: number | ">0";
+}
+
+export interface Scenario {
+  name: string;
+  threat: string | null;
+  description: string;
+  seed: number;
+  users: string[];
+  adversary: { servers: { name: string; capabilities: ("forge" | "lieAboutKeys")[] }[]; colluding: string[] };
+  steps: (Step & StepBase)[];
+  expect: Partial<Record<ModelId, ModelExpectation>>;
+}
+
+export const HONEST_ACTIONS = ["create", "invite", "join", "leave", "kick", "ban", "set_join_rule", "set_power", "third_party_invite", "bind_3pid", "reset_msk", "add_device", "verify_user", "send"] as const;
+export const ADVERSARIAL_ACTIONS = ["insert_member", "insert_device"] as const;
+/** Named in DESIGN.md §8 but not yet built into the world: refused with a clear error. */
+export const PLANNED_ACTIONS = ["space_add_child", "forge_invite", "reinsert_banned", "collude_invite", "forge_join_rule", "substitute_msk", "withhold", "replay_event", "substitute_rrk", "parent_cycle", "backdate", "split_view"] as const;
+
+export class ScenarioError extends Error {}
+
+type Obj = Record<string, unknown>;
+const isObj = (x: unknown): x is Obj => typeof x === "object" && x !== null && !Array.isArray(x);
+const USER_ID = /^@[^:\s]+:[A-Za-z0-9.-]+$/;
+
+/** Fields each action takes, and how to check them. */
+const FIELDS: Record<string, Record<string, "user" | "room" | "string" | "server" | "int" | "rule" | "rooms" | "method" | "optional-user">> = {
+  create: { user: "user", room: "string" },
+  invite: { user: "user", room: "room", target: "user" },
+  join: { user: "user", room: "room" },
+  leave: { user: "user", room: "room" },
+  kick: { user: "user", room: "room", target: "user" },
+  ban: { user: "user", room: "room", target: "user" },
+  set_join_rule: { user: "user", room: "room", rule: "rule", allow: "rooms" },
+  set_power: { user: "user", room: "room", target: "user", level: "int" },
+  third_party_invite: { user: "user", room: "room", address: "string" },
+  bind_3pid: { user: "user", address: "string" },
+  reset_msk: { user: "user" },
+  add_device: { user: "user" },
+  verify_user: { user: "user", target: "user" },
+  send: { user: "user", room: "room", text: "string" },
+  insert_member: { server: "server", room: "room", member: "string", method: "method", as: "optional-user" },
+  insert_device: { server: "server", target: "user" },
+};
+
+/** Check `value` is a scenario; throws `ScenarioError` naming `file`, the step and the field. */
+export function validateScenario(file: string, value: unknown): Scenario {
+  const err = (where: string, what: string): never => {
+    throw new ScenarioError(`${file}: ${where}: ${what}`);
+  };
+  if (!isObj(value)) return err("(top)", "a scenario is a JSON object");
+  for (const k of ["name", "description"]) if (typeof value[k] !== "string" || value[k] === "") err(k, "must be a non-empty string");
+  if (value.threat !== null && (typeof value.threat !== "string" || !/^T\d+$/.test(value.threat))) err("threat", 'must be a catalogue ID like "T1", or null');
+  if (!Number.isSafeInteger(value.seed)) err("seed", "must be an integer");
+  if (!Array.isArray(value.users) || value.users.length === 0) err("users", "must be a non-empty array of user IDs");
+  const users = value.users as unknown[];
+  users.forEach((u, i) => {
+    if (typeof u !== "string" || !USER_ID.test(u)) err(`users[${i}]`, `${JSON.stringify(u)} is not a user ID like @alice:a.example`);
+  });
+  if (new Set(users).size !== users.length) err("users", "lists a user twice");
+  const adversary = value.adversary ?? { servers: [], colluding: [] };
+  if (!isObj(adversary) || !Array.isArray(adversary.servers) || !Array.isArray(adversary.colluding ?? [])) err("adversary", "must be {servers: [...], colluding: [...]}");
+  const advServers = (adversary as Obj).servers as unknown[];
+  advServers.forEach((s, i) => {
+    if (!isObj(s) || typeof s.name !== "string" || !Array.isArray(s.capabilities)) err(`adversary.servers[${i}]`, "must be {name, capabilities}");
+    for (const c of (s as Obj).capabilities as unknown[]) if (c !== "forge" && c !== "lieAboutKeys") err(`adversary.servers[${i}].capabilities`, `unknown capability ${JSON.stringify(c)} (known: forge, lieAboutKeys)`);
+  });
+  const serverNames = new Set(advServers.map((s) => (s as Obj).name as string));
+  if (!Array.isArray(value.steps) || value.steps.length === 0) err("steps", "must be a non-empty array");
+  const rooms = new Set<string>();
+  (value.steps as unknown[]).forEach((step, i) => {
+    const at = (field: string) => `steps[${i}].${field}`;
+    if (!isObj(step)) return err(`steps[${i}]`, "must be an object");
+    const action = step.action;
+    if (typeof action !== "string") return err(at("action"), "is missing");
+    if ((PLANNED_ACTIONS as readonly string[]).includes(action)) return err(at("action"), `${action} is in the design but not built into the world yet`);
+    const fields = FIELDS[action];
+    if (!fields) return err(at("action"), `unknown action ${JSON.stringify(action)} (known: ${[...HONEST_ACTIONS, ...ADVERSARIAL_ACTIONS].join(", ")})`);
+    for (const k of Object.keys(step)) if (k !== "action" && k !== "fails" && k !== "note" && !(k in fields)) err(at(k), `is not a field of ${action}`);
+    if (step.fails !== undefined && typeof step.fails !== "boolean") err(at("fails"), "must be true or false");
+    for (const [field, kind] of Object.entries(fields)) {
+      const v = step[field];
+      if (v === undefined && (kind === "rooms" || kind === "optional-user")) continue;
+      switch (kind) {
+        case "user":
+          if (typeof v !== "string" || !users.includes(v)) err(at(field), `${JSON.stringify(v)} is not one of the scenario's users`);
+          break;
+        case "optional-user":
+          if (typeof v !== "string" || !USER_ID.test(v)) err(at(field), `${JSON.stringify(v)} is not a user ID`);
+          break;
+        case "room":
+          if (typeof v !== "string" || !rooms.has(v)) err(at(field), `${JSON.stringify(v)} is not a room created by an earlier step`);
+          break;
+        case "rooms":
+          if (!Array.isArray(v) || v.some((r) => typeof r !== "string" || !rooms.has(r))) err(at(field), "must be a list of rooms created by earlier steps");
+          break;
+        case "string":
+          if (typeof v !== "string" || v === "") err(at(field), "must be a non-empty string");
+          break;
+        case "server":
+          if (typeof v !== "string" || !serverNames.has(v)) err(at(field), `${JSON.stringify(v)} is not a server in adversary.servers`);
+          break;
+        case "int":
+          if (!Number.isSafeInteger(v)) err(at(field), "must be an integer");
+          break;
+        case "rule":
+          if (v !== "public" && v !== "restricted" && v !== "invite") err(at(field), "must be public, restricted or invite");
+          break;
+        case "method":
+          if (v !== "plain" && v !== "forged_invite") err(at(field), "must be plain or forged_invite");
+          break;
+      }
+    }
+    if (action === "create") {
+      if (rooms.has(step.room as string)) err(at("room"), `room ${JSON.stringify(step.room)} is created twice`);
+      rooms.add(step.room as string);
+    }
+    if (action === "insert_member" && step.method === "forged_invite" && step.as === undefined) err(at("as"), "forged_invite needs the member the invite pretends to come from");
+  });
+  if (!isObj(value.expect) || Object.keys(value.expect).length === 0) err("expect", `must give the outcome for each model (${MODEL_IDS.join(", ")})`);
+  for (const [model, e] of Object.entries(value.expect as Obj)) {
+    if (!(MODEL_IDS as readonly string[]).includes(model)) err(`expect.${model}`, `unknown model (known: ${MODEL_IDS.join(", ")})`);
+    const exp = typeof e === "string" ? { outcome: e } : e;
+    if (!isObj(exp) || !["prevented", "detected", "breach"].includes(exp.outcome as string)) err(`expect.${model}`, "must be prevented, detected or breach, or {outcome, false_rejections}");
+    const fr = (exp as Obj).false_rejections;
+    if (fr !== undefined && fr !== ">0" && !Number.isSafeInteger(fr)) err(`expect.${model}.false_rejections`, 'must be a number or ">0"');
+  }
+  const expect = Object.fromEntries(Object.entries(value.expect as Obj).map(([m, e]) => [m, typeof e === "string" ? { outcome: e } : e])) as Scenario["expect"];
+  return { ...(value as unknown as Scenario), adversary: { servers: advServers as Scenario["adversary"]["servers"], colluding: ((adversary as Obj).colluding as string[]) ?? [] }, expect };
+}

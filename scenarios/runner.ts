@@ -1,0 +1,155 @@
+/**
+ * Runs one scenario under one defence model: builds the world from the seed, carries out the
+ * steps (honest clients act through their homeservers; the adversary through its declared
+ * capabilities), lets every device sync after each step, and asks the oracle what happened.
+ */
+import { signingKeyFromSeed } from "../sim/core/ed25519.ts";
+import { MODELS, type ModelId } from "../sim/models/index.ts";
+import { Adversary } from "../sim/world/adversary.ts";
+import { Client, type World } from "../sim/world/client.ts";
+import { Clock } from "../sim/world/clock.ts";
+import { History, type Operation } from "../sim/world/history.ts";
+import { ApiError, Homeserver, maliciousHomeserver } from "../sim/world/homeserver.ts";
+import { IdentityServer } from "../sim/world/identity-server.ts";
+import { Network } from "../sim/world/network.ts";
+import { type Judgement, type Outcome, judge, outcomeOf } from "../sim/world/oracle.ts";
+import { Rng } from "../sim/world/rng.ts";
+import type { ModelExpectation, Scenario, Step, StepBase } from "./format.ts";
+
+export interface ScenarioRun {
+  scenario: string;
+  threat: string | null;
+  model: ModelId;
+  seed: number;
+  expected: ModelExpectation | null;
+  outcome: Outcome;
+  judgement: Judgement;
+  /** Steps that did not go as the scenario said (an honest step refused, or a `fails` step that succeeded). */
+  step_errors: string[];
+  pass: boolean;
+  /** Why it failed, in a sentence, if it did. */
+  failure?: string;
+  history: Operation[];
+}
+
+const serverName = (userId: string): string => userId.slice(userId.indexOf(":") + 1);
+
+export function runScenario(scenario: Scenario, model: ModelId, seed = scenario.seed): ScenarioRun {
+  const rng = new Rng(`${seed}`);
+  const clock = new Clock();
+  const history = new History();
+  const network = new Network();
+  const identity = new IdentityServer("id.example", signingKeyFromSeed(rng.bytes("identity server key", 32)), rng);
+  const world: World = { rng, clock, history, network, identity };
+  const context = { clock, history, network };
+  for (const s of scenario.adversary.servers) {
+    network.add(maliciousHomeserver(s.name, context, Object.fromEntries(s.capabilities.map((c) => [c, true]))));
+  }
+  for (const u of scenario.users) if (!network.servers.has(serverName(u))) network.add(new Homeserver(serverName(u), context));
+  const clients = new Map(scenario.users.map((u) => [u, new Client(u, network.serverOf(u)!, world, MODELS[model])]));
+  const adversary = new Adversary(world);
+  const rooms = new Map<string, string>();
+  const stepErrors: string[] = [];
+  let messages = 0;
+
+  const client = (u: string) => clients.get(u)!;
+  const room = (handle: string) => rooms.get(handle)!;
+  const membership = (roomId: string, user: string, m: string, by: string, honest = true) =>
+    history.record({ op: "membership", t: clock.now(), room: roomId, user, membership: m, by, honest });
+
+  const perform = (step: Step): void => {
+    switch (step.action) {
+      case "create": {
+        const roomId = client(step.user).createRoom();
+        rooms.set(step.room, roomId);
+        membership(roomId, step.user, "join", step.user);
+        return;
+      }
+      case "invite":
+        client(step.user).invite(room(step.room), step.target);
+        return;
+      case "join":
+        client(step.user).join(room(step.room));
+        membership(room(step.room), step.user, "join", step.user);
+        return;
+      case "leave":
+        client(step.user).setMembership(room(step.room), step.user, "leave");
+        membership(room(step.room), step.user, "leave", step.user);
+        return;
+      case "kick":
+      case "ban":
+        client(step.user).setMembership(room(step.room), step.target, step.action === "kick" ? "leave" : "ban");
+        membership(room(step.room), step.target, step.action === "kick" ? "leave" : "ban", step.user);
+        return;
+      case "set_join_rule":
+        client(step.user).setJoinRule(room(step.room), step.rule, (step.allow ?? []).map(room));
+        return;
+      case "set_power":
+        client(step.user).setPower(room(step.room), step.target, step.level);
+        return;
+      case "third_party_invite":
+        client(step.user).thirdPartyInvite(room(step.room), step.address);
+        return;
+      case "bind_3pid":
+        client(step.user).bindThirdPartyId(step.address);
+        return;
+      case "reset_msk":
+        client(step.user).resetMsk();
+        return;
+      case "add_device":
+        client(step.user).addDevice();
+        return;
+      case "verify_user":
+        client(step.user).verify(client(step.target));
+        return;
+      case "send":
+        client(step.user).send(room(step.room), `m${++messages}`, step.text);
+        return;
+      case "insert_member": {
+        const roomId = room(step.room);
+        adversary.insertMember(network.servers.get(step.server)!, roomId, step.member, step.method, step.as);
+        membership(roomId, step.member, "join", step.server, false);
+        return;
+      }
+      case "insert_device":
+        adversary.insertDevice(network.servers.get(step.server)!, step.target);
+        return;
+    }
+  };
+
+  scenario.steps.forEach((step, index) => {
+    const actor = "user" in step ? step.user : step.server;
+    let error: string | undefined;
+    try {
+      perform(step);
+    } catch (e) {
+      if (!(e instanceof ApiError)) throw e;
+      error = `${e.errcode}: ${e.message}`;
+    }
+    const honest = !(step.action === "insert_member" || step.action === "insert_device");
+    history.record({ op: "step", t: clock.now(), index, action: step.action, actor, honest, ok: error === undefined, ...(error ? { error } : {}) });
+    const fails = (step as StepBase).fails === true;
+    if (error !== undefined && !fails) stepErrors.push(`steps[${index}] ${step.action} by ${actor} was refused: ${error}`);
+    if (error === undefined && fails) stepErrors.push(`steps[${index}] ${step.action} by ${actor} was expected to fail, but succeeded`);
+    network.flush();
+    for (const c of clients.values()) c.sync();
+    adversary.read();
+    clock.tick(1000);
+  });
+
+  const judgement = judge(history.ops);
+  const outcome = outcomeOf(judgement);
+  const expected = scenario.expect[model] ?? null;
+  const failure = expectationFailure(expected, outcome, judgement, stepErrors);
+  return { scenario: scenario.name, threat: scenario.threat, model, seed, expected, outcome, judgement, step_errors: stepErrors, pass: failure === undefined, ...(failure ? { failure } : {}), history: history.ops };
+}
+
+function expectationFailure(expected: ModelExpectation | null, outcome: Outcome, j: Judgement, stepErrors: string[]): string | undefined {
+  if (stepErrors.length > 0) return stepErrors[0];
+  if (!expected) return "the scenario gives no expectation for this model";
+  if (expected.outcome !== outcome) return `expected ${expected.outcome}, observed ${outcome}`;
+  const fr = j.false_rejections.length;
+  const want = expected.false_rejections ?? 0;
+  if (want === ">0" ? fr === 0 : fr !== want) return `expected ${want} false rejections, observed ${fr}`;
+  return undefined;
+}

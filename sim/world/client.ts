@@ -1,0 +1,349 @@
+/**
+ * A simulated client (DESIGN.md §5): a user with MSK, SSK and RSK, one or more devices, a key
+ * store of other users' MSKs (TOFU, pinned when verified out of band), and its own view of each
+ * room through its homeserver. Which devices it shares room keys with is the defence model's
+ * decision (`RecipientPolicy`), so the same client runs under every model.
+ */
+import { decodeBase64, encodeBase64 } from "../core/base64.ts";
+import type { JsonObject } from "../core/canonical-json.ts";
+import { type CrossSigningKey, type DeviceKeys, crossSigningPublicKey, makeCrossSigningKey, makeDeviceKeys } from "../core/cross-signing.ts";
+import { type SigningKey, signingKeyFromSeed } from "../core/ed25519.ts";
+import { type RoomSigner, buildCreateContent, buildJoinRulesContent, buildMemberContent, buildThirdPartyInviteContent, strippedEvent } from "../core/events.ts";
+import { rrkFromContent, rrkFromRoomId } from "../core/room-root-key.ts";
+import type { Clock } from "./clock.ts";
+import type { History } from "./history.ts";
+import { ApiError, type Homeserver, type KeysQueryResult, type ToDeviceMessage } from "./homeserver.ts";
+import type { IdentityServer } from "./identity-server.ts";
+import type { Network } from "./network.ts";
+import type { Rng } from "./rng.ts";
+import type { WorldEvent } from "./room.ts";
+import { type CurveKey, aesDecrypt, aesEncrypt, curveKeyFromSeed, openToDevice, sealToDevice, type Sealed } from "./sealed.ts";
+
+export interface World {
+  rng: Rng;
+  clock: Clock;
+  history: History;
+  network: Network;
+  identity: IdentityServer;
+}
+
+/** A device a room key may go to. */
+export interface Recipient {
+  user: string;
+  device: string;
+  curve25519: string;
+}
+
+/** What a client knows when it decides who gets a room key. */
+export interface RoomObservation {
+  self: string;
+  roomId: string;
+  /** The RRK the client believes in (from its own create, or the invite it accepted). */
+  rrk: Uint8Array;
+  view: { state: WorldEvent[]; events: WorldEvent[] };
+  /** The MSKs in the client's key store. */
+  pins: ReadonlyMap<string, Uint8Array>;
+  keys: KeysQueryResult;
+}
+
+/** A defence model's one decision (sim/models implements it). */
+export type RecipientPolicy = (room: RoomObservation) => Recipient[];
+
+export interface Device {
+  id: string;
+  signing: SigningKey;
+  curve: CurveKey;
+  /** Inbound room keys by session ID. */
+  sessions: Map<string, Uint8Array>;
+  read: Set<string>;
+}
+
+/** Decrypt what a device can reach: shared room keys from its inbox, then every message it can open. */
+export function readAsDevice(
+  owner: string,
+  device: Device,
+  toDevice: readonly ToDeviceMessage[],
+  rooms: readonly string[],
+  world: World,
+  honest: boolean,
+  messagesOf: (roomId: string) => WorldEvent[],
+): void {
+  for (const m of toDevice) {
+    const opened = openToDevice(device.curve, m.content);
+    const key = opened === null ? undefined : decodeBase64(opened, { expectedLength: 32 });
+    if (key?.ok) device.sessions.set(m.content.session_id, key.value);
+  }
+  for (const roomId of rooms) {
+    for (const e of messagesOf(roomId)) {
+      if (device.read.has(e.event_id)) continue;
+      const key = device.sessions.get(e.content.session_id as string);
+      if (!key) continue;
+      const plain = aesDecrypt(key, e.content as unknown as Sealed);
+      if (plain === null) continue;
+      device.read.add(e.event_id);
+      const message = (JSON.parse(plain) as { id: string }).id;
+      world.history.record({ op: "decrypt", t: world.clock.now(), room: roomId, device: `${owner}/${device.id}`, message, honest });
+    }
+  }
+}
+
+export function makeDevice(world: World, owner: string, label: string): Device {
+  return {
+    id: world.rng.id(`device id ${owner} ${label}`),
+    signing: signingKeyFromSeed(world.rng.bytes(`device key ${owner} ${label}`, 32)),
+    curve: curveKeyFromSeed(world.rng.bytes(`device curve key ${owner} ${label}`, 32)),
+    sessions: new Map(),
+    read: new Set(),
+  };
+}
+
+interface RoomMembership {
+  rrk: Uint8Array;
+  /** This client's cause-of-membership event (create or join). */
+  cause?: string;
+}
+
+interface Outbound {
+  id: string;
+  key: Uint8Array;
+  sharedWith: Set<string>;
+}
+
+export class Client implements RoomSigner {
+  msk!: SigningKey;
+  ssk!: SigningKey;
+  rsk!: SigningKey;
+  mskCrossSigningKey!: CrossSigningKey;
+  sskCrossSigningKey!: CrossSigningKey;
+  rskCrossSigningKey!: CrossSigningKey;
+  readonly devices: Device[] = [];
+  readonly keyStore = new Map<string, { msk: Uint8Array; verified: boolean }>();
+  readonly rooms = new Map<string, RoomMembership>();
+  private readonly outbound = new Map<string, Outbound>();
+  private generation = 0;
+
+  constructor(
+    readonly userId: string,
+    readonly server: Homeserver,
+    private readonly world: World,
+    private readonly policy: RecipientPolicy,
+  ) {
+    this.newIdentity();
+    this.addDevice();
+  }
+
+  /** Make MSK, SSK and RSK (again, on a reset) and publish them; re-sign existing devices. */
+  private newIdentity(): void {
+    const g = this.generation++;
+    const label = `${this.userId}${g ? ` reset ${g}` : ""}`;
+    this.msk = signingKeyFromSeed(this.world.rng.bytes(`keygen ${label}/msk`, 32));
+    this.ssk = signingKeyFromSeed(this.world.rng.bytes(`keygen ${label}/ssk`, 32));
+    this.rsk = signingKeyFromSeed(this.world.rng.bytes(`keygen ${label}/rsk`, 32));
+    this.mskCrossSigningKey = makeCrossSigningKey(this.userId, "master", this.msk);
+    this.sskCrossSigningKey = makeCrossSigningKey(this.userId, "self_signing", this.ssk, this.msk);
+    this.rskCrossSigningKey = makeCrossSigningKey(this.userId, "room_signing", this.rsk, this.msk);
+    this.server.uploadKeys(this.userId, { master: this.mskCrossSigningKey, self_signing: this.sskCrossSigningKey, room_signing: this.rskCrossSigningKey });
+    for (const d of this.devices) this.server.uploadDevice(this.userId, this.deviceKeys(d));
+  }
+
+  private deviceKeys(d: Device): DeviceKeys {
+    return makeDeviceKeys(this.userId, d.id, d.signing, this.ssk, undefined, d.curve.publicKey);
+  }
+
+  addDevice(): Device {
+    const d = makeDevice(this.world, this.userId, `#${this.devices.length}`);
+    this.devices.push(d);
+    this.server.uploadDevice(this.userId, this.deviceKeys(d));
+    this.world.history.record({ op: "device", t: this.world.clock.now(), user: this.userId, device: `${this.userId}/${d.id}`, honest: true });
+    return d;
+  }
+
+  /** The proposal's "Potential issues": a new MSK; memberships under the old one no longer verify. */
+  resetMsk(): void {
+    this.newIdentity();
+  }
+
+  /** Out-of-band verification: pin the MSK the other user really has. */
+  verify(other: Client): void {
+    this.keyStore.set(other.userId, { msk: other.msk.publicKey, verified: true });
+  }
+
+  /**
+   * `/keys/query` through this client's server, with the key store updated: a first sighting is
+   * trusted (TOFU); a changed MSK replaces a TOFU entry, never a verified one.
+   */
+  private queryKeys(userIds: string[]): KeysQueryResult {
+    const result = this.server.queryKeys(userIds, (u) => this.world.network.serverOf(u));
+    for (const [user, csk] of Object.entries(result.master_keys)) {
+      const msk = crossSigningPublicKey(csk, { userId: user, usage: "master" });
+      if (!msk.ok) continue;
+      const known = this.keyStore.get(user);
+      if (!known || (!known.verified && Buffer.compare(known.msk, msk.value) !== 0)) this.keyStore.set(user, { msk: msk.value, verified: false });
+    }
+    return result;
+  }
+
+  private mskOf(user: string): Uint8Array {
+    if (!this.keyStore.has(user)) this.queryKeys([user]);
+    const known = this.keyStore.get(user);
+    if (!known) throw new ApiError("M_NOT_FOUND", `no master key known for ${user}`);
+    return known.msk;
+  }
+
+  private membership(roomId: string): RoomMembership {
+    const m = this.rooms.get(roomId);
+    if (!m?.cause) throw new ApiError("M_FORBIDDEN", `${this.userId} is not in ${roomId}`);
+    return m;
+  }
+
+  createRoom(): string {
+    const rrk = signingKeyFromSeed(this.world.rng.bytes(`rrk of a room by ${this.userId}`, 32));
+    const content = buildCreateContent({ rrk, creatorMsk: this.msk.publicKey, creator: this.userId });
+    const roomId = this.server.createRoom(this.userId, content);
+    const create = this.server.roomView(this.userId, roomId).state.find((e) => e.type === "m.room.create")!;
+    this.rooms.set(roomId, { rrk: rrk.publicKey, cause: create.event_id });
+    return roomId;
+  }
+
+  invite(roomId: string, target: string): WorldEvent {
+    const m = this.membership(roomId);
+    const content = buildMemberContent({ membership: "invite", signer: this, parentEventId: m.cause!, userKey: this.mskOf(target), rrk: m.rrk });
+    return this.server.invite(this.userId, roomId, target, content);
+  }
+
+  /**
+   * Join: through a pending invite if there is one (the inviter's signed invite also tells us the
+   * RRK), else through the room's public or restricted join rule.
+   */
+  join(roomId: string): WorldEvent {
+    const view = this.server.roomView(this.userId, roomId);
+    const mine = view.state.find((e) => e.type === "m.room.member" && e.state_key === this.userId);
+    let parent: WorldEvent | undefined;
+    let unsigned: JsonObject[] | undefined;
+    if (mine?.content.membership === "invite") parent = mine;
+    else {
+      parent = view.state.find((e) => e.type === "m.room.join_rules");
+      if (parent?.content.join_rule === "restricted") unsigned = this.restrictedProof(parent);
+    }
+    if (!parent) throw new ApiError("M_FORBIDDEN", `${this.userId} has no invite to ${roomId} and no join rule to use`);
+    // The RRK: a user-signed invite carries it; otherwise the room ID is the RRK.
+    const fromInvite = parent.content.room_root_key ? rrkFromContent(parent.content.room_root_key) : rrkFromRoomId(roomId);
+    if (!fromInvite.ok) throw new ApiError("M_INVALID_PARAM", fromInvite.error);
+    const content = buildMemberContent({ membership: "join", signer: this, parentEventId: parent.event_id, userKey: this.msk.publicKey, rrk: fromInvite.value, ...(unsigned ? { membershipEvents: unsigned } : {}) });
+    const join = this.server.join(this.userId, roomId, content);
+    this.rooms.set(roomId, { rrk: fromInvite.value, cause: join.event_id });
+    return join;
+  }
+
+  /** The proof for a restricted join: my cause-of-membership in an allowed room, back to its create event. */
+  private restrictedProof(rule: WorldEvent): JsonObject[] {
+    const allow = (Array.isArray(rule.content.allow) ? rule.content.allow : []) as JsonObject[];
+    for (const a of allow) {
+      const other = typeof a.room_id === "string" ? this.rooms.get(a.room_id) : undefined;
+      if (!other?.cause) continue;
+      const view = this.server.roomView(this.userId, a.room_id as string);
+      const byId = new Map([...view.state, ...view.events].map((e) => [e.event_id, e]));
+      const chain: JsonObject[] = [];
+      let id: string | undefined = other.cause;
+      while (id !== undefined && chain.length <= byId.size) {
+        const e = byId.get(id);
+        if (!e) break;
+        chain.push(strippedEvent(e));
+        id = e.type === "m.room.create" ? undefined : (e.content.parent_event_id as string | undefined);
+        // A creator's plain join rests on the create event.
+        if (id === undefined && e.type !== "m.room.create") id = view.state.find((x) => x.type === "m.room.create")?.event_id;
+      }
+      return chain;
+    }
+    throw new ApiError("M_FORBIDDEN", `${this.userId} is in none of the rooms the rule allows`);
+  }
+
+  setMembership(roomId: string, target: string, membership: "leave" | "ban"): WorldEvent {
+    const e = this.server.setMembership(this.userId, roomId, target, membership);
+    if (target === this.userId) this.rooms.delete(roomId);
+    return e;
+  }
+
+  setJoinRule(roomId: string, rule: "public" | "restricted" | "invite", allowRoomIds: string[] = []): WorldEvent {
+    const m = this.membership(roomId);
+    const content = rule === "invite" ? { join_rule: "invite" } : buildJoinRulesContent({ joinRule: rule, allowRoomIds, signer: this, parentEventId: m.cause! });
+    return this.server.setState(this.userId, roomId, "m.room.join_rules", "", content);
+  }
+
+  setPower(roomId: string, target: string, level: number): WorldEvent {
+    const current = this.server.roomView(this.userId, roomId).state.find((e) => e.type === "m.room.power_levels");
+    const content = structuredClone(current?.content ?? {}) as JsonObject;
+    content.users = { ...((content.users as JsonObject) ?? {}), [target]: level };
+    return this.server.setState(this.userId, roomId, "m.room.power_levels", "", content);
+  }
+
+  /** Invite a third-party ID: a token from the identity server, then a signed m.room.third_party_invite listing its key. */
+  thirdPartyInvite(roomId: string, address: string): WorldEvent {
+    const m = this.membership(roomId);
+    const pending = this.world.identity.storeInvite(address, roomId, this.userId);
+    const content = buildThirdPartyInviteContent({
+      displayName: `${address.slice(0, 2)}…`,
+      publicKeys: [this.world.identity.key.publicKey],
+      keyValidityUrl: `https://${this.world.identity.name}/_matrix/identity/v2/pubkey/isvalid`,
+      signer: this,
+      parentEventId: m.cause!,
+    });
+    const e = this.server.setState(this.userId, roomId, "m.room.third_party_invite", pending.token, content);
+    this.world.identity.published(pending.token, e.event_id);
+    return e;
+  }
+
+  /** Bind a third-party ID; pending invites to it become successor invites made by the inviters' servers. */
+  bindThirdPartyId(address: string): WorldEvent[] {
+    return this.world.identity.bind(address, this.userId, this.msk.publicKey).map(({ invite, signed }) => {
+      const server = this.world.network.serverOf(invite.inviter)!;
+      const content = { third_party_invite: { display_name: `${address.slice(0, 2)}…`, signed }, parent_event_id: invite.thirdPartyInviteEventId! };
+      return server.thirdPartyOnBind(invite.inviter, invite.roomId, this.userId, content);
+    });
+  }
+
+  /** What this client sees of a room, for its defence model. */
+  observe(roomId: string): RoomObservation {
+    const m = this.membership(roomId);
+    const view = this.server.roomView(this.userId, roomId);
+    const joined = view.state.filter((e) => e.type === "m.room.member" && e.content.membership === "join").map((e) => e.state_key!);
+    const keys = this.queryKeys(joined);
+    const pins = new Map([...this.keyStore].map(([u, k]) => [u, k.msk]));
+    pins.set(this.userId, this.msk.publicKey);
+    return { self: this.userId, roomId, rrk: m.rrk, view, pins, keys };
+  }
+
+  /**
+   * Send an encrypted message: the model picks the devices; the outbound session rotates if any
+   * device it was shared with is no longer picked (membership shrank); new devices get the key.
+   */
+  send(roomId: string, messageId: string, text: string): void {
+    const recipients = this.policy(this.observe(roomId)).filter((r) => !(r.user === this.userId && r.device === this.devices[0]!.id));
+    const ids = new Set(recipients.map((r) => `${r.user}/${r.device}`));
+    let session = this.outbound.get(roomId);
+    if (!session || [...session.sharedWith].some((d) => !ids.has(d))) {
+      session = { id: this.world.rng.id(`session id ${this.userId} ${roomId}`, 16), key: this.world.rng.bytes(`session key ${this.userId} ${roomId}`, 32), sharedWith: new Set() };
+      this.outbound.set(roomId, session);
+      this.devices[0]!.sessions.set(session.id, session.key);
+    }
+    for (const r of recipients) {
+      const id = `${r.user}/${r.device}`;
+      if (session.sharedWith.has(id)) continue;
+      const sealed = sealToDevice(r.curve25519, encodeBase64(session.key), this.world.rng, `room key to ${id}`);
+      if (!sealed) continue;
+      this.server.sendToDevice(this.userId, r.user, r.device, { sender: this.userId, type: "m.room_key", content: { ...sealed, room_id: roomId, session_id: session.id } });
+      session.sharedWith.add(id);
+      this.world.history.record({ op: "share_key", t: this.world.clock.now(), room: roomId, from: this.userId, to: id, session: session.id });
+    }
+    const sealed = aesEncrypt(session.key, JSON.stringify({ id: messageId, text }), this.world.rng, `message ${messageId}`);
+    const e = this.server.sendMessage(this.userId, roomId, { algorithm: "m.megolm.v1.aes-sha2", session_id: session.id, ...sealed });
+    this.devices[0]!.read.add(e.event_id);
+    this.world.history.record({ op: "send", t: this.world.clock.now(), room: roomId, sender: this.userId, message: messageId, session: session.id, recipients: [...session.sharedWith].sort() });
+  }
+
+  /** Every device syncs: takes its room keys and decrypts what it can. */
+  sync(): void {
+    const rooms = this.server.roomsOf(this.userId);
+    for (const d of this.devices) readAsDevice(this.userId, d, this.server.takeToDevice(this.userId, d.id), rooms, this.world, true, (r) => this.server.messages(this.userId, r));
+  }
+}

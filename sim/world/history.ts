@@ -1,0 +1,29 @@
+/**
+ * The history: every action and delivery as a plain JSON operation, in the order it happened, in
+ * the style of Jepsen's history (DESIGN.md §5). The oracle and the report read only this.
+ */
+import type { JsonObject } from "../core/canonical-json.ts";
+
+export type Operation =
+  /** A scenario step by an honest actor, and whether the world let it happen. */
+  | { op: "step"; t: number; index: number; action: string; actor: string; honest: boolean; ok: boolean; error?: string; detail?: JsonObject }
+  /** A membership change that took effect on the room (from an honest step). */
+  | { op: "membership"; t: number; room: string; user: string; membership: string; by: string; honest: boolean }
+  /** A device came into being: honest (added by its user) or the adversary's. */
+  | { op: "device"; t: number; user: string; device: string; honest: boolean }
+  /** An honest client sent an encrypted message. */
+  | { op: "send"; t: number; room: string; sender: string; message: string; session: string; recipients: string[] }
+  /** An honest client shared a room key with a device. */
+  | { op: "share_key"; t: number; room: string; from: string; to: string; session: string }
+  /** A device decrypted a message: the measurement of who read what. */
+  | { op: "decrypt"; t: number; room: string; device: string; message: string; honest: boolean }
+  /** An adversary capability was used. */
+  | { op: "adversary"; t: number; capability: string; detail: JsonObject };
+
+export class History {
+  readonly ops: Operation[] = [];
+
+  record(op: Operation): void {
+    this.ops.push(op);
+  }
+}

@@ -1,0 +1,309 @@
+/**
+ * An in-memory homeserver (DESIGN.md §5). Its methods mirror the client-server API; federation
+ * carries its rooms' events to the other servers through the `Network`, in order.
+ *
+ * An honest server enforces the room v11 rules on what its users send and on what it receives.
+ * What a malicious server may do beyond that is declared, as capabilities, when it is made
+ * (`maliciousHomeserver`), never patched in: each adversarial method refuses unless its
+ * capability was declared.
+ */
+import { createHash } from "node:crypto";
+import { encodeBase64Url } from "../core/base64.ts";
+import { canonicalJson, type JsonObject } from "../core/canonical-json.ts";
+import type { CrossSigningKey, DeviceKeys } from "../core/cross-signing.ts";
+import { readMsc3917Fields } from "../core/msc3917-fields.ts";
+import { roomIdFromRrk, rrkFromContent } from "../core/room-root-key.ts";
+import type { Clock } from "./clock.ts";
+import type { History } from "./history.ts";
+import { type AuthContext, RoomReplica, authorize, defaultPowerLevels, type WorldEvent } from "./room.ts";
+import type { ToDeviceCiphertext } from "./sealed.ts";
+
+export class ApiError extends Error {
+  constructor(
+    readonly errcode: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface UserKeys {
+  master?: CrossSigningKey;
+  self_signing?: CrossSigningKey;
+  room_signing?: CrossSigningKey;
+  devices: Map<string, DeviceKeys>;
+}
+
+export interface KeysQueryResult {
+  master_keys: Record<string, CrossSigningKey>;
+  self_signing_keys: Record<string, CrossSigningKey>;
+  device_keys: Record<string, Record<string, DeviceKeys>>;
+}
+
+export interface ToDeviceMessage {
+  sender: string;
+  type: string;
+  content: ToDeviceCiphertext & { room_id: string; session_id: string };
+}
+
+/** What a malicious homeserver can do (DESIGN.md §9). Each is off unless declared. */
+export interface Capabilities {
+  /** Add events of its choosing to a room: members, invites, joins, with keys it makes. */
+  forge?: boolean;
+  /** List devices it made for users it hosts or not, in `/keys/query`. */
+  lieAboutKeys?: boolean;
+}
+
+export interface WorldContext {
+  clock: Clock;
+  history: History;
+  network: NetworkLike;
+}
+
+/** The part of the network a server uses. */
+export interface NetworkLike {
+  federate(from: Homeserver, event: WorldEvent): void;
+  snapshot(roomId: string, asking: Homeserver): WorldEvent[] | undefined;
+  sendToDevice(userId: string, deviceId: string, message: ToDeviceMessage): void;
+  isJoined(roomId: string, userId: string): boolean;
+}
+
+export class Homeserver {
+  readonly rooms = new Map<string, RoomReplica>();
+  readonly keys = new Map<string, UserKeys>();
+  private readonly inboxes = new Map<string, ToDeviceMessage[]>();
+  private sequence = 0;
+
+  constructor(
+    readonly name: string,
+    protected readonly world: WorldContext,
+    readonly capabilities: Readonly<Capabilities> = {},
+  ) {}
+
+  get honest(): boolean {
+    return Object.values(this.capabilities).every((v) => !v);
+  }
+
+  hosts(userId: string): boolean {
+    return userId.endsWith(`:${this.name}`);
+  }
+
+  private authContext(): AuthContext {
+    return { isJoined: (roomId, userId) => this.world.network.isJoined(roomId, userId) };
+  }
+
+  private room(roomId: string): RoomReplica {
+    let room = this.rooms.get(roomId);
+    if (!room) {
+      const events = this.world.network.snapshot(roomId, this);
+      if (!events) throw new ApiError("M_NOT_FOUND", `unknown room ${roomId}`);
+      room = new RoomReplica(roomId);
+      for (const e of events) room.append(e);
+      this.rooms.set(roomId, room);
+    }
+    return room;
+  }
+
+  /** Make an event with a content-addressed ID, as room versions 4+ do. */
+  protected makeEvent(roomId: string, sender: string, type: string, content: JsonObject, stateKey?: string): WorldEvent {
+    const e = { room_id: roomId, type, sender, content, origin_server_ts: this.world.clock.tick(1), ...(stateKey !== undefined ? { state_key: stateKey } : {}) };
+    const hash = createHash("sha256").update(canonicalJson({ ...e, origin: this.name, n: this.sequence++ })).digest();
+    return { event_id: `$${encodeBase64Url(hash)}`, ...e };
+  }
+
+  /** Authorize (if honest), append and federate an event a local user sends. */
+  private submit(e: WorldEvent): WorldEvent {
+    const room = e.type === "m.room.create" ? this.newRoom(e.room_id) : this.room(e.room_id);
+    const why = authorize(room, e, this.authContext());
+    if (why) throw new ApiError("M_FORBIDDEN", why);
+    room.append(e);
+    this.world.network.federate(this, e);
+    return e;
+  }
+
+  private newRoom(roomId: string): RoomReplica {
+    if (this.rooms.has(roomId) || this.world.network.snapshot(roomId, this)) throw new ApiError("M_ROOM_IN_USE", `room ${roomId} exists`);
+    const room = new RoomReplica(roomId);
+    this.rooms.set(roomId, room);
+    return room;
+  }
+
+  /** Federation: an event from another server. An honest server checks it against its replica. */
+  receive(e: WorldEvent): void {
+    const room = this.rooms.get(e.room_id);
+    if (!room) return;
+    if (this.honest && authorize(room, e, this.authContext())) return;
+    room.append(e);
+  }
+
+  /** A server that learns of a room through an invite to one of its users takes a replica. */
+  adopt(roomId: string, events: WorldEvent[]): void {
+    if (this.rooms.has(roomId)) return;
+    const room = new RoomReplica(roomId);
+    for (const e of events) room.append(e);
+    this.rooms.set(roomId, room);
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Client-server API
+
+  private requireLocal(userId: string): void {
+    if (!this.hosts(userId)) throw new ApiError("M_FORBIDDEN", `${userId} is not a user of ${this.name}`);
+  }
+
+  uploadKeys(userId: string, keys: { master: CrossSigningKey; self_signing: CrossSigningKey; room_signing: CrossSigningKey }): void {
+    this.requireLocal(userId);
+    const entry = this.keys.get(userId) ?? { devices: new Map() };
+    Object.assign(entry, keys);
+    this.keys.set(userId, entry);
+  }
+
+  uploadDevice(userId: string, device: DeviceKeys): void {
+    this.requireLocal(userId);
+    const entry = this.keys.get(userId) ?? { devices: new Map() };
+    entry.devices.set(device.device_id, device);
+    this.keys.set(userId, entry);
+  }
+
+  /** `/keys/query`. Keys of users on other servers are fetched from those servers over federation. */
+  queryKeys(userIds: readonly string[], servers: (userId: string) => Homeserver | undefined): KeysQueryResult {
+    const out: KeysQueryResult = { master_keys: {}, self_signing_keys: {}, device_keys: {} };
+    for (const userId of userIds) {
+      const keys = this.hosts(userId) ? this.keys.get(userId) : servers(userId)?.keys.get(userId);
+      const extra = this.insertedDevices.get(userId);
+      if (keys?.master) out.master_keys[userId] = keys.master;
+      if (keys?.self_signing) out.self_signing_keys[userId] = keys.self_signing;
+      const devices = [...(keys?.devices.values() ?? []), ...(extra ?? [])];
+      if (devices.length) out.device_keys[userId] = Object.fromEntries(devices.map((d) => [d.device_id, d]));
+    }
+    return out;
+  }
+
+  /** `/createRoom`: the client submits the signed `creation_content`; the RRK in it is the room ID. */
+  createRoom(userId: string, creationContent: JsonObject): string {
+    this.requireLocal(userId);
+    const fields = readMsc3917Fields(creationContent);
+    const rrk = fields.ok ? rrkFromContent(fields.value.values.room_root_key) : undefined;
+    if (!rrk?.ok) throw new ApiError("M_INVALID_PARAM", "creation_content has no usable room_root_key");
+    const roomId = roomIdFromRrk(rrk.value);
+    this.submit(this.makeEvent(roomId, userId, "m.room.create", creationContent, ""));
+    this.submit(this.makeEvent(roomId, userId, "m.room.member", { membership: "join" }, userId));
+    this.submit(this.makeEvent(roomId, userId, "m.room.power_levels", defaultPowerLevels(userId), ""));
+    this.submit(this.makeEvent(roomId, userId, "m.room.join_rules", { join_rule: "invite" }, ""));
+    return roomId;
+  }
+
+  /** `/invite`, with the client's signed `m.room.member` content. */
+  invite(userId: string, roomId: string, target: string, content: JsonObject): WorldEvent {
+    this.requireLocal(userId);
+    return this.submit(this.makeEvent(roomId, userId, "m.room.member", { ...content, membership: "invite" }, target));
+  }
+
+  /** `/join`, with the client's signed content. */
+  join(userId: string, roomId: string, content: JsonObject): WorldEvent {
+    this.requireLocal(userId);
+    return this.submit(this.makeEvent(roomId, userId, "m.room.member", { ...content, membership: "join" }, userId));
+  }
+
+  /**
+   * The identity server tells the inviter's server that the invited third-party ID is now bound
+   * (`/3pid/onbind`): the server makes the successor invite, which no user signs. Its
+   * `parent_event_id` is the `m.room.third_party_invite`, and it carries the identity server's
+   * signed `{mxid, token, user_key}`.
+   */
+  thirdPartyOnBind(inviter: string, roomId: string, invitee: string, content: JsonObject): WorldEvent {
+    this.requireLocal(inviter);
+    return this.submit(this.makeEvent(roomId, inviter, "m.room.member", { ...content, membership: "invite" }, invitee));
+  }
+
+  /** `/leave`, `/kick`, `/ban`: membership changes that MSC3917 does not sign. */
+  setMembership(userId: string, roomId: string, target: string, membership: "leave" | "ban", reason?: string): WorldEvent {
+    this.requireLocal(userId);
+    return this.submit(this.makeEvent(roomId, userId, "m.room.member", { membership, ...(reason ? { reason } : {}) }, target));
+  }
+
+  setState(userId: string, roomId: string, type: string, stateKey: string, content: JsonObject): WorldEvent {
+    this.requireLocal(userId);
+    return this.submit(this.makeEvent(roomId, userId, type, content, stateKey));
+  }
+
+  sendMessage(userId: string, roomId: string, content: JsonObject): WorldEvent {
+    this.requireLocal(userId);
+    return this.submit(this.makeEvent(roomId, userId, "m.room.encrypted", content));
+  }
+
+  /** The room as this server shows it to `userId`: current state, and every other event to look up. */
+  roomView(userId: string, roomId: string): { state: WorldEvent[]; events: WorldEvent[] } {
+    this.requireLocal(userId);
+    const room = this.rooms.get(roomId);
+    if (!room) return { state: [], events: [] };
+    const state = [...room.state.values()];
+    const inState = new Set(state);
+    return { state, events: room.events.filter((e) => !inState.has(e)) };
+  }
+
+  /** Encrypted messages in the room's timeline, as served to `userId`. */
+  messages(userId: string, roomId: string): WorldEvent[] {
+    this.requireLocal(userId);
+    return (this.rooms.get(roomId)?.events ?? []).filter((e) => e.type === "m.room.encrypted");
+  }
+
+  /** Rooms this server shows `userId` as invited to or joined. */
+  roomsOf(userId: string): string[] {
+    return [...this.rooms.values()].filter((r) => r.membership(userId) === "join" || r.membership(userId) === "invite").map((r) => r.roomId);
+  }
+
+  /** To-device messages this server's users sent, as the server relayed them (it sees the ciphertexts). */
+  readonly relayedToDevice: { user: string; device: string; message: ToDeviceMessage }[] = [];
+
+  /** `/sendToDevice`: relayed through this server to the recipient's server. */
+  sendToDevice(sender: string, user: string, device: string, message: ToDeviceMessage): void {
+    this.requireLocal(sender);
+    this.relayedToDevice.push({ user, device, message });
+    this.world.network.sendToDevice(user, device, message);
+  }
+
+  deliverToDevice(userId: string, deviceId: string, message: ToDeviceMessage): void {
+    const key = `${userId}\u0000${deviceId}`;
+    this.inboxes.set(key, [...(this.inboxes.get(key) ?? []), message]);
+  }
+
+  /** `/sync`'s to-device section: what is waiting for one device, removed as it is taken. */
+  takeToDevice(userId: string, deviceId: string): ToDeviceMessage[] {
+    const key = `${userId}\u0000${deviceId}`;
+    const out = this.inboxes.get(key) ?? [];
+    this.inboxes.delete(key);
+    return out;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Adversary capabilities: refused unless declared.
+
+  private readonly insertedDevices = new Map<string, DeviceKeys[]>();
+
+  private require(capability: keyof Capabilities): void {
+    if (!this.capabilities[capability]) throw new ApiError("M_FORBIDDEN", `${this.name} was not given the ${capability} capability`);
+  }
+
+  /** `forge`: put an event of the server's making into a room, as if `sender` sent it, and federate it. */
+  forgeEvent(roomId: string, sender: string, type: string, content: JsonObject, stateKey?: string): WorldEvent {
+    this.require("forge");
+    const e = this.makeEvent(roomId, sender, type, content, stateKey);
+    this.room(roomId).append(e);
+    this.world.network.federate(this, e);
+    this.world.history.record({ op: "adversary", t: this.world.clock.now(), capability: "forge", detail: { server: this.name, room: roomId, event: e.event_id, type, sender } });
+    return e;
+  }
+
+  /** `lieAboutKeys`: list a device the server made for `userId` in `/keys/query`. */
+  insertDevice(userId: string, device: DeviceKeys): void {
+    this.require("lieAboutKeys");
+    this.insertedDevices.set(userId, [...(this.insertedDevices.get(userId) ?? []), device]);
+    this.world.history.record({ op: "adversary", t: this.world.clock.now(), capability: "lieAboutKeys", detail: { server: this.name, user: userId, device: device.device_id } });
+  }
+}
+
+/** A homeserver with the declared adversary capabilities (DESIGN.md §9, STYLE.md on Complement). */
+export function maliciousHomeserver(name: string, world: WorldContext, capabilities: Capabilities): Homeserver {
+  return new Homeserver(name, world, capabilities);
+}

@@ -1,0 +1,56 @@
+/**
+ * Federation between the in-memory homeservers (DESIGN.md §5): each server's events go to every
+ * other server with a replica of the room, in order, through one FIFO queue that the runner
+ * flushes after every step. An invite to a user on a server without the room hands that server a
+ * replica first (the server-server invite and join handshakes, cut down).
+ */
+import type { Homeserver, NetworkLike, ToDeviceMessage } from "./homeserver.ts";
+import type { WorldEvent } from "./room.ts";
+
+export class Network implements NetworkLike {
+  readonly servers = new Map<string, Homeserver>();
+  private readonly queue: { to: Homeserver; event: WorldEvent }[] = [];
+
+  add(server: Homeserver): Homeserver {
+    this.servers.set(server.name, server);
+    return server;
+  }
+
+  serverOf(userId: string): Homeserver | undefined {
+    return this.servers.get(userId.slice(userId.indexOf(":") + 1));
+  }
+
+  federate(from: Homeserver, event: WorldEvent): void {
+    // A remote user being invited or joining brings their server into the room.
+    if (event.type === "m.room.member" && event.state_key !== undefined) {
+      const target = this.serverOf(event.state_key);
+      if (target && target !== from && !target.rooms.has(event.room_id)) {
+        target.adopt(event.room_id, from.rooms.get(event.room_id)?.events.filter((e) => e !== event) ?? []);
+      }
+    }
+    for (const server of this.servers.values()) if (server !== from && server.rooms.has(event.room_id)) this.queue.push({ to: server, event });
+  }
+
+  /** Deliver everything queued, in order. */
+  flush(): void {
+    while (this.queue.length > 0) {
+      const { to, event } = this.queue.shift()!;
+      to.receive(event);
+    }
+  }
+
+  /** The events of a room, from the first server (in order of creation) that has it. */
+  snapshot(roomId: string, asking: Homeserver): WorldEvent[] | undefined {
+    for (const server of this.servers.values()) if (server !== asking && server.rooms.has(roomId)) return [...server.rooms.get(roomId)!.events];
+    return undefined;
+  }
+
+  sendToDevice(userId: string, deviceId: string, message: ToDeviceMessage): void {
+    this.serverOf(userId)?.deliverToDevice(userId, deviceId, message);
+  }
+
+  /** Is `userId` joined to `roomId` as the user's own server sees it? (Restricted joins ask this.) */
+  isJoined(roomId: string, userId: string): boolean {
+    return this.serverOf(userId)?.rooms.get(roomId)?.membership(userId) === "join";
+  }
+}

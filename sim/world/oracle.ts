@@ -1,0 +1,87 @@
+/**
+ * The oracle (DESIGN.md §5): ground truth from the history alone. It replays what honest actors
+ * really did (`membership` and `device` operations marked honest) to know, at every message, who
+ * was a legitimate member and which devices were theirs; then it reads the measurements:
+ * - a breach: a `decrypt` of a message by a device that was not a legitimate member's at the time
+ *   it was sent;
+ * - a false rejection: a legitimate member none of whose devices the sender shared the key with;
+ * - alarms: tamper alarms an honest client raised.
+ * It never asks a verifier or a model: a simpler route than the system it checks.
+ */
+import type { Operation } from "./history.ts";
+
+export interface Breach {
+  room: string;
+  message: string;
+  device: string;
+  /** Whether the reading device was one the adversary made (else: an honest device that should no longer read). */
+  adversary_device: boolean;
+}
+
+export interface Judgement {
+  messages: number;
+  breaches: Breach[];
+  /** Distinct messages some adversary device decrypted. */
+  attacker_decrypted: number;
+  false_rejections: { room: string; message: string; user: string }[];
+  alarms: number;
+  /** Per room: every user who was ever a legitimate member (the bounding set of the honest history). */
+  bounding_set: Record<string, string[]>;
+}
+
+export function judge(ops: readonly Operation[]): Judgement {
+  const legit = new Map<string, Set<string>>();
+  const ever = new Map<string, Set<string>>();
+  const devicesOf = new Map<string, Set<string>>();
+  const messages = new Map<string, { room: string; legitDevices: Set<string> }>();
+  const out: Judgement = { messages: 0, breaches: [], attacker_decrypted: 0, false_rejections: [], alarms: 0, bounding_set: {} };
+  const attackerRead = new Set<string>();
+  for (const op of ops) {
+    switch (op.op) {
+      case "membership": {
+        if (!op.honest) break;
+        const members = legit.get(op.room) ?? new Set<string>();
+        legit.set(op.room, members);
+        if (op.membership === "join") {
+          members.add(op.user);
+          ever.set(op.room, (ever.get(op.room) ?? new Set()).add(op.user));
+        } else if (op.membership === "leave" || op.membership === "ban") members.delete(op.user);
+        break;
+      }
+      case "device":
+        if (op.honest) devicesOf.set(op.user, (devicesOf.get(op.user) ?? new Set()).add(op.device));
+        break;
+      case "send": {
+        out.messages++;
+        const members = legit.get(op.room) ?? new Set<string>();
+        const legitDevices = new Set([...members].flatMap((u) => [...(devicesOf.get(u) ?? [])]));
+        messages.set(op.message, { room: op.room, legitDevices });
+        const recipients = new Set(op.recipients);
+        for (const u of [...members].sort()) {
+          if (u === op.sender) continue;
+          const theirs = [...(devicesOf.get(u) ?? [])];
+          if (theirs.length > 0 && !theirs.some((d) => recipients.has(d))) out.false_rejections.push({ room: op.room, message: op.message, user: u });
+        }
+        break;
+      }
+      case "decrypt": {
+        const m = messages.get(op.message);
+        if (!op.honest) attackerRead.add(op.message);
+        if (m && !m.legitDevices.has(op.device)) out.breaches.push({ room: op.room, message: op.message, device: op.device, adversary_device: !op.honest });
+        break;
+      }
+      default:
+        break;
+    }
+  }
+  out.attacker_decrypted = attackerRead.size;
+  out.bounding_set = Object.fromEntries([...ever].sort(([a], [b]) => (a < b ? -1 : 1)).map(([room, users]) => [room, [...users].sort()]));
+  return out;
+}
+
+export type Outcome = "prevented" | "detected" | "breach";
+
+/** Worst wins: a breach beats an alarm beats nothing (STYLE.md, from Jepsen). */
+export function outcomeOf(j: Judgement): Outcome {
+  return j.breaches.length > 0 ? "breach" : j.alarms > 0 ? "detected" : "prevented";
+}
