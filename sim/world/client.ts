@@ -4,6 +4,7 @@
  * room through its homeserver. Which devices it shares room keys with is the defence model's
  * decision (`RecipientPolicy`), so the same client runs under every model.
  */
+import { createHash } from "node:crypto";
 import { decodeBase64, encodeBase64 } from "../core/base64.ts";
 import type { JsonObject } from "../core/canonical-json.ts";
 import { type CrossSigningKey, type DeviceKeys, crossSigningPublicKey, makeCrossSigningKey, makeDeviceKeys } from "../core/cross-signing.ts";
@@ -53,8 +54,8 @@ export interface Device {
   id: string;
   signing: SigningKey;
   curve: CurveKey;
-  /** Inbound room keys by session ID. */
-  sessions: Map<string, Uint8Array>;
+  /** Inbound room keys by session ID: the ratchet value at the first index this device may read. */
+  sessions: Map<string, { index: number; key: Uint8Array }>;
   read: Set<string>;
 }
 
@@ -70,21 +71,34 @@ export function readAsDevice(
 ): void {
   for (const m of toDevice) {
     const opened = openToDevice(device.curve, m.content);
-    const key = opened === null ? undefined : decodeBase64(opened, { expectedLength: 32 });
-    if (key?.ok) device.sessions.set(m.content.session_id, key.value);
+    const shared = opened === null ? undefined : (JSON.parse(opened) as { index: number; key: string });
+    const key = shared ? decodeBase64(shared.key, { expectedLength: 32 }) : undefined;
+    if (shared && key?.ok) device.sessions.set(m.content.session_id, { index: shared.index, key: key.value });
   }
   for (const roomId of rooms) {
     for (const e of messagesOf(roomId)) {
       if (device.read.has(e.event_id)) continue;
-      const key = device.sessions.get(e.content.session_id as string);
-      if (!key) continue;
-      const plain = aesDecrypt(key, e.content as unknown as Sealed);
+      const session = device.sessions.get(e.content.session_id as string);
+      const index = e.content.index;
+      if (!session || typeof index !== "number" || index < session.index) continue;
+      const plain = aesDecrypt(ratchet(session.key, index - session.index), e.content as unknown as Sealed);
       if (plain === null) continue;
       device.read.add(e.event_id);
       const message = (JSON.parse(plain) as { id: string }).id;
       world.history.record({ op: "decrypt", t: world.clock.now(), room: roomId, device: `${owner}/${device.id}`, message, honest });
     }
   }
+}
+
+/**
+ * Megolm's forward ratchet, simplified: the key for message i+1 is SHA-256 of the key for message
+ * i. A device given the session at index i can read messages i, i+1, … and nothing before, which is
+ * why a member who joins later cannot read earlier messages.
+ */
+export function ratchet(key: Uint8Array, steps: number): Uint8Array {
+  let k = key;
+  for (let i = 0; i < steps; i++) k = new Uint8Array(createHash("sha256").update(k).digest());
+  return k;
 }
 
 export function makeDevice(world: World, owner: string, label: string): Device {
@@ -105,7 +119,9 @@ interface RoomMembership {
 
 interface Outbound {
   id: string;
+  /** The ratchet value for the next message, and that message's index. */
   key: Uint8Array;
+  index: number;
   sharedWith: Set<string>;
 }
 
@@ -216,7 +232,7 @@ export class Client implements RoomSigner {
    * RRK), else through the room's public or restricted join rule.
    */
   join(roomId: string): WorldEvent {
-    const view = this.server.roomView(this.userId, roomId);
+    const view = this.server.makeJoin(this.userId, roomId);
     const mine = view.state.find((e) => e.type === "m.room.member" && e.state_key === this.userId);
     let parent: WorldEvent | undefined;
     let unsigned: JsonObject[] | undefined;
@@ -322,21 +338,24 @@ export class Client implements RoomSigner {
     const ids = new Set(recipients.map((r) => `${r.user}/${r.device}`));
     let session = this.outbound.get(roomId);
     if (!session || [...session.sharedWith].some((d) => !ids.has(d))) {
-      session = { id: this.world.rng.id(`session id ${this.userId} ${roomId}`, 16), key: this.world.rng.bytes(`session key ${this.userId} ${roomId}`, 32), sharedWith: new Set() };
+      session = { id: this.world.rng.id(`session id ${this.userId} ${roomId}`, 16), key: this.world.rng.bytes(`session key ${this.userId} ${roomId}`, 32), index: 0, sharedWith: new Set() };
       this.outbound.set(roomId, session);
-      this.devices[0]!.sessions.set(session.id, session.key);
+      this.devices[0]!.sessions.set(session.id, { index: 0, key: session.key });
     }
     for (const r of recipients) {
       const id = `${r.user}/${r.device}`;
       if (session.sharedWith.has(id)) continue;
-      const sealed = sealToDevice(r.curve25519, encodeBase64(session.key), this.world.rng, `room key to ${id}`);
+      const payload = JSON.stringify({ index: session.index, key: encodeBase64(session.key) });
+      const sealed = sealToDevice(r.curve25519, payload, this.world.rng, `room key to ${id}`);
       if (!sealed) continue;
       this.server.sendToDevice(this.userId, r.user, r.device, { sender: this.userId, type: "m.room_key", content: { ...sealed, room_id: roomId, session_id: session.id } });
       session.sharedWith.add(id);
       this.world.history.record({ op: "share_key", t: this.world.clock.now(), room: roomId, from: this.userId, to: id, session: session.id });
     }
     const sealed = aesEncrypt(session.key, JSON.stringify({ id: messageId, text }), this.world.rng, `message ${messageId}`);
-    const e = this.server.sendMessage(this.userId, roomId, { algorithm: "m.megolm.v1.aes-sha2", session_id: session.id, ...sealed });
+    const e = this.server.sendMessage(this.userId, roomId, { algorithm: "m.megolm.v1.aes-sha2", session_id: session.id, index: session.index, ...sealed });
+    session.key = ratchet(session.key, 1);
+    session.index++;
     this.devices[0]!.read.add(e.event_id);
     this.world.history.record({ op: "send", t: this.world.clock.now(), room: roomId, sender: this.userId, message: messageId, session: session.id, recipients: [...session.sharedWith].sort() });
   }

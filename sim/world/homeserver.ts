@@ -169,11 +169,20 @@ export class Homeserver {
   queryKeys(userIds: readonly string[], servers: (userId: string) => Homeserver | undefined): KeysQueryResult {
     const out: KeysQueryResult = { master_keys: {}, self_signing_keys: {}, device_keys: {} };
     for (const userId of userIds) {
-      const keys = this.hosts(userId) ? this.keys.get(userId) : servers(userId)?.keys.get(userId);
-      const extra = this.insertedDevices.get(userId);
+      if (!this.hosts(userId)) {
+        // Over federation: the user's own server answers (and may lie); this server may add its own lies.
+        const remote = servers(userId);
+        const answer = remote && remote !== this ? remote.queryKeys([userId], servers) : undefined;
+        if (answer?.master_keys[userId]) out.master_keys[userId] = answer.master_keys[userId];
+        if (answer?.self_signing_keys[userId]) out.self_signing_keys[userId] = answer.self_signing_keys[userId];
+        const devices = [...Object.values(answer?.device_keys[userId] ?? {}), ...(this.insertedDevices.get(userId) ?? [])];
+        if (devices.length) out.device_keys[userId] = Object.fromEntries(devices.map((d) => [d.device_id, d]));
+        continue;
+      }
+      const keys = this.keys.get(userId);
       if (keys?.master) out.master_keys[userId] = keys.master;
       if (keys?.self_signing) out.self_signing_keys[userId] = keys.self_signing;
-      const devices = [...(keys?.devices.values() ?? []), ...(extra ?? [])];
+      const devices = [...(keys?.devices.values() ?? []), ...(this.insertedDevices.get(userId) ?? [])];
       if (devices.length) out.device_keys[userId] = Object.fromEntries(devices.map((d) => [d.device_id, d]));
     }
     return out;
@@ -240,6 +249,16 @@ export class Homeserver {
     const state = [...room.state.values()];
     const inState = new Set(state);
     return { state, events: room.events.filter((e) => !inState.has(e)) };
+  }
+
+  /**
+   * The first half of a join (`make_join`): a server without the room fetches it over federation
+   * from one that has it, then shows the joining user the room.
+   */
+  makeJoin(userId: string, roomId: string): { state: WorldEvent[]; events: WorldEvent[] } {
+    this.requireLocal(userId);
+    this.room(roomId);
+    return this.roomView(userId, roomId);
   }
 
   /** Encrypted messages in the room's timeline, as served to `userId`. */
