@@ -1,0 +1,110 @@
+/**
+ * The scenario runner, run as `npm run scenarios` runs it: every shipped scenario under every
+ * model, the positive control, determinism, and clear errors for bad files.
+ */
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { REPO_ROOT } from "../test-support/vectors.ts";
+import { MODEL_IDS } from "../sim/models/index.ts";
+import { loadScenario, resultsJson, scenarioFiles } from "./cli.ts";
+import { runScenario } from "./runner.ts";
+
+const files = scenarioFiles(join(REPO_ROOT, "scenarios"));
+const scenarios = files.map((file) => ({ file, scenario: loadScenario(file) }));
+const runs = scenarios.flatMap(({ file, scenario }) => MODEL_IDS.map((model) => ({ file, run: runScenario(scenario, model) })));
+const tmp = mkdtempSync(join(tmpdir(), "msc3917-scenarios-"));
+
+describe("shipped scenarios", () => {
+  it("include the honest ones the world must support, and the first attacks", () => {
+    const names = scenarios.map((s) => s.scenario.name);
+    for (const n of ["honest-basics", "honest-public-join", "honest-restricted-join", "honest-third-party-invite", "honest-msk-reset", "honest-device-added", "honest-kick-ban", "honest-verify-user", "T1-insert-member", "T8-insert-device"]) expect(names).toContain(n);
+  });
+
+  it.each(runs.map(({ run }) => [`${run.scenario} under ${run.model}`, run] as const))("%s meets its expectation", (_name, run) => {
+    expect(run.failure).toBeUndefined();
+    expect(run.pass).toBe(true);
+  });
+
+  it("honest scenarios have no breach, and no false rejection except the documented MSK-reset window", () => {
+    for (const { run } of runs.filter(({ run }) => run.threat === null)) {
+      expect(run.judgement.breaches, run.scenario).toEqual([]);
+      const window = run.scenario === "honest-msk-reset" && run.model === "membership-tree";
+      expect(run.judgement.false_rejections.length, `${run.scenario} ${run.model}`).toBe(window ? 1 : 0);
+    }
+  });
+
+  it("every attack breaches baseline by real decryption by an adversary device (the positive control)", () => {
+    for (const { run } of runs.filter(({ run }) => run.threat !== null && run.model === "baseline")) {
+      expect(run.judgement.attacker_decrypted, run.scenario).toBeGreaterThan(0);
+      expect(run.judgement.breaches.some((b) => b.adversary_device), run.scenario).toBe(true);
+      expect(run.history.some((op) => op.op === "decrypt" && !op.honest)).toBe(true);
+    }
+  });
+
+  it("the membership tree prevents T1 and device insertion: no adversary device decrypts anything", () => {
+    for (const { run } of runs.filter(({ run }) => run.threat !== null && run.model === "membership-tree")) {
+      expect(run.outcome, run.scenario).toBe("prevented");
+      expect(run.judgement.attacker_decrypted, run.scenario).toBe(0);
+    }
+  });
+
+  it("the same seed gives byte-identical results; another seed gives other keys", () => {
+    const again = scenarios.flatMap(({ file, scenario }) => MODEL_IDS.map((model) => ({ file, run: runScenario(scenario, model) })));
+    expect(resultsJson(again, undefined)).toBe(resultsJson(runs, undefined));
+    const other = runScenario(scenarios[0]!.scenario, "baseline", 999);
+    expect(JSON.stringify(other.history)).not.toBe(JSON.stringify(runs[0]!.run.history));
+  });
+});
+
+function cli(args: string[]) {
+  const r = spawnSync(process.execPath, ["--import", "tsx", join(REPO_ROOT, "scenarios", "cli.ts"), ...args], { encoding: "utf8", cwd: REPO_ROOT });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+describe("npm run scenarios", () => {
+  const write = (name: string, value: unknown) => {
+    const f = join(tmp, name);
+    writeFileSync(f, typeof value === "string" ? value : JSON.stringify(value));
+    return f;
+  };
+  const base = loadScenario(join(REPO_ROOT, "scenarios", "honest-basics.json"));
+
+  it.each([
+    ["an unknown step action", { ...base, steps: [...base.steps, { action: "teleport", user: "@alice:a.example" }] }, /steps\[5\]\.action: unknown action "teleport"/],
+    ["a step naming an undeclared user", { ...base, steps: [...base.steps.slice(0, 2), { action: "join", user: "@zed:z.example", room: "r1" }] }, /steps\[2\]\.user: "@zed:z\.example" is not one of the scenario's users/],
+    ["a room used before it is created", { ...base, steps: [{ action: "join", user: "@bob:b.example", room: "r9" }] }, /steps\[0\]\.room: "r9" is not a room created by an earlier step/],
+    ["a step with a stray field", { ...base, steps: [{ ...base.steps[0], colour: "red" }] }, /steps\[0\]\.colour: is not a field of create/],
+    ["a planned but unbuilt action", { ...base, steps: [{ action: "split_view" }] }, /steps\[0\]\.action: split_view is in the design but not built/],
+    ["an unknown model", { ...base, expect: { signal: "prevented" } }, /expect\.signal: unknown model/],
+    ["not JSON", "{", /invalid JSON/],
+  ])("exits 2 on %s, naming the file, step and field", (_why, value, message) => {
+    const f = write("bad.json", value);
+    const r = cli([f]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(message);
+    expect(r.stderr).toContain("bad.json");
+    expect(r.stderr.trim().split("\n")).toHaveLength(1);
+  });
+
+  it("exits 1 when an expectation fails, and says why", () => {
+    const f = write("wrong.json", { ...base, name: "wrong-expectation", expect: { baseline: "breach", "membership-tree": "prevented" } });
+    const r = cli([f]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/wrong-expectation\s+baseline\s+breach\s+prevented .*FAIL: expected breach, observed prevented/);
+  });
+
+  it("prints the table and JSON on request, and takes --seed", () => {
+    const f = join(REPO_ROOT, "scenarios", "attacks", "T1-insert-member.json");
+    const text = cli([f]);
+    expect(text.code).toBe(0);
+    expect(text.stdout).toMatch(/T1-insert-member\s+baseline\s+breach\s+breach\s+2\s+2\/3/);
+    const json = JSON.parse(cli([f, "--format", "json", "--seed", "5"]).stdout);
+    expect(json.seed_override).toBe(5);
+    expect(json.runs.map((r: { model: string; observed: { outcome: string } }) => [r.model, r.observed.outcome])).toEqual([["baseline", "breach"], ["membership-tree", "prevented"]]);
+    expect(cli(["--help"]).stdout).toMatch(/^usage: npm run scenarios/);
+    expect(cli(["--seed", "x"]).code).toBe(2);
+  });
+});
