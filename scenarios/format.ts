@@ -40,6 +40,8 @@ export interface Scenario {
   adversary: { servers: { name: string; capabilities: ("forge" | "lieAboutKeys")[] }[]; colluding: string[] };
   steps: (Step & StepBase)[];
   expect: Partial<Record<ModelId, ModelExpectation>>;
+  /** Federation delay, in steps (default 0: every event arrives before the next step). */
+  network?: { delay: number };
 }
 
 export const HONEST_ACTIONS = ["create", "invite", "join", "leave", "kick", "ban", "set_join_rule", "set_power", "third_party_invite", "bind_3pid", "reset_msk", "add_device", "verify_user", "send"] as const;
@@ -96,6 +98,7 @@ export function validateScenario(file: string, value: unknown): Scenario {
     for (const c of (s as Obj).capabilities as unknown[]) if (c !== "forge" && c !== "lieAboutKeys") err(`adversary.servers[${i}].capabilities`, `unknown capability ${JSON.stringify(c)} (known: forge, lieAboutKeys)`);
   });
   const serverNames = new Set(advServers.map((s) => (s as Obj).name as string));
+  if (value.network !== undefined && (!isObj(value.network) || !Number.isSafeInteger(value.network.delay) || (value.network.delay as number) < 0)) err("network", "must be {delay: a whole number of steps}");
   if (!Array.isArray(value.steps) || value.steps.length === 0) err("steps", "must be a non-empty array");
   const rooms = new Set<string>();
   (value.steps as unknown[]).forEach((step, i) => {

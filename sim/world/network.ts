@@ -3,13 +3,19 @@
  * other server with a replica of the room, in order, through one FIFO queue that the runner
  * flushes after every step. An invite to a user on a server without the room hands that server a
  * replica first (the server-server invite and join handshakes, cut down).
+ *
+ * Optionally delayed: with `delay: n`, an event reaches other servers only at the n-th flush after
+ * it was sent. Order is kept: nothing overtakes an earlier event.
  */
 import type { Homeserver, NetworkLike, ToDeviceMessage } from "./homeserver.ts";
 import type { WorldEvent } from "./room.ts";
 
 export class Network implements NetworkLike {
   readonly servers = new Map<string, Homeserver>();
-  private readonly queue: { to: Homeserver; event: WorldEvent }[] = [];
+  private readonly queue: { to: Homeserver; event: WorldEvent; due: number }[] = [];
+  private flushes = 0;
+
+  constructor(private readonly options: { delay?: number } = {}) {}
 
   add(server: Homeserver): Homeserver {
     this.servers.set(server.name, server);
@@ -28,15 +34,17 @@ export class Network implements NetworkLike {
         target.adopt(event.room_id, from.rooms.get(event.room_id)?.events.filter((e) => e !== event) ?? []);
       }
     }
-    for (const server of this.servers.values()) if (server !== from && server.rooms.has(event.room_id)) this.queue.push({ to: server, event });
+    const due = this.flushes + (this.options.delay ?? 0);
+    for (const server of this.servers.values()) if (server !== from && server.rooms.has(event.room_id)) this.queue.push({ to: server, event, due });
   }
 
-  /** Deliver everything queued, in order. */
+  /** Deliver, in order, everything that is due. */
   flush(): void {
-    while (this.queue.length > 0) {
+    while (this.queue.length > 0 && this.queue[0]!.due <= this.flushes) {
       const { to, event } = this.queue.shift()!;
       to.receive(event);
     }
+    this.flushes++;
   }
 
   /** The events of a room, from the first server (in order of creation) that has it. */

@@ -1,0 +1,44 @@
+import { describe, expect, it } from "vitest";
+import { Clock } from "./clock.ts";
+import { History } from "./history.ts";
+import { Homeserver } from "./homeserver.ts";
+import { Network } from "./network.ts";
+import { RoomReplica } from "./room.ts";
+
+function twoServers(delay: number) {
+  const network = new Network({ delay });
+  const ctx = { clock: new Clock(), history: new History(), network };
+  const a = network.add(new Homeserver("a.example", ctx));
+  const b = network.add(new Homeserver("b.example", ctx));
+  a.adopt("!r", []);
+  b.adopt("!r", []);
+  return { network, a, b };
+}
+const event = (n: number) =>
+  n === 1
+    ? { event_id: "$1", room_id: "!r", type: "m.room.create", sender: "@x:a.example", content: {}, state_key: "", origin_server_ts: n }
+    : { event_id: `$${n}`, room_id: "!r", type: "m.room.member", sender: "@x:a.example", content: { membership: "join" }, state_key: "@x:a.example", origin_server_ts: n };
+
+describe("federation", () => {
+  it("delivers in order at the next flush", () => {
+    const { network, a, b } = twoServers(0);
+    network.federate(a, event(1));
+    expect(b.rooms.get("!r")!.events).toEqual([]);
+    network.flush();
+    expect(b.rooms.get("!r")!.events.map((e) => e.event_id)).toEqual(["$1"]);
+  });
+
+  it("with a delay, holds events for that many flushes and keeps their order", () => {
+    const { network, a, b } = twoServers(2);
+    const seen = () => (b.rooms.get("!r") as RoomReplica).events.map((e) => e.event_id);
+    network.federate(a, event(1));
+    network.flush();
+    network.federate(a, event(2));
+    network.flush();
+    expect(seen()).toEqual([]);
+    network.flush();
+    expect(seen()).toEqual(["$1"]);
+    network.flush();
+    expect(seen()).toEqual(["$1", "$2"]);
+  });
+});
