@@ -3,7 +3,7 @@ import { Clock } from "./clock.ts";
 import { History } from "./history.ts";
 import { Homeserver } from "./homeserver.ts";
 import { Network } from "./network.ts";
-import { RoomReplica } from "./room.ts";
+import { RoomReplica, type WorldEvent } from "./room.ts";
 
 function twoServers(delay: number) {
   const network = new Network({ delay });
@@ -14,7 +14,7 @@ function twoServers(delay: number) {
   b.adopt("!r", []);
   return { network, a, b };
 }
-const event = (n: number) =>
+const event = (n: number): WorldEvent =>
   n === 1
     ? { event_id: "$1", room_id: "!r", type: "m.room.create", sender: "@x:a.example", content: {}, state_key: "", origin_server_ts: n }
     : { event_id: `$${n}`, room_id: "!r", type: "m.room.member", sender: "@x:a.example", content: { membership: "join" }, state_key: "@x:a.example", origin_server_ts: n };
