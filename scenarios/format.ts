@@ -13,7 +13,7 @@ export type Step =
   | { action: "leave"; user: string; room: string }
   | { action: "kick" | "ban"; user: string; room: string; target: string }
   | { action: "set_join_rule"; user: string; room: string; rule: "public" | "restricted" | "invite"; allow?: string[] }
-  | { action: "set_power"; user: string; room: string; target: string; level: number }
+  | { action: "set_power"; user: string; room: string; target?: string; setting?: PowerSetting; level: number }
   | { action: "third_party_invite"; user: string; room: string; address: string }
   | { action: "bind_3pid"; user: string; address: string }
   | { action: "reset_msk"; user: string }
@@ -21,7 +21,15 @@ export type Step =
   | { action: "verify_user"; user: string; target: string }
   | { action: "send"; user: string; room: string; text: string }
   | { action: "insert_member"; server: string; room: string; member: string; method: "plain" | "forged_invite"; as?: string }
-  | { action: "insert_device"; server: string; target: string };
+  | { action: "insert_device"; server: string; target: string }
+  | { action: "collude_invite"; server: string; colluder: string; room: string; member: string }
+  | { action: "substitute_msk"; server: string; target: string }
+  | { action: "impersonate_join"; server: string; target: string; room: string }
+  | { action: "reinsert_banned"; server: string; room: string; target: string };
+
+/** The room-wide power level settings `set_power` can change instead of a user's level. */
+export const POWER_SETTINGS = ["invite", "kick", "ban", "state_default", "events_default", "users_default"] as const;
+export type PowerSetting = (typeof POWER_SETTINGS)[number];
 
 export type StepBase = { fails?: boolean; note?: string };
 
@@ -45,9 +53,9 @@ export interface Scenario {
 }
 
 export const HONEST_ACTIONS = ["create", "invite", "join", "leave", "kick", "ban", "set_join_rule", "set_power", "third_party_invite", "bind_3pid", "reset_msk", "add_device", "verify_user", "send"] as const;
-export const ADVERSARIAL_ACTIONS = ["insert_member", "insert_device"] as const;
+export const ADVERSARIAL_ACTIONS = ["insert_member", "insert_device", "collude_invite", "substitute_msk", "impersonate_join", "reinsert_banned"] as const;
 /** Named in DESIGN.md §8 but not yet built into the world: refused with a clear error. */
-export const PLANNED_ACTIONS = ["space_add_child", "forge_invite", "reinsert_banned", "collude_invite", "forge_join_rule", "substitute_msk", "withhold", "replay_event", "substitute_rrk", "parent_cycle", "backdate", "split_view"] as const;
+export const PLANNED_ACTIONS = ["space_add_child", "forge_invite", "forge_join_rule", "withhold", "replay_event", "substitute_rrk", "parent_cycle", "backdate", "split_view"] as const;
 
 export class ScenarioError extends Error {}
 
@@ -56,7 +64,7 @@ const isObj = (x: unknown): x is Obj => typeof x === "object" && x !== null && !
 const USER_ID = /^@[^:\s]+:[A-Za-z0-9.-]+$/;
 
 /** Fields each action takes, and how to check them. */
-const FIELDS: Record<string, Record<string, "user" | "room" | "string" | "server" | "int" | "rule" | "rooms" | "method" | "optional-user">> = {
+const FIELDS: Record<string, Record<string, "user" | "room" | "string" | "server" | "int" | "rule" | "rooms" | "method" | "optional-user" | "colluder" | "optional-member" | "setting">> = {
   create: { user: "user", room: "string" },
   invite: { user: "user", room: "room", target: "user" },
   join: { user: "user", room: "room" },
@@ -64,7 +72,7 @@ const FIELDS: Record<string, Record<string, "user" | "room" | "string" | "server
   kick: { user: "user", room: "room", target: "user" },
   ban: { user: "user", room: "room", target: "user" },
   set_join_rule: { user: "user", room: "room", rule: "rule", allow: "rooms" },
-  set_power: { user: "user", room: "room", target: "user", level: "int" },
+  set_power: { user: "user", room: "room", target: "optional-member", setting: "setting", level: "int" },
   third_party_invite: { user: "user", room: "room", address: "string" },
   bind_3pid: { user: "user", address: "string" },
   reset_msk: { user: "user" },
@@ -73,6 +81,10 @@ const FIELDS: Record<string, Record<string, "user" | "room" | "string" | "server
   send: { user: "user", room: "room", text: "string" },
   insert_member: { server: "server", room: "room", member: "string", method: "method", as: "optional-user" },
   insert_device: { server: "server", target: "user" },
+  collude_invite: { server: "server", colluder: "colluder", room: "room", member: "string" },
+  substitute_msk: { server: "server", target: "user" },
+  impersonate_join: { server: "server", target: "user", room: "room" },
+  reinsert_banned: { server: "server", room: "room", target: "user" },
 };
 
 /** Check `value` is a scenario; throws `ScenarioError` naming `file`, the step and the field. */
@@ -98,6 +110,10 @@ export function validateScenario(file: string, value: unknown): Scenario {
     for (const c of (s as Obj).capabilities as unknown[]) if (c !== "forge" && c !== "lieAboutKeys") err(`adversary.servers[${i}].capabilities`, `unknown capability ${JSON.stringify(c)} (known: forge, lieAboutKeys)`);
   });
   const serverNames = new Set(advServers.map((s) => (s as Obj).name as string));
+  const colluding = ((adversary as Obj).colluding ?? []) as unknown[];
+  colluding.forEach((c, i) => {
+    if (typeof c !== "string" || !users.includes(c)) err(`adversary.colluding[${i}]`, `${JSON.stringify(c)} is not one of the scenario's users`);
+  });
   if (value.network !== undefined && (!isObj(value.network) || !Number.isSafeInteger(value.network.delay) || (value.network.delay as number) < 0)) err("network", "must be {delay: a whole number of steps}");
   if (!Array.isArray(value.steps) || value.steps.length === 0) err("steps", "must be a non-empty array");
   const rooms = new Set<string>();
@@ -113,7 +129,7 @@ export function validateScenario(file: string, value: unknown): Scenario {
     if (step.fails !== undefined && typeof step.fails !== "boolean") err(at("fails"), "must be true or false");
     for (const [field, kind] of Object.entries(fields)) {
       const v = step[field];
-      if (v === undefined && (kind === "rooms" || kind === "optional-user")) continue;
+      if (v === undefined && (kind === "rooms" || kind === "optional-user" || kind === "optional-member" || kind === "setting")) continue;
       switch (kind) {
         case "user":
           if (typeof v !== "string" || !users.includes(v)) err(at(field), `${JSON.stringify(v)} is not one of the scenario's users`);
@@ -139,6 +155,15 @@ export function validateScenario(file: string, value: unknown): Scenario {
         case "rule":
           if (v !== "public" && v !== "restricted" && v !== "invite") err(at(field), "must be public, restricted or invite");
           break;
+        case "optional-member":
+          if (typeof v !== "string" || !users.includes(v)) err(at(field), `${JSON.stringify(v)} is not one of the scenario's users`);
+          break;
+        case "setting":
+          if (!(POWER_SETTINGS as readonly unknown[]).includes(v)) err(at(field), `must be one of ${POWER_SETTINGS.join(", ")}`);
+          break;
+        case "colluder":
+          if (typeof v !== "string" || !colluding.includes(v)) err(at(field), `${JSON.stringify(v)} is not in adversary.colluding`);
+          break;
         case "method":
           if (v !== "plain" && v !== "forged_invite") err(at(field), "must be plain or forged_invite");
           break;
@@ -148,6 +173,7 @@ export function validateScenario(file: string, value: unknown): Scenario {
       if (rooms.has(step.room as string)) err(at("room"), `room ${JSON.stringify(step.room)} is created twice`);
       rooms.add(step.room as string);
     }
+    if (action === "set_power" && (step.target === undefined) === (step.setting === undefined)) err(`steps[${i}]`, "set_power takes either target (a user's level) or setting (a room-wide level)");
     if (action === "insert_member" && step.method === "forged_invite" && step.as === undefined) err(at("as"), "forged_invite needs the member the invite pretends to come from");
   });
   if (!isObj(value.expect) || Object.keys(value.expect).length === 0) err("expect", `must give the outcome for each model (${MODEL_IDS.join(", ")})`);

@@ -36,18 +36,25 @@ describe("shipped scenarios", () => {
     }
   });
 
-  it("every attack breaches baseline by real decryption by an adversary device (the positive control)", () => {
+  it("every attack breaches baseline, measured by a decryption (the positive control)", () => {
     for (const { run } of runs.filter(({ run }) => run.threat !== null && run.model === "baseline")) {
-      expect(run.judgement.attacker_decrypted, run.scenario).toBeGreaterThan(0);
-      expect(run.judgement.breaches.some((b) => b.adversary_device), run.scenario).toBe(true);
-      expect(run.history.some((op) => op.op === "decrypt" && !op.honest)).toBe(true);
+      expect(run.outcome, run.scenario).toBe("breach");
+      for (const b of run.judgement.breaches) {
+        expect(run.history.some((op) => op.op === "decrypt" && op.device === b.device && op.message === b.message), run.scenario).toBe(true);
+      }
     }
   });
 
-  it("the membership tree prevents T1 and device insertion: no adversary device decrypts anything", () => {
-    for (const { run } of runs.filter(({ run }) => run.threat !== null && run.model === "membership-tree")) {
-      expect(run.outcome, run.scenario).toBe("prevented");
-      expect(run.judgement.attacker_decrypted, run.scenario).toBe(0);
+  it("where the membership tree prevents an attack, no adversary device decrypts anything", () => {
+    const prevented = runs.filter(({ run }) => run.threat !== null && run.model === "membership-tree" && run.expected?.outcome === "prevented");
+    expect(prevented.map(({ run }) => run.scenario).sort()).toEqual(["T1-insert-member", "T5-forged-invite", "T6-msk-substitution-verified", "T8-insert-device"]);
+    for (const { run } of prevented) expect(run.judgement.attacker_decrypted, run.scenario).toBe(0);
+  });
+
+  it("the proposal's rows T2-T4 breach the membership tree, as its table says", () => {
+    for (const t of ["T2", "T3", "T4"]) {
+      const run = runs.find(({ run }) => run.threat === t && run.model === "membership-tree")!.run;
+      expect(run.outcome, t).toBe("breach");
     }
   });
 

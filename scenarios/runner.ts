@@ -14,7 +14,7 @@ import { IdentityServer } from "../sim/world/identity-server.ts";
 import { Network } from "../sim/world/network.ts";
 import { type Judgement, type Outcome, judge, outcomeOf } from "../sim/world/oracle.ts";
 import { Rng } from "../sim/world/rng.ts";
-import type { ModelExpectation, Scenario, Step, StepBase } from "./format.ts";
+import { HONEST_ACTIONS, type ModelExpectation, type Scenario, type Step, type StepBase } from "./format.ts";
 
 export interface ScenarioRun {
   scenario: string;
@@ -85,7 +85,7 @@ export function runScenario(scenario: Scenario, model: ModelId, seed = scenario.
         client(step.user).setJoinRule(room(step.room), step.rule, (step.allow ?? []).map(room));
         return;
       case "set_power":
-        client(step.user).setPower(room(step.room), step.target, step.level);
+        client(step.user).setPower(room(step.room), step.target ?? null, step.setting ?? null, step.level);
         return;
       case "third_party_invite":
         client(step.user).thirdPartyInvite(room(step.room), step.address);
@@ -114,11 +114,26 @@ export function runScenario(scenario: Scenario, model: ModelId, seed = scenario.
       case "insert_device":
         adversary.insertDevice(network.servers.get(step.server)!, step.target);
         return;
+      case "collude_invite": {
+        const roomId = room(step.room);
+        adversary.colludeInvite(network.servers.get(step.server)!, client(step.colluder), roomId, step.member);
+        membership(roomId, step.member, "join", step.colluder, false);
+        return;
+      }
+      case "substitute_msk":
+        adversary.substituteMsk(network.servers.get(step.server)!, step.target);
+        return;
+      case "impersonate_join":
+        adversary.impersonateJoin(network.servers.get(step.server)!, step.target, room(step.room));
+        return;
+      case "reinsert_banned":
+        adversary.reinsertBanned(network.servers.get(step.server)!, room(step.room), step.target);
+        return;
     }
   };
 
   scenario.steps.forEach((step, index) => {
-    const actor = "user" in step ? step.user : step.server;
+    const actor = "user" in step ? step.user : "server" in step ? step.server : "?";
     let error: string | undefined;
     try {
       perform(step);
@@ -126,7 +141,7 @@ export function runScenario(scenario: Scenario, model: ModelId, seed = scenario.
       if (!(e instanceof ApiError)) throw e;
       error = `${e.errcode}: ${e.message}`;
     }
-    const honest = !(step.action === "insert_member" || step.action === "insert_device");
+    const honest = (HONEST_ACTIONS as readonly string[]).includes(step.action);
     history.record({ op: "step", t: clock.now(), index, action: step.action, actor, honest, ok: error === undefined, ...(error ? { error } : {}) });
     const fails = (step as StepBase).fails === true;
     if (error !== undefined && !fails) stepErrors.push(`steps[${index}] ${step.action} by ${actor} was refused: ${error}`);

@@ -206,10 +206,25 @@ export class Client implements RoomSigner {
     return known.msk;
   }
 
+  /** This client's cause-of-membership event in a room, if it ever had one (kept after a kick or ban). */
+  causeIn(roomId: string): string | undefined {
+    return this.rooms.get(roomId)?.cause ?? this.pastCauses.get(roomId);
+  }
+
+  private readonly pastCauses = new Map<string, string>();
+
   private membership(roomId: string): RoomMembership {
     const m = this.rooms.get(roomId);
     if (!m?.cause) throw new ApiError("M_FORBIDDEN", `${this.userId} is not in ${roomId}`);
     return m;
+  }
+
+  private recordCause(roomId: string, e: WorldEvent, parent: string | null): void {
+    this.world.history.record({ op: "cause", t: this.world.clock.now(), room: roomId, event: e.event_id, user: this.userId, msk: encodeBase64(this.msk.publicKey), parent, honest: true });
+  }
+
+  private recordPermit(roomId: string, e: WorldEvent, forUser: string | null, forMsk: Uint8Array | null): void {
+    this.world.history.record({ op: "permit", t: this.world.clock.now(), room: roomId, event: e.event_id, by: this.userId, by_msk: encodeBase64(this.msk.publicKey), for_user: forUser, for_msk: forMsk ? encodeBase64(forMsk) : null });
   }
 
   createRoom(): string {
@@ -218,13 +233,17 @@ export class Client implements RoomSigner {
     const roomId = this.server.createRoom(this.userId, content);
     const create = this.server.roomView(this.userId, roomId).state.find((e) => e.type === "m.room.create")!;
     this.rooms.set(roomId, { rrk: rrk.publicKey, cause: create.event_id });
+    this.recordCause(roomId, create, null);
     return roomId;
   }
 
   invite(roomId: string, target: string): WorldEvent {
     const m = this.membership(roomId);
-    const content = buildMemberContent({ membership: "invite", signer: this, parentEventId: m.cause!, userKey: this.mskOf(target), rrk: m.rrk });
-    return this.server.invite(this.userId, roomId, target, content);
+    const targetMsk = this.mskOf(target);
+    const content = buildMemberContent({ membership: "invite", signer: this, parentEventId: m.cause!, userKey: targetMsk, rrk: m.rrk });
+    const e = this.server.invite(this.userId, roomId, target, content);
+    this.recordPermit(roomId, e, target, targetMsk);
+    return e;
   }
 
   /**
@@ -248,6 +267,7 @@ export class Client implements RoomSigner {
     const content = buildMemberContent({ membership: "join", signer: this, parentEventId: parent.event_id, userKey: this.msk.publicKey, rrk: fromInvite.value, ...(unsigned ? { membershipEvents: unsigned } : {}) });
     const join = this.server.join(this.userId, roomId, content);
     this.rooms.set(roomId, { rrk: fromInvite.value, cause: join.event_id });
+    this.recordCause(roomId, join, parent.event_id);
     return join;
   }
 
@@ -276,20 +296,28 @@ export class Client implements RoomSigner {
 
   setMembership(roomId: string, target: string, membership: "leave" | "ban"): WorldEvent {
     const e = this.server.setMembership(this.userId, roomId, target, membership);
-    if (target === this.userId) this.rooms.delete(roomId);
+    if (target === this.userId) {
+      const cause = this.rooms.get(roomId)?.cause;
+      if (cause) this.pastCauses.set(roomId, cause);
+      this.rooms.delete(roomId);
+    }
     return e;
   }
 
   setJoinRule(roomId: string, rule: "public" | "restricted" | "invite", allowRoomIds: string[] = []): WorldEvent {
     const m = this.membership(roomId);
     const content = rule === "invite" ? { join_rule: "invite" } : buildJoinRulesContent({ joinRule: rule, allowRoomIds, signer: this, parentEventId: m.cause! });
-    return this.server.setState(this.userId, roomId, "m.room.join_rules", "", content);
+    const e = this.server.setState(this.userId, roomId, "m.room.join_rules", "", content);
+    if (rule !== "invite") this.recordPermit(roomId, e, null, null);
+    return e;
   }
 
-  setPower(roomId: string, target: string, level: number): WorldEvent {
+  /** Set a user's power level (`target`), or a room-wide one (`setting`, e.g. `invite`). */
+  setPower(roomId: string, target: string | null, setting: string | null, level: number): WorldEvent {
     const current = this.server.roomView(this.userId, roomId).state.find((e) => e.type === "m.room.power_levels");
     const content = structuredClone(current?.content ?? {}) as JsonObject;
-    content.users = { ...((content.users as JsonObject) ?? {}), [target]: level };
+    if (target !== null) content.users = { ...((content.users as JsonObject) ?? {}), [target]: level };
+    if (setting !== null) content[setting] = level;
     return this.server.setState(this.userId, roomId, "m.room.power_levels", "", content);
   }
 
@@ -305,7 +333,8 @@ export class Client implements RoomSigner {
       parentEventId: m.cause!,
     });
     const e = this.server.setState(this.userId, roomId, "m.room.third_party_invite", pending.token, content);
-    this.world.identity.published(pending.token, e.event_id);
+    this.world.identity.published(pending.token, e.event_id, encodeBase64(this.msk.publicKey));
+    this.recordPermit(roomId, e, null, null);
     return e;
   }
 
@@ -314,7 +343,10 @@ export class Client implements RoomSigner {
     return this.world.identity.bind(address, this.userId, this.msk.publicKey).map(({ invite, signed }) => {
       const server = this.world.network.serverOf(invite.inviter)!;
       const content = { third_party_invite: { display_name: `${address.slice(0, 2)}…`, signed }, parent_event_id: invite.thirdPartyInviteEventId! };
-      return server.thirdPartyOnBind(invite.inviter, invite.roomId, this.userId, content);
+      const e = server.thirdPartyOnBind(invite.inviter, invite.roomId, this.userId, content);
+      // The inviter's signed third-party invite, and the identity server's binding, let this MSK in.
+      this.world.history.record({ op: "permit", t: this.world.clock.now(), room: invite.roomId, event: e.event_id, by: invite.inviter, by_msk: invite.inviterMsk!, for_user: this.userId, for_msk: encodeBase64(this.msk.publicKey) });
+      return e;
     });
   }
 

@@ -9,6 +9,17 @@ export type Operation =
   | { op: "step"; t: number; index: number; action: string; actor: string; honest: boolean; ok: boolean; error?: string; detail?: JsonObject }
   /** A membership change that took effect on the room (from an honest step). */
   | { op: "membership"; t: number; room: string; user: string; membership: string; by: string; honest: boolean }
+  /**
+   * A cause-of-membership event entered a room (create or join), honest or not: who it names, with
+   * which MSK, and what it rests on.
+   */
+  | { op: "cause"; t: number; room: string; event: string; user: string; msk: string; parent: string | null; honest: boolean }
+  /**
+   * A real member signed, with their own keys, an event that lets others in: an invite (for one
+   * user and MSK), or a join rule or third-party invite (for whoever uses it). Colluders' count too:
+   * the proposal's bounding set is about keys, not intentions.
+   */
+  | { op: "permit"; t: number; room: string; event: string; by: string; by_msk: string; for_user: string | null; for_msk: string | null }
   /** A device came into being: honest (added by its user) or the adversary's. */
   | { op: "device"; t: number; user: string; device: string; honest: boolean }
   /** An honest client sent an encrypted message. */

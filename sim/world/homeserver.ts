@@ -15,7 +15,7 @@ import { readMsc3917Fields } from "../core/msc3917-fields.ts";
 import { roomIdFromRrk, rrkFromContent } from "../core/room-root-key.ts";
 import type { Clock } from "./clock.ts";
 import type { History } from "./history.ts";
-import { type AuthContext, RoomReplica, authorize, defaultPowerLevels, type WorldEvent } from "./room.ts";
+import { type AuthContext, RoomReplica, authorize, defaultPowerLevels, stateKeyOf, type WorldEvent } from "./room.ts";
 import type { ToDeviceCiphertext } from "./sealed.ts";
 
 export class ApiError extends Error {
@@ -169,7 +169,7 @@ export class Homeserver {
   queryKeys(userIds: readonly string[], servers: (userId: string) => Homeserver | undefined): KeysQueryResult {
     const out: KeysQueryResult = { master_keys: {}, self_signing_keys: {}, device_keys: {} };
     for (const userId of userIds) {
-      if (!this.hosts(userId)) {
+      if (!this.hosts(userId) && !this.substitutedKeys.has(userId)) {
         // Over federation: the user's own server answers (and may lie); this server may add its own lies.
         const remote = servers(userId);
         const answer = remote && remote !== this ? remote.queryKeys([userId], servers) : undefined;
@@ -179,7 +179,7 @@ export class Homeserver {
         if (devices.length) out.device_keys[userId] = Object.fromEntries(devices.map((d) => [d.device_id, d]));
         continue;
       }
-      const keys = this.keys.get(userId);
+      const keys = this.substitutedKeys.get(userId) ?? this.keys.get(userId);
       if (keys?.master) out.master_keys[userId] = keys.master;
       if (keys?.self_signing) out.self_signing_keys[userId] = keys.self_signing;
       const devices = [...(keys?.devices.values() ?? []), ...(this.insertedDevices.get(userId) ?? [])];
@@ -312,6 +312,28 @@ export class Homeserver {
     this.world.network.federate(this, e);
     this.world.history.record({ op: "adversary", t: this.world.clock.now(), capability: "forge", detail: { server: this.name, room: roomId, event: e.event_id, type, sender } });
     return e;
+  }
+
+  private readonly substitutedKeys = new Map<string, UserKeys>();
+
+  /**
+   * `lieAboutKeys`: answer `/keys/query` for `userId` with keys the server made (MSK, SSK and a
+   * device signed by that SSK) in place of the real ones.
+   */
+  substituteKeys(userId: string, keys: UserKeys): void {
+    this.require("lieAboutKeys");
+    this.substitutedKeys.set(userId, keys);
+    this.world.history.record({ op: "adversary", t: this.world.clock.now(), capability: "lieAboutKeys", detail: { server: this.name, user: userId, substituted: "master key" } });
+  }
+
+  /** `forge`: make an old event current state again in this server's replica (a ban, undone). */
+  reinstate(roomId: string, eventId: string): void {
+    this.require("forge");
+    const room = this.room(roomId);
+    const e = room.byId.get(eventId);
+    if (!e || e.state_key === undefined) throw new ApiError("M_NOT_FOUND", `no state event ${eventId} in ${roomId}`);
+    room.state.set(stateKeyOf(e.type, e.state_key), e);
+    this.world.history.record({ op: "adversary", t: this.world.clock.now(), capability: "forge", detail: { server: this.name, room: roomId, reinstated: eventId } });
   }
 
   /** `lieAboutKeys`: list a device the server made for `userId` in `/keys/query`. */

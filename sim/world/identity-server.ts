@@ -15,6 +15,8 @@ export interface PendingInvite {
   roomId: string;
   inviter: string;
   thirdPartyInviteEventId?: string;
+  /** The inviter's MSK when they signed the m.room.third_party_invite. */
+  inviterMsk?: string;
 }
 
 export class IdentityServer {
@@ -47,9 +49,9 @@ export class IdentityServer {
   }
 
   /** The inviter's m.room.third_party_invite for `token` has been sent. */
-  published(token: string, eventId: string): void {
+  published(token: string, eventId: string, inviterMsk: string): void {
     const p = this.pending.find((x) => x.token === token);
-    if (p) p.thirdPartyInviteEventId = eventId;
+    if (p) Object.assign(p, { thirdPartyInviteEventId: eventId, inviterMsk });
   }
 
   lookup(address: string): { mxid: string; msk: Uint8Array } | undefined {

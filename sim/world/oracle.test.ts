@@ -28,8 +28,18 @@ describe("oracle", () => {
     expect(outcomeOf(j)).toBe("prevented");
   });
 
-  it("the bounding set holds every user ever legitimately joined, and only them", () => {
-    const j = judge([member("@a:s", "join"), member("@b:s", "join"), member("@b:s", "ban"), member("@m:evil", "join", false)]);
-    expect(j.bounding_set).toEqual({ "!r": ["@a:s", "@b:s"] });
+  it("the bounding set follows permissions signed with real keys, per MSK", () => {
+    const cause = (user: string, msk: string, event: string, parent: string | null, honest = true): Operation => ({ op: "cause", t, room: "!r", event, user, msk, parent, honest });
+    const permit = (event: string, by: string, by_msk: string, for_user: string | null, for_msk: string | null): Operation => ({ op: "permit", t, room: "!r", event, by, by_msk, for_user, for_msk });
+    const j = judge([
+      cause("@a:s", "A", "$create", null),
+      permit("$inviteB", "@a:s", "A", "@b:s", "B"),
+      cause("@b:s", "B", "$joinB", "$inviteB"),
+      cause("@b:s", "FAKE", "$forged", "$inviteB", false), // another MSK on Bob's invite: not in the set
+      permit("$inviteM", "@b:s", "B", "@m:evil", "M"), // Bob colludes: his real keys let Mallory in
+      cause("@m:evil", "M", "$joinM", "$inviteM", false),
+      cause("@e:evil", "E", "$joinE", "$nowhere", false), // no permission at all
+    ]);
+    expect(j.bounding_set).toEqual({ "!r": ["@a:s|A", "@b:s|B", "@m:evil|M"] });
   });
 });

@@ -25,13 +25,16 @@ export interface Judgement {
   attacker_decrypted: number;
   false_rejections: { room: string; message: string; user: string }[];
   alarms: number;
-  /** Per room: every user who was ever a legitimate member (the bounding set of the honest history). */
+  /**
+   * Per room, MSC3917's bounding set as `user|msk`: the creator, and anyone whose join rests on a
+   * permission (invite, join rule, third-party invite) signed with the real keys of a member of the
+   * set. Colluders' permissions count; events a server signed with keys it made do not.
+   */
   bounding_set: Record<string, string[]>;
 }
 
 export function judge(ops: readonly Operation[]): Judgement {
   const legit = new Map<string, Set<string>>();
-  const ever = new Map<string, Set<string>>();
   const devicesOf = new Map<string, Set<string>>();
   const messages = new Map<string, { room: string; legitDevices: Set<string> }>();
   const out: Judgement = { messages: 0, breaches: [], attacker_decrypted: 0, false_rejections: [], alarms: 0, bounding_set: {} };
@@ -42,10 +45,8 @@ export function judge(ops: readonly Operation[]): Judgement {
         if (!op.honest) break;
         const members = legit.get(op.room) ?? new Set<string>();
         legit.set(op.room, members);
-        if (op.membership === "join") {
-          members.add(op.user);
-          ever.set(op.room, (ever.get(op.room) ?? new Set()).add(op.user));
-        } else if (op.membership === "leave" || op.membership === "ban") members.delete(op.user);
+        if (op.membership === "join") members.add(op.user);
+        else if (op.membership === "leave" || op.membership === "ban") members.delete(op.user);
         break;
       }
       case "device":
@@ -75,8 +76,29 @@ export function judge(ops: readonly Operation[]): Judgement {
     }
   }
   out.attacker_decrypted = attackerRead.size;
-  out.bounding_set = Object.fromEntries([...ever].sort(([a], [b]) => (a < b ? -1 : 1)).map(([room, users]) => [room, [...users].sort()]));
+  out.bounding_set = Object.fromEntries([...boundingSets(ops)].sort(([a], [b]) => (a < b ? -1 : 1)).map(([room, set]) => [room, [...set].sort()]));
   return out;
+}
+
+/** MSC3917's bounding set per room, from `cause` and `permit` operations, in history order. */
+export function boundingSets(ops: readonly Operation[]): Map<string, Set<string>> {
+  const sets = new Map<string, Set<string>>();
+  const permits = new Map<string, Extract<Operation, { op: "permit" }>>();
+  for (const op of ops) {
+    if (op.op === "permit") permits.set(op.event, op);
+    if (op.op !== "cause") continue;
+    const set = sets.get(op.room) ?? new Set<string>();
+    sets.set(op.room, set);
+    const who = `${op.user}|${op.msk}`;
+    if (op.parent === null) {
+      // A create event: its room ID is its RRK, so only the real creator's can exist.
+      if (op.honest) set.add(who);
+      continue;
+    }
+    const p = permits.get(op.parent);
+    if (p && p.room === op.room && set.has(`${p.by}|${p.by_msk}`) && (p.for_user === null || (p.for_user === op.user && p.for_msk === op.msk))) set.add(who);
+  }
+  return sets;
 }
 
 export type Outcome = "prevented" | "detected" | "breach";
