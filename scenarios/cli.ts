@@ -68,6 +68,7 @@ export function resultsJson(runs: { file: string; run: ScenarioRun }[], seed: nu
           false_rejections: run.judgement.false_rejections.length,
           alarms: run.judgement.alarms,
         },
+        ...(run.property_violations.length ? { property_violations: run.property_violations } : {}),
         pass: run.pass,
         ...(run.failure ? { failure: run.failure } : {}),
         witness: { first_breach: run.judgement.breaches[0] ?? null, false_rejections: run.judgement.false_rejections.slice(0, 5), bounding_set: run.judgement.bounding_set },
@@ -132,7 +133,7 @@ export function main(argv: string[]): number {
     process.stderr.write("scenarios: no scenario files found\n");
     return 2;
   }
-  const runs = scenarios.flatMap(({ file, scenario }) => MODEL_IDS.map((model) => ({ file, run: runScenario(scenario, model, seed) })));
+  const runs = scenarios.flatMap(({ file, scenario }) => MODEL_IDS.map((model) => ({ file, run: runScenario(scenario, model, seed === undefined ? {} : { seed }) })));
   const json = resultsJson(runs, seed);
   mkdirSync(dirname(OUT), { recursive: true });
   writeFileSync(OUT, json);

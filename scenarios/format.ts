@@ -50,6 +50,10 @@ export interface Scenario {
   expect: Partial<Record<ModelId, ModelExpectation>>;
   /** Federation delay, in steps (default 0: every event arrives before the next step). */
   network?: { delay: number };
+  /** Membership properties to check after every step (generated attacks): any violation fails the run. */
+  properties?: ("soundness" | "completeness")[];
+  /** `allowed`: steps the world refuses are part of the run, not errors (generated scenarios). */
+  refusals?: "allowed";
 }
 
 export const HONEST_ACTIONS = ["create", "invite", "join", "leave", "kick", "ban", "set_join_rule", "set_power", "third_party_invite", "bind_3pid", "reset_msk", "add_device", "verify_user", "send"] as const;
@@ -176,7 +180,10 @@ export function validateScenario(file: string, value: unknown): Scenario {
     if (action === "set_power" && (step.target === undefined) === (step.setting === undefined)) err(`steps[${i}]`, "set_power takes either target (a user's level) or setting (a room-wide level)");
     if (action === "insert_member" && step.method === "forged_invite" && step.as === undefined) err(at("as"), "forged_invite needs the member the invite pretends to come from");
   });
-  if (!isObj(value.expect) || Object.keys(value.expect).length === 0) err("expect", `must give the outcome for each model (${MODEL_IDS.join(", ")})`);
+  if (value.properties !== undefined && (!Array.isArray(value.properties) || value.properties.some((p) => p !== "soundness" && p !== "completeness"))) err("properties", "must be a list of soundness, completeness");
+  if (value.refusals !== undefined && value.refusals !== "allowed") err("refusals", 'must be "allowed" if given');
+  const checksProperties = Array.isArray(value.properties) && value.properties.length > 0;
+  if (!isObj(value.expect) || (Object.keys(value.expect).length === 0 && !checksProperties)) err("expect", `must give the outcome for each model (${MODEL_IDS.join(", ")}), unless the scenario checks properties`);
   for (const [model, e] of Object.entries(value.expect as Obj)) {
     if (!(MODEL_IDS as readonly string[]).includes(model)) err(`expect.${model}`, `unknown model (known: ${MODEL_IDS.join(", ")})`);
     const exp = typeof e === "string" ? { outcome: e } : e;

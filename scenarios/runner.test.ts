@@ -61,7 +61,7 @@ describe("shipped scenarios", () => {
   it("the same seed gives byte-identical results; another seed gives other keys", () => {
     const again = scenarios.flatMap(({ file, scenario }) => MODEL_IDS.map((model) => ({ file, run: runScenario(scenario, model) })));
     expect(resultsJson(again, undefined)).toBe(resultsJson(runs, undefined));
-    const other = runScenario(scenarios[0]!.scenario, "baseline", 999);
+    const other = runScenario(scenarios[0]!.scenario, "baseline", { seed: 999 });
     expect(JSON.stringify(other.history)).not.toBe(JSON.stringify(runs[0]!.run.history));
   });
 });

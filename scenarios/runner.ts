@@ -13,7 +13,9 @@ import { ApiError, Homeserver, maliciousHomeserver } from "../sim/world/homeserv
 import { IdentityServer } from "../sim/world/identity-server.ts";
 import { Network } from "../sim/world/network.ts";
 import { type Judgement, type Outcome, judge, outcomeOf } from "../sim/world/oracle.ts";
+import { checkMembershipProperties } from "../sim/world/properties.ts";
 import { Rng } from "../sim/world/rng.ts";
+import type { VerifierFault } from "../sim/core/verify-membership.ts";
 import { HONEST_ACTIONS, type ModelExpectation, type Scenario, type Step, type StepBase } from "./format.ts";
 
 export interface ScenarioRun {
@@ -26,6 +28,8 @@ export interface ScenarioRun {
   judgement: Judgement;
   /** Steps that did not go as the scenario said (an honest step refused, or a `fails` step that succeeded). */
   step_errors: string[];
+  /** Membership-property violations, when the scenario asks for them to be checked. */
+  property_violations: string[];
   pass: boolean;
   /** Why it failed, in a sentence, if it did. */
   failure?: string;
@@ -34,7 +38,14 @@ export interface ScenarioRun {
 
 const serverName = (userId: string): string => userId.slice(userId.indexOf(":") + 1);
 
-export function runScenario(scenario: Scenario, model: ModelId, seed = scenario.seed): ScenarioRun {
+export interface RunOptions {
+  seed?: number;
+  /** Planted verifier bugs, for mutation-testing the property suite only. */
+  faults?: ReadonlySet<VerifierFault>;
+}
+
+export function runScenario(scenario: Scenario, model: ModelId, options: RunOptions = {}): ScenarioRun {
+  const seed = options.seed ?? scenario.seed;
   const rng = new Rng(`${seed}`);
   const clock = new Clock();
   const history = new History();
@@ -50,6 +61,10 @@ export function runScenario(scenario: Scenario, model: ModelId, seed = scenario.
   const adversary = new Adversary(world);
   const rooms = new Map<string, string>();
   const stepErrors: string[] = [];
+  const violations: string[] = [];
+  const honestClients = [...clients.values()].filter((c) => !scenario.adversary.colluding.includes(c.userId));
+  const properties = scenario.properties ?? [];
+  const hasAdversary = scenario.adversary.servers.length > 0;
   let messages = 0;
 
   const client = (u: string) => clients.get(u)!;
@@ -144,24 +159,47 @@ export function runScenario(scenario: Scenario, model: ModelId, seed = scenario.
     const honest = (HONEST_ACTIONS as readonly string[]).includes(step.action);
     history.record({ op: "step", t: clock.now(), index, action: step.action, actor, honest, ok: error === undefined, ...(error ? { error } : {}) });
     const fails = (step as StepBase).fails === true;
-    if (error !== undefined && !fails) stepErrors.push(`steps[${index}] ${step.action} by ${actor} was refused: ${error}`);
-    if (error === undefined && fails) stepErrors.push(`steps[${index}] ${step.action} by ${actor} was expected to fail, but succeeded`);
+    if (scenario.refusals !== "allowed") {
+      if (error !== undefined && !fails) stepErrors.push(`steps[${index}] ${step.action} by ${actor} was refused: ${error}`);
+      if (error === undefined && fails) stepErrors.push(`steps[${index}] ${step.action} by ${actor} was expected to fail, but succeeded`);
+    }
     network.flush();
     for (const c of clients.values()) c.sync();
     adversary.read();
+    if (properties.length > 0 && violations.length === 0) {
+      const found = checkMembershipProperties(honestClients, history.ops, {
+        soundness: properties.includes("soundness"),
+        completeness: properties.includes("completeness") && !hasAdversary,
+        ...(options.faults ? { faults: options.faults } : {}),
+      });
+      violations.push(...found.map((v) => `after steps[${index}]: ${v}`));
+    }
     clock.tick(1000);
   });
 
   const judgement = judge(history.ops);
   const outcome = outcomeOf(judgement);
   const expected = scenario.expect[model] ?? null;
-  const failure = expectationFailure(expected, outcome, judgement, stepErrors);
-  return { scenario: scenario.name, threat: scenario.threat, model, seed, expected, outcome, judgement, step_errors: stepErrors, pass: failure === undefined, ...(failure ? { failure } : {}), history: history.ops };
+  const failure = violations[0] ?? expectationFailure(expected, outcome, judgement, stepErrors, properties.length > 0);
+  return {
+    scenario: scenario.name,
+    threat: scenario.threat,
+    model,
+    seed,
+    expected,
+    outcome,
+    judgement,
+    step_errors: stepErrors,
+    property_violations: violations,
+    pass: failure === undefined,
+    ...(failure ? { failure } : {}),
+    history: history.ops,
+  };
 }
 
-function expectationFailure(expected: ModelExpectation | null, outcome: Outcome, j: Judgement, stepErrors: string[]): string | undefined {
+function expectationFailure(expected: ModelExpectation | null, outcome: Outcome, j: Judgement, stepErrors: string[], checksProperties: boolean): string | undefined {
   if (stepErrors.length > 0) return stepErrors[0];
-  if (!expected) return "the scenario gives no expectation for this model";
+  if (!expected) return checksProperties ? undefined : "the scenario gives no expectation for this model";
   if (expected.outcome !== outcome) return `expected ${expected.outcome}, observed ${outcome}`;
   const fr = j.false_rejections.length;
   const want = expected.false_rejections ?? 0;

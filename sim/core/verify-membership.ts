@@ -58,7 +58,15 @@ export interface VerifyOptions {
   backend?: Ed25519Backend;
   /** `full` (default): verified verdicts list the chain of event IDs. `length`: only its length (for huge rooms). */
   chains?: "full" | "length";
+  /**
+   * Bugs planted on purpose, to check that the property tests in `attacks/` find and shrink them
+   * (mutation testing). Never set outside those tests.
+   */
+  faults?: ReadonlySet<VerifierFault>;
 }
+
+/** The planted bugs `faults` can switch on. */
+export type VerifierFault = "skip_invite_user_key";
 
 // ---------------------------------------------------------------------------------------------
 // Events, read defensively
@@ -222,6 +230,7 @@ export class Verifier {
   constructor(
     private readonly pinned: ReadonlyMap<string, Uint8Array>,
     backend: Ed25519Backend,
+    private readonly faults: ReadonlySet<VerifierFault> = new Set(),
   ) {
     this.backend = backend;
   }
@@ -412,7 +421,7 @@ export class Verifier {
     const rrk = rrkFromContent(invite.fields.values.room_root_key);
     if (!rrk.ok || !sameBytes(rrk.value, ctx.rrk)) return reject("invite_wrong_rrk", invite.event_id);
     const userKey = decodeKey(invite.fields.values.user_key);
-    if (!userKey || !sameBytes(userKey, msk)) return reject("invite_wrong_msk", invite.event_id);
+    if (!this.faults.has("skip_invite_user_key") && (!userKey || !sameBytes(userKey, msk))) return reject("invite_wrong_msk", invite.event_id);
     return this.viaSender(invite, ctx, [invite.event_id]);
   }
 
@@ -550,7 +559,7 @@ export function verifyMembership(room: RoomView, options: VerifyOptions = {}): M
   const rrk = typeof room.roomRootKey === "string" ? rrkFromContent(room.roomRootKey) : ok(room.roomRootKey);
   if (!rrk.ok) throw new TypeError(`verifyMembership: ${rrk.error}`);
   const pins = normalizePins(options.pinned);
-  const verifier = new Verifier(pins, options.backend ?? defaultBackend());
+  const verifier = new Verifier(pins, options.backend ?? defaultBackend(), options.faults);
   const state = Array.isArray(room.state) ? room.state : [];
   const index = new EventIndex([state, Array.isArray(room.events) ? room.events : []], options.lookup);
   const create = state.map(parseEvent).find((e) => e.ok && e.value.type === "m.room.create" && e.value.state_key === "");

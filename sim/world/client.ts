@@ -179,6 +179,11 @@ export class Client implements RoomSigner {
     this.newIdentity();
   }
 
+  /** The MSKs this client verified out of band. */
+  verifiedPins(): Map<string, Uint8Array> {
+    return new Map([...this.keyStore].filter(([, k]) => k.verified).map(([u, k]) => [u, k.msk]));
+  }
+
   /** Out-of-band verification: pin the MSK the other user really has. */
   verify(other: Client): void {
     this.keyStore.set(other.userId, { msk: other.msk.publicKey, verified: true });

@@ -41,14 +41,9 @@ export function judge(ops: readonly Operation[]): Judgement {
   const attackerRead = new Set<string>();
   for (const op of ops) {
     switch (op.op) {
-      case "membership": {
-        if (!op.honest) break;
-        const members = legit.get(op.room) ?? new Set<string>();
-        legit.set(op.room, members);
-        if (op.membership === "join") members.add(op.user);
-        else if (op.membership === "leave" || op.membership === "ban") members.delete(op.user);
+      case "membership":
+        applyMembership(legit, op);
         break;
-      }
       case "device":
         if (op.honest) devicesOf.set(op.user, (devicesOf.get(op.user) ?? new Set()).add(op.device));
         break;
@@ -78,6 +73,22 @@ export function judge(ops: readonly Operation[]): Judgement {
   out.attacker_decrypted = attackerRead.size;
   out.bounding_set = Object.fromEntries([...boundingSets(ops)].sort(([a], [b]) => (a < b ? -1 : 1)).map(([room, set]) => [room, [...set].sort()]));
   return out;
+}
+
+/** Legitimate members per room now: whose last honest membership change was a join. */
+export function legitMembers(ops: readonly Operation[]): Map<string, Set<string>> {
+  const legit = new Map<string, Set<string>>();
+  for (const op of ops) if (op.op === "membership") applyMembership(legit, op);
+  return legit;
+}
+
+/** An honest membership change: a join makes a legitimate member; a leave, kick or ban ends it. */
+function applyMembership(legit: Map<string, Set<string>>, op: Extract<Operation, { op: "membership" }>): void {
+  if (!op.honest) return;
+  const members = legit.get(op.room) ?? new Set<string>();
+  legit.set(op.room, members);
+  if (op.membership === "join") members.add(op.user);
+  else if (op.membership === "leave" || op.membership === "ban") members.delete(op.user);
 }
 
 /** MSC3917's bounding set per room, from `cause` and `permit` operations, in history order. */
