@@ -5,6 +5,7 @@
 import type { ModelId } from "../sim/models/index.ts";
 import { MODEL_IDS } from "../sim/models/index.ts";
 import type { Outcome } from "../sim/world/oracle.ts";
+import type { VerifierFault } from "../sim/core/verify-membership.ts";
 
 export type Step =
   | { action: "create"; user: string; room: string }
@@ -54,6 +55,8 @@ export interface Scenario {
   properties?: ("soundness" | "completeness")[];
   /** `allowed`: steps the world refuses are part of the run, not errors (generated scenarios). */
   refusals?: "allowed";
+  /** Planted verifier bugs this run's property checks use: only in counterexamples of mutation tests. */
+  faults?: VerifierFault[];
 }
 
 export const HONEST_ACTIONS = ["create", "invite", "join", "leave", "kick", "ban", "set_join_rule", "set_power", "third_party_invite", "bind_3pid", "reset_msk", "add_device", "verify_user", "send"] as const;
@@ -182,6 +185,7 @@ export function validateScenario(file: string, value: unknown): Scenario {
   });
   if (value.properties !== undefined && (!Array.isArray(value.properties) || value.properties.some((p) => p !== "soundness" && p !== "completeness"))) err("properties", "must be a list of soundness, completeness");
   if (value.refusals !== undefined && value.refusals !== "allowed") err("refusals", 'must be "allowed" if given');
+  if (value.faults !== undefined && (!Array.isArray(value.faults) || value.faults.some((f) => f !== "skip_invite_user_key"))) err("faults", "must be a list of planted bugs: skip_invite_user_key");
   const checksProperties = Array.isArray(value.properties) && value.properties.length > 0;
   if (!isObj(value.expect) || (Object.keys(value.expect).length === 0 && !checksProperties)) err("expect", `must give the outcome for each model (${MODEL_IDS.join(", ")}), unless the scenario checks properties`);
   for (const [model, e] of Object.entries(value.expect as Obj)) {

@@ -170,7 +170,7 @@ export function runScenario(scenario: Scenario, model: ModelId, options: RunOpti
       const found = checkMembershipProperties(honestClients, history.ops, {
         soundness: properties.includes("soundness"),
         completeness: properties.includes("completeness") && !hasAdversary,
-        ...(options.faults ? { faults: options.faults } : {}),
+        ...(options.faults || scenario.faults ? { faults: new Set([...(options.faults ?? []), ...(scenario.faults ?? [])]) } : {}),
       });
       violations.push(...found.map((v) => `after steps[${index}]: ${v}`));
     }

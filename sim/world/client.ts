@@ -115,6 +115,9 @@ interface RoomMembership {
   rrk: Uint8Array;
   /** This client's cause-of-membership event (create or join). */
   cause?: string;
+  /** What that cause rests on (the create event itself, for the creator), and a restricted join's proof. */
+  causeParent?: string;
+  proof?: JsonObject[];
 }
 
 interface Outbound {
@@ -237,7 +240,7 @@ export class Client implements RoomSigner {
     const content = buildCreateContent({ rrk, creatorMsk: this.msk.publicKey, creator: this.userId });
     const roomId = this.server.createRoom(this.userId, content);
     const create = this.server.roomView(this.userId, roomId).state.find((e) => e.type === "m.room.create")!;
-    this.rooms.set(roomId, { rrk: rrk.publicKey, cause: create.event_id });
+    this.rooms.set(roomId, { rrk: rrk.publicKey, cause: create.event_id, causeParent: create.event_id });
     this.recordCause(roomId, create, null);
     return roomId;
   }
@@ -258,9 +261,16 @@ export class Client implements RoomSigner {
   join(roomId: string): WorldEvent {
     const view = this.server.makeJoin(this.userId, roomId);
     const mine = view.state.find((e) => e.type === "m.room.member" && e.state_key === this.userId);
+    const current = this.rooms.get(roomId);
     let parent: WorldEvent | undefined;
     let unsigned: JsonObject[] | undefined;
-    if (mine?.content.membership === "invite") parent = mine;
+    if (mine?.content.membership === "join" && current?.causeParent) {
+      // Already joined (a profile change): MSC3917 does not say what this join rests on. The
+      // verifier reads the join in the current state as the cause, so it must rest on what the
+      // first one did, or the member would become unverifiable (found by the completeness property).
+      parent = [...view.state, ...view.events].find((e) => e.event_id === current.causeParent);
+      unsigned = current.proof;
+    } else if (mine?.content.membership === "invite") parent = mine;
     else {
       parent = view.state.find((e) => e.type === "m.room.join_rules");
       if (parent?.content.join_rule === "restricted") unsigned = this.restrictedProof(parent);
@@ -271,7 +281,7 @@ export class Client implements RoomSigner {
     if (!fromInvite.ok) throw new ApiError("M_INVALID_PARAM", fromInvite.error);
     const content = buildMemberContent({ membership: "join", signer: this, parentEventId: parent.event_id, userKey: this.msk.publicKey, rrk: fromInvite.value, ...(unsigned ? { membershipEvents: unsigned } : {}) });
     const join = this.server.join(this.userId, roomId, content);
-    this.rooms.set(roomId, { rrk: fromInvite.value, cause: join.event_id });
+    this.rooms.set(roomId, { rrk: fromInvite.value, cause: join.event_id, causeParent: parent.event_id, ...(unsigned ? { proof: unsigned } : {}) });
     this.recordCause(roomId, join, parent.event_id);
     return join;
   }
