@@ -1,0 +1,121 @@
+/**
+ * `npm run attacks [-- --runs N --seed S --threat Tn --format text|json]`: the sweep over the
+ * threat catalogue. Writes `reports/out/attacks.json` and, for each threat and model, the variant
+ * that shows the worst outcome as a scenario file under `reports/out/witnesses/`, which
+ * `npm run scenarios -- FILE` replays. Exit 0 when the sweep ran and soundness and completeness
+ * held; 1 if a property failed or the basic form of a threat did not breach baseline; 2 on bad usage.
+ */
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join, relative } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import { MODEL_IDS } from "../sim/models/index.ts";
+import { CATALOGUE } from "./catalogue.ts";
+import { ROOT, scenarioText } from "./replay.ts";
+import { type ThreatResult, sweepThreat } from "./sweep.ts";
+
+const OUT = join(ROOT, "reports", "out");
+const USAGE = `usage: npm run attacks [-- --runs N --seed S --threat Tn --format text|json]
+
+For each threat in the catalogue (${CATALOGUE.map((t) => t.id).join(", ")}) and each model (${MODEL_IDS.join(", ")}), runs N
+variants (the scripted basic form, then noisy ones) and counts prevented, detected and breach,
+false rejections and property violations. Writes reports/out/attacks.json and a replayable
+witness per threat and model in reports/out/witnesses/.
+  --runs N       variants per threat (default 50)
+  --seed S       seed of the variants (default 3917)
+  --threat Tn    only this threat (may be repeated)
+  --format F     text (default) or json (the results on stdout)
+`;
+
+function progress(done: number, total: number, label: string): void {
+  if (!process.stderr.isTTY) return;
+  const width = 30;
+  const filled = Math.round((done / total) * width);
+  process.stderr.write(`\r[${"#".repeat(filled)}${".".repeat(width - filled)}] ${String(Math.round((done / total) * 100)).padStart(3)}% ${label.padEnd(8)}`);
+  if (done === total) process.stderr.write("\n");
+}
+
+export function main(argv: string[]): number {
+  let values: { runs?: string; seed?: string; threat?: string[]; format?: string; help?: boolean };
+  try {
+    ({ values } = parseArgs({ args: argv, options: { runs: { type: "string", default: "50" }, seed: { type: "string", default: "3917" }, threat: { type: "string", multiple: true }, format: { type: "string", default: "text" }, help: { type: "boolean", short: "h" } } }));
+  } catch (e) {
+    process.stderr.write(`attacks: ${(e as Error).message.split("\n")[0]}\n`);
+    return 2;
+  }
+  if (values.help) {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  const runs = Number(values.runs);
+  const seed = Number(values.seed);
+  if (!Number.isSafeInteger(runs) || runs < 1) return usage(`--runs must be a positive integer, not ${JSON.stringify(values.runs)}`);
+  if (!Number.isSafeInteger(seed)) return usage(`--seed must be an integer, not ${JSON.stringify(values.seed)}`);
+  if (values.format !== "text" && values.format !== "json") return usage(`--format must be text or json`);
+  const unknown = (values.threat ?? []).filter((t) => !CATALOGUE.some((c) => c.id === t));
+  if (unknown.length) return usage(`unknown threat ${unknown.join(", ")} (known: ${CATALOGUE.map((t) => t.id).join(", ")})`);
+  const threats = values.threat ? CATALOGUE.filter((t) => values.threat!.includes(t.id)) : CATALOGUE;
+
+  let done = 0;
+  const total = threats.length * runs;
+  const results: ThreatResult[] = threats.map((t) => sweepThreat(t, runs, seed, () => progress(++done, total, t.id)));
+
+  mkdirSync(join(OUT, "witnesses"), { recursive: true });
+  const json = {
+    seed,
+    runs,
+    models: MODEL_IDS,
+    threats: results.map((r) => ({
+      id: r.threat.id,
+      title: r.threat.title,
+      proposal_row: r.threat.proposalRow,
+      expected: r.threat.expected,
+      scenario: r.threat.scenario,
+      results: Object.fromEntries(
+        MODEL_IDS.map((m) => {
+          const t = r.results[m];
+          let example: string | null = null;
+          if (t.example && t.example.outcome !== "prevented") {
+            const file = join(OUT, "witnesses", `${r.threat.id}-${m}.json`);
+            writeFileSync(file, scenarioText(t.example.scenario));
+            example = relative(ROOT, file);
+          }
+          const { example: _e, ...counts } = t;
+          return [m, { ...counts, example }];
+        }),
+      ),
+      violations: r.violations,
+    })),
+  };
+  const text = `${JSON.stringify(json, null, 1)}\n`;
+  writeFileSync(join(OUT, "attacks.json"), text);
+
+  const failures: string[] = [];
+  for (const r of results) {
+    for (const v of r.violations) failures.push(`${r.threat.id} ${v.model} variant ${v.variant}: ${v.violation}`);
+    if (r.results.baseline.basic !== "breach") failures.push(`${r.threat.id}: the basic form does not breach baseline (the positive control)`);
+  }
+  if (values.format === "json") process.stdout.write(text);
+  else process.stdout.write(table(results, runs, seed) + failures.map((f) => `FAIL ${f}\n`).join(""));
+  return failures.length === 0 ? 0 : 1;
+}
+
+function usage(message: string): number {
+  process.stderr.write(`attacks: ${message}\n`);
+  return 2;
+}
+
+function table(results: ThreatResult[], runs: number, seed: number): string {
+  const header = ["threat", "model", "expected", "prevented", "detected", "breach", "false rej.", "read by attacker", "properties"];
+  const rows = results.flatMap((r) =>
+    MODEL_IDS.map((m) => {
+      const t = r.results[m];
+      return [r.threat.id, m, r.threat.expected[m], String(t.prevented), String(t.detected), String(t.breach), String(t.false_rejections), String(t.attacker_decrypted), t.property_violations ? `${t.property_violations} FAILED` : "held"];
+    }),
+  );
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
+  const line = (row: string[]) => row.map((c, i) => (i < row.length - 1 ? c.padEnd(widths[i]!) : c)).join("  ");
+  return [`${runs} variants per threat, seed ${seed}`, line(header), line(widths.map((w) => "-".repeat(w))), ...rows.map(line), `results: ${relative(process.cwd(), join(OUT, "attacks.json"))}`, ""].join("\n");
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) process.exitCode = main(process.argv.slice(2));

@@ -1,0 +1,80 @@
+import { spawnSync } from "node:child_process";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { loadScenario } from "../scenarios/cli.ts";
+import { validateScenario } from "../scenarios/format.ts";
+import { runScenario } from "../scenarios/runner.ts";
+import { CATALOGUE } from "./catalogue.ts";
+import { ROOT } from "./replay.ts";
+import { sweepThreat, variantsOf } from "./sweep.ts";
+
+describe("the threat catalogue", () => {
+  it("has the proposal's four rows first, in order, and a scripted scenario for every threat", () => {
+    expect(CATALOGUE.slice(0, 4).map((t) => [t.id, t.proposalRow])).toEqual([["T1", 1], ["T2", 2], ["T3", 3], ["T4", 4]]);
+    for (const t of CATALOGUE) {
+      const s = loadScenario(join(ROOT, t.scenario));
+      expect(s.threat, t.scenario).toBe(t.id);
+      expect(s.expect, t.id).toEqual(Object.fromEntries(Object.entries(t.expected).map(([m, o]) => [m, { outcome: o }])));
+    }
+  });
+
+  it.each(CATALOGUE.map((t) => [t.id, t] as const))("%s: the basic form breaches baseline (positive control) and gives the expected outcomes", (_id, t) => {
+    const s = loadScenario(join(ROOT, t.scenario));
+    expect(runScenario(s, "baseline").outcome).toBe("breach");
+    expect(runScenario(s, "membership-tree").outcome).toBe(t.expected["membership-tree"]);
+  });
+});
+
+describe("variants", () => {
+  const base = loadScenario(join(ROOT, "scenarios/attacks/T1-insert-member.json"));
+  const variants = variantsOf(base, 12, 7);
+
+  it("start with the scripted form, keep its steps in order, validate, and repeat for a seed", () => {
+    expect(variants[0]).toBe(base);
+    for (const v of variants.slice(1)) {
+      let i = 0;
+      for (const s of v.steps) if (s === base.steps[i]) i++;
+      expect(i, v.name).toBe(base.steps.length);
+      expect(v.steps.length).toBeGreaterThan(base.steps.length);
+      expect(() => validateScenario(v.name, JSON.parse(JSON.stringify(v)))).not.toThrow();
+    }
+    expect(variantsOf(base, 12, 7).map((v) => JSON.stringify(v))).toEqual(variants.map((v) => JSON.stringify(v)));
+    expect(JSON.stringify(variantsOf(base, 12, 8)[1])).not.toBe(JSON.stringify(variants[1]));
+  });
+
+  it("are counted per model, with properties checked in every one", () => {
+    const r = sweepThreat(CATALOGUE[0]!, 6, 7);
+    expect(r.results.baseline).toMatchObject({ basic: "breach", trials: 6, breach: 6, property_violations: 0 });
+    expect(r.results["membership-tree"]).toMatchObject({ basic: "prevented", trials: 6, prevented: 6, breach: 0, attacker_decrypted: 0, property_violations: 0 });
+    expect(r.results.baseline.example?.outcome).toBe("breach");
+  });
+});
+
+function cli(args: string[]) {
+  const r = spawnSync(process.execPath, ["--import", "tsx", join(ROOT, "attacks", "cli.ts"), ...args], { encoding: "utf8", cwd: ROOT });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+describe("npm run attacks", () => {
+  it("runs one threat, writes JSON and a witness that replays", () => {
+    const r = cli(["--threat", "T5", "--runs", "3", "--format", "json"]);
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out.threats.map((t: { id: string }) => t.id)).toEqual(["T5"]);
+    expect(out.threats[0].results.baseline).toMatchObject({ trials: 3, breach: 3, example: "reports/out/witnesses/T5-baseline.json" });
+    expect(out.threats[0].results["membership-tree"]).toMatchObject({ trials: 3, prevented: 3, example: null });
+    const witness = loadScenario(join(ROOT, out.threats[0].results.baseline.example));
+    expect(runScenario(witness, "baseline").outcome).toBe("breach");
+  });
+
+  it.each([
+    [["--threat", "T99"], /unknown threat T99/],
+    [["--runs", "0"], /--runs must be a positive integer/],
+    [["--format", "xml"], /--format must be text or json/],
+    [["--bogus"], /Unknown option/],
+  ])("exits 2 on bad usage %#", (args, message) => {
+    const r = cli(args);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(message);
+  });
+});

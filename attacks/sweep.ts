@@ -1,0 +1,104 @@
+/**
+ * The sweep (`npm run attacks`): for each threat and each defence model, N variants of the
+ * threat's scripted scenario, counted by what the oracle measured. Variant 0 is the basic form as
+ * scripted; the others add honest noise (messages, devices, out-of-band verification, MSK resets,
+ * a bystander joining) at random places and change the seed, so keys, IDs and timing differ.
+ * Every variant also checks soundness (and, with honest servers, completeness).
+ */
+import fc from "fast-check";
+import { type ModelId, MODEL_IDS } from "../sim/models/index.ts";
+import type { Outcome } from "../sim/world/oracle.ts";
+import { loadScenario } from "../scenarios/cli.ts";
+import type { Scenario, Step } from "../scenarios/format.ts";
+import { runScenario } from "../scenarios/runner.ts";
+import type { Threat } from "./threat.ts";
+
+export const BYSTANDER = "@zoe:z.example";
+
+export interface Tally {
+  /** The outcome of the basic (scripted) form, variant 0. */
+  basic: Outcome | null;
+  trials: number;
+  prevented: number;
+  detected: number;
+  breach: number;
+  /** Legitimate members left out of messages, over all trials. */
+  false_rejections: number;
+  /** Messages adversary devices decrypted, over all trials. */
+  attacker_decrypted: number;
+  property_violations: number;
+  /** The first variant with the worst outcome: its index and the scenario, to save and replay. */
+  example: { variant: number; outcome: Outcome; scenario: Scenario } | null;
+}
+
+export interface ThreatResult {
+  threat: Threat;
+  results: Record<ModelId, Tally>;
+  /** The first few property violations, with the variant that showed them. */
+  violations: { model: ModelId; variant: number; violation: string }[];
+}
+
+function noiseStep(base: Scenario, rooms: string[]): fc.Arbitrary<Step> {
+  const users = [...base.users, BYSTANDER];
+  const honest = base.users.filter((u) => !base.adversary.colluding.includes(u));
+  const user = fc.constantFrom(...honest);
+  const anyone = fc.constantFrom(...users);
+  const noRoom: fc.Arbitrary<Step>[] = [
+    fc.record({ action: fc.constant("add_device" as const), user }),
+    fc.record({ action: fc.constant("verify_user" as const), user, target: anyone }),
+    fc.record({ action: fc.constant("reset_msk" as const), user }),
+  ];
+  if (rooms.length === 0) return fc.oneof(...noRoom);
+  const room = fc.constantFrom(...rooms);
+  return fc.oneof(
+    { arbitrary: fc.record({ action: fc.constant("send" as const), user, room, text: fc.constant("noise") }), weight: 4 },
+    { arbitrary: fc.oneof(...noRoom), weight: 2 },
+    { arbitrary: fc.record({ action: fc.constant("invite" as const), user, room, target: fc.constant(BYSTANDER) }), weight: 1 },
+    { arbitrary: fc.record({ action: fc.constant("join" as const), user: fc.constant(BYSTANDER), room }), weight: 1 },
+  );
+}
+
+/** `n` variants of `base`: the scripted form first, then noisy ones, all from `seed`. */
+export function variantsOf(base: Scenario, n: number, seed: number): Scenario[] {
+  const roomsBefore = (at: number) => base.steps.slice(0, at).flatMap((s) => (s.action === "create" ? [s.room] : []));
+  const insertion = fc.nat(base.steps.length).chain((at) => noiseStep(base, roomsBefore(Math.max(at, 1))).map((step) => ({ at: Math.max(at, 1), step })));
+  const arb = fc.record({ seed: fc.integer({ min: 1, max: 2 ** 31 - 1 }), noise: fc.array(insertion, { minLength: 1, maxLength: 4 }) });
+  const noisy = n > 1 ? fc.sample(arb, { seed, numRuns: n - 1 }) : [];
+  return [
+    base,
+    ...noisy.map(({ seed: s, noise }, i): Scenario => {
+      const steps = [...base.steps];
+      for (const { at, step } of [...noise].sort((a, b) => b.at - a.at)) steps.splice(Math.min(at, steps.length), 0, step);
+      return { ...base, name: `${base.name}#${i + 1}`, seed: s, users: [...base.users, BYSTANDER], steps, refusals: "allowed" };
+    }),
+  ];
+}
+
+const RANK: Record<Outcome, number> = { prevented: 0, detected: 1, breach: 2 };
+
+export function sweepThreat(threat: Threat, runs: number, seed: number, onTrial?: () => void): ThreatResult {
+  const base = loadScenario(threat.scenario);
+  const variants = variantsOf(base, runs, seed);
+  const results = Object.fromEntries(
+    MODEL_IDS.map((m) => [m, { basic: null, trials: 0, prevented: 0, detected: 0, breach: 0, false_rejections: 0, attacker_decrypted: 0, property_violations: 0, example: null } as Tally]),
+  ) as Record<ModelId, Tally>;
+  const violations: ThreatResult["violations"] = [];
+  variants.forEach((variant, i) => {
+    for (const model of MODEL_IDS) {
+      const run = runScenario(variant, model);
+      const t = results[model];
+      t.trials++;
+      t[run.outcome]++;
+      if (i === 0) t.basic = run.outcome;
+      t.false_rejections += run.judgement.false_rejections.length;
+      t.attacker_decrypted += run.judgement.attacker_decrypted;
+      if (run.property_violations.length > 0) {
+        t.property_violations++;
+        if (violations.length < 5) violations.push({ model, variant: i, violation: run.property_violations[0]! });
+      }
+      if (!t.example || RANK[run.outcome] > RANK[t.example.outcome]) t.example = { variant: i, outcome: run.outcome, scenario: variant };
+    }
+    onTrial?.();
+  });
+  return { threat, results, violations };
+}

@@ -1,0 +1,30 @@
+/**
+ * T3: a banned member colludes with the homeserver to insert a new member (the proposal's third row).
+ *
+ * Threat: a banned member hands their RSK to the server, which signs an invite for a user it makes
+ * and accepts it despite the ban. Capabilities: `forge`, a colluding member. Expected: baseline
+ * breach; membership tree breach (❌ in the proposal): the invite is genuinely signed by a key whose
+ * chain verifies, and bans are not in chains. The state DAG's result depends on whether timestamps
+ * can be falsified (the proposal's footnote 1).
+ *
+ * ```mermaid
+ * flowchart BT
+ *   create{{"m.room.create"}}
+ *   bob{{"Bob's join"}} ==> create
+ *   ban["Alice bans Bob"]
+ *   inv{{"invite for Mallory, signed with Bob's real RSK"}} ==> bob
+ *   mallory{{"Mallory's join"}} ==> inv
+ * ```
+ */
+import type { Threat } from "../threat.ts";
+
+export const T3: Threat = {
+  id: "T3",
+  title: "Banned member colludes with homeserver to insert a new member",
+  proposalRow: 3,
+  section: "Potential issues; Threat modeling, row 3 and footnote 1",
+  capabilities: ["forge", "colluding member"],
+  expected: { baseline: "breach", "membership-tree": "breach" },
+  scenario: "scenarios/attacks/T3-banned-member-colludes.json",
+  summary: "A banned member's keys still sign valid invitations; the tree checks signatures, not bans.",
+};
