@@ -26,7 +26,15 @@ export type Step =
   | { action: "collude_invite"; server: string; colluder: string; room: string; member: string }
   | { action: "substitute_msk"; server: string; target: string }
   | { action: "impersonate_join"; server: string; target: string; room: string }
-  | { action: "reinsert_banned"; server: string; room: string; target: string };
+  | { action: "reinsert_banned"; server: string; room: string; target: string }
+  | { action: "forge_leave"; server: string; room: string; target: string }
+  | { action: "replay_join"; server: string; from_room: string; to_room: string; target: string }
+  | { action: "replay_envelope"; server: string; room: string; victim: string; member: string }
+  | { action: "parent_cycle"; server: string; room: string; member: string }
+  | { action: "hide_ban"; server: string; room: string; target: string }
+  | { action: "forge_3pid_invite"; server: string; room: string; member: string }
+  | { action: "forge_restricted_join"; server: string; room: string; allowed_room: string; member: string }
+  | { action: "insert_torsion_member"; server: string; room: string; member: string };
 
 /** The room-wide power level settings `set_power` can change instead of a user's level. */
 export const POWER_SETTINGS = ["invite", "kick", "ban", "state_default", "events_default", "users_default"] as const;
@@ -60,9 +68,24 @@ export interface Scenario {
 }
 
 export const HONEST_ACTIONS = ["create", "invite", "join", "leave", "kick", "ban", "set_join_rule", "set_power", "third_party_invite", "bind_3pid", "reset_msk", "add_device", "verify_user", "send"] as const;
-export const ADVERSARIAL_ACTIONS = ["insert_member", "insert_device", "collude_invite", "substitute_msk", "impersonate_join", "reinsert_banned"] as const;
+export const ADVERSARIAL_ACTIONS = [
+  "insert_member",
+  "insert_device",
+  "collude_invite",
+  "substitute_msk",
+  "impersonate_join",
+  "reinsert_banned",
+  "forge_leave",
+  "replay_join",
+  "replay_envelope",
+  "parent_cycle",
+  "hide_ban",
+  "forge_3pid_invite",
+  "forge_restricted_join",
+  "insert_torsion_member",
+] as const;
 /** Named in DESIGN.md §8 but not yet built into the world: refused with a clear error. */
-export const PLANNED_ACTIONS = ["space_add_child", "forge_invite", "forge_join_rule", "withhold", "replay_event", "substitute_rrk", "parent_cycle", "backdate", "split_view"] as const;
+export const PLANNED_ACTIONS = ["space_add_child", "forge_invite", "forge_join_rule", "withhold", "replay_event", "substitute_rrk", "backdate", "split_view"] as const;
 
 export class ScenarioError extends Error {}
 
@@ -92,6 +115,14 @@ const FIELDS: Record<string, Record<string, "user" | "room" | "string" | "server
   substitute_msk: { server: "server", target: "user" },
   impersonate_join: { server: "server", target: "user", room: "room" },
   reinsert_banned: { server: "server", room: "room", target: "user" },
+  forge_leave: { server: "server", room: "room", target: "user" },
+  replay_join: { server: "server", from_room: "room", to_room: "room", target: "user" },
+  replay_envelope: { server: "server", room: "room", victim: "user", member: "string" },
+  parent_cycle: { server: "server", room: "room", member: "string" },
+  hide_ban: { server: "server", room: "room", target: "user" },
+  forge_3pid_invite: { server: "server", room: "room", member: "string" },
+  forge_restricted_join: { server: "server", room: "room", allowed_room: "room", member: "string" },
+  insert_torsion_member: { server: "server", room: "room", member: "string" },
 };
 
 /** Check `value` is a scenario; throws `ScenarioError` naming `file`, the step and the field. */

@@ -69,6 +69,7 @@ export function runScenario(scenario: Scenario, model: ModelId, options: RunOpti
 
   const client = (u: string) => clients.get(u)!;
   const room = (handle: string) => rooms.get(handle)!;
+  const server = (name: string) => network.servers.get(name)!;
   const membership = (roomId: string, user: string, m: string, by: string, honest = true) =>
     history.record({ op: "membership", t: clock.now(), room: roomId, user, membership: m, by, honest });
 
@@ -142,7 +143,36 @@ export function runScenario(scenario: Scenario, model: ModelId, options: RunOpti
         adversary.impersonateJoin(network.servers.get(step.server)!, step.target, room(step.room));
         return;
       case "reinsert_banned":
-        adversary.reinsertBanned(network.servers.get(step.server)!, room(step.room), step.target);
+        adversary.reinsertBanned(server(step.server), room(step.room), step.target);
+        return;
+      case "forge_leave":
+        adversary.forgeLeave(server(step.server), room(step.room), step.target);
+        return;
+      case "replay_join":
+        adversary.replayJoin(server(step.server), room(step.from_room), room(step.to_room), step.target);
+        return;
+      case "replay_envelope":
+        adversary.replayEnvelope(server(step.server), room(step.room), step.victim, step.member);
+        membership(room(step.room), step.member, "join", step.server, false);
+        return;
+      case "parent_cycle":
+        adversary.parentCycle(server(step.server), room(step.room), step.member);
+        membership(room(step.room), step.member, "join", step.server, false);
+        return;
+      case "hide_ban":
+        adversary.hideBan(server(step.server), room(step.room), step.target);
+        return;
+      case "forge_3pid_invite":
+        adversary.forgeThirdPartyInvite(server(step.server), room(step.room), step.member);
+        membership(room(step.room), step.member, "join", step.server, false);
+        return;
+      case "forge_restricted_join":
+        adversary.forgeRestrictedJoin(server(step.server), room(step.room), room(step.allowed_room), step.member);
+        membership(room(step.room), step.member, "join", step.server, false);
+        return;
+      case "insert_torsion_member":
+        adversary.insertTorsionMember(server(step.server), room(step.room), step.member);
+        membership(room(step.room), step.member, "join", step.server, false);
         return;
     }
   };

@@ -8,7 +8,8 @@
 import { encodeBase64 } from "../core/base64.ts";
 import { makeCrossSigningKey, makeDeviceKeys } from "../core/cross-signing.ts";
 import { signingKeyFromSeed } from "../core/ed25519.ts";
-import { buildMemberContent } from "../core/events.ts";
+import type { JsonObject } from "../core/canonical-json.ts";
+import { buildMemberContent, buildThirdPartySuccessorInviteContent, signThirdPartyBinding } from "../core/events.ts";
 import { rrkFromRoomId } from "../core/room-root-key.ts";
 import { type Client, type Device, type World, makeDevice, readAsDevice } from "./client.ts";
 import { ApiError, type Homeserver } from "./homeserver.ts";
@@ -138,6 +139,119 @@ export class Adversary {
     const join = room ? [...room.events].reverse().find((e) => e.type === "m.room.member" && e.state_key === target && e.content.membership === "join") : undefined;
     if (!join) throw new ApiError("M_NOT_FOUND", `${target} never joined ${roomId}`);
     server.reinstate(roomId, join.event_id);
+  }
+
+  /** T7: `server` forges a plain membership change for `target`, as if they sent it (a leave). */
+  forgeLeave(server: Homeserver, roomId: string, target: string): WorldEvent {
+    return server.forgeEvent(roomId, target, "m.room.member", { membership: "leave" }, target);
+  }
+
+  /**
+   * T10: `server` replays `target`'s signed join from one room into another. The content, and so
+   * its signature, is untouched; it names the other room's RRK.
+   */
+  replayJoin(server: Homeserver, fromRoom: string, toRoom: string, target: string): WorldEvent {
+    const join = [...(server.rooms.get(fromRoom)?.events ?? [])].reverse().find((e) => e.type === "m.room.member" && e.state_key === target && e.content.membership === "join");
+    if (!join) throw new ApiError("M_NOT_FOUND", `${target} has no join in ${fromRoom} to replay`);
+    const e = server.forgeEvent(toRoom, target, "m.room.member", join.content, target);
+    this.world.history.record({ op: "cause", t: this.world.clock.now(), room: toRoom, event: e.event_id, user: target, msk: String(join.content.user_key ?? ""), parent: String(join.content.parent_event_id ?? ""), honest: false });
+    return e;
+  }
+
+  /**
+   * T11: `server` re-issues the signed content of the latest invite for `victim` under another
+   * envelope (state key = a user it makes), and joins that user on it.
+   */
+  replayEnvelope(server: Homeserver, roomId: string, victim: string, member: string): WorldEvent {
+    const room = server.rooms.get(roomId);
+    const invite = room ? [...room.events].reverse().find((e) => e.type === "m.room.member" && e.state_key === victim && e.content.membership === "invite") : undefined;
+    const rrk = rrkFromRoomId(roomId);
+    if (!invite || !rrk.ok) throw new ApiError("M_NOT_FOUND", `no invite for ${victim} in ${roomId}`);
+    const { msk, signer } = this.makeMember(server, member, roomId);
+    const replayed = server.forgeEvent(roomId, invite.sender, "m.room.member", invite.content, member);
+    const join = server.forgeEvent(roomId, member, "m.room.member", buildMemberContent({ membership: "join", signer, parentEventId: replayed.event_id, userKey: msk.publicKey, rrk: rrk.value }), member);
+    this.recordCause(roomId, join, member, msk.publicKey, replayed.event_id);
+    return join;
+  }
+
+  /**
+   * T12: a fake ID mapping that makes a parent cycle: a join for a user the server makes rests on
+   * an "invite" served under an ID the server chose, which rests on that join.
+   */
+  parentCycle(server: Homeserver, roomId: string, member: string): WorldEvent {
+    const rrk = rrkFromRoomId(roomId);
+    if (!rrk.ok) throw new ApiError("M_INVALID_PARAM", `${roomId} is not an RRK room`);
+    const { msk, signer } = this.makeMember(server, member, roomId);
+    const inviteId = `$${this.world.rng.id(`fake event id in ${roomId}`, 43)}`;
+    const join = server.forgeEvent(roomId, member, "m.room.member", buildMemberContent({ membership: "join", signer, parentEventId: inviteId, userKey: msk.publicKey, rrk: rrk.value }), member);
+    server.forgeEvent(roomId, member, "m.room.member", buildMemberContent({ membership: "invite", signer, parentEventId: join.event_id, userKey: msk.publicKey, rrk: rrk.value }), `${member}/invite`, inviteId);
+    this.recordCause(roomId, join, member, msk.publicKey, inviteId);
+    return join;
+  }
+
+  /** T13: `server` hides the latest ban of `target` from everything it serves. */
+  hideBan(server: Homeserver, roomId: string, target: string): void {
+    const ban = [...(server.rooms.get(roomId)?.events ?? [])].reverse().find((e) => e.type === "m.room.member" && e.state_key === target && e.content.membership === "ban");
+    if (!ban) throw new ApiError("M_NOT_FOUND", `no ban of ${target} in ${roomId}`);
+    server.hide(roomId, ban.event_id);
+  }
+
+  /**
+   * T15: `server` makes a third-party successor invite for a user it makes, on the room's latest
+   * m.room.third_party_invite, with the binding signed by an identity-server key of its own.
+   */
+  forgeThirdPartyInvite(server: Homeserver, roomId: string, member: string): WorldEvent {
+    const room = server.rooms.get(roomId);
+    const tpi = room ? [...room.events].reverse().find((e) => e.type === "m.room.third_party_invite") : undefined;
+    const rrk = rrkFromRoomId(roomId);
+    if (!tpi || !rrk.ok) throw new ApiError("M_NOT_FOUND", `no third-party invite in ${roomId}`);
+    const { msk, signer } = this.makeMember(server, member, roomId);
+    const isKey = signingKeyFromSeed(this.world.rng.bytes(`adversary identity server key for ${roomId}`, 32));
+    const signed = signThirdPartyBinding({ mxid: member, token: tpi.state_key!, userKey: msk.publicKey, identityServer: "id.example", keyId: "ed25519:0", key: isKey });
+    const invite = server.forgeEvent(roomId, tpi.sender, "m.room.member", buildThirdPartySuccessorInviteContent({ thirdPartyInviteEventId: tpi.event_id, displayName: "…", signed }), member);
+    const join = server.forgeEvent(roomId, member, "m.room.member", buildMemberContent({ membership: "join", signer, parentEventId: invite.event_id, userKey: msk.publicKey, rrk: rrk.value }), member);
+    this.recordCause(roomId, join, member, msk.publicKey, invite.event_id);
+    return join;
+  }
+
+  /**
+   * T16: `server` joins a user it makes through the room's restricted rule, with a forged proof of
+   * membership in the allowed room: a fake invite from that room's creator (an RSK the server made)
+   * and the allowed room's real create event.
+   */
+  forgeRestrictedJoin(server: Homeserver, roomId: string, allowedRoom: string, member: string): WorldEvent {
+    const rule = server.rooms.get(roomId)?.get("m.room.join_rules");
+    const create = (server.rooms.get(allowedRoom)?.events ?? this.world.network.snapshot(allowedRoom, server) ?? []).find((e) => e.type === "m.room.create");
+    const rrk = rrkFromRoomId(roomId);
+    const otherRrk = rrkFromRoomId(allowedRoom);
+    if (!rule || !create || !rrk.ok || !otherRrk.ok) throw new ApiError("M_NOT_FOUND", `no restricted rule in ${roomId}, or no room ${allowedRoom}`);
+    const { msk, signer } = this.makeMember(server, member, roomId);
+    const fakeCreator = this.makeIdentity(create.sender, server, `fake ${create.sender} in ${allowedRoom}`).signer;
+    const invite = { event_id: `$${this.world.rng.id(`fake proof invite in ${allowedRoom}`, 43)}`, type: "m.room.member", state_key: member, sender: create.sender, content: buildMemberContent({ membership: "invite", signer: fakeCreator, parentEventId: create.event_id, userKey: msk.publicKey, rrk: otherRrk.value }) };
+    const otherJoin = { event_id: `$${this.world.rng.id(`fake proof join in ${allowedRoom}`, 43)}`, type: "m.room.member", state_key: member, sender: member, content: buildMemberContent({ membership: "join", signer, parentEventId: invite.event_id, userKey: msk.publicKey, rrk: otherRrk.value }) };
+    const proof = [otherJoin, invite, { event_id: create.event_id, type: create.type, state_key: "", sender: create.sender, content: create.content }];
+    const join = server.forgeEvent(roomId, member, "m.room.member", buildMemberContent({ membership: "join", signer, parentEventId: rule.event_id, userKey: msk.publicKey, rrk: rrk.value, membershipEvents: proof }), member);
+    this.recordCause(roomId, join, member, msk.publicKey, rule.event_id);
+    return join;
+  }
+
+  /**
+   * T18: `server` joins a user it makes whose RSK is the identity point (a torsion key), with the
+   * "universal" signature R = identity, S = 0 on the join and on a self-made invite.
+   */
+  insertTorsionMember(server: Homeserver, roomId: string, member: string): WorldEvent {
+    const rrk = rrkFromRoomId(roomId);
+    if (!rrk.ok) throw new ApiError("M_INVALID_PARAM", `${roomId} is not an RRK room`);
+    const { msk } = this.makeMember(server, member, roomId);
+    const identity = encodeBase64(Uint8Array.of(1, ...new Uint8Array(31)));
+    const universal = encodeBase64(Uint8Array.of(1, ...new Uint8Array(63)));
+    const torsionRsk = { user_id: member, usage: ["room_signing"], keys: { [`ed25519:${identity}`]: identity }, signatures: { [member]: { [`ed25519:${encodeBase64(msk.publicKey)}`]: universal } } };
+    const signedByTorsion = (content: JsonObject): JsonObject => ({ ...content, sender_key: torsionRsk, signatures: { [member]: { [`ed25519:${identity}`]: universal } } });
+    const create = server.rooms.get(roomId)?.get("m.room.create");
+    const invite = server.forgeEvent(roomId, member, "m.room.member", signedByTorsion({ membership: "invite", parent_event_id: create?.event_id ?? "$unknown", user_key: encodeBase64(msk.publicKey), room_root_key: encodeBase64(rrk.value) }), `${member}/self`);
+    const join = server.forgeEvent(roomId, member, "m.room.member", signedByTorsion({ membership: "join", parent_event_id: invite.event_id, user_key: encodeBase64(msk.publicKey), room_root_key: encodeBase64(rrk.value) }), member);
+    this.recordCause(roomId, join, member, msk.publicKey, invite.event_id);
+    return join;
   }
 
   /** `server` lists a device it made for `target` in `/keys/query`, signed by nobody but itself. */

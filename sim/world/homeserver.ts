@@ -305,9 +305,11 @@ export class Homeserver {
   }
 
   /** `forge`: put an event of the server's making into a room, as if `sender` sent it, and federate it. */
-  forgeEvent(roomId: string, sender: string, type: string, content: JsonObject, stateKey?: string): WorldEvent {
+  forgeEvent(roomId: string, sender: string, type: string, content: JsonObject, stateKey?: string, eventId?: string): WorldEvent {
     this.require("forge");
-    const e = this.makeEvent(roomId, sender, type, content, stateKey);
+    const made = this.makeEvent(roomId, sender, type, content, stateKey);
+    // A chosen ID is a fake mapping: clients of the membership tree cannot recompute event IDs.
+    const e = eventId === undefined ? made : { ...made, event_id: eventId };
     this.room(roomId).append(e);
     this.world.network.federate(this, e);
     this.world.history.record({ op: "adversary", t: this.world.clock.now(), capability: "forge", detail: { server: this.name, room: roomId, event: e.event_id, type, sender } });
@@ -324,6 +326,13 @@ export class Homeserver {
     this.require("lieAboutKeys");
     this.substitutedKeys.set(userId, keys);
     this.world.history.record({ op: "adversary", t: this.world.clock.now(), capability: "lieAboutKeys", detail: { server: this.name, user: userId, substituted: "master key" } });
+  }
+
+  /** `forge`: delete an event from what this server serves (a ban, hidden). */
+  hide(roomId: string, eventId: string): void {
+    this.require("forge");
+    this.room(roomId).remove(eventId);
+    this.world.history.record({ op: "adversary", t: this.world.clock.now(), capability: "forge", detail: { server: this.name, room: roomId, hidden: eventId } });
   }
 
   /** `forge`: make an old event current state again in this server's replica (a ban, undone). */
