@@ -32,6 +32,7 @@ export type Step =
   | { action: "replay_envelope"; server: string; room: string; victim: string; member: string }
   | { action: "parent_cycle"; server: string; room: string; member: string }
   | { action: "hide_ban"; server: string; room: string; target: string }
+  | { action: "split_view"; server: string; room: string; target: string; hide_from: string[] }
   | { action: "forge_3pid_invite"; server: string; room: string; member: string }
   | { action: "forge_restricted_join"; server: string; room: string; allowed_room: string; member: string }
   | { action: "insert_torsion_member"; server: string; room: string; member: string };
@@ -80,12 +81,13 @@ export const ADVERSARIAL_ACTIONS = [
   "replay_envelope",
   "parent_cycle",
   "hide_ban",
+  "split_view",
   "forge_3pid_invite",
   "forge_restricted_join",
   "insert_torsion_member",
 ] as const;
 /** Named in DESIGN.md §8 but not yet built into the world: refused with a clear error. */
-export const PLANNED_ACTIONS = ["space_add_child", "forge_invite", "forge_join_rule", "withhold", "replay_event", "substitute_rrk", "backdate", "split_view"] as const;
+export const PLANNED_ACTIONS = ["space_add_child", "forge_invite", "forge_join_rule", "withhold", "replay_event", "substitute_rrk", "backdate"] as const;
 
 export class ScenarioError extends Error {}
 
@@ -94,7 +96,7 @@ const isObj = (x: unknown): x is Obj => typeof x === "object" && x !== null && !
 const USER_ID = /^@[^:\s]+:[A-Za-z0-9.-]+$/;
 
 /** Fields each action takes, and how to check them. */
-const FIELDS: Record<string, Record<string, "user" | "room" | "string" | "server" | "int" | "rule" | "rooms" | "method" | "optional-user" | "colluder" | "optional-member" | "setting">> = {
+const FIELDS: Record<string, Record<string, "user" | "room" | "string" | "server" | "int" | "rule" | "rooms" | "method" | "optional-user" | "colluder" | "optional-member" | "setting" | "users">> = {
   create: { user: "user", room: "string" },
   invite: { user: "user", room: "room", target: "user" },
   join: { user: "user", room: "room" },
@@ -120,6 +122,7 @@ const FIELDS: Record<string, Record<string, "user" | "room" | "string" | "server
   replay_envelope: { server: "server", room: "room", victim: "user", member: "string" },
   parent_cycle: { server: "server", room: "room", member: "string" },
   hide_ban: { server: "server", room: "room", target: "user" },
+  split_view: { server: "server", room: "room", target: "user", hide_from: "users" },
   forge_3pid_invite: { server: "server", room: "room", member: "string" },
   forge_restricted_join: { server: "server", room: "room", allowed_room: "room", member: "string" },
   insert_torsion_member: { server: "server", room: "room", member: "string" },
@@ -198,6 +201,9 @@ export function validateScenario(file: string, value: unknown): Scenario {
           break;
         case "setting":
           if (!(POWER_SETTINGS as readonly unknown[]).includes(v)) err(at(field), `must be one of ${POWER_SETTINGS.join(", ")}`);
+          break;
+        case "users":
+          if (!Array.isArray(v) || v.length === 0 || v.some((u) => typeof u !== "string" || !users.includes(u))) err(at(field), "must be a non-empty list of the scenario's users");
           break;
         case "colluder":
           if (typeof v !== "string" || !colluding.includes(v)) err(at(field), `${JSON.stringify(v)} is not in adversary.colluding`);

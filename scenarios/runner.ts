@@ -162,6 +162,9 @@ export function runScenario(scenario: Scenario, model: ModelId, options: RunOpti
       case "hide_ban":
         adversary.hideBan(server(step.server), room(step.room), step.target);
         return;
+      case "split_view":
+        adversary.splitView(server(step.server), room(step.room), step.target, step.hide_from);
+        return;
       case "forge_3pid_invite":
         adversary.forgeThirdPartyInvite(server(step.server), room(step.room), step.member);
         membership(room(step.room), step.member, "join", step.server, false);

@@ -189,11 +189,23 @@ export class Adversary {
     return join;
   }
 
-  /** T13: `server` hides the latest ban of `target` from everything it serves. */
-  hideBan(server: Homeserver, roomId: string, target: string): void {
+  private latestBan(server: Homeserver, roomId: string, target: string): WorldEvent {
     const ban = [...(server.rooms.get(roomId)?.events ?? [])].reverse().find((e) => e.type === "m.room.member" && e.state_key === target && e.content.membership === "ban");
     if (!ban) throw new ApiError("M_NOT_FOUND", `no ban of ${target} in ${roomId}`);
-    server.hide(roomId, ban.event_id);
+    return ban;
+  }
+
+  /** T13: `server` hides the latest ban of `target` from everything it serves. */
+  hideBan(server: Homeserver, roomId: string, target: string): void {
+    server.hide(roomId, this.latestBan(server, roomId, target).event_id);
+  }
+
+  /**
+   * T14: a split view. `server` hides the latest ban of `target` from some of its users only;
+   * everyone else, on other servers too, sees the ban.
+   */
+  splitView(server: Homeserver, roomId: string, target: string, hideFrom: readonly string[]): void {
+    server.hideFrom(hideFrom, roomId, this.latestBan(server, roomId, target).event_id);
   }
 
   /**

@@ -246,9 +246,26 @@ export class Homeserver {
     this.requireLocal(userId);
     const room = this.rooms.get(roomId);
     if (!room) return { state: [], events: [] };
-    const state = [...room.state.values()];
+    const hidden = this.hiddenFrom.get(userId);
+    let state = [...room.state.values()];
+    if (hidden?.size) {
+      // A split view: this user is served the state as if the hidden events had never happened.
+      state = state.flatMap((e) => {
+        if (!hidden.has(e.event_id)) return [e];
+        const before = [...room.events].reverse().find((x) => x.type === e.type && x.state_key === e.state_key && !hidden.has(x.event_id));
+        return before ? [before] : [];
+      });
+    }
     const inState = new Set(state);
-    return { state, events: room.events.filter((e) => !inState.has(e)) };
+    return { state, events: room.events.filter((e) => !inState.has(e) && !hidden?.has(e.event_id)) };
+  }
+
+  /** Rooms this server shows `userId` as invited to or joined (split views included). */
+  roomsOf(userId: string): string[] {
+    return [...this.rooms.keys()].filter((roomId) => {
+      const mine = this.roomView(userId, roomId).state.find((e) => e.type === "m.room.member" && e.state_key === userId);
+      return mine?.content.membership === "join" || mine?.content.membership === "invite";
+    });
   }
 
   /**
@@ -267,10 +284,6 @@ export class Homeserver {
     return (this.rooms.get(roomId)?.events ?? []).filter((e) => e.type === "m.room.encrypted");
   }
 
-  /** Rooms this server shows `userId` as invited to or joined. */
-  roomsOf(userId: string): string[] {
-    return [...this.rooms.values()].filter((r) => r.membership(userId) === "join" || r.membership(userId) === "invite").map((r) => r.roomId);
-  }
 
   /** To-device messages this server's users sent, as the server relayed them (it sees the ciphertexts). */
   readonly relayedToDevice: { user: string; device: string; message: ToDeviceMessage }[] = [];
@@ -326,6 +339,15 @@ export class Homeserver {
     this.require("lieAboutKeys");
     this.substitutedKeys.set(userId, keys);
     this.world.history.record({ op: "adversary", t: this.world.clock.now(), capability: "lieAboutKeys", detail: { server: this.name, user: userId, substituted: "master key" } });
+  }
+
+  private readonly hiddenFrom = new Map<string, Set<string>>();
+
+  /** `forge` (split view): hide an event from what this server serves to some of its users only. */
+  hideFrom(users: readonly string[], roomId: string, eventId: string): void {
+    this.require("forge");
+    for (const u of users) this.hiddenFrom.set(u, (this.hiddenFrom.get(u) ?? new Set()).add(eventId));
+    this.world.history.record({ op: "adversary", t: this.world.clock.now(), capability: "forge", detail: { server: this.name, room: roomId, hidden: eventId, from: [...users] } });
   }
 
   /** `forge`: delete an event from what this server serves (a ban, hidden). */
