@@ -84,7 +84,7 @@ describe("npm run scenarios", () => {
     ["a step naming an undeclared user", { ...base, steps: [...base.steps.slice(0, 2), { action: "join", user: "@zed:z.example", room: "r1" }] }, /steps\[2\]\.user: "@zed:z\.example" is not one of the scenario's users/],
     ["a room used before it is created", { ...base, steps: [{ action: "join", user: "@bob:b.example", room: "r9" }] }, /steps\[0\]\.room: "r9" is not a room created by an earlier step/],
     ["a step with a stray field", { ...base, steps: [{ ...base.steps[0], colour: "red" }] }, /steps\[0\]\.colour: is not a field of create/],
-    ["a planned but unbuilt action", { ...base, steps: [{ action: "split_view" }] }, /steps\[0\]\.action: split_view is in the design but not built/],
+    ["a planned but unbuilt action", { ...base, steps: [{ action: "backdate" }] }, /steps\[0\]\.action: backdate is in the design but not built/],
     ["an unknown model", { ...base, expect: { signal: "prevented" } }, /expect\.signal: unknown model/],
     ["not JSON", "{", /invalid JSON/],
   ])("exits 2 on %s, naming the file, step and field", (_why, value, message) => {
