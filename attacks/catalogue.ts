@@ -1,7 +1,6 @@
 /**
  * The threat catalogue (DESIGN.md §9): T1-T4 are the proposal's table rows, in order; the rest
- * follow issue order. Not built yet: T9 (RRK substitution via an alias or link) and T17 (forged
- * space child), which need aliases and spaces in the world.
+ * follow issue order. Not built yet: T17 (a forged space child), which needs spaces in the world.
  */
 import type { Threat } from "./threat.ts";
 import { T1 } from "./threats/T1-insert-member.ts";
@@ -12,6 +11,7 @@ import { T5 } from "./threats/T5-forged-invite.ts";
 import { T6 } from "./threats/T6-msk-substitution.ts";
 import { T7 } from "./threats/T7-msk-reset-impersonation.ts";
 import { T8 } from "./threats/T8-insert-device.ts";
+import { T9 } from "./threats/T9-rrk-substitution.ts";
 import { T10 } from "./threats/T10-cross-room-replay.ts";
 import { T11 } from "./threats/T11-envelope-replay.ts";
 import { T12 } from "./threats/T12-parent-cycle.ts";
@@ -21,4 +21,4 @@ import { T15 } from "./threats/T15-third-party-key.ts";
 import { T16 } from "./threats/T16-forged-restricted-chain.ts";
 import { T18 } from "./threats/T18-torsion-keys.ts";
 
-export const CATALOGUE: readonly Threat[] = [T1, T2, T3, T4, T5, T6, T7, T8, T10, T11, T12, T13, T14, T15, T16, T18];
+export const CATALOGUE: readonly Threat[] = [T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T18];

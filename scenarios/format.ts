@@ -21,6 +21,8 @@ export type Step =
   | { action: "add_device"; user: string }
   | { action: "verify_user"; user: string; target: string }
   | { action: "send"; user: string; room: string; text: string }
+  | { action: "set_alias"; user: string; room: string; alias: string }
+  | { action: "join_link"; user: string; alias: string; from: string; with_rrk: boolean; room: string }
   | { action: "insert_member"; server: string; room: string; member: string; method: "plain" | "forged_invite"; as?: string }
   | { action: "insert_device"; server: string; target: string }
   | { action: "collude_invite"; server: string; colluder: string; room: string; member: string }
@@ -33,6 +35,7 @@ export type Step =
   | { action: "parent_cycle"; server: string; room: string; member: string }
   | { action: "hide_ban"; server: string; room: string; target: string }
   | { action: "split_view"; server: string; room: string; target: string; hide_from: string[] }
+  | { action: "substitute_rrk"; server: string; alias: string; member: string }
   | { action: "forge_3pid_invite"; server: string; room: string; member: string }
   | { action: "forge_restricted_join"; server: string; room: string; allowed_room: string; member: string }
   | { action: "insert_torsion_member"; server: string; room: string; member: string };
@@ -68,7 +71,7 @@ export interface Scenario {
   faults?: VerifierFault[];
 }
 
-export const HONEST_ACTIONS = ["create", "invite", "join", "leave", "kick", "ban", "set_join_rule", "set_power", "third_party_invite", "bind_3pid", "reset_msk", "add_device", "verify_user", "send"] as const;
+export const HONEST_ACTIONS = ["create", "invite", "join", "leave", "kick", "ban", "set_join_rule", "set_power", "third_party_invite", "bind_3pid", "reset_msk", "add_device", "verify_user", "send", "set_alias", "join_link"] as const;
 export const ADVERSARIAL_ACTIONS = [
   "insert_member",
   "insert_device",
@@ -82,12 +85,13 @@ export const ADVERSARIAL_ACTIONS = [
   "parent_cycle",
   "hide_ban",
   "split_view",
+  "substitute_rrk",
   "forge_3pid_invite",
   "forge_restricted_join",
   "insert_torsion_member",
 ] as const;
 /** Named in DESIGN.md §8 but not yet built into the world: refused with a clear error. */
-export const PLANNED_ACTIONS = ["space_add_child", "forge_invite", "forge_join_rule", "withhold", "replay_event", "substitute_rrk", "backdate"] as const;
+export const PLANNED_ACTIONS = ["space_add_child", "forge_invite", "forge_join_rule", "withhold", "replay_event", "backdate"] as const;
 
 export class ScenarioError extends Error {}
 
@@ -96,7 +100,7 @@ const isObj = (x: unknown): x is Obj => typeof x === "object" && x !== null && !
 const USER_ID = /^@[^:\s]+:[A-Za-z0-9.-]+$/;
 
 /** Fields each action takes, and how to check them. */
-const FIELDS: Record<string, Record<string, "user" | "room" | "string" | "server" | "int" | "rule" | "rooms" | "method" | "optional-user" | "colluder" | "optional-member" | "setting" | "users">> = {
+const FIELDS: Record<string, Record<string, "user" | "room" | "string" | "server" | "int" | "rule" | "rooms" | "method" | "optional-user" | "colluder" | "optional-member" | "setting" | "users" | "bool">> = {
   create: { user: "user", room: "string" },
   invite: { user: "user", room: "room", target: "user" },
   join: { user: "user", room: "room" },
@@ -111,6 +115,8 @@ const FIELDS: Record<string, Record<string, "user" | "room" | "string" | "server
   add_device: { user: "user" },
   verify_user: { user: "user", target: "user" },
   send: { user: "user", room: "room", text: "string" },
+  set_alias: { user: "user", room: "room", alias: "string" },
+  join_link: { user: "user", alias: "string", from: "user", with_rrk: "bool", room: "string" },
   insert_member: { server: "server", room: "room", member: "string", method: "method", as: "optional-user" },
   insert_device: { server: "server", target: "user" },
   collude_invite: { server: "server", colluder: "colluder", room: "room", member: "string" },
@@ -123,6 +129,7 @@ const FIELDS: Record<string, Record<string, "user" | "room" | "string" | "server
   parent_cycle: { server: "server", room: "room", member: "string" },
   hide_ban: { server: "server", room: "room", target: "user" },
   split_view: { server: "server", room: "room", target: "user", hide_from: "users" },
+  substitute_rrk: { server: "server", alias: "string", member: "string" },
   forge_3pid_invite: { server: "server", room: "room", member: "string" },
   forge_restricted_join: { server: "server", room: "room", allowed_room: "room", member: "string" },
   insert_torsion_member: { server: "server", room: "room", member: "string" },
@@ -202,6 +209,9 @@ export function validateScenario(file: string, value: unknown): Scenario {
         case "setting":
           if (!(POWER_SETTINGS as readonly unknown[]).includes(v)) err(at(field), `must be one of ${POWER_SETTINGS.join(", ")}`);
           break;
+        case "bool":
+          if (typeof v !== "boolean") err(at(field), "must be true or false");
+          break;
         case "users":
           if (!Array.isArray(v) || v.length === 0 || v.some((u) => typeof u !== "string" || !users.includes(u))) err(at(field), "must be a non-empty list of the scenario's users");
           break;
@@ -213,7 +223,8 @@ export function validateScenario(file: string, value: unknown): Scenario {
           break;
       }
     }
-    if (action === "create") {
+    if (action === "create" || action === "join_link") {
+      // join_link names, as a new handle, whatever room the link leads this user to.
       if (rooms.has(step.room as string)) err(at("room"), `room ${JSON.stringify(step.room)} is created twice`);
       rooms.add(step.room as string);
     }

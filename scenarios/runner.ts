@@ -4,7 +4,9 @@
  * capabilities), lets every device sync after each step, and asks the oracle what happened.
  */
 import { signingKeyFromSeed } from "../sim/core/ed25519.ts";
-import { MODELS, type ModelId } from "../sim/models/index.ts";
+import { CHECKS_LINK_RRK, MODELS, type ModelId } from "../sim/models/index.ts";
+import { buildRoomLink } from "../sim/core/links.ts";
+import { rrkFromRoomId } from "../sim/core/room-root-key.ts";
 import { Adversary } from "../sim/world/adversary.ts";
 import { Client, type World } from "../sim/world/client.ts";
 import { Clock } from "../sim/world/clock.ts";
@@ -57,7 +59,9 @@ export function runScenario(scenario: Scenario, model: ModelId, options: RunOpti
     network.add(maliciousHomeserver(s.name, context, Object.fromEntries(s.capabilities.map((c) => [c, true]))));
   }
   for (const u of scenario.users) if (!network.servers.has(serverName(u))) network.add(new Homeserver(serverName(u), context));
-  const clients = new Map(scenario.users.map((u) => [u, new Client(u, network.serverOf(u)!, world, MODELS[model])]));
+  const clients = new Map(scenario.users.map((u) => [u, new Client(u, network.serverOf(u)!, world, MODELS[model], CHECKS_LINK_RRK[model])]));
+  /** Alias → the room its owner set it for: what a link shared out of band vouches for. */
+  const aliases = new Map<string, string>();
   const adversary = new Adversary(world);
   const rooms = new Map<string, string>();
   const stepErrors: string[] = [];
@@ -121,6 +125,20 @@ export function runScenario(scenario: Scenario, model: ModelId, options: RunOpti
       case "send":
         client(step.user).send(room(step.room), `m${++messages}`, step.text);
         return;
+      case "set_alias":
+        client(step.user).server.setAlias(step.user, step.alias, room(step.room));
+        aliases.set(step.alias, room(step.room));
+        return;
+      case "join_link": {
+        // `from` sends `user` a link out of band; with_rrk: it carries the RRK of the room `from` meant.
+        const meant = aliases.get(step.alias);
+        const rrk = step.with_rrk && meant ? rrkFromRoomId(meant) : undefined;
+        const link = buildRoomLink({ target: step.alias, via: [], ...(rrk?.ok ? { rrk: rrk.value } : {}) }, "matrix.to");
+        const joined = client(step.user).joinByLink(link);
+        rooms.set(step.room, joined.room_id);
+        membership(joined.room_id, step.user, "join", step.user);
+        return;
+      }
       case "insert_member": {
         const roomId = room(step.room);
         adversary.insertMember(network.servers.get(step.server)!, roomId, step.member, step.method, step.as);
@@ -161,6 +179,9 @@ export function runScenario(scenario: Scenario, model: ModelId, options: RunOpti
         return;
       case "hide_ban":
         adversary.hideBan(server(step.server), room(step.room), step.target);
+        return;
+      case "substitute_rrk":
+        adversary.substituteRrk(server(step.server), step.alias, step.member);
         return;
       case "split_view":
         adversary.splitView(server(step.server), room(step.room), step.target, step.hide_from);

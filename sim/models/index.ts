@@ -40,3 +40,9 @@ export const membershipTree: RecipientPolicy = (obs) => {
 };
 
 export const MODELS: Readonly<Record<ModelId, RecipientPolicy>> = { baseline, "membership-tree": membershipTree };
+
+/**
+ * What else a model's client does. Matrix today has no room root keys, so a baseline client joins
+ * whatever room an alias resolves to; an MSC3917 client holds the room to the link's `room_root_key`.
+ */
+export const CHECKS_LINK_RRK: Readonly<Record<ModelId, boolean>> = { baseline: false, "membership-tree": true };

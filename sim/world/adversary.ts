@@ -9,7 +9,7 @@ import { encodeBase64 } from "../core/base64.ts";
 import { makeCrossSigningKey, makeDeviceKeys } from "../core/cross-signing.ts";
 import { signingKeyFromSeed } from "../core/ed25519.ts";
 import type { JsonObject } from "../core/canonical-json.ts";
-import { buildMemberContent, buildThirdPartySuccessorInviteContent, signThirdPartyBinding } from "../core/events.ts";
+import { buildCreateContent, buildJoinRulesContent, buildMemberContent, buildThirdPartySuccessorInviteContent, signThirdPartyBinding } from "../core/events.ts";
 import { rrkFromRoomId } from "../core/room-root-key.ts";
 import { type Client, type Device, type World, makeDevice, readAsDevice } from "./client.ts";
 import { ApiError, type Homeserver } from "./homeserver.ts";
@@ -72,7 +72,7 @@ export class Adversary {
     const rrk = rrkFromRoomId(roomId);
     if (method === "plain" || !rrk.ok) {
       const e = server.forgeEvent(roomId, userId, "m.room.member", { membership: "join" }, userId);
-      this.recordCause(roomId, e, userId, msk.publicKey, null);
+      this.recordCause(roomId, e, userId, msk.publicKey, ""); // a plain join rests on nothing
       return e;
     }
     if (!as) throw new ApiError("M_INVALID_PARAM", "forged_invite needs `as`: the member the invite pretends to come from");
@@ -264,6 +264,26 @@ export class Adversary {
     const join = server.forgeEvent(roomId, member, "m.room.member", signedByTorsion({ membership: "join", parent_event_id: invite.event_id, user_key: encodeBase64(msk.publicKey), room_root_key: encodeBase64(rrk.value) }), member);
     this.recordCause(roomId, join, member, msk.publicKey, invite.event_id);
     return join;
+  }
+
+  /**
+   * T9: `server` makes a room of its own (an RRK it made, created by a user it makes, open to the
+   * public) and answers its clients' look-ups of `alias` with it.
+   */
+  substituteRrk(server: Homeserver, alias: string, member: string): string {
+    if (!server.hosts(member)) throw new ApiError("M_FORBIDDEN", `${server.name} can only make users it hosts, not ${member}`);
+    const rrk = signingKeyFromSeed(this.world.rng.bytes(`adversary rrk for ${alias}`, 32));
+    const id = this.makeIdentity(member, server, `owner of the room behind ${alias}`);
+    server.uploadKeys(member, { master: id.keys.master, self_signing: id.keys.self_signing, room_signing: id.keys.room_signing });
+    for (const d of id.keys.devices.values()) server.uploadDevice(member, d);
+    const roomId = server.createRoom(member, buildCreateContent({ rrk, creatorMsk: id.msk.publicKey, creator: member }));
+    const create = server.rooms.get(roomId)!.get("m.room.create")!;
+    this.recordCause(roomId, create, member, id.msk.publicKey, null);
+    const rule = server.setState(member, roomId, "m.room.join_rules", "", buildJoinRulesContent({ joinRule: "public", signer: id.signer, parentEventId: create.event_id }));
+    // In its own room the server's user is the real creator: its signed rule really lets anyone in.
+    this.world.history.record({ op: "permit", t: this.world.clock.now(), room: roomId, event: rule.event_id, by: member, by_msk: encodeBase64(id.msk.publicKey), for_user: null, for_msk: null });
+    server.substituteAlias(alias, roomId);
+    return roomId;
   }
 
   /** `server` lists a device it made for `target` in `/keys/query`, signed by nobody but itself. */

@@ -10,7 +10,8 @@ import type { JsonObject } from "../core/canonical-json.ts";
 import { type CrossSigningKey, type DeviceKeys, crossSigningPublicKey, makeCrossSigningKey, makeDeviceKeys } from "../core/cross-signing.ts";
 import { type SigningKey, signingKeyFromSeed } from "../core/ed25519.ts";
 import { type RoomSigner, buildCreateContent, buildJoinRulesContent, buildMemberContent, buildThirdPartyInviteContent, strippedEvent } from "../core/events.ts";
-import { rrkFromContent, rrkFromRoomId } from "../core/room-root-key.ts";
+import { parseRoomLink } from "../core/links.ts";
+import { roomIdFromRrk, rrkFromContent, rrkFromRoomId } from "../core/room-root-key.ts";
 import type { Clock } from "./clock.ts";
 import type { History } from "./history.ts";
 import { ApiError, type Homeserver, type KeysQueryResult, type ToDeviceMessage } from "./homeserver.ts";
@@ -146,6 +147,8 @@ export class Client implements RoomSigner {
     readonly server: Homeserver,
     private readonly world: World,
     private readonly policy: RecipientPolicy,
+    /** Whether this client holds a room to the `room_root_key` of the link it joined by (MSC3917 clients do). */
+    private readonly checksLinkRrk = true,
   ) {
     this.newIdentity();
     this.addDevice();
@@ -284,6 +287,21 @@ export class Client implements RoomSigner {
     this.rooms.set(roomId, { rrk: fromInvite.value, cause: join.event_id, causeParent: parent.event_id, ...(unsigned ? { proof: unsigned } : {}) });
     this.recordCause(roomId, join, parent.event_id);
     return join;
+  }
+
+  /**
+   * Join by a `matrix:` or `matrix.to` link (MSC3917 §Rooms as Keys): the alias is resolved by the
+   * homeserver; the link's `room_root_key`, which came by whatever channel the link did, must be
+   * that room's ID, or the server has substituted the room.
+   */
+  joinByLink(uri: string): WorldEvent {
+    const link = parseRoomLink(uri);
+    if (!link.ok) throw new ApiError("M_INVALID_PARAM", `bad link: ${link.error}`);
+    const roomId = link.value.target.startsWith("#") ? this.server.resolveAlias(link.value.target, (name) => this.world.network.servers.get(name)) : link.value.target;
+    if (this.checksLinkRrk && link.value.rrk && roomIdFromRrk(link.value.rrk) !== roomId) {
+      throw new ApiError("M_FORBIDDEN", `${link.value.target} resolved to ${roomId}, not the room of the link's room_root_key`);
+    }
+    return this.join(roomId);
   }
 
   /** The proof for a restricted join: my cause-of-membership in an allowed room, back to its create event. */

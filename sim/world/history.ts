@@ -11,7 +11,7 @@ export type Operation =
   | { op: "membership"; t: number; room: string; user: string; membership: string; by: string; honest: boolean }
   /**
    * A cause-of-membership event entered a room (create or join), honest or not: who it names, with
-   * which MSK, and what it rests on.
+   * which MSK, and what it rests on (`parent: null` for m.room.create and only for it).
    */
   | { op: "cause"; t: number; room: string; event: string; user: string; msk: string; parent: string | null; honest: boolean }
   /**

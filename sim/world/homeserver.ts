@@ -278,6 +278,35 @@ export class Homeserver {
     return this.roomView(userId, roomId);
   }
 
+  private readonly aliases = new Map<string, string>();
+  private readonly substitutedAliases = new Map<string, string>();
+
+  /** `PUT /directory/room/{alias}`: this server's directory, for aliases on this server. */
+  setAlias(userId: string, alias: string, roomId: string): void {
+    this.requireLocal(userId);
+    if (!alias.endsWith(`:${this.name}`)) throw new ApiError("M_INVALID_PARAM", `${alias} is not an alias on ${this.name}`);
+    if (this.room(roomId).membership(userId) !== "join") throw new ApiError("M_FORBIDDEN", `${userId} is not in ${roomId}`);
+    this.aliases.set(alias, roomId);
+  }
+
+  /** `GET /directory/room/{alias}`: asked of the alias's own server, over federation if remote. */
+  resolveAlias(alias: string, servers: (name: string) => Homeserver | undefined): string {
+    const lied = this.substitutedAliases.get(alias);
+    if (lied) return lied;
+    const home = alias.slice(alias.indexOf(":") + 1);
+    const owner = home === this.name ? this : servers(home);
+    const roomId = owner?.aliases.get(alias);
+    if (!roomId) throw new ApiError("M_NOT_FOUND", `no room for ${alias}`);
+    return roomId;
+  }
+
+  /** `forge`: answer its own clients' alias look-ups with a room of the server's choosing. */
+  substituteAlias(alias: string, roomId: string): void {
+    this.require("forge");
+    this.substitutedAliases.set(alias, roomId);
+    this.world.history.record({ op: "adversary", t: this.world.clock.now(), capability: "forge", detail: { server: this.name, alias, resolves_to: roomId } });
+  }
+
   /** Encrypted messages in the room's timeline, as served to `userId`. */
   messages(userId: string, roomId: string): WorldEvent[] {
     this.requireLocal(userId);

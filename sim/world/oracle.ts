@@ -102,8 +102,9 @@ export function boundingSets(ops: readonly Operation[]): Map<string, Set<string>
     sets.set(op.room, set);
     const who = `${op.user}|${op.msk}`;
     if (op.parent === null) {
-      // A create event: its room ID is its RRK, so only the real creator's can exist.
-      if (op.honest) set.add(who);
+      // A create event: its room ID is its RRK, so only the holder of the RRK can have made it,
+      // and its creator is the root of that room's set, whoever they are.
+      set.add(who);
       continue;
     }
     const p = permits.get(op.parent);
