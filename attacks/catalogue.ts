@@ -1,6 +1,6 @@
 /**
  * The threat catalogue (DESIGN.md §9): T1-T4 are the proposal's table rows, in order; the rest
- * follow issue order. Not built yet: T17 (a forged space child), which needs spaces in the world.
+ * follow issue order.
  */
 import type { Threat } from "./threat.ts";
 import { T1 } from "./threats/T1-insert-member.ts";
@@ -19,6 +19,7 @@ import { T13 } from "./threats/T13-hidden-ban.ts";
 import { T14 } from "./threats/T14-split-view.ts";
 import { T15 } from "./threats/T15-third-party-key.ts";
 import { T16 } from "./threats/T16-forged-restricted-chain.ts";
+import { T17 } from "./threats/T17-forged-space-child.ts";
 import { T18 } from "./threats/T18-torsion-keys.ts";
 
-export const CATALOGUE: readonly Threat[] = [T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T18];
+export const CATALOGUE: readonly Threat[] = [T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18];

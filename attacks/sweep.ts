@@ -60,7 +60,7 @@ function noiseStep(base: Scenario, rooms: string[]): fc.Arbitrary<Step> {
 
 /** `n` variants of `base`: the scripted form first, then noisy ones, all from `seed`. */
 export function variantsOf(base: Scenario, n: number, seed: number): Scenario[] {
-  const roomsBefore = (at: number) => base.steps.slice(0, at).flatMap((s) => (s.action === "create" || s.action === "join_link" ? [s.room] : []));
+  const roomsBefore = (at: number) => base.steps.slice(0, at).flatMap((s) => (s.action === "create" || s.action === "join_link" || s.action === "join_space_child" ? [s.room] : []));
   const insertion = fc.nat(base.steps.length).chain((at) => noiseStep(base, roomsBefore(Math.max(at, 1))).map((step) => ({ at: Math.max(at, 1), step })));
   const arb = fc.record({ seed: fc.integer({ min: 1, max: 2 ** 31 - 1 }), noise: fc.array(insertion, { minLength: 1, maxLength: 4 }) });
   const noisy = n > 1 ? fc.sample(arb, { seed, numRuns: n - 1 }) : [];

@@ -23,6 +23,8 @@ export type Step =
   | { action: "send"; user: string; room: string; text: string }
   | { action: "set_alias"; user: string; room: string; alias: string }
   | { action: "join_link"; user: string; alias: string; from: string; with_rrk: boolean; room: string }
+  | { action: "space_add_child"; user: string; space: string; child: string }
+  | { action: "join_space_child"; user: string; space: string; room: string }
   | { action: "insert_member"; server: string; room: string; member: string; method: "plain" | "forged_invite"; as?: string }
   | { action: "insert_device"; server: string; target: string }
   | { action: "collude_invite"; server: string; colluder: string; room: string; member: string }
@@ -36,6 +38,7 @@ export type Step =
   | { action: "hide_ban"; server: string; room: string; target: string }
   | { action: "split_view"; server: string; room: string; target: string; hide_from: string[] }
   | { action: "substitute_rrk"; server: string; alias: string; member: string }
+  | { action: "forge_space_child"; server: string; space: string; as: string; member: string }
   | { action: "forge_3pid_invite"; server: string; room: string; member: string }
   | { action: "forge_restricted_join"; server: string; room: string; allowed_room: string; member: string }
   | { action: "insert_torsion_member"; server: string; room: string; member: string };
@@ -71,7 +74,7 @@ export interface Scenario {
   faults?: VerifierFault[];
 }
 
-export const HONEST_ACTIONS = ["create", "invite", "join", "leave", "kick", "ban", "set_join_rule", "set_power", "third_party_invite", "bind_3pid", "reset_msk", "add_device", "verify_user", "send", "set_alias", "join_link"] as const;
+export const HONEST_ACTIONS = ["create", "invite", "join", "leave", "kick", "ban", "set_join_rule", "set_power", "third_party_invite", "bind_3pid", "reset_msk", "add_device", "verify_user", "send", "set_alias", "join_link", "space_add_child", "join_space_child"] as const;
 export const ADVERSARIAL_ACTIONS = [
   "insert_member",
   "insert_device",
@@ -86,12 +89,13 @@ export const ADVERSARIAL_ACTIONS = [
   "hide_ban",
   "split_view",
   "substitute_rrk",
+  "forge_space_child",
   "forge_3pid_invite",
   "forge_restricted_join",
   "insert_torsion_member",
 ] as const;
 /** Named in DESIGN.md §8 but not yet built into the world: refused with a clear error. */
-export const PLANNED_ACTIONS = ["space_add_child", "forge_invite", "forge_join_rule", "withhold", "replay_event", "backdate"] as const;
+export const PLANNED_ACTIONS = ["forge_invite", "forge_join_rule", "withhold", "replay_event", "backdate"] as const;
 
 export class ScenarioError extends Error {}
 
@@ -117,6 +121,8 @@ const FIELDS: Record<string, Record<string, "user" | "room" | "string" | "server
   send: { user: "user", room: "room", text: "string" },
   set_alias: { user: "user", room: "room", alias: "string" },
   join_link: { user: "user", alias: "string", from: "user", with_rrk: "bool", room: "string" },
+  space_add_child: { user: "user", space: "room", child: "room" },
+  join_space_child: { user: "user", space: "room", room: "string" },
   insert_member: { server: "server", room: "room", member: "string", method: "method", as: "optional-user" },
   insert_device: { server: "server", target: "user" },
   collude_invite: { server: "server", colluder: "colluder", room: "room", member: "string" },
@@ -130,6 +136,7 @@ const FIELDS: Record<string, Record<string, "user" | "room" | "string" | "server
   hide_ban: { server: "server", room: "room", target: "user" },
   split_view: { server: "server", room: "room", target: "user", hide_from: "users" },
   substitute_rrk: { server: "server", alias: "string", member: "string" },
+  forge_space_child: { server: "server", space: "room", as: "user", member: "string" },
   forge_3pid_invite: { server: "server", room: "room", member: "string" },
   forge_restricted_join: { server: "server", room: "room", allowed_room: "room", member: "string" },
   insert_torsion_member: { server: "server", room: "room", member: "string" },
@@ -223,8 +230,8 @@ export function validateScenario(file: string, value: unknown): Scenario {
           break;
       }
     }
-    if (action === "create" || action === "join_link") {
-      // join_link names, as a new handle, whatever room the link leads this user to.
+    if (action === "create" || action === "join_link" || action === "join_space_child") {
+      // join_link and join_space_child name, as a new handle, whatever room they lead this user to.
       if (rooms.has(step.room as string)) err(at("room"), `room ${JSON.stringify(step.room)} is created twice`);
       rooms.add(step.room as string);
     }

@@ -4,7 +4,7 @@
  * capabilities), lets every device sync after each step, and asks the oracle what happened.
  */
 import { signingKeyFromSeed } from "../sim/core/ed25519.ts";
-import { CHECKS_LINK_RRK, MODELS, type ModelId } from "../sim/models/index.ts";
+import { CHECKS_ROOM_KEYS, MODELS, type ModelId } from "../sim/models/index.ts";
 import { buildRoomLink } from "../sim/core/links.ts";
 import { rrkFromRoomId } from "../sim/core/room-root-key.ts";
 import { Adversary } from "../sim/world/adversary.ts";
@@ -59,7 +59,7 @@ export function runScenario(scenario: Scenario, model: ModelId, options: RunOpti
     network.add(maliciousHomeserver(s.name, context, Object.fromEntries(s.capabilities.map((c) => [c, true]))));
   }
   for (const u of scenario.users) if (!network.servers.has(serverName(u))) network.add(new Homeserver(serverName(u), context));
-  const clients = new Map(scenario.users.map((u) => [u, new Client(u, network.serverOf(u)!, world, MODELS[model], CHECKS_LINK_RRK[model])]));
+  const clients = new Map(scenario.users.map((u) => [u, new Client(u, network.serverOf(u)!, world, MODELS[model], CHECKS_ROOM_KEYS[model])]));
   /** Alias → the room its owner set it for: what a link shared out of band vouches for. */
   const aliases = new Map<string, string>();
   const adversary = new Adversary(world);
@@ -139,6 +139,15 @@ export function runScenario(scenario: Scenario, model: ModelId, options: RunOpti
         membership(joined.room_id, step.user, "join", step.user);
         return;
       }
+      case "space_add_child":
+        client(step.user).addSpaceChild(room(step.space), room(step.child));
+        return;
+      case "join_space_child": {
+        const joined = client(step.user).joinSpaceChild(room(step.space));
+        rooms.set(step.room, joined.room_id);
+        membership(joined.room_id, step.user, "join", step.user);
+        return;
+      }
       case "insert_member": {
         const roomId = room(step.room);
         adversary.insertMember(network.servers.get(step.server)!, roomId, step.member, step.method, step.as);
@@ -182,6 +191,9 @@ export function runScenario(scenario: Scenario, model: ModelId, options: RunOpti
         return;
       case "substitute_rrk":
         adversary.substituteRrk(server(step.server), step.alias, step.member);
+        return;
+      case "forge_space_child":
+        adversary.forgeSpaceChild(server(step.server), room(step.space), step.as, step.member);
         return;
       case "split_view":
         adversary.splitView(server(step.server), room(step.room), step.target, step.hide_from);

@@ -42,7 +42,8 @@ export const membershipTree: RecipientPolicy = (obs) => {
 export const MODELS: Readonly<Record<ModelId, RecipientPolicy>> = { baseline, "membership-tree": membershipTree };
 
 /**
- * What else a model's client does. Matrix today has no room root keys, so a baseline client joins
- * whatever room an alias resolves to; an MSC3917 client holds the room to the link's `room_root_key`.
+ * What else a model's client does with room keys. Matrix today has none, so a baseline client
+ * joins whatever room an alias or a space lists; an MSC3917 client holds the room to the link's
+ * `room_root_key`, and joins a space's child only if `verifySpaceChildren` verifies it.
  */
-export const CHECKS_LINK_RRK: Readonly<Record<ModelId, boolean>> = { baseline: false, "membership-tree": true };
+export const CHECKS_ROOM_KEYS: Readonly<Record<ModelId, boolean>> = { baseline: false, "membership-tree": true };

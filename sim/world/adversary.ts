@@ -9,7 +9,7 @@ import { encodeBase64 } from "../core/base64.ts";
 import { makeCrossSigningKey, makeDeviceKeys } from "../core/cross-signing.ts";
 import { signingKeyFromSeed } from "../core/ed25519.ts";
 import type { JsonObject } from "../core/canonical-json.ts";
-import { buildCreateContent, buildJoinRulesContent, buildMemberContent, buildThirdPartySuccessorInviteContent, signThirdPartyBinding } from "../core/events.ts";
+import { buildCreateContent, buildJoinRulesContent, buildMemberContent, buildSpaceChildContent, buildThirdPartySuccessorInviteContent, signThirdPartyBinding } from "../core/events.ts";
 import { rrkFromRoomId } from "../core/room-root-key.ts";
 import { type Client, type Device, type World, makeDevice, readAsDevice } from "./client.ts";
 import { ApiError, type Homeserver } from "./homeserver.ts";
@@ -267,23 +267,41 @@ export class Adversary {
   }
 
   /**
-   * T9: `server` makes a room of its own (an RRK it made, created by a user it makes, open to the
-   * public) and answers its clients' look-ups of `alias` with it.
+   * A room of the server's own: an RRK it made, created by a user it makes (with keys and a device
+   * it publishes), open to the public. In that room the server's user is the real creator.
    */
-  substituteRrk(server: Homeserver, alias: string, member: string): string {
+  private ownRoom(server: Homeserver, member: string, label: string): string {
     if (!server.hosts(member)) throw new ApiError("M_FORBIDDEN", `${server.name} can only make users it hosts, not ${member}`);
-    const rrk = signingKeyFromSeed(this.world.rng.bytes(`adversary rrk for ${alias}`, 32));
-    const id = this.makeIdentity(member, server, `owner of the room behind ${alias}`);
+    const rrk = signingKeyFromSeed(this.world.rng.bytes(`adversary rrk for ${label}`, 32));
+    const id = this.makeIdentity(member, server, `owner of the room for ${label}`);
     server.uploadKeys(member, { master: id.keys.master, self_signing: id.keys.self_signing, room_signing: id.keys.room_signing });
     for (const d of id.keys.devices.values()) server.uploadDevice(member, d);
     const roomId = server.createRoom(member, buildCreateContent({ rrk, creatorMsk: id.msk.publicKey, creator: member }));
     const create = server.rooms.get(roomId)!.get("m.room.create")!;
     this.recordCause(roomId, create, member, id.msk.publicKey, null);
     const rule = server.setState(member, roomId, "m.room.join_rules", "", buildJoinRulesContent({ joinRule: "public", signer: id.signer, parentEventId: create.event_id }));
-    // In its own room the server's user is the real creator: its signed rule really lets anyone in.
     this.world.history.record({ op: "permit", t: this.world.clock.now(), room: roomId, event: rule.event_id, by: member, by_msk: encodeBase64(id.msk.publicKey), for_user: null, for_msk: null });
+    return roomId;
+  }
+
+  /** T9: `server` answers its clients' look-ups of `alias` with a room of its own. */
+  substituteRrk(server: Homeserver, alias: string, member: string): string {
+    const roomId = this.ownRoom(server, member, alias);
     server.substituteAlias(alias, roomId);
     return roomId;
+  }
+
+  /**
+   * T17: `server` lists a room of its own in a space, in an `m.space.child` "from" `as`, signed with
+   * an RSK it made.
+   */
+  forgeSpaceChild(server: Homeserver, spaceRoomId: string, as: string, member: string): WorldEvent {
+    const roomId = this.ownRoom(server, member, `a child of ${spaceRoomId}`);
+    const child = rrkFromRoomId(roomId);
+    const fake = this.makeIdentity(as, server, `fake ${as} in ${spaceRoomId}`).signer;
+    const create = server.rooms.get(spaceRoomId)?.get("m.room.create");
+    if (!child.ok || !create) throw new ApiError("M_NOT_FOUND", `${server.name} has no space ${spaceRoomId}`);
+    return server.forgeEvent(spaceRoomId, as, "m.space.child", buildSpaceChildContent({ childRrk: child.value, via: [server.name], signer: fake, parentEventId: create.event_id }), roomId);
   }
 
   /** `server` lists a device it made for `target` in `/keys/query`, signed by nobody but itself. */

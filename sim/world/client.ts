@@ -9,7 +9,8 @@ import { decodeBase64, encodeBase64 } from "../core/base64.ts";
 import type { JsonObject } from "../core/canonical-json.ts";
 import { type CrossSigningKey, type DeviceKeys, crossSigningPublicKey, makeCrossSigningKey, makeDeviceKeys } from "../core/cross-signing.ts";
 import { type SigningKey, signingKeyFromSeed } from "../core/ed25519.ts";
-import { type RoomSigner, buildCreateContent, buildJoinRulesContent, buildMemberContent, buildThirdPartyInviteContent, strippedEvent } from "../core/events.ts";
+import { type RoomSigner, buildCreateContent, buildJoinRulesContent, buildMemberContent, buildSpaceChildContent, buildThirdPartyInviteContent, strippedEvent } from "../core/events.ts";
+import { verifySpaceChildren } from "../core/verify-space.ts";
 import { parseRoomLink } from "../core/links.ts";
 import { roomIdFromRrk, rrkFromContent, rrkFromRoomId } from "../core/room-root-key.ts";
 import type { Clock } from "./clock.ts";
@@ -147,8 +148,8 @@ export class Client implements RoomSigner {
     readonly server: Homeserver,
     private readonly world: World,
     private readonly policy: RecipientPolicy,
-    /** Whether this client holds a room to the `room_root_key` of the link it joined by (MSC3917 clients do). */
-    private readonly checksLinkRrk = true,
+    /** Whether this client checks the RRKs it learns, from links and space children (MSC3917 clients do). */
+    private readonly checksRoomKeys = true,
   ) {
     this.newIdentity();
     this.addDevice();
@@ -298,10 +299,36 @@ export class Client implements RoomSigner {
     const link = parseRoomLink(uri);
     if (!link.ok) throw new ApiError("M_INVALID_PARAM", `bad link: ${link.error}`);
     const roomId = link.value.target.startsWith("#") ? this.server.resolveAlias(link.value.target, (name) => this.world.network.servers.get(name)) : link.value.target;
-    if (this.checksLinkRrk && link.value.rrk && roomIdFromRrk(link.value.rrk) !== roomId) {
+    if (this.checksRoomKeys && link.value.rrk && roomIdFromRrk(link.value.rrk) !== roomId) {
       throw new ApiError("M_FORBIDDEN", `${link.value.target} resolved to ${roomId}, not the room of the link's room_root_key`);
     }
     return this.join(roomId);
+  }
+
+  /** List `childRoomId` in the space `spaceRoomId`: an `m.space.child` signed with this user's RSK. */
+  addSpaceChild(spaceRoomId: string, childRoomId: string): WorldEvent {
+    const m = this.membership(spaceRoomId);
+    const child = rrkFromRoomId(childRoomId);
+    if (!child.ok) throw new ApiError("M_INVALID_PARAM", child.error);
+    const content = buildSpaceChildContent({ childRrk: child.value, via: [this.server.name], signer: this, parentEventId: m.cause! });
+    return this.server.setState(this.userId, spaceRoomId, "m.space.child", childRoomId, content);
+  }
+
+  /**
+   * Join the space's most recently listed child room. An MSC3917 client first verifies the
+   * `m.space.child` event: signed by a verified member of the space, with the child's RRK.
+   */
+  joinSpaceChild(spaceRoomId: string): WorldEvent {
+    const m = this.membership(spaceRoomId);
+    const view = this.server.roomView(this.userId, spaceRoomId);
+    const children = view.state.filter((e) => e.type === "m.space.child" && Object.keys(e.content).length > 0);
+    const latest = children.sort((a, b) => a.origin_server_ts - b.origin_server_ts).at(-1);
+    if (!latest) throw new ApiError("M_NOT_FOUND", `${spaceRoomId} lists no rooms`);
+    if (this.checksRoomKeys) {
+      const verdict = verifySpaceChildren({ roomRootKey: m.rrk, state: view.state, events: view.events }, { pinned: this.verifiedPins() })[latest.state_key!];
+      if (verdict?.status !== "verified") throw new ApiError("M_FORBIDDEN", `the space's listing of ${latest.state_key} does not verify (${verdict && "reason" in verdict ? verdict.reason : "no verdict"})`);
+    }
+    return this.join(latest.state_key!);
   }
 
   /** The proof for a restricted join: my cause-of-membership in an allowed room, back to its create event. */
