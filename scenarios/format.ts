@@ -47,6 +47,9 @@ export type Step =
 export const POWER_SETTINGS = ["invite", "kick", "ban", "state_default", "events_default", "users_default"] as const;
 export type PowerSetting = (typeof POWER_SETTINGS)[number];
 
+export const CAPABILITIES = ["forge", "lieAboutKeys", "withhold"] as const;
+export type Capability = (typeof CAPABILITIES)[number];
+
 export type StepBase = { fails?: boolean; note?: string };
 
 export interface ModelExpectation {
@@ -61,7 +64,7 @@ export interface Scenario {
   description: string;
   seed: number;
   users: string[];
-  adversary: { servers: { name: string; capabilities: ("forge" | "lieAboutKeys")[] }[]; colluding: string[] };
+  adversary: { servers: { name: string; capabilities: Capability[] }[]; colluding: string[] };
   steps: (Step & StepBase)[];
   expect: Partial<Record<ModelId, ModelExpectation>>;
   /** Federation delay, in steps (default 0: every event arrives before the next step). */
@@ -162,7 +165,7 @@ export function validateScenario(file: string, value: unknown): Scenario {
   const advServers = (adversary as Obj).servers as unknown[];
   advServers.forEach((s, i) => {
     if (!isObj(s) || typeof s.name !== "string" || !Array.isArray(s.capabilities)) err(`adversary.servers[${i}]`, "must be {name, capabilities}");
-    for (const c of (s as Obj).capabilities as unknown[]) if (c !== "forge" && c !== "lieAboutKeys") err(`adversary.servers[${i}].capabilities`, `unknown capability ${JSON.stringify(c)} (known: forge, lieAboutKeys)`);
+    for (const c of (s as Obj).capabilities as unknown[]) if (!(CAPABILITIES as readonly unknown[]).includes(c)) err(`adversary.servers[${i}].capabilities`, `unknown capability ${JSON.stringify(c)} (known: ${CAPABILITIES.join(", ")})`);
   });
   const serverNames = new Set(advServers.map((s) => (s as Obj).name as string));
   const colluding = ((adversary as Obj).colluding ?? []) as unknown[];

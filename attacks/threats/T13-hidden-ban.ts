@@ -2,7 +2,7 @@
  * T13: a hidden ban.
  *
  * Threat: the server deletes a ban from everything it serves, so the banned member's valid join
- * stays current. Capability: `forge` (withholding). Expected: baseline breach; membership tree
+ * stays current. Capability: `withhold`. Expected: baseline breach; membership tree
  * breach: a ban is not part of any chain of signatures. The proposal's state DAG is meant to detect
  * exactly this, through the references later events make to the ban (MSC3917 §Alternatives).
  *
@@ -19,7 +19,7 @@ export const T13: Threat = {
   title: "Hidden ban",
   proposalRow: null,
   section: "Alternatives (signed state DAG, suppression detection)",
-  capabilities: ["forge"],
+  capabilities: ["withhold"],
   expected: { baseline: "breach", "membership-tree": "breach" },
   scenario: "scenarios/attacks/T13-hidden-ban.json",
   summary: "What is withheld cannot be verified; only references from later signed events can reveal it.",

@@ -2,8 +2,8 @@
  * T14: a split view.
  *
  * Threat: the server shows different clients different states: here it hides a ban from the
- * banner and the banned member while other servers show it. Capability: `forge` (per-client
- * withholding). Expected: baseline breach; membership tree breach: each client verifies the state
+ * banner and the banned member while other servers show it. Capability: `withhold` (per
+ * client). Expected: baseline breach; membership tree breach: each client verifies the state
  * it is shown, and the banned member's chain is valid in the view without the ban. The signed state
  * DAG, with heads carried in encrypted messages, is the proposal's answer (MSC3917 §Alternatives).
  *
@@ -20,7 +20,7 @@ export const T14: Threat = {
   title: "Split view",
   proposalRow: null,
   section: "Alternatives (heads in messages, suppression detection)",
-  capabilities: ["forge"],
+  capabilities: ["withhold"],
   expected: { baseline: "breach", "membership-tree": "breach" },
   scenario: "scenarios/attacks/T14-split-view.json",
   summary: "Every client verifies the view it is given; nothing in the membership tree compares views.",

@@ -50,8 +50,10 @@ export interface ToDeviceMessage {
 export interface Capabilities {
   /** Add events of its choosing to a room: members, invites, joins, with keys it makes. */
   forge?: boolean;
-  /** List devices it made for users it hosts or not, in `/keys/query`. */
+  /** List devices it made for users it hosts or not, in `/keys/query`; substitute master keys. */
   lieAboutKeys?: boolean;
+  /** Withhold events: from everyone it serves, or from some of its users only (a split view). */
+  withhold?: boolean;
 }
 
 export interface WorldContext {
@@ -372,18 +374,18 @@ export class Homeserver {
 
   private readonly hiddenFrom = new Map<string, Set<string>>();
 
-  /** `forge` (split view): hide an event from what this server serves to some of its users only. */
+  /** `withhold` (split view): hide an event from what this server serves to some of its users only. */
   hideFrom(users: readonly string[], roomId: string, eventId: string): void {
-    this.require("forge");
+    this.require("withhold");
     for (const u of users) this.hiddenFrom.set(u, (this.hiddenFrom.get(u) ?? new Set()).add(eventId));
-    this.world.history.record({ op: "adversary", t: this.world.clock.now(), capability: "forge", detail: { server: this.name, room: roomId, hidden: eventId, from: [...users] } });
+    this.world.history.record({ op: "adversary", t: this.world.clock.now(), capability: "withhold", detail: { server: this.name, room: roomId, hidden: eventId, from: [...users] } });
   }
 
-  /** `forge`: delete an event from what this server serves (a ban, hidden). */
+  /** `withhold`: delete an event from what this server serves (a ban, hidden). */
   hide(roomId: string, eventId: string): void {
-    this.require("forge");
+    this.require("withhold");
     this.room(roomId).remove(eventId);
-    this.world.history.record({ op: "adversary", t: this.world.clock.now(), capability: "forge", detail: { server: this.name, room: roomId, hidden: eventId } });
+    this.world.history.record({ op: "adversary", t: this.world.clock.now(), capability: "withhold", detail: { server: this.name, room: roomId, hidden: eventId } });
   }
 
   /** `forge`: make an old event current state again in this server's replica (a ban, undone). */
