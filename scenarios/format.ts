@@ -27,7 +27,7 @@ export type Step =
   | { action: "join_space_child"; user: string; space: string; room: string }
   | { action: "insert_member"; server: string; room: string; member: string; method: "plain" | "forged_invite"; as?: string }
   | { action: "insert_device"; server: string; target: string }
-  | { action: "collude_invite"; server: string; colluder: string; room: string; member: string }
+  | { action: "collude_invite"; server: string; colluder: string; room: string; member: string; concurrent_with_ban?: boolean; backdate?: number }
   | { action: "substitute_msk"; server: string; target: string }
   | { action: "impersonate_join"; server: string; target: string; room: string }
   | { action: "reinsert_banned"; server: string; room: string; target: string }
@@ -107,7 +107,7 @@ const isObj = (x: unknown): x is Obj => typeof x === "object" && x !== null && !
 const USER_ID = /^@[^:\s]+:[A-Za-z0-9.-]+$/;
 
 /** Fields each action takes, and how to check them. */
-const FIELDS: Record<string, Record<string, "user" | "room" | "string" | "server" | "int" | "rule" | "rooms" | "method" | "optional-user" | "colluder" | "optional-member" | "setting" | "users" | "bool">> = {
+const FIELDS: Record<string, Record<string, "user" | "room" | "string" | "server" | "int" | "rule" | "rooms" | "method" | "optional-user" | "colluder" | "optional-member" | "setting" | "users" | "bool" | "optional-bool" | "optional-int">> = {
   create: { user: "user", room: "string" },
   invite: { user: "user", room: "room", target: "user" },
   join: { user: "user", room: "room" },
@@ -128,7 +128,7 @@ const FIELDS: Record<string, Record<string, "user" | "room" | "string" | "server
   join_space_child: { user: "user", space: "room", room: "string" },
   insert_member: { server: "server", room: "room", member: "string", method: "method", as: "optional-user" },
   insert_device: { server: "server", target: "user" },
-  collude_invite: { server: "server", colluder: "colluder", room: "room", member: "string" },
+  collude_invite: { server: "server", colluder: "colluder", room: "room", member: "string", concurrent_with_ban: "optional-bool", backdate: "optional-int" },
   substitute_msk: { server: "server", target: "user" },
   impersonate_join: { server: "server", target: "user", room: "room" },
   reinsert_banned: { server: "server", room: "room", target: "user" },
@@ -187,7 +187,7 @@ export function validateScenario(file: string, value: unknown): Scenario {
     if (step.fails !== undefined && typeof step.fails !== "boolean") err(at("fails"), "must be true or false");
     for (const [field, kind] of Object.entries(fields)) {
       const v = step[field];
-      if (v === undefined && (kind === "rooms" || kind === "optional-user" || kind === "optional-member" || kind === "setting")) continue;
+      if (v === undefined && (kind === "rooms" || kind === "optional-user" || kind === "optional-member" || kind === "setting" || kind === "optional-bool" || kind === "optional-int")) continue;
       switch (kind) {
         case "user":
           if (typeof v !== "string" || !users.includes(v)) err(at(field), `${JSON.stringify(v)} is not one of the scenario's users`);
@@ -219,6 +219,10 @@ export function validateScenario(file: string, value: unknown): Scenario {
         case "setting":
           if (!(POWER_SETTINGS as readonly unknown[]).includes(v)) err(at(field), `must be one of ${POWER_SETTINGS.join(", ")}`);
           break;
+        case "optional-int":
+          if (!Number.isSafeInteger(v)) err(at(field), "must be an integer");
+          break;
+        case "optional-bool":
         case "bool":
           if (typeof v !== "boolean") err(at(field), "must be true or false");
           break;

@@ -31,7 +31,7 @@ describe("shipped scenarios", () => {
   it("honest scenarios have no breach, and no false rejection except the documented MSK-reset window", () => {
     for (const { run } of runs.filter(({ run }) => run.threat === null)) {
       expect(run.judgement.breaches, run.scenario).toEqual([]);
-      const window = run.scenario === "honest-msk-reset" && run.model === "membership-tree";
+      const window = run.scenario === "honest-msk-reset" && run.model !== "baseline";
       expect(run.judgement.false_rejections.length, `${run.scenario} ${run.model}`).toBe(window ? 1 : 0);
     }
   });
@@ -110,7 +110,7 @@ describe("npm run scenarios", () => {
     expect(text.stdout).toMatch(/T1-insert-member\s+baseline\s+breach\s+breach\s+2\s+2\/3/);
     const json = JSON.parse(cli([f, "--format", "json", "--seed", "5"]).stdout);
     expect(json.seed_override).toBe(5);
-    expect(json.runs.map((r: { model: string; observed: { outcome: string } }) => [r.model, r.observed.outcome])).toEqual([["baseline", "breach"], ["membership-tree", "prevented"]]);
+    expect(json.runs.map((r: { model: string; observed: { outcome: string } }) => [r.model, r.observed.outcome])).toEqual([["baseline", "breach"], ["membership-tree", "prevented"], ["state-dag", "prevented"], ["state-dag-no-ts", "prevented"]]);
     expect(cli(["--help"]).stdout).toMatch(/^usage: npm run scenarios/);
     expect(cli(["--seed", "x"]).code).toBe(2);
   });

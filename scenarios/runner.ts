@@ -4,7 +4,7 @@
  * capabilities), lets every device sync after each step, and asks the oracle what happened.
  */
 import { signingKeyFromSeed } from "../sim/core/ed25519.ts";
-import { CHECKS_ROOM_KEYS, MODELS, type ModelId } from "../sim/models/index.ts";
+import { CHECKS_ROOM_KEYS, DAG_TIE_BREAK, MODELS, type ModelId } from "../sim/models/index.ts";
 import { buildRoomLink } from "../sim/core/links.ts";
 import { rrkFromRoomId } from "../sim/core/room-root-key.ts";
 import { Adversary } from "../sim/world/adversary.ts";
@@ -59,7 +59,7 @@ export function runScenario(scenario: Scenario, model: ModelId, options: RunOpti
     network.add(maliciousHomeserver(s.name, context, Object.fromEntries(s.capabilities.map((c) => [c, true]))));
   }
   for (const u of scenario.users) if (!network.servers.has(serverName(u))) network.add(new Homeserver(serverName(u), context));
-  const clients = new Map(scenario.users.map((u) => [u, new Client(u, network.serverOf(u)!, world, MODELS[model], CHECKS_ROOM_KEYS[model])]));
+  const clients = new Map(scenario.users.map((u) => [u, new Client(u, network.serverOf(u)!, world, MODELS[model], CHECKS_ROOM_KEYS[model], DAG_TIE_BREAK[model])]));
   /** Alias → the room its owner set it for: what a link shared out of band vouches for. */
   const aliases = new Map<string, string>();
   const adversary = new Adversary(world);
@@ -159,7 +159,7 @@ export function runScenario(scenario: Scenario, model: ModelId, options: RunOpti
         return;
       case "collude_invite": {
         const roomId = room(step.room);
-        adversary.colludeInvite(network.servers.get(step.server)!, client(step.colluder), roomId, step.member);
+        adversary.colludeInvite(server(step.server), client(step.colluder), roomId, step.member, { concurrentWithBan: step.concurrent_with_ban ?? false, backdate: step.backdate ?? 0 });
         membership(roomId, step.member, "join", step.colluder, false);
         return;
       }

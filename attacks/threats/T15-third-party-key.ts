@@ -22,7 +22,7 @@ export const T15: Threat = {
   proposalRow: null,
   section: "Security considerations (third-party invites)",
   capabilities: ["forge"],
-  expected: { baseline: "breach", "membership-tree": "prevented" },
+  expected: { baseline: "breach", "membership-tree": "prevented", "state-dag": "prevented", "state-dag-no-ts": "prevented" },
   scenario: "scenarios/attacks/T15-third-party-key.json",
   summary: "The member who signed the third-party invite chose which identity-server keys count.",
 };

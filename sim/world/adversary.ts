@@ -9,6 +9,8 @@ import { encodeBase64 } from "../core/base64.ts";
 import { makeCrossSigningKey, makeDeviceKeys } from "../core/cross-signing.ts";
 import { signingKeyFromSeed } from "../core/ed25519.ts";
 import type { JsonObject } from "../core/canonical-json.ts";
+import { headsOf, readDagNode, signDagNode } from "../core/state-dag.ts";
+import type { RoomSigner } from "../core/events.ts";
 import { buildCreateContent, buildJoinRulesContent, buildMemberContent, buildSpaceChildContent, buildThirdPartySuccessorInviteContent, signThirdPartyBinding } from "../core/events.ts";
 import { rrkFromRoomId } from "../core/room-root-key.ts";
 import { type Client, type Device, type World, makeDevice, readAsDevice } from "./client.ts";
@@ -49,6 +51,32 @@ export class Adversary {
     return { msk, signer, keys };
   }
 
+  /**
+   * Forge an event signed by keys the adversary holds, with a state-DAG block signed by the same
+   * keys on top (an adversary with a member's keys can do everything the member's client can).
+   * The block rests on the heads of the server's replica, or on the heads as they were before
+   * `before` (an event ID: to make the node look concurrent with it), and may claim an earlier time.
+   */
+  private forgeSigned(
+    server: Homeserver,
+    roomId: string,
+    sender: string,
+    content: JsonObject,
+    stateKey: string,
+    signer: RoomSigner,
+    dag: { before?: string; backdate?: number; eventId?: string } = {},
+  ): WorldEvent {
+    const events = server.rooms.get(roomId)?.events ?? [];
+    const cut = dag.before === undefined ? events.length : events.findIndex((e) => e.event_id === dag.before);
+    const nodes = events.slice(0, cut < 0 ? events.length : cut).flatMap((e) => {
+      const n = readDagNode(e);
+      return n.ok ? [n.value] : [];
+    });
+    const ts = this.world.clock.now() - (dag.backdate ?? 0);
+    const signed = signDagNode({ type: "m.room.member", state_key: stateKey, sender, content }, headsOf(nodes), ts, signer).content;
+    return server.forgeEvent(roomId, sender, "m.room.member", signed, stateKey, dag.eventId);
+  }
+
   private recordCause(roomId: string, e: WorldEvent, user: string, msk: Uint8Array, parent: string | null): void {
     this.world.history.record({ op: "cause", t: this.world.clock.now(), room: roomId, event: e.event_id, user, msk: encodeBase64(msk), parent, honest: false });
   }
@@ -71,15 +99,15 @@ export class Adversary {
     const { msk, signer } = this.makeMember(server, userId, roomId);
     const rrk = rrkFromRoomId(roomId);
     if (method === "plain" || !rrk.ok) {
-      const e = server.forgeEvent(roomId, userId, "m.room.member", { membership: "join" }, userId);
+      const e = this.forgeSigned(server, roomId, userId, { membership: "join" }, userId, signer);
       this.recordCause(roomId, e, userId, msk.publicKey, ""); // a plain join rests on nothing
       return e;
     }
     if (!as) throw new ApiError("M_INVALID_PARAM", "forged_invite needs `as`: the member the invite pretends to come from");
     const fake = this.makeIdentity(as, server, `fake ${as} in ${roomId}`).signer;
     const create = server.rooms.get(roomId)?.get("m.room.create");
-    const invite = server.forgeEvent(roomId, as, "m.room.member", buildMemberContent({ membership: "invite", signer: fake, parentEventId: create?.event_id ?? "$unknown", userKey: msk.publicKey, rrk: rrk.value }), userId);
-    const join = server.forgeEvent(roomId, userId, "m.room.member", buildMemberContent({ membership: "join", signer, parentEventId: invite.event_id, userKey: msk.publicKey, rrk: rrk.value }), userId);
+    const invite = this.forgeSigned(server, roomId, as, buildMemberContent({ membership: "invite", signer: fake, parentEventId: create?.event_id ?? "$unknown", userKey: msk.publicKey, rrk: rrk.value }), userId, fake);
+    const join = this.forgeSigned(server, roomId, userId, buildMemberContent({ membership: "join", signer, parentEventId: invite.event_id, userKey: msk.publicKey, rrk: rrk.value }), userId, signer);
     this.recordCause(roomId, join, userId, msk.publicKey, invite.event_id);
     return join;
   }
@@ -89,14 +117,17 @@ export class Adversary {
    * user it makes, and accepts it whatever the room's rules say (the colluder may be banned, or lack
    * the power to invite). The invite is real: the colluder's RSK under their real MSK.
    */
-  colludeInvite(server: Homeserver, colluder: Client, roomId: string, userId: string): WorldEvent {
+  colludeInvite(server: Homeserver, colluder: Client, roomId: string, userId: string, options: { concurrentWithBan?: boolean; backdate?: number } = {}): WorldEvent {
     const cause = colluder.causeIn(roomId);
     const rrk = rrkFromRoomId(roomId);
     if (!cause || !rrk.ok) throw new ApiError("M_FORBIDDEN", `${colluder.userId} was never a member of ${roomId}`);
     const { msk, signer } = this.makeMember(server, userId, roomId);
-    const invite = server.forgeEvent(roomId, colluder.userId, "m.room.member", buildMemberContent({ membership: "invite", signer: colluder, parentEventId: cause, userKey: msk.publicKey, rrk: rrk.value }), userId);
+    // Concurrent with the colluder's ban: resting on the DAG as it was before it, and claiming a time before it.
+    const ban = options.concurrentWithBan ? [...(server.rooms.get(roomId)?.events ?? [])].reverse().find((e) => e.type === "m.room.member" && e.state_key === colluder.userId && e.content.membership === "ban") : undefined;
+    const dag = ban ? { before: ban.event_id, backdate: this.world.clock.now() - ban.origin_server_ts + (options.backdate ?? 0) } : { backdate: options.backdate ?? 0 };
+    const invite = this.forgeSigned(server, roomId, colluder.userId, buildMemberContent({ membership: "invite", signer: colluder, parentEventId: cause, userKey: msk.publicKey, rrk: rrk.value }), userId, colluder, dag);
     this.world.history.record({ op: "permit", t: this.world.clock.now(), room: roomId, event: invite.event_id, by: colluder.userId, by_msk: encodeBase64(colluder.msk.publicKey), for_user: userId, for_msk: encodeBase64(msk.publicKey) });
-    const join = server.forgeEvent(roomId, userId, "m.room.member", buildMemberContent({ membership: "join", signer, parentEventId: invite.event_id, userKey: msk.publicKey, rrk: rrk.value }), userId);
+    const join = this.forgeSigned(server, roomId, userId, buildMemberContent({ membership: "join", signer, parentEventId: invite.event_id, userKey: msk.publicKey, rrk: rrk.value }), userId, signer);
     this.recordCause(roomId, join, userId, msk.publicKey, invite.event_id);
     return join;
   }
@@ -128,7 +159,7 @@ export class Adversary {
     if (!room || !rrk.ok) throw new ApiError("M_NOT_FOUND", `${server.name} has no room ${roomId}`);
     const parent = [...room.events].reverse().find((e) => e.type === "m.room.member" && e.state_key === target && e.content.membership === "invite") ?? room.get("m.room.join_rules");
     if (!parent) throw new ApiError("M_NOT_FOUND", `no invite for ${target} to rest a join on`);
-    const join = server.forgeEvent(roomId, target, "m.room.member", buildMemberContent({ membership: "join", signer: id.signer, parentEventId: parent.event_id, userKey: id.msk.publicKey, rrk: rrk.value }), target);
+    const join = this.forgeSigned(server, roomId, target, buildMemberContent({ membership: "join", signer: id.signer, parentEventId: parent.event_id, userKey: id.msk.publicKey, rrk: rrk.value }), target, id.signer);
     this.recordCause(roomId, join, target, id.msk.publicKey, parent.event_id);
     return join;
   }
@@ -169,7 +200,7 @@ export class Adversary {
     if (!invite || !rrk.ok) throw new ApiError("M_NOT_FOUND", `no invite for ${victim} in ${roomId}`);
     const { msk, signer } = this.makeMember(server, member, roomId);
     const replayed = server.forgeEvent(roomId, invite.sender, "m.room.member", invite.content, member);
-    const join = server.forgeEvent(roomId, member, "m.room.member", buildMemberContent({ membership: "join", signer, parentEventId: replayed.event_id, userKey: msk.publicKey, rrk: rrk.value }), member);
+    const join = this.forgeSigned(server, roomId, member, buildMemberContent({ membership: "join", signer, parentEventId: replayed.event_id, userKey: msk.publicKey, rrk: rrk.value }), member, signer);
     this.recordCause(roomId, join, member, msk.publicKey, replayed.event_id);
     return join;
   }
@@ -221,7 +252,7 @@ export class Adversary {
     const isKey = signingKeyFromSeed(this.world.rng.bytes(`adversary identity server key for ${roomId}`, 32));
     const signed = signThirdPartyBinding({ mxid: member, token: tpi.state_key!, userKey: msk.publicKey, identityServer: "id.example", keyId: "ed25519:0", key: isKey });
     const invite = server.forgeEvent(roomId, tpi.sender, "m.room.member", buildThirdPartySuccessorInviteContent({ thirdPartyInviteEventId: tpi.event_id, displayName: "…", signed }), member);
-    const join = server.forgeEvent(roomId, member, "m.room.member", buildMemberContent({ membership: "join", signer, parentEventId: invite.event_id, userKey: msk.publicKey, rrk: rrk.value }), member);
+    const join = this.forgeSigned(server, roomId, member, buildMemberContent({ membership: "join", signer, parentEventId: invite.event_id, userKey: msk.publicKey, rrk: rrk.value }), member, signer);
     this.recordCause(roomId, join, member, msk.publicKey, invite.event_id);
     return join;
   }
@@ -242,7 +273,7 @@ export class Adversary {
     const invite = { event_id: `$${this.world.rng.id(`fake proof invite in ${allowedRoom}`, 43)}`, type: "m.room.member", state_key: member, sender: create.sender, content: buildMemberContent({ membership: "invite", signer: fakeCreator, parentEventId: create.event_id, userKey: msk.publicKey, rrk: otherRrk.value }) };
     const otherJoin = { event_id: `$${this.world.rng.id(`fake proof join in ${allowedRoom}`, 43)}`, type: "m.room.member", state_key: member, sender: member, content: buildMemberContent({ membership: "join", signer, parentEventId: invite.event_id, userKey: msk.publicKey, rrk: otherRrk.value }) };
     const proof = [otherJoin, invite, { event_id: create.event_id, type: create.type, state_key: "", sender: create.sender, content: create.content }];
-    const join = server.forgeEvent(roomId, member, "m.room.member", buildMemberContent({ membership: "join", signer, parentEventId: rule.event_id, userKey: msk.publicKey, rrk: rrk.value, membershipEvents: proof }), member);
+    const join = this.forgeSigned(server, roomId, member, buildMemberContent({ membership: "join", signer, parentEventId: rule.event_id, userKey: msk.publicKey, rrk: rrk.value, membershipEvents: proof }), member, signer);
     this.recordCause(roomId, join, member, msk.publicKey, rule.event_id);
     return join;
   }
@@ -276,10 +307,14 @@ export class Adversary {
     const id = this.makeIdentity(member, server, `owner of the room for ${label}`);
     server.uploadKeys(member, { master: id.keys.master, self_signing: id.keys.self_signing, room_signing: id.keys.room_signing });
     for (const d of id.keys.devices.values()) server.uploadDevice(member, d);
-    const roomId = server.createRoom(member, buildCreateContent({ rrk, creatorMsk: id.msk.publicKey, creator: member }));
+    // It signs its room into a state DAG too, as any client of the state-DAG model would.
+    const createContent = buildCreateContent({ rrk, creatorMsk: id.msk.publicKey, creator: member });
+    const createNode = signDagNode({ type: "m.room.create", state_key: "", sender: member, content: createContent }, [], this.world.clock.now(), id.signer);
+    const roomId = server.createRoom(member, createNode.content);
     const create = server.rooms.get(roomId)!.get("m.room.create")!;
     this.recordCause(roomId, create, member, id.msk.publicKey, null);
-    const rule = server.setState(member, roomId, "m.room.join_rules", "", buildJoinRulesContent({ joinRule: "public", signer: id.signer, parentEventId: create.event_id }));
+    const ruleContent = buildJoinRulesContent({ joinRule: "public", signer: id.signer, parentEventId: create.event_id });
+    const rule = server.setState(member, roomId, "m.room.join_rules", "", signDagNode({ type: "m.room.join_rules", state_key: "", sender: member, content: ruleContent }, [createNode.id], this.world.clock.now(), id.signer).content);
     this.world.history.record({ op: "permit", t: this.world.clock.now(), room: roomId, event: rule.event_id, by: member, by_msk: encodeBase64(id.msk.publicKey), for_user: null, for_msk: null });
     return roomId;
   }

@@ -11,6 +11,8 @@ import { type CrossSigningKey, type DeviceKeys, crossSigningPublicKey, makeCross
 import { type SigningKey, signingKeyFromSeed } from "../core/ed25519.ts";
 import { type RoomSigner, buildCreateContent, buildJoinRulesContent, buildMemberContent, buildSpaceChildContent, buildThirdPartyInviteContent, strippedEvent } from "../core/events.ts";
 import { verifySpaceChildren } from "../core/verify-space.ts";
+import { type DagNode, headsOf, readDagNode, signDagNode } from "../core/state-dag.ts";
+import type { TieBreak } from "./resolve.ts";
 import { parseRoomLink } from "../core/links.ts";
 import { roomIdFromRrk, rrkFromContent, rrkFromRoomId } from "../core/room-root-key.ts";
 import type { Clock } from "./clock.ts";
@@ -47,6 +49,8 @@ export interface RoomObservation {
   /** The MSKs in the client's key store. */
   pins: ReadonlyMap<string, Uint8Array>;
   keys: KeysQueryResult;
+  /** For a client of the state-DAG model: the nodes it knows, and referenced nodes it cannot obtain. */
+  dag?: { tieBreak: TieBreak; nodes: DagNode[]; missing: string[] };
 }
 
 /** A defence model's one decision (sim/models implements it). */
@@ -70,6 +74,7 @@ export function readAsDevice(
   world: World,
   honest: boolean,
   messagesOf: (roomId: string) => WorldEvent[],
+  onMessage?: (roomId: string, payload: { id: string; heads?: unknown }) => void,
 ): void {
   for (const m of toDevice) {
     const opened = openToDevice(device.curve, m.content);
@@ -86,7 +91,9 @@ export function readAsDevice(
       const plain = aesDecrypt(ratchet(session.key, index - session.index), e.content as unknown as Sealed);
       if (plain === null) continue;
       device.read.add(e.event_id);
-      const message = (JSON.parse(plain) as { id: string }).id;
+      const payload = JSON.parse(plain) as { id: string; heads?: unknown };
+      const message = payload.id;
+      onMessage?.(roomId, payload);
       world.history.record({ op: "decrypt", t: world.clock.now(), room: roomId, device: `${owner}/${device.id}`, message, honest });
     }
   }
@@ -150,6 +157,8 @@ export class Client implements RoomSigner {
     private readonly policy: RecipientPolicy,
     /** Whether this client checks the RRKs it learns, from links and space children (MSC3917 clients do). */
     private readonly checksRoomKeys = true,
+    /** The state DAG's tie-break, for a client of the state-DAG model; undefined for the others. */
+    readonly dag?: TieBreak,
   ) {
     this.newIdentity();
     this.addDevice();
@@ -231,6 +240,54 @@ export class Client implements RoomSigner {
     return m;
   }
 
+  /** Per room, the DAG nodes this client knows (its own and those it was served), and the IDs referenced. */
+  private readonly dagNodes = new Map<string, Map<string, DagNode>>();
+  private readonly dagReferenced = new Map<string, Set<string>>();
+  private readonly alarmed = new Set<string>();
+
+  /** A client of the state-DAG model signs every state event it sends into the DAG, on its current heads. */
+  private dagged(roomId: string | null, type: string, stateKey: string, content: JsonObject): JsonObject {
+    if (!this.dag) return content;
+    const heads = roomId ? headsOf(this.knownNodes(roomId).values()) : [];
+    const signed = signDagNode({ type, state_key: stateKey, sender: this.userId, content }, heads, this.world.clock.now(), this).content;
+    // It remembers its own nodes: what the server later withholds, it still knows.
+    const node = readDagNode({ type, state_key: stateKey, sender: this.userId, content: signed });
+    if (node.ok) {
+      if (roomId) this.knownNodes(roomId).set(node.value.id, node.value);
+      else this.pendingCreate = node.value;
+    }
+    return signed;
+  }
+
+  private pendingCreate: DagNode | undefined;
+
+  private knownNodes(roomId: string): Map<string, DagNode> {
+    let nodes = this.dagNodes.get(roomId);
+    if (!nodes) this.dagNodes.set(roomId, (nodes = new Map()));
+    return nodes;
+  }
+
+  /**
+   * Learn the DAG from what the server serves, and raise a tamper alarm for every referenced node
+   * that cannot be obtained (DESIGN.md §7): referenced by a node's `prev_state`, or by the heads in
+   * a decrypted message. Returns the IDs still missing.
+   */
+  private learnDag(roomId: string, view: { state: WorldEvent[]; events: WorldEvent[] }): string[] {
+    const nodes = this.knownNodes(roomId);
+    for (const e of [...view.state, ...view.events]) {
+      const n = readDagNode(e);
+      if (n.ok && !nodes.has(n.value.id)) nodes.set(n.value.id, n.value);
+    }
+    const referenced = new Set([...(this.dagReferenced.get(roomId) ?? []), ...[...nodes.values()].flatMap((n) => n.prev_state)]);
+    const missing = [...referenced].filter((id) => !nodes.has(id)).sort();
+    for (const id of missing) {
+      if (this.alarmed.has(`${roomId}\u0000${id}`)) continue;
+      this.alarmed.add(`${roomId}\u0000${id}`);
+      this.world.history.record({ op: "alarm", t: this.world.clock.now(), room: roomId, client: this.userId, missing: id });
+    }
+    return missing;
+  }
+
   private recordCause(roomId: string, e: WorldEvent, parent: string | null): void {
     this.world.history.record({ op: "cause", t: this.world.clock.now(), room: roomId, event: e.event_id, user: this.userId, msk: encodeBase64(this.msk.publicKey), parent, honest: true });
   }
@@ -241,8 +298,10 @@ export class Client implements RoomSigner {
 
   createRoom(): string {
     const rrk = signingKeyFromSeed(this.world.rng.bytes(`rrk of a room by ${this.userId}`, 32));
-    const content = buildCreateContent({ rrk, creatorMsk: this.msk.publicKey, creator: this.userId });
+    const content = this.dagged(null, "m.room.create", "", buildCreateContent({ rrk, creatorMsk: this.msk.publicKey, creator: this.userId }));
     const roomId = this.server.createRoom(this.userId, content);
+    if (this.pendingCreate) this.knownNodes(roomId).set(this.pendingCreate.id, this.pendingCreate);
+    this.pendingCreate = undefined;
     const create = this.server.roomView(this.userId, roomId).state.find((e) => e.type === "m.room.create")!;
     this.rooms.set(roomId, { rrk: rrk.publicKey, cause: create.event_id, causeParent: create.event_id });
     this.recordCause(roomId, create, null);
@@ -253,7 +312,7 @@ export class Client implements RoomSigner {
     const m = this.membership(roomId);
     const targetMsk = this.mskOf(target);
     const content = buildMemberContent({ membership: "invite", signer: this, parentEventId: m.cause!, userKey: targetMsk, rrk: m.rrk });
-    const e = this.server.invite(this.userId, roomId, target, content);
+    const e = this.server.invite(this.userId, roomId, target, this.dagged(roomId, "m.room.member", target, content));
     this.recordPermit(roomId, e, target, targetMsk);
     return e;
   }
@@ -284,7 +343,8 @@ export class Client implements RoomSigner {
     const fromInvite = parent.content.room_root_key ? rrkFromContent(parent.content.room_root_key) : rrkFromRoomId(roomId);
     if (!fromInvite.ok) throw new ApiError("M_INVALID_PARAM", fromInvite.error);
     const content = buildMemberContent({ membership: "join", signer: this, parentEventId: parent.event_id, userKey: this.msk.publicKey, rrk: fromInvite.value, ...(unsigned ? { membershipEvents: unsigned } : {}) });
-    const join = this.server.join(this.userId, roomId, content);
+    if (this.dag) this.learnDag(roomId, view);
+    const join = this.server.join(this.userId, roomId, this.dagged(roomId, "m.room.member", this.userId, content));
     this.rooms.set(roomId, { rrk: fromInvite.value, cause: join.event_id, causeParent: parent.event_id, ...(unsigned ? { proof: unsigned } : {}) });
     this.recordCause(roomId, join, parent.event_id);
     return join;
@@ -311,7 +371,7 @@ export class Client implements RoomSigner {
     const child = rrkFromRoomId(childRoomId);
     if (!child.ok) throw new ApiError("M_INVALID_PARAM", child.error);
     const content = buildSpaceChildContent({ childRrk: child.value, via: [this.server.name], signer: this, parentEventId: m.cause! });
-    return this.server.setState(this.userId, spaceRoomId, "m.space.child", childRoomId, content);
+    return this.server.setState(this.userId, spaceRoomId, "m.space.child", childRoomId, this.dagged(spaceRoomId, "m.space.child", childRoomId, content));
   }
 
   /**
@@ -355,7 +415,7 @@ export class Client implements RoomSigner {
   }
 
   setMembership(roomId: string, target: string, membership: "leave" | "ban"): WorldEvent {
-    const e = this.server.setMembership(this.userId, roomId, target, membership);
+    const e = this.server.setMembership(this.userId, roomId, target, membership, this.dagged(roomId, "m.room.member", target, { membership }));
     if (target === this.userId) {
       const cause = this.rooms.get(roomId)?.cause;
       if (cause) this.pastCauses.set(roomId, cause);
@@ -367,7 +427,7 @@ export class Client implements RoomSigner {
   setJoinRule(roomId: string, rule: "public" | "restricted" | "invite", allowRoomIds: string[] = []): WorldEvent {
     const m = this.membership(roomId);
     const content = rule === "invite" ? { join_rule: "invite" } : buildJoinRulesContent({ joinRule: rule, allowRoomIds, signer: this, parentEventId: m.cause! });
-    const e = this.server.setState(this.userId, roomId, "m.room.join_rules", "", content);
+    const e = this.server.setState(this.userId, roomId, "m.room.join_rules", "", this.dagged(roomId, "m.room.join_rules", "", content));
     if (rule !== "invite") this.recordPermit(roomId, e, null, null);
     return e;
   }
@@ -378,7 +438,8 @@ export class Client implements RoomSigner {
     const content = structuredClone(current?.content ?? {}) as JsonObject;
     if (target !== null) content.users = { ...((content.users as JsonObject) ?? {}), [target]: level };
     if (setting !== null) content[setting] = level;
-    return this.server.setState(this.userId, roomId, "m.room.power_levels", "", content);
+    const { unsigned: _u, ...plain } = content;
+    return this.server.setState(this.userId, roomId, "m.room.power_levels", "", this.dagged(roomId, "m.room.power_levels", "", plain));
   }
 
   /** Invite a third-party ID: a token from the identity server, then a signed m.room.third_party_invite listing its key. */
@@ -392,7 +453,7 @@ export class Client implements RoomSigner {
       signer: this,
       parentEventId: m.cause!,
     });
-    const e = this.server.setState(this.userId, roomId, "m.room.third_party_invite", pending.token, content);
+    const e = this.server.setState(this.userId, roomId, "m.room.third_party_invite", pending.token, this.dagged(roomId, "m.room.third_party_invite", pending.token, content));
     this.world.identity.published(pending.token, e.event_id, encodeBase64(this.msk.publicKey));
     this.recordPermit(roomId, e, null, null);
     return e;
@@ -418,7 +479,9 @@ export class Client implements RoomSigner {
     const keys = this.queryKeys(joined);
     const pins = new Map([...this.keyStore].map(([u, k]) => [u, k.msk]));
     pins.set(this.userId, this.msk.publicKey);
-    return { self: this.userId, roomId, rrk: m.rrk, view, pins, keys };
+    if (!this.dag) return { self: this.userId, roomId, rrk: m.rrk, view, pins, keys };
+    const missing = this.learnDag(roomId, view);
+    return { self: this.userId, roomId, rrk: m.rrk, view, pins, keys, dag: { tieBreak: this.dag, nodes: [...this.knownNodes(roomId).values()], missing } };
   }
 
   /**
@@ -444,7 +507,9 @@ export class Client implements RoomSigner {
       session.sharedWith.add(id);
       this.world.history.record({ op: "share_key", t: this.world.clock.now(), room: roomId, from: this.userId, to: id, session: session.id });
     }
-    const sealed = aesEncrypt(session.key, JSON.stringify({ id: messageId, text }), this.world.rng, `message ${messageId}`);
+    // A state-DAG client puts its heads inside the encrypted payload, where the server cannot change them.
+    const heads = this.dag ? headsOf(this.knownNodes(roomId).values()) : undefined;
+    const sealed = aesEncrypt(session.key, JSON.stringify({ id: messageId, text, ...(heads ? { heads } : {}) }), this.world.rng, `message ${messageId}`);
     const e = this.server.sendMessage(this.userId, roomId, { algorithm: "m.megolm.v1.aes-sha2", session_id: session.id, index: session.index, ...sealed });
     session.key = ratchet(session.key, 1);
     session.index++;
@@ -455,6 +520,13 @@ export class Client implements RoomSigner {
   /** Every device syncs: takes its room keys and decrypts what it can. */
   sync(): void {
     const rooms = this.server.roomsOf(this.userId);
-    for (const d of this.devices) readAsDevice(this.userId, d, this.server.takeToDevice(this.userId, d.id), rooms, this.world, true, (r) => this.server.messages(this.userId, r));
+    const onMessage = (roomId: string, payload: { heads?: unknown }) => {
+      if (!this.dag || !Array.isArray(payload.heads)) return;
+      const referenced = this.dagReferenced.get(roomId) ?? new Set<string>();
+      for (const h of payload.heads) if (typeof h === "string") referenced.add(h);
+      this.dagReferenced.set(roomId, referenced);
+    };
+    for (const d of this.devices) readAsDevice(this.userId, d, this.server.takeToDevice(this.userId, d.id), rooms, this.world, true, (r) => this.server.messages(this.userId, r), onMessage);
+    if (this.dag) for (const roomId of rooms) if (this.rooms.get(roomId)?.cause) this.learnDag(roomId, this.server.roomView(this.userId, roomId));
   }
 }

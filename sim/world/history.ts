@@ -28,6 +28,8 @@ export type Operation =
   | { op: "share_key"; t: number; room: string; from: string; to: string; session: string }
   /** A device decrypted a message: the measurement of who read what. */
   | { op: "decrypt"; t: number; room: string; device: string; message: string; honest: boolean }
+  /** An honest client raised a tamper alarm: a state event it saw referenced cannot be obtained. */
+  | { op: "alarm"; t: number; room: string; client: string; missing: string }
   /** An adversary capability was used. */
   | { op: "adversary"; t: number; capability: string; detail: JsonObject };
 

@@ -228,9 +228,9 @@ export class Homeserver {
   }
 
   /** `/leave`, `/kick`, `/ban`: membership changes that MSC3917 does not sign. */
-  setMembership(userId: string, roomId: string, target: string, membership: "leave" | "ban", reason?: string): WorldEvent {
+  setMembership(userId: string, roomId: string, target: string, membership: "leave" | "ban", content: JsonObject = {}): WorldEvent {
     this.requireLocal(userId);
-    return this.submit(this.makeEvent(roomId, userId, "m.room.member", { membership, ...(reason ? { reason } : {}) }, target));
+    return this.submit(this.makeEvent(roomId, userId, "m.room.member", { ...content, membership }, target));
   }
 
   setState(userId: string, roomId: string, type: string, stateKey: string, content: JsonObject): WorldEvent {

@@ -60,6 +60,9 @@ export function judge(ops: readonly Operation[]): Judgement {
         }
         break;
       }
+      case "alarm":
+        out.alarms++;
+        break;
       case "decrypt": {
         const m = messages.get(op.message);
         if (!op.honest) attackerRead.add(op.message);
