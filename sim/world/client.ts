@@ -288,6 +288,14 @@ export class Client implements RoomSigner {
     return missing;
   }
 
+  /** Put a state event this client sent into the history, with its DAG node ID if it has one. */
+  private sent<T extends WorldEvent>(e: T): T {
+    const node = readDagNode(e);
+    const membership = typeof e.content.membership === "string" ? e.content.membership : null;
+    this.world.history.record({ op: "state", t: this.world.clock.now(), room: e.room_id, event: e.event_id, node: node.ok ? node.value.id : null, type: e.type, state_key: e.state_key ?? "", sender: e.sender, membership });
+    return e;
+  }
+
   private recordCause(roomId: string, e: WorldEvent, parent: string | null): void {
     this.world.history.record({ op: "cause", t: this.world.clock.now(), room: roomId, event: e.event_id, user: this.userId, msk: encodeBase64(this.msk.publicKey), parent, honest: true });
   }
@@ -302,7 +310,7 @@ export class Client implements RoomSigner {
     const roomId = this.server.createRoom(this.userId, content);
     if (this.pendingCreate) this.knownNodes(roomId).set(this.pendingCreate.id, this.pendingCreate);
     this.pendingCreate = undefined;
-    const create = this.server.roomView(this.userId, roomId).state.find((e) => e.type === "m.room.create")!;
+    const create = this.sent(this.server.roomView(this.userId, roomId).state.find((e) => e.type === "m.room.create")!);
     this.rooms.set(roomId, { rrk: rrk.publicKey, cause: create.event_id, causeParent: create.event_id });
     this.recordCause(roomId, create, null);
     return roomId;
@@ -312,7 +320,7 @@ export class Client implements RoomSigner {
     const m = this.membership(roomId);
     const targetMsk = this.mskOf(target);
     const content = buildMemberContent({ membership: "invite", signer: this, parentEventId: m.cause!, userKey: targetMsk, rrk: m.rrk });
-    const e = this.server.invite(this.userId, roomId, target, this.dagged(roomId, "m.room.member", target, content));
+    const e = this.sent(this.server.invite(this.userId, roomId, target, this.dagged(roomId, "m.room.member", target, content)));
     this.recordPermit(roomId, e, target, targetMsk);
     return e;
   }
@@ -344,7 +352,7 @@ export class Client implements RoomSigner {
     if (!fromInvite.ok) throw new ApiError("M_INVALID_PARAM", fromInvite.error);
     const content = buildMemberContent({ membership: "join", signer: this, parentEventId: parent.event_id, userKey: this.msk.publicKey, rrk: fromInvite.value, ...(unsigned ? { membershipEvents: unsigned } : {}) });
     if (this.dag) this.learnDag(roomId, view);
-    const join = this.server.join(this.userId, roomId, this.dagged(roomId, "m.room.member", this.userId, content));
+    const join = this.sent(this.server.join(this.userId, roomId, this.dagged(roomId, "m.room.member", this.userId, content)));
     this.rooms.set(roomId, { rrk: fromInvite.value, cause: join.event_id, causeParent: parent.event_id, ...(unsigned ? { proof: unsigned } : {}) });
     this.recordCause(roomId, join, parent.event_id);
     return join;
@@ -371,7 +379,7 @@ export class Client implements RoomSigner {
     const child = rrkFromRoomId(childRoomId);
     if (!child.ok) throw new ApiError("M_INVALID_PARAM", child.error);
     const content = buildSpaceChildContent({ childRrk: child.value, via: [this.server.name], signer: this, parentEventId: m.cause! });
-    return this.server.setState(this.userId, spaceRoomId, "m.space.child", childRoomId, this.dagged(spaceRoomId, "m.space.child", childRoomId, content));
+    return this.sent(this.server.setState(this.userId, spaceRoomId, "m.space.child", childRoomId, this.dagged(spaceRoomId, "m.space.child", childRoomId, content)));
   }
 
   /**
@@ -415,7 +423,7 @@ export class Client implements RoomSigner {
   }
 
   setMembership(roomId: string, target: string, membership: "leave" | "ban"): WorldEvent {
-    const e = this.server.setMembership(this.userId, roomId, target, membership, this.dagged(roomId, "m.room.member", target, { membership }));
+    const e = this.sent(this.server.setMembership(this.userId, roomId, target, membership, this.dagged(roomId, "m.room.member", target, { membership })));
     if (target === this.userId) {
       const cause = this.rooms.get(roomId)?.cause;
       if (cause) this.pastCauses.set(roomId, cause);
@@ -427,7 +435,7 @@ export class Client implements RoomSigner {
   setJoinRule(roomId: string, rule: "public" | "restricted" | "invite", allowRoomIds: string[] = []): WorldEvent {
     const m = this.membership(roomId);
     const content = rule === "invite" ? { join_rule: "invite" } : buildJoinRulesContent({ joinRule: rule, allowRoomIds, signer: this, parentEventId: m.cause! });
-    const e = this.server.setState(this.userId, roomId, "m.room.join_rules", "", this.dagged(roomId, "m.room.join_rules", "", content));
+    const e = this.sent(this.server.setState(this.userId, roomId, "m.room.join_rules", "", this.dagged(roomId, "m.room.join_rules", "", content)));
     if (rule !== "invite") this.recordPermit(roomId, e, null, null);
     return e;
   }
@@ -439,7 +447,7 @@ export class Client implements RoomSigner {
     if (target !== null) content.users = { ...((content.users as JsonObject) ?? {}), [target]: level };
     if (setting !== null) content[setting] = level;
     const { unsigned: _u, ...plain } = content;
-    return this.server.setState(this.userId, roomId, "m.room.power_levels", "", this.dagged(roomId, "m.room.power_levels", "", plain));
+    return this.sent(this.server.setState(this.userId, roomId, "m.room.power_levels", "", this.dagged(roomId, "m.room.power_levels", "", plain)));
   }
 
   /** Invite a third-party ID: a token from the identity server, then a signed m.room.third_party_invite listing its key. */
@@ -453,7 +461,7 @@ export class Client implements RoomSigner {
       signer: this,
       parentEventId: m.cause!,
     });
-    const e = this.server.setState(this.userId, roomId, "m.room.third_party_invite", pending.token, this.dagged(roomId, "m.room.third_party_invite", pending.token, content));
+    const e = this.sent(this.server.setState(this.userId, roomId, "m.room.third_party_invite", pending.token, this.dagged(roomId, "m.room.third_party_invite", pending.token, content)));
     this.world.identity.published(pending.token, e.event_id, encodeBase64(this.msk.publicKey));
     this.recordPermit(roomId, e, null, null);
     return e;

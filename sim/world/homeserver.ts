@@ -68,6 +68,7 @@ export interface NetworkLike {
   snapshot(roomId: string, asking: Homeserver): WorldEvent[] | undefined;
   sendToDevice(userId: string, deviceId: string, message: ToDeviceMessage): void;
   isJoined(roomId: string, userId: string): boolean;
+  withdraw(from: Homeserver, eventId: string): void;
 }
 
 export class Homeserver {
@@ -381,10 +382,11 @@ export class Homeserver {
     this.world.history.record({ op: "adversary", t: this.world.clock.now(), capability: "withhold", detail: { server: this.name, room: roomId, hidden: eventId, from: [...users] } });
   }
 
-  /** `withhold`: delete an event from what this server serves (a ban, hidden). */
+  /** `withhold`: delete an event from what this server serves, and from what it has yet to federate. */
   hide(roomId: string, eventId: string): void {
     this.require("withhold");
     this.room(roomId).remove(eventId);
+    this.world.network.withdraw(this, eventId);
     this.world.history.record({ op: "adversary", t: this.world.clock.now(), capability: "withhold", detail: { server: this.name, room: roomId, hidden: eventId } });
   }
 

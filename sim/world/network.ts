@@ -12,7 +12,7 @@ import type { WorldEvent } from "./room.ts";
 
 export class Network implements NetworkLike {
   readonly servers = new Map<string, Homeserver>();
-  private readonly queue: { to: Homeserver; event: WorldEvent; due: number }[] = [];
+  private readonly queue: { from: Homeserver; to: Homeserver; event: WorldEvent; due: number }[] = [];
   private flushes = 0;
 
   constructor(private readonly options: { delay?: number } = {}) {}
@@ -35,7 +35,12 @@ export class Network implements NetworkLike {
       }
     }
     const due = this.flushes + (this.options.delay ?? 0);
-    for (const server of this.servers.values()) if (server !== from && server.rooms.has(event.room_id)) this.queue.push({ to: server, event, due });
+    for (const server of this.servers.values()) if (server !== from && server.rooms.has(event.room_id)) this.queue.push({ from, to: server, event, due });
+  }
+
+  /** A server takes back an event it has not yet delivered (withholding it from federation). */
+  withdraw(from: Homeserver, eventId: string): void {
+    for (let i = this.queue.length - 1; i >= 0; i--) if (this.queue[i]!.event.event_id === eventId && this.queue[i]!.from === from) this.queue.splice(i, 1);
   }
 
   /** Deliver, in order, everything that is due. */

@@ -41,37 +41,25 @@ function asEvent(n: DagNode): WorldEvent {
 export function resolveDag(nodes: Iterable<DagNode>, tieBreak: TieBreak, authentic: (n: DagNode) => boolean = () => true): Resolution {
   const byId = new Map<string, DagNode>();
   for (const n of nodes) if (!byId.has(n.id)) byId.set(n.id, n);
-  // Only nodes whose every ancestor is present can be placed.
-  const placeable = new Map<string, boolean>();
-  const canPlace = (id: string): boolean => {
-    const stack = [id];
-    const order: string[] = [];
-    while (stack.length) {
-      const cur = stack.pop()!;
-      if (placeable.has(cur) || order.includes(cur)) continue;
-      const n = byId.get(cur);
-      if (!n) {
-        placeable.set(cur, false);
-        continue;
-      }
-      order.push(cur);
-      for (const p of n.prev_state) if (!placeable.has(p)) stack.push(p);
-    }
-    for (const cur of order.reverse()) {
-      const n = byId.get(cur)!;
-      placeable.set(cur, n.prev_state.every((p) => placeable.get(p) === true));
-    }
-    return placeable.get(id) === true;
-  };
-  const present = [...byId.values()].filter((n) => canPlace(n.id));
-  const unplaced = [...byId.keys()].filter((id) => !placeable.get(id)).sort();
+  // Only nodes whose every ancestor is present can be placed: from each node that names a missing
+  // one, mark it and everything below it.
+  const children = new Map<string, string[]>();
+  for (const n of byId.values()) for (const p of n.prev_state) children.set(p, [...(children.get(p) ?? []), n.id]);
+  const unplaceable = new Set<string>();
+  const queue = [...byId.values()].filter((n) => n.prev_state.some((p) => !byId.has(p))).map((n) => n.id);
+  while (queue.length) {
+    const id = queue.pop()!;
+    if (unplaceable.has(id)) continue;
+    unplaceable.add(id);
+    queue.push(...(children.get(id) ?? []));
+  }
+  const present = [...byId.values()].filter((n) => !unplaceable.has(n.id));
+  const unplaced = [...unplaceable].sort();
 
   const room = new RoomReplica("!resolved");
   const applied: string[] = [];
   const refused: { id: string; why: string }[] = [];
   const waiting = new Map(present.map((n) => [n.id, new Set(n.prev_state)]));
-  const children = new Map<string, string[]>();
-  for (const n of present) for (const p of n.prev_state) children.set(p, [...(children.get(p) ?? []), n.id]);
   const ready = new Set(present.filter((n) => n.prev_state.length === 0).map((n) => n.id));
 
   const before = (a: DagNode, b: DagNode): number => {
@@ -93,7 +81,8 @@ export function resolveDag(nodes: Iterable<DagNode>, tieBreak: TieBreak, authent
       if (next.type === "m.room.create") seedDefaults(room, next);
     }
     for (const c of children.get(next.id) ?? []) {
-      const w = waiting.get(c)!;
+      const w = waiting.get(c);
+      if (!w) continue;
       w.delete(next.id);
       if (w.size === 0) ready.add(c);
     }
