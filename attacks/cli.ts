@@ -57,9 +57,24 @@ export function main(argv: string[]): number {
   const threats = values.threat ? CATALOGUE.filter((t) => values.threat!.includes(t.id)) : CATALOGUE;
 
   let done = 0;
-  const total = threats.length * runs;
-  const results: ThreatResult[] = threats.map((t) => sweepThreat(t, runs, seed, () => progress(++done, total, t.id)));
+  const results: ThreatResult[] = threats.map((t) => sweepThreat(t, runs, seed, () => progress(++done, threats.length * runs, t.id)));
+  const text = writeAttacksJson(results, runs, seed);
 
+  const failures: string[] = [];
+  for (const r of results) {
+    for (const v of r.violations) failures.push(`${r.threat.id} ${v.model} variant ${v.variant}: ${v.violation}`);
+    if (r.results.baseline.basic !== "breach") failures.push(`${r.threat.id}: the basic form does not breach baseline (the positive control)`);
+  }
+  if (values.format === "json") process.stdout.write(text);
+  else process.stdout.write(table(results, runs, seed) + failures.map((f) => `FAIL ${f}\n`).join(""));
+  return failures.length === 0 ? 0 : 1;
+}
+
+/**
+ * Write `reports/out/attacks.json`, and for each threat and model the variant with the worst
+ * outcome (if it is not `prevented`) as a scenario file in `reports/out/witnesses/`. Returns the JSON text.
+ */
+export function writeAttacksJson(results: ThreatResult[], runs: number, seed: number): string {
   mkdirSync(join(OUT, "witnesses"), { recursive: true });
   const json = {
     seed,
@@ -89,15 +104,7 @@ export function main(argv: string[]): number {
   };
   const text = `${JSON.stringify(json, null, 1)}\n`;
   writeFileSync(join(OUT, "attacks.json"), text);
-
-  const failures: string[] = [];
-  for (const r of results) {
-    for (const v of r.violations) failures.push(`${r.threat.id} ${v.model} variant ${v.variant}: ${v.violation}`);
-    if (r.results.baseline.basic !== "breach") failures.push(`${r.threat.id}: the basic form does not breach baseline (the positive control)`);
-  }
-  if (values.format === "json") process.stdout.write(text);
-  else process.stdout.write(table(results, runs, seed) + failures.map((f) => `FAIL ${f}\n`).join(""));
-  return failures.length === 0 ? 0 : 1;
+  return text;
 }
 
 function usage(message: string): number {

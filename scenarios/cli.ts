@@ -141,4 +141,5 @@ export function main(argv: string[]): number {
   return runs.every((r) => r.run.pass) ? 0 : 1;
 }
 
+// Run directly (the tests do); `npm run scenarios` runs it through reports/after-scenarios.ts.
 if (process.argv[1] === fileURLToPath(import.meta.url)) process.exitCode = main(process.argv.slice(2));

@@ -292,7 +292,8 @@ export class Client implements RoomSigner {
   private sent<T extends WorldEvent>(e: T): T {
     const node = readDagNode(e);
     const membership = typeof e.content.membership === "string" ? e.content.membership : null;
-    this.world.history.record({ op: "state", t: this.world.clock.now(), room: e.room_id, event: e.event_id, node: node.ok ? node.value.id : null, type: e.type, state_key: e.state_key ?? "", sender: e.sender, membership });
+    const parent = typeof e.content.parent_event_id === "string" ? e.content.parent_event_id : null;
+    this.world.history.record({ op: "state", t: this.world.clock.now(), room: e.room_id, event: e.event_id, node: node.ok ? node.value.id : null, type: e.type, state_key: e.state_key ?? "", sender: e.sender, membership, parent });
     return e;
   }
 

@@ -29,7 +29,7 @@ export type Operation =
   /** A device decrypted a message: the measurement of who read what. */
   | { op: "decrypt"; t: number; room: string; device: string; message: string; honest: boolean }
   /** An honest client sent a state event: its server event ID, and its DAG node ID when it signed one. */
-  | { op: "state"; t: number; room: string; event: string; node: string | null; type: string; state_key: string; sender: string; membership: string | null }
+  | { op: "state"; t: number; room: string; event: string; node: string | null; type: string; state_key: string; sender: string; membership: string | null; parent: string | null }
   /** An honest client raised a tamper alarm: a state event it saw referenced cannot be obtained. */
   | { op: "alarm"; t: number; room: string; client: string; missing: string }
   /** An adversary capability was used. */

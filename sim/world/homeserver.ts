@@ -357,7 +357,9 @@ export class Homeserver {
     const e = eventId === undefined ? made : { ...made, event_id: eventId };
     this.room(roomId).append(e);
     this.world.network.federate(this, e);
-    this.world.history.record({ op: "adversary", t: this.world.clock.now(), capability: "forge", detail: { server: this.name, room: roomId, event: e.event_id, type, sender } });
+    const parent = typeof content.parent_event_id === "string" ? content.parent_event_id : null;
+    const membership = typeof content.membership === "string" ? content.membership : null;
+    this.world.history.record({ op: "adversary", t: this.world.clock.now(), capability: "forge", detail: { server: this.name, room: roomId, event: e.event_id, type, sender, state_key: stateKey ?? null, membership, parent } });
     return e;
   }
 
