@@ -1,7 +1,8 @@
 /**
  * Mermaid event graphs of a witness run, drawn as MSC3917 draws them: each membership event points
  * at the event it rests on (`parent_event_id`). A link inside content a member signed is thick
- * (`==>`); a link in an event the adversary made is dotted (`-.->`). Pure: history in, text out.
+ * (`==>`); a link in an event the adversary made is dotted (`-.->`), and the event is red.
+ * Pure: history in, text out.
  */
 import type { Operation } from "../sim/world/history.ts";
 

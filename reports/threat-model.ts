@@ -97,7 +97,7 @@ export function threatModelMarkdown(input: ReportInput): string {
         "",
         `Witness: \`${w.file}\`. Replay: \`npm run scenarios -- ${w.file}\`.`,
         "",
-        "Signed parent links are drawn thick, links in events the server made or that carry no member's signature thin, and dotted where the event is the adversary's.",
+        "Each membership event points at the event it rests on (`parent_event_id`): thick where a member signed the link, dotted (and red) where the adversary made the event.",
         "",
         "```mermaid",
         w.mermaid,
