@@ -11,10 +11,10 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { MODEL_IDS } from "../sim/models/index.ts";
 import { CATALOGUE } from "./catalogue.ts";
+import { outDir } from "../scenarios/out-dir.ts";
 import { ROOT, scenarioText } from "./replay.ts";
 import { type ThreatResult, sweepThreat } from "./sweep.ts";
 
-const OUT = join(ROOT, "reports", "out");
 const USAGE = `usage: npm run attacks [-- --runs N --seed S --threat Tn --format text|json]
 
 For each threat in the catalogue (${CATALOGUE.map((t) => t.id).join(", ")}) and each model (${MODEL_IDS.join(", ")}), runs N
@@ -75,6 +75,7 @@ export function main(argv: string[]): number {
  * outcome (if it is not `prevented`) as a scenario file in `reports/out/witnesses/`. Returns the JSON text.
  */
 export function writeAttacksJson(results: ThreatResult[], runs: number, seed: number): string {
+  const OUT = outDir();
   mkdirSync(join(OUT, "witnesses"), { recursive: true });
   const json = {
     seed,
@@ -122,7 +123,7 @@ function table(results: ThreatResult[], runs: number, seed: number): string {
   );
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
   const line = (row: string[]) => row.map((c, i) => (i < row.length - 1 ? c.padEnd(widths[i]!) : c)).join("  ");
-  return [`${runs} variants per threat, seed ${seed}`, line(header), line(widths.map((w) => "-".repeat(w))), ...rows.map(line), `results: ${relative(process.cwd(), join(OUT, "attacks.json"))}`, ""].join("\n");
+  return [`${runs} variants per threat, seed ${seed}`, line(header), line(widths.map((w) => "-".repeat(w))), ...rows.map(line), `results: ${relative(process.cwd(), join(outDir(), "attacks.json"))}`, ""].join("\n");
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) process.exitCode = main(process.argv.slice(2));

@@ -5,16 +5,15 @@
  * shrunk case as a scenario file that `npm run scenarios -- FILE` replays.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
-import { dirname, join, relative } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join, relative } from "node:path";
 import fc from "fast-check";
 import type { VerifierFault } from "../sim/core/verify-membership.ts";
 import type { Scenario, Step } from "../scenarios/format.ts";
+import { REPO, outDir } from "../scenarios/out-dir.ts";
 import { runScenario } from "../scenarios/runner.ts";
 import { scenarioOf, stepsArbitrary } from "./generate.ts";
 
-export const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
-export const COUNTEREXAMPLES = join(ROOT, "reports", "out", "counterexamples");
+export const ROOT = REPO;
 
 export interface PropertyRun {
   name: string;
@@ -55,7 +54,7 @@ export function checkProperty(p: PropertyRun): PropertyResult {
   const scenario = make(details.counterexample[0]);
   scenario.description = `Counterexample to ${p.adversarial ? "soundness" : "soundness/completeness"} found by attacks/ (fast-check seed ${details.seed}, path ${details.counterexamplePath}), shrunk to ${scenario.steps.length} steps.${p.faults ? ` With planted bug(s): ${p.faults.join(", ")}.` : ""}`;
   const violation = violationOf(scenario) ?? "(did not reproduce)";
-  const dir = p.dir ?? COUNTEREXAMPLES;
+  const dir = p.dir ?? join(outDir(), "counterexamples");
   mkdirSync(dir, { recursive: true });
   const file = join(dir, `${p.name}-seed${details.seed}.json`);
   writeFileSync(file, scenarioText(scenario));

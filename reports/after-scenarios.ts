@@ -10,7 +10,8 @@ import { CATALOGUE } from "../attacks/catalogue.ts";
 import { MODEL_IDS, type ModelId } from "../sim/models/index.ts";
 import type { Outcome } from "../sim/world/oracle.ts";
 import { main as runScenarios } from "../scenarios/cli.ts";
-import { OUT, writeReport } from "./cli.ts";
+import { outDir } from "../scenarios/out-dir.ts";
+import { writeReport } from "./cli.ts";
 import type { AttacksJson, TallyJson } from "./threat-model.ts";
 
 interface ScenarioResults {
@@ -22,6 +23,7 @@ export function attacksFromScenarios(results: ScenarioResults): AttacksJson | nu
   const threats = CATALOGUE.filter((t) => results.runs.some((r) => r.file === t.scenario));
   if (threats.length === 0) return null;
   return {
+    source: "scripted",
     seed: 0,
     runs: 1,
     models: [...MODEL_IDS],
@@ -45,8 +47,8 @@ export function attacksFromScenarios(results: ScenarioResults): AttacksJson | nu
 
 const status = runScenarios(process.argv.slice(2));
 if (status !== 2 && !process.argv.slice(2).some((a) => a === "--help" || a === "-h")) {
-  const sweep = join(OUT, "attacks.json");
-  const attacks = existsSync(sweep) ? (JSON.parse(readFileSync(sweep, "utf8")) as AttacksJson) : attacksFromScenarios(JSON.parse(readFileSync(join(OUT, "scenarios.json"), "utf8")) as ScenarioResults);
+  const sweep = join(outDir(), "attacks.json");
+  const attacks = existsSync(sweep) ? (JSON.parse(readFileSync(sweep, "utf8")) as AttacksJson) : attacksFromScenarios(JSON.parse(readFileSync(join(outDir(), "scenarios.json"), "utf8")) as ScenarioResults);
   if (attacks) {
     const files = writeReport(attacks);
     process.stdout.write(`report: ${relative(process.cwd(), files.md)}${existsSync(sweep) ? " (from the sweep in reports/out/attacks.json)" : " (from the scripted basic forms; run npm run attacks for variants)"}\n`);

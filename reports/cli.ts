@@ -12,6 +12,7 @@ import { stringify } from "csv-stringify/sync";
 import { CATALOGUE } from "../attacks/catalogue.ts";
 import { writeAttacksJson } from "../attacks/cli.ts";
 import { ROOT } from "../attacks/replay.ts";
+import { outDir } from "../scenarios/out-dir.ts";
 import { sweepThreat } from "../attacks/sweep.ts";
 import { loadScenario } from "../scenarios/cli.ts";
 import { runScenario } from "../scenarios/runner.ts";
@@ -19,7 +20,6 @@ import type { ModelId } from "../sim/models/index.ts";
 import { witnessGraph } from "./mermaid.ts";
 import { type AttacksJson, type ReportInput, markOf, threatModelMarkdown, threatModelRows } from "./threat-model.ts";
 
-export const OUT = join(ROOT, "reports", "out");
 const USAGE = `usage: npm run report [-- --runs N --seed S --format md|json]
 
 Writes reports/out/threat-model.md (the proposal's table and the full catalogue, measured, with
@@ -48,6 +48,7 @@ export function reportInput(attacks: AttacksJson): ReportInput {
 
 /** Write the Markdown and CSV reports; return their paths. */
 export function writeReport(attacks: AttacksJson): { md: string; csv: string } {
+  const OUT = outDir();
   mkdirSync(OUT, { recursive: true });
   const md = join(OUT, "threat-model.md");
   const csv = join(OUT, "threat-model.csv");
@@ -73,7 +74,7 @@ export function main(argv: string[]): number {
   const seed = Number(values.seed ?? 3917);
   if (!Number.isSafeInteger(runs) || runs < 1) return fail(`--runs must be a positive integer, not ${JSON.stringify(values.runs)}`);
   if (!Number.isSafeInteger(seed)) return fail(`--seed must be an integer, not ${JSON.stringify(values.seed)}`);
-  const source = join(OUT, "attacks.json");
+  const source = join(outDir(), "attacks.json");
   if (values.runs !== undefined || values.seed !== undefined || !existsSync(source)) {
     process.stderr.write(`report: running the sweep (${runs} variants per threat, seed ${seed})…\n`);
     writeAttacksJson(CATALOGUE.map((t) => sweepThreat(t, runs, seed)), runs, seed);

@@ -4,16 +4,16 @@
  * `reports/out/scenarios.json`, and exits 1 if any expectation fails (2 on a bad scenario file).
  */
 import { mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
-import { dirname, join, relative } from "node:path";
+import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { parseJson } from "../sim/core/canonical-json.ts";
 import { MODEL_IDS } from "../sim/models/index.ts";
 import { type Scenario, ScenarioError, validateScenario } from "./format.ts";
+import { REPO, outDir } from "./out-dir.ts";
 import { type ScenarioRun, runScenario } from "./runner.ts";
 
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
-const OUT = join(ROOT, "reports", "out", "scenarios.json");
+const ROOT = REPO;
 const USAGE = `usage: npm run scenarios [-- FILES…] [--seed S] [--format text|json]
 
 Runs scenario files (default: every *.json under scenarios/, except scenarios/rooms/) under every
@@ -123,7 +123,7 @@ export function main(argv: string[]): number {
   const files = positionals.length > 0 ? positionals : scenarioFiles(join(ROOT, "scenarios"));
   let scenarios: { file: string; scenario: Scenario }[];
   try {
-    scenarios = files.map((f) => ({ file: relative(ROOT, join(process.cwd(), f)) || f, scenario: loadScenario(f) }));
+    scenarios = files.map((f) => ({ file: relative(ROOT, resolve(process.cwd(), f)), scenario: loadScenario(f) }));
   } catch (e) {
     if (!(e instanceof ScenarioError)) throw e;
     process.stderr.write(`scenarios: ${e.message}\n`);
@@ -135,9 +135,10 @@ export function main(argv: string[]): number {
   }
   const runs = scenarios.flatMap(({ file, scenario }) => MODEL_IDS.map((model) => ({ file, run: runScenario(scenario, model, seed === undefined ? {} : { seed }) })));
   const json = resultsJson(runs, seed);
-  mkdirSync(dirname(OUT), { recursive: true });
-  writeFileSync(OUT, json);
-  process.stdout.write(values.format === "json" ? json : `${table(runs)}results: ${relative(process.cwd(), OUT)}\n`);
+  const out = join(outDir(), "scenarios.json");
+  mkdirSync(dirname(out), { recursive: true });
+  writeFileSync(out, json);
+  process.stdout.write(values.format === "json" ? json : `${table(runs)}results: ${relative(process.cwd(), out)}\n`);
   return runs.every((r) => r.run.pass) ? 0 : 1;
 }
 
