@@ -9,7 +9,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { MODEL_IDS } from "../sim/models/index.ts";
+import { MODEL_IDS, type ModelId } from "../sim/models/index.ts";
 import { CATALOGUE } from "./catalogue.ts";
 import { outDir } from "../scenarios/out-dir.ts";
 import { ROOT, scenarioText } from "./replay.ts";
@@ -70,17 +70,12 @@ export function main(argv: string[]): number {
   return failures.length === 0 ? 0 : 1;
 }
 
-/**
- * Write `reports/out/attacks.json`, and for each threat and model the variant with the worst
- * outcome (if it is not `prevented`) as a scenario file in `reports/out/witnesses/`. Returns the JSON text.
- */
-export function writeAttacksJson(results: ThreatResult[], runs: number, seed: number): string {
-  const OUT = outDir();
-  mkdirSync(join(OUT, "witnesses"), { recursive: true });
-  const json = {
+/** The sweep's results as JSON; `exampleFor` names the witness file of each threat and model, or null. */
+export function toAttacksJson(results: ThreatResult[], runs: number, seed: number, exampleFor: (r: ThreatResult, model: ModelId) => string | null) {
+  return {
     seed,
     runs,
-    models: MODEL_IDS,
+    models: [...MODEL_IDS],
     threats: results.map((r) => ({
       id: r.threat.id,
       title: r.threat.title,
@@ -89,20 +84,29 @@ export function writeAttacksJson(results: ThreatResult[], runs: number, seed: nu
       scenario: r.threat.scenario,
       results: Object.fromEntries(
         MODEL_IDS.map((m) => {
-          const t = r.results[m];
-          let example: string | null = null;
-          if (t.example && t.example.outcome !== "prevented") {
-            const file = join(OUT, "witnesses", `${r.threat.id}-${m}.json`);
-            writeFileSync(file, scenarioText(t.example.scenario));
-            example = relative(ROOT, file);
-          }
-          const { example: _e, ...counts } = t;
-          return [m, { ...counts, example }];
+          const { example: _e, ...counts } = r.results[m];
+          return [m, { ...counts, example: exampleFor(r, m) }];
         }),
       ),
       violations: r.violations,
     })),
   };
+}
+
+/**
+ * Write `attacks.json` to the output directory, and for each threat and model the variant with the
+ * worst outcome (if it is not `prevented`) as a scenario file in `witnesses/`. Returns the JSON text.
+ */
+export function writeAttacksJson(results: ThreatResult[], runs: number, seed: number): string {
+  const OUT = outDir();
+  mkdirSync(join(OUT, "witnesses"), { recursive: true });
+  const json = toAttacksJson(results, runs, seed, (r, m) => {
+    const t = r.results[m];
+    if (!t.example || t.example.outcome === "prevented") return null;
+    const file = join(OUT, "witnesses", `${r.threat.id}-${m}.json`);
+    writeFileSync(file, scenarioText(t.example.scenario));
+    return relative(ROOT, file);
+  });
   const text = `${JSON.stringify(json, null, 1)}\n`;
   writeFileSync(join(OUT, "attacks.json"), text);
   return text;

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { CATALOGUE } from "../attacks/catalogue.ts";
 import { sweepThreat } from "../attacks/sweep.ts";
 import { MODEL_IDS } from "../sim/models/index.ts";
-import type { ThreatResult } from "../attacks/sweep.ts";
+import { toAttacksJson } from "../attacks/cli.ts";
 import { reportInput } from "./cli.ts";
 import { witnessGraph } from "./mermaid.ts";
 import { type AttacksJson, type TallyJson, markOf, threatModelMarkdown, threatModelRows } from "./threat-model.ts";
@@ -25,22 +25,10 @@ describe("marks", () => {
   });
 });
 
-/** The sweep, small, as `npm run report` would run it (without writing files). */
+/** The sweep, small, as `npm run report` would run it (without writing files: the witness is the scripted form). */
 function smallSweep(runs: number): AttacksJson {
-  const results: ThreatResult[] = CATALOGUE.map((t) => sweepThreat(t, runs, 3917));
-  return {
-    seed: 3917,
-    runs,
-    models: [...MODEL_IDS],
-    threats: results.map((r) => ({
-      id: r.threat.id,
-      title: r.threat.title,
-      proposal_row: r.threat.proposalRow,
-      expected: r.threat.expected,
-      scenario: r.threat.scenario,
-      results: Object.fromEntries(MODEL_IDS.map((m) => [m, { ...r.results[m], example: r.results[m].example && r.results[m].example.outcome !== "prevented" ? r.threat.scenario : null }])) as AttacksJson["threats"][number]["results"],
-    })),
-  };
+  const results = CATALOGUE.map((t) => sweepThreat(t, runs, 3917));
+  return toAttacksJson(results, runs, 3917, (r, m) => (r.results[m].example && r.results[m].example.outcome !== "prevented" ? r.threat.scenario : null)) as AttacksJson;
 }
 
 /**

@@ -4,20 +4,12 @@
  * Markdown and in long-form CSV rows. Nothing in a cell is typed in: every mark is computed from
  * counts, and every count comes from runs.
  */
+import type { Tally } from "../attacks/sweep.ts";
 import type { ModelId } from "../sim/models/index.ts";
 import type { Outcome } from "../sim/world/oracle.ts";
 
-export interface TallyJson {
-  basic: Outcome | null;
-  trials: number;
-  prevented: number;
-  detected: number;
-  breach: number;
-  false_rejections: number;
-  attacker_decrypted: number;
-  property_violations: number;
-  example: string | null;
-}
+/** A tally of the sweep (attacks/sweep.ts) as attacks.json holds it: the witness is a file name. */
+export type TallyJson = Omit<Tally, "example"> & { example: string | null };
 
 export interface AttacksJson {
   /** `scripted`: one trial per threat, the basic forms `npm run scenarios` ran; else a sweep. */
