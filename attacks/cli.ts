@@ -13,7 +13,7 @@ import { MODEL_IDS, type ModelId } from "../sim/models/index.ts";
 import { CATALOGUE } from "./catalogue.ts";
 import { outDir } from "../scenarios/out-dir.ts";
 import { ROOT, scenarioText } from "./replay.ts";
-import { type ThreatResult, sweepThreat } from "./sweep.ts";
+import { type Tally, type ThreatResult, sweepThreat } from "./sweep.ts";
 
 const USAGE = `usage: npm run attacks [-- --runs N --seed S --threat Tn --format text|json]
 
@@ -87,7 +87,7 @@ export function toAttacksJson(results: ThreatResult[], runs: number, seed: numbe
           const { example: _e, ...counts } = r.results[m];
           return [m, { ...counts, example: exampleFor(r, m) }];
         }),
-      ),
+      ) as Record<ModelId, Omit<Tally, "example"> & { example: string | null }>,
       violations: r.violations,
     })),
   };
