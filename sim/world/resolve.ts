@@ -7,7 +7,6 @@
  * `no-ts` leaves timestamps out, because the proposal's footnote 1 says the result for banned
  * members depends on whether timestamps can be falsified.
  */
-import { encodeBase64 } from "../core/base64.ts";
 import type { DagNode } from "../core/state-dag.ts";
 import { type AuthContext, RoomReplica, authorize, defaultPowerLevels, type WorldEvent } from "./room.ts";
 
@@ -96,7 +95,7 @@ export function resolveDag(nodes: Iterable<DagNode>, tieBreak: TieBreak, authent
  */
 function seedDefaults(room: RoomReplica, create: DagNode): void {
   const base = { room_id: "", sender: create.sender, origin_server_ts: create.ts };
-  const tag = encodeBase64(new TextEncoder().encode(create.id)).slice(0, 8);
+  const tag = create.id.slice(1, 9);
   room.append({ ...base, event_id: `$default-join-${tag}`, type: "m.room.member", state_key: create.sender, content: { membership: "join" } });
   room.append({ ...base, event_id: `$default-power-${tag}`, type: "m.room.power_levels", state_key: "", content: defaultPowerLevels(create.sender) });
   room.append({ ...base, event_id: `$default-rule-${tag}`, type: "m.room.join_rules", state_key: "", content: { join_rule: "invite" } });
