@@ -5,6 +5,7 @@
 import type { ModelId } from "../sim/models/index.ts";
 import { MODEL_IDS } from "../sim/models/index.ts";
 import type { Outcome } from "../sim/world/oracle.ts";
+import { isJsonObject } from "../sim/core/canonical-json.ts";
 import type { VerifierFault } from "../sim/core/verify-membership.ts";
 
 export type Step =
@@ -103,7 +104,7 @@ export const PLANNED_ACTIONS = ["forge_invite", "forge_join_rule", "withhold", "
 export class ScenarioError extends Error {}
 
 type Obj = Record<string, unknown>;
-const isObj = (x: unknown): x is Obj => typeof x === "object" && x !== null && !Array.isArray(x);
+const isObj = isJsonObject;
 const USER_ID = /^@[^:\s]+:[A-Za-z0-9.-]+$/;
 
 /** Fields each action takes, and how to check them. */

@@ -19,6 +19,11 @@ export interface JsonObject {
   [key: string]: JsonValue;
 }
 
+/** A JSON object (not null, not an array): the shape check every reader of untrusted JSON starts with. */
+export function isJsonObject(x: unknown): x is Record<string, unknown> {
+  return typeof x === "object" && x !== null && !Array.isArray(x);
+}
+
 export class CanonicalJsonError extends Error {
   override name = "CanonicalJsonError";
 }

@@ -12,6 +12,7 @@
  * key ID `ed25519:<unpadded base64 public key>`.
  */
 import { decodeBase64, encodeBase64 } from "./base64.ts";
+import { isJsonObject } from "./canonical-json.ts";
 import { type Ed25519Backend, PUBLIC_KEY_LENGTH, type SigningKey, checkPublicKey, defaultBackend } from "./ed25519.ts";
 import { type Result, fail, ok } from "./result.ts";
 import { type SignedJsonRejection, type Signatures, signJson, verifySignedJson } from "./signing.ts";
@@ -62,16 +63,12 @@ export type KeyRejection =
   | "key_id_mismatch"
   | { signature: SignedJsonRejection };
 
-function isPlainObject(x: unknown): x is Record<string, unknown> {
-  return typeof x === "object" && x !== null && !Array.isArray(x);
-}
-
 /**
  * Read the one public key of a `CrossSigningKey` from untrusted input, checking its shape, owner
  * and usage. Never throws.
  */
 export function crossSigningPublicKey(csk: unknown, expect: { userId?: string; usage?: CrossSigningUsage } = {}): Result<Uint8Array, KeyRejection> {
-  if (!isPlainObject(csk) || typeof csk.user_id !== "string" || !Array.isArray(csk.usage) || !isPlainObject(csk.keys)) return fail("malformed");
+  if (!isJsonObject(csk) || typeof csk.user_id !== "string" || !Array.isArray(csk.usage) || !isJsonObject(csk.keys)) return fail("malformed");
   if (!csk.usage.every((u) => typeof u === "string")) return fail("malformed");
   if (expect.userId !== undefined && csk.user_id !== expect.userId) return fail("wrong_user");
   if (expect.usage !== undefined && !csk.usage.includes(expect.usage)) return fail("wrong_usage");
@@ -142,7 +139,7 @@ export function isDeviceTrusted(
 ): Result<true, KeyRejection> {
   const sskPub = verifySubkey(ssk, userId, "self_signing", mskPublicKey, backend);
   if (!sskPub.ok) return sskPub;
-  if (!isPlainObject(device) || typeof device.device_id !== "string" || !isPlainObject(device.keys)) return fail("malformed");
+  if (!isJsonObject(device) || typeof device.device_id !== "string" || !isJsonObject(device.keys)) return fail("malformed");
   if (device.user_id !== userId) return fail("wrong_user");
   const devKeyText = device.keys[`ed25519:${device.device_id}`];
   if (typeof devKeyText !== "string") return fail("malformed");
@@ -172,7 +169,7 @@ export function trustedDevices(
   for (const device of devices) {
     const verdict = isDeviceTrusted(device, ssk, userId, mskPublicKey, backend);
     if (verdict.ok) trusted.push(device as DeviceKeys);
-    else rejected.push({ device_id: isPlainObject(device) && typeof device.device_id === "string" ? device.device_id : "(unknown)", reason: verdict.error });
+    else rejected.push({ device_id: isJsonObject(device) && typeof device.device_id === "string" ? device.device_id : "(unknown)", reason: verdict.error });
   }
   return { trusted, rejected };
 }

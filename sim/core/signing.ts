@@ -6,7 +6,7 @@
  * were already there, and put `unsigned` back.
  */
 import { decodeBase64, encodeBase64 } from "./base64.ts";
-import { CanonicalJsonError, canonicalJsonBytes } from "./canonical-json.ts";
+import { CanonicalJsonError, canonicalJsonBytes, isJsonObject } from "./canonical-json.ts";
 import { type Ed25519Backend, type Ed25519Rejection, SIGNATURE_LENGTH, type SigningKey, defaultBackend, signEd25519, verifyEd25519 } from "./ed25519.ts";
 import { type Result, fail, ok } from "./result.ts";
 
@@ -28,10 +28,6 @@ export function isEd25519KeyId(keyId: string): boolean {
   return typeof keyId === "string" && KEY_ID.test(keyId);
 }
 
-function isPlainObject(x: unknown): x is Record<string, unknown> {
-  return typeof x === "object" && x !== null && !Array.isArray(x);
-}
-
 /** The bytes a signature covers: the canonical JSON of `obj` without `signatures` and `unsigned`. */
 export function signedBytes(obj: object): Uint8Array {
   return canonicalJsonBytes(obj, NOT_SIGNED);
@@ -47,7 +43,7 @@ export function signJson<T extends object>(obj: T, entity: string, keyId: string
   if (!isEd25519KeyId(keyId)) throw new TypeError(`signJson: key id must look like "ed25519:<id>", got ${JSON.stringify(keyId)}`);
   const signature = encodeBase64(signEd25519(key, signedBytes(obj), backend));
   const existing = (obj as { signatures?: unknown }).signatures;
-  const previous = isPlainObject(existing) ? (existing as Signatures) : {};
+  const previous = isJsonObject(existing) ? (existing as Signatures) : {};
   const signatures: Signatures = { ...previous, [entity]: { ...(previous[entity] ?? {}), [keyId]: signature } };
   return { ...obj, signatures };
 }
@@ -58,11 +54,11 @@ function own(o: Record<string, unknown>, k: string): unknown {
 
 /** The signature `signatures[entity][keyId]` on `obj`, if there is one and it is a string. */
 export function signatureOf(obj: unknown, entity: string, keyId: string): string | undefined {
-  if (!isPlainObject(obj)) return undefined;
+  if (!isJsonObject(obj)) return undefined;
   const signatures = own(obj, "signatures");
-  if (!isPlainObject(signatures)) return undefined;
+  if (!isJsonObject(signatures)) return undefined;
   const byEntity = own(signatures, entity);
-  if (!isPlainObject(byEntity)) return undefined;
+  if (!isJsonObject(byEntity)) return undefined;
   const sig = own(byEntity, keyId);
   return typeof sig === "string" ? sig : undefined;
 }
@@ -78,7 +74,7 @@ export function verifySignedJson(
   publicKey: Uint8Array,
   backend: Ed25519Backend = defaultBackend(),
 ): Result<true, SignedJsonRejection> {
-  if (!isPlainObject(obj)) return fail("not_an_object");
+  if (!isJsonObject(obj)) return fail("not_an_object");
   if (!isEd25519KeyId(keyId)) return fail("bad_key_id");
   const text = signatureOf(obj, entity, keyId);
   if (text === undefined) return fail("signature_missing");

@@ -11,7 +11,7 @@
  */
 import { createHash } from "node:crypto";
 import { decodeBase64, encodeBase64, encodeBase64Url } from "./base64.ts";
-import { canonicalJsonBytes, type JsonObject } from "./canonical-json.ts";
+import { canonicalJsonBytes, isJsonObject, type JsonObject } from "./canonical-json.ts";
 import { type CrossSigningKey, crossSigningPublicKey } from "./cross-signing.ts";
 import { type Ed25519Backend, SIGNATURE_LENGTH, defaultBackend, signEd25519, verifyEd25519 } from "./ed25519.ts";
 import type { RoomSigner } from "./events.ts";
@@ -68,8 +68,6 @@ export function signDagNode(e: Envelope, prevState: readonly string[], ts: numbe
   return { content: { ...e.content, unsigned: { ...unsigned, [DAG_FIELD]: block as unknown as JsonObject } }, id: idOf(bytes) };
 }
 
-const isObject = (x: unknown): x is Record<string, unknown> => typeof x === "object" && x !== null && !Array.isArray(x);
-
 /**
  * Read and check the DAG block of a state event from untrusted input. Checks the shape, that the
  * RSK in `sender_key` is the sender's and a usable key, and its signature over the envelope. Which
@@ -77,10 +75,10 @@ const isObject = (x: unknown): x is Record<string, unknown> => typeof x === "obj
  * Never throws.
  */
 export function readDagNode(event: unknown, backend: Ed25519Backend = defaultBackend()): Result<DagNode, string> {
-  if (!isObject(event) || typeof event.type !== "string" || typeof event.state_key !== "string" || typeof event.sender !== "string" || !isObject(event.content)) return fail("not a state event");
+  if (!isJsonObject(event) || typeof event.type !== "string" || typeof event.state_key !== "string" || typeof event.sender !== "string" || !isJsonObject(event.content)) return fail("not a state event");
   const content = event.content as JsonObject;
-  const block = isObject(content.unsigned) ? content.unsigned[DAG_FIELD] : undefined;
-  if (!isObject(block)) return fail("no DAG block");
+  const block = isJsonObject(content.unsigned) ? content.unsigned[DAG_FIELD] : undefined;
+  if (!isJsonObject(block)) return fail("no DAG block");
   const { prev_state, ts, sender_key, signature } = block;
   if (!Array.isArray(prev_state) || !prev_state.every((p) => typeof p === "string") || !Number.isSafeInteger(ts) || typeof signature !== "string") return fail("malformed DAG block");
   const rsk = crossSigningPublicKey(sender_key, { userId: event.sender, usage: "room_signing" });

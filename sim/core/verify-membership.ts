@@ -14,7 +14,7 @@
  * while still on the stack is a `parent_cycle`.
  */
 import { decodeBase64, encodeBase64 } from "./base64.ts";
-import { canonicalJson } from "./canonical-json.ts";
+import { canonicalJson, isJsonObject } from "./canonical-json.ts";
 import { crossSigningPublicKey, keyIdOf, verifySubkey } from "./cross-signing.ts";
 import { type Ed25519Backend, PUBLIC_KEY_LENGTH, defaultBackend } from "./ed25519.ts";
 import type { RejectReason, UnknownReason } from "./membership-reasons.ts";
@@ -86,19 +86,15 @@ export type Failure = { status: "rejected"; reason: RejectReason; event: string;
 export const reject = (reason: RejectReason, event: string, detail?: string): Failure => (detail === undefined ? { status: "rejected", reason, event } : { status: "rejected", reason, event, detail });
 const missing = (event: string): Failure => ({ status: "unknown", reason: "parent_missing", event });
 
-function isObject(x: unknown): x is Record<string, unknown> {
-  return typeof x === "object" && x !== null && !Array.isArray(x);
-}
-
 const parsedEvents = new WeakMap<object, Result<Ev, RejectReason>>();
 
 export function parseEvent(raw: unknown): Result<Ev, RejectReason> {
-  if (!isObject(raw)) return fail("malformed");
+  if (!isJsonObject(raw)) return fail("malformed");
   const cached = parsedEvents.get(raw);
   if (cached) return cached;
   let result: Result<Ev, RejectReason>;
   const { event_id, type, state_key, sender, content } = raw;
-  if (typeof event_id !== "string" || typeof type !== "string" || typeof sender !== "string" || !isObject(content) || (state_key !== undefined && typeof state_key !== "string")) {
+  if (typeof event_id !== "string" || typeof type !== "string" || typeof sender !== "string" || !isJsonObject(content) || (state_key !== undefined && typeof state_key !== "string")) {
     result = fail("malformed");
   } else {
     const fields = readMsc3917Fields(content);
@@ -127,7 +123,7 @@ export class EventIndex {
   ) {
     for (const list of sources) {
       for (const raw of list) {
-        if (!isObject(raw) || typeof raw.event_id !== "string") continue;
+        if (!isJsonObject(raw) || typeof raw.event_id !== "string") continue;
         const id = raw.event_id;
         const seen = this.byId.get(id);
         if (seen === undefined) this.byId.set(id, raw);
@@ -410,7 +406,7 @@ export class Verifier {
     }
     if (p.type === "m.room.member" && p.content.membership === "invite") {
       if (p.state_key !== user) return reject("invite_wrong_msk", p.event_id, "the invite is for another user");
-      return isObject(p.content.third_party_invite) ? this.checkThirdPartyInvite(p, ctx, user, msk) : this.checkUserInvite(p, ctx, msk);
+      return isJsonObject(p.content.third_party_invite) ? this.checkThirdPartyInvite(p, ctx, user, msk) : this.checkUserInvite(p, ctx, msk);
     }
     if (p.type === "m.room.join_rules" && p.state_key === "") return this.checkJoinRule(join, p, ctx, user, msk);
     return reject("wrong_parent_kind", p.event_id, `a join's parent must be an invite or m.room.join_rules, not ${p.type}`);
@@ -429,7 +425,7 @@ export class Verifier {
   private checkThirdPartyInvite(invite: Ev, ctx: Context, user: string, msk: Uint8Array): Local {
     const tpi = invite.content.third_party_invite as Record<string, unknown>;
     const signed = tpi.signed;
-    if (!isObject(signed)) return reject("malformed", invite.event_id, "third_party_invite.signed is not an object");
+    if (!isJsonObject(signed)) return reject("malformed", invite.event_id, "third_party_invite.signed is not an object");
     const signedFields = readMsc3917Fields(signed);
     if (!signedFields.ok) return reject("mixed_field_forms", invite.event_id);
     const signedKey = decodeKey(signedFields.value.values.user_key);
@@ -457,11 +453,11 @@ export class Verifier {
       if (d && listed.length < MAX_IDENTITY_KEYS) listed.push(d);
     };
     add(t.content.public_key);
-    if (Array.isArray(t.content.public_keys)) for (const pk of t.content.public_keys) if (isObject(pk)) add(pk.public_key);
-    if (!isObject(signed.signatures)) return false;
+    if (Array.isArray(t.content.public_keys)) for (const pk of t.content.public_keys) if (isJsonObject(pk)) add(pk.public_key);
+    if (!isJsonObject(signed.signatures)) return false;
     let tried = 0;
     for (const [entity, byKeyId] of Object.entries(signed.signatures)) {
-      if (!isObject(byKeyId)) continue;
+      if (!isJsonObject(byKeyId)) continue;
       for (const keyId of Object.keys(byKeyId)) {
         if (tried++ >= MAX_IDENTITY_SIGNATURES) return false;
         for (const key of listed) if (verifySignedJson(signed, entity, keyId, key, this.backend).ok) return true;
@@ -476,18 +472,18 @@ export class Verifier {
     if (kind === "public") return this.viaSender(rule, ctx, [rule.event_id]);
     if (kind !== "restricted") return reject("join_rule_not_joinable", rule.event_id, `join rule ${JSON.stringify(kind)}`);
     const allow = Array.isArray(rule.content.allow) ? rule.content.allow : [];
-    const allowed = allow.filter(isObject).map((a) => a.room_id).filter((r): r is string => typeof r === "string");
+    const allowed = allow.filter(isJsonObject).map((a) => a.room_id).filter((r): r is string => typeof r === "string");
     // any_old_rooms: a rule that lists any room whose ID is not an RRK takes the plain check_sender path.
     if (allowed.some((r) => !isRrkRoomId(r))) return this.viaSender(rule, ctx, [rule.event_id]);
     const unsigned = join.content.unsigned;
-    const proof = isObject(unsigned) && Array.isArray(unsigned.membership_events) ? unsigned.membership_events : undefined;
+    const proof = isJsonObject(unsigned) && Array.isArray(unsigned.membership_events) ? unsigned.membership_events : undefined;
     if (!proof || proof.length === 0) return missing(join.event_id);
     const first = parseEvent(proof[0]);
     if (!first.ok) return reject("restricted_proof_failed", join.event_id, `membership_events[0]: ${first.error}`);
     const otherRrk = rrkFromContent(first.value.fields.values.room_root_key);
     if (!otherRrk.ok) return reject("restricted_proof_failed", first.value.event_id, "room_root_key of the proof");
     if (!allowed.includes(roomIdFromRrk(otherRrk.value))) return reject("restricted_room_not_allowed", join.event_id, roomIdFromRrk(otherRrk.value));
-    const createInProof = proof.find((x) => isObject(x) && x.type === "m.room.create" && typeof x.event_id === "string") as { event_id: string } | undefined;
+    const createInProof = proof.find((x) => isJsonObject(x) && x.type === "m.room.create" && typeof x.event_id === "string") as { event_id: string } | undefined;
     const other = this.newContext(otherRrk.value, new EventIndex([proof]), createInProof?.event_id);
     const sender = this.viaSender(rule, ctx, [rule.event_id]);
     if (sender.status !== "ok") return sender;
@@ -574,7 +570,7 @@ export function verifyMembership(room: RoomView, options: VerifyOptions = {}): M
   }
   // State events whose content is unreadable but that still name a joined user get a verdict too.
   for (const raw of state) {
-    if (isObject(raw) && raw.type === "m.room.member" && typeof raw.state_key === "string" && !parseEvent(raw).ok && isObject(raw.content) && raw.content.membership === "join" && !joins.has(raw.state_key)) {
+    if (isJsonObject(raw) && raw.type === "m.room.member" && typeof raw.state_key === "string" && !parseEvent(raw).ok && isJsonObject(raw.content) && raw.content.membership === "join" && !joins.has(raw.state_key)) {
       joins.set(raw.state_key, []);
     }
   }
@@ -604,7 +600,7 @@ function verdictFor(
   const join = events[0];
   if (!join) {
     // Only an unreadable state event names this user (see verifyMembership).
-    const raw = state.find((r) => isObject(r) && r.state_key === user && r.type === "m.room.member") as Record<string, unknown>;
+    const raw = state.find((r) => isJsonObject(r) && r.state_key === user && r.type === "m.room.member") as Record<string, unknown>;
     const parsed = parseEvent(raw);
     return reject(parsed.ok ? "malformed" : parsed.error, typeof raw.event_id === "string" ? raw.event_id : "(no event_id)");
   }
