@@ -7,7 +7,7 @@
  * two sides take turns, so drift in the machine's speed falls on both.
  */
 import { type Ed25519Backend, nodeBackend, verifyEd25519 } from "../sim/core/ed25519.ts";
-import { verifyMembership } from "../sim/core/verify-membership.ts";
+import { MembershipSession, verifyMembership } from "../sim/core/verify-membership.ts";
 import { RoomBuilder, makeUser } from "../test-support/room-builder.ts";
 
 const MEMBERS = Number(process.env.BENCH_MEMBERS ?? 2000);
@@ -49,3 +49,21 @@ console.log(`  signature checks the verifier made: ${checks} (${(checks / MEMBER
 console.log(`  verifyMembership:            ${ms(verifyNs)} ms per room`);
 console.log(`  the same checks, raw:        ${ms(rawNs)} ms`);
 console.log(`  ratio verify/raw: ${(Number(verifyNs) / Number(rawNs)).toFixed(3)}x (budget 1.15x)`);
+
+// Adding one join to a room a session has verified (DESIGN.md §11: O(1) signature checks).
+const counted = { calls: 0 };
+const counting: Ed25519Backend = { ...nodeBackend, name: "counting", verifyEquation: (s, m, p) => (counted.calls++, nodeBackend.verifyEquation(s, m, p)) };
+const session = new MembershipSession(b.rrk.publicKey, { backend: counting, chains: "length" });
+let t = process.hrtime.bigint();
+session.verify(room);
+const firstNs = process.hrtime.bigint() - t;
+const firstChecks = counted.calls;
+const newcomer = makeUser(`@m${MEMBERS}:example.org`);
+b.inviteAndJoin(users[0]!, newcomer);
+const grown = b.room();
+counted.calls = 0;
+t = process.hrtime.bigint();
+const again = session.verify(grown);
+const addNs = process.hrtime.bigint() - t;
+if (again.members[newcomer.userId]?.status !== "verified") throw new Error("the new member did not verify");
+console.log(`Incremental: a session verified the room with ${firstChecks} checks in ${(Number(firstNs) / 1e6).toFixed(1)} ms; one more join then took ${counted.calls} checks and ${(Number(addNs) / 1e6).toFixed(1)} ms (the ${MEMBERS + 1} verdicts are still rebuilt: linear, but without crypto)`);

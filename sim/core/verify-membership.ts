@@ -121,15 +121,25 @@ export class EventIndex {
     sources: readonly (readonly unknown[])[],
     private readonly fallback?: (eventId: string) => unknown,
   ) {
+    this.add(sources);
+  }
+
+  /** Take in more events. Returns true if an ID that had one event now has two different ones. */
+  add(sources: readonly (readonly unknown[])[]): boolean {
+    let conflict = false;
     for (const list of sources) {
       for (const raw of list) {
         if (!isJsonObject(raw) || typeof raw.event_id !== "string") continue;
         const id = raw.event_id;
         const seen = this.byId.get(id);
         if (seen === undefined) this.byId.set(id, raw);
-        else if (seen !== raw && !sameEvent(seen, raw)) this.ambiguous.add(id);
+        else if (seen !== raw && !this.ambiguous.has(id) && !sameEvent(seen, raw)) {
+          this.ambiguous.add(id);
+          conflict = true;
+        }
       }
     }
+    return conflict;
   }
 
   get(eventId: string): { found: Ev } | Failure {
@@ -293,6 +303,15 @@ export class Verifier {
       finish(f, { status: "verified", cause: f.task.eventId, via: local.via, next: primaryKey, length: 1 + local.via.length + tail });
     }
     return this.memo.get(rootKey)!;
+  }
+
+  /**
+   * Forget every outcome that rests on a missing event: it may have arrived since. Verified and
+   * rejected outcomes rest only on events that were present, which a session never replaces.
+   */
+  forgetUnknown(): void {
+    for (const [k, v] of this.memo) if (v.status === "unknown") this.memo.delete(k);
+    for (const [k, v] of this.senderChecks) if ("status" in v && v.status === "unknown") this.senderChecks.delete(k);
   }
 
   /** The chain of event IDs from a verified task up to the create event. */
@@ -558,10 +577,18 @@ export function verifyMembership(room: RoomView, options: VerifyOptions = {}): M
   const verifier = new Verifier(pins, options.backend ?? defaultBackend(), options.faults);
   const state = Array.isArray(room.state) ? room.state : [];
   const index = new EventIndex([state, Array.isArray(room.events) ? room.events : []], options.lookup);
-  const create = state.map(parseEvent).find((e) => e.ok && e.value.type === "m.room.create" && e.value.state_key === "");
-  const createEvent = create?.ok ? create.value : undefined;
+  const createEvent = createOf(state);
   const ctx = verifier.newContext(rrk.value, index, createEvent?.event_id);
+  return verdictsOf(state, pins, verifier, ctx, createEvent, options.chains ?? "full");
+}
 
+function createOf(state: readonly unknown[]): Ev | undefined {
+  const create = state.map(parseEvent).find((e) => e.ok && e.value.type === "m.room.create" && e.value.state_key === "");
+  return create?.ok ? create.value : undefined;
+}
+
+/** One verdict per user whose membership in `state` is `join`. */
+function verdictsOf(state: readonly unknown[], pins: Map<string, Uint8Array>, verifier: Verifier, ctx: Context, createEvent: Ev | undefined, chains: "full" | "length"): MembershipResult {
   const joins = new Map<string, Ev[]>();
   for (const raw of state) {
     const e = parseEvent(raw);
@@ -578,9 +605,60 @@ export function verifyMembership(room: RoomView, options: VerifyOptions = {}): M
   const members: Record<string, MemberVerdict> = {};
   for (const user of [...joins.keys()].sort(compareUserIds)) {
     const events = joins.get(user)!;
-    members[user] = verdictFor(user, events, state, pins, verifier, ctx, createEvent, options.chains ?? "full");
+    members[user] = verdictFor(user, events, state, pins, verifier, ctx, createEvent, chains);
   }
   return { room_id: ctx.roomId, members };
+}
+
+/**
+ * A client verifies the same room again at every message. A session keeps what it has verified,
+ * so that one more member costs the checks of that member's new events only: a join, its invite,
+ * and the RSK→MSK signature if the RSK is new (DESIGN.md §11, O(1) per join).
+ *
+ * Policy: the session holds on to the first event it was given under each ID. A later, different
+ * event under an ID it already has makes that ID ambiguous (`malformed`), and the session starts
+ * again from nothing. Outcomes that rested on a missing event are recomputed at every call, since
+ * the event may have arrived. The pins are fixed for the session's life.
+ */
+export class MembershipSession {
+  private readonly pins: Map<string, Uint8Array>;
+  private readonly rrk: Uint8Array;
+  private verifier!: Verifier;
+  private index!: EventIndex;
+  private ctx!: Context;
+
+  constructor(
+    roomRootKey: Uint8Array | string,
+    private readonly options: Omit<VerifyOptions, "lookup"> = {},
+  ) {
+    const rrk = typeof roomRootKey === "string" ? rrkFromContent(roomRootKey) : ok(roomRootKey);
+    if (!rrk.ok) throw new TypeError(`MembershipSession: ${rrk.error}`);
+    this.rrk = rrk.value;
+    this.pins = normalizePins(options.pinned);
+    this.reset();
+  }
+
+  private reset(): void {
+    this.verifier = new Verifier(this.pins, this.options.backend ?? defaultBackend(), this.options.faults);
+    this.index = new EventIndex([]);
+    this.ctx = this.verifier.newContext(this.rrk, this.index, undefined);
+  }
+
+  /** The verdicts for the room as it is now. Never throws on untrusted room content. */
+  verify(room: Pick<RoomView, "state" | "events">): MembershipResult {
+    const state = Array.isArray(room.state) ? room.state : [];
+    const sources = [state, Array.isArray(room.events) ? room.events : []];
+    const createEvent = createOf(state);
+    if (this.index.add(sources) || (this.ctx.createEventId !== undefined && createEvent?.event_id !== this.ctx.createEventId)) {
+      const ambiguous = this.index;
+      this.reset();
+      this.index = ambiguous; // keep what was learned about ambiguous IDs
+      this.ctx = this.verifier.newContext(this.rrk, this.index, undefined);
+    }
+    this.ctx.createEventId ??= createEvent?.event_id;
+    this.verifier.forgetUnknown();
+    return verdictsOf(state, this.pins, this.verifier, this.ctx, createEvent, this.options.chains ?? "full");
+  }
 }
 
 function compareUserIds(a: string, b: string): number {
