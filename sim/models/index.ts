@@ -13,7 +13,7 @@ import { trustedDevices, verifySubkey } from "../core/cross-signing.ts";
 import type { DagNode } from "../core/state-dag.ts";
 import { type TieBreak, resolveDag } from "../world/resolve.ts";
 import { decodeBase64 } from "../core/base64.ts";
-import { verifyMembership } from "../core/verify-membership.ts";
+import { MembershipSession, verifyMembership } from "../core/verify-membership.ts";
 import type { Recipient, RecipientPolicy, RoomObservation } from "../world/client.ts";
 
 export type ModelId = "baseline" | "membership-tree" | "state-dag" | "state-dag-no-ts";
@@ -54,8 +54,10 @@ function authenticNodes(obs: RoomObservation, nodes: readonly DagNode[]): DagNod
   const create = all.find((e) => e.type === "m.room.create");
   const msks = new Map<string, Uint8Array[]>();
   if (create) {
+    // One session for all the joins: their chains share events, each checked once.
+    const session = new MembershipSession(obs.rrk, { pinned: obs.pins, chains: "length" });
     for (const join of all.filter((e) => e.type === "m.room.member" && e.content.membership === "join")) {
-      const verdict = verifyMembership({ roomRootKey: obs.rrk, state: [create, join], events: all }, { pinned: obs.pins, chains: "length" }).members[join.state_key!];
+      const verdict = session.verify({ state: [create, join], events: all }).members[join.state_key!];
       const msk = verdict?.status === "verified" ? decodeBase64(verdict.msk, { expectedLength: 32 }) : undefined;
       if (msk?.ok) msks.set(join.state_key!, [...(msks.get(join.state_key!) ?? []), msk.value]);
     }
@@ -63,10 +65,6 @@ function authenticNodes(obs: RoomObservation, nodes: readonly DagNode[]): DagNod
   return nodes.filter((n) => (msks.get(n.sender) ?? []).some((m) => verifySubkey(n.sender_key, n.sender, "room_signing", m).ok));
 }
 
-/**
- * Policy: while a tamper alarm is open (a referenced state event cannot be obtained), a state-DAG
- * client shares the room key with nobody; the alarm names what is missing.
- */
 /**
  * The invite a homeserver makes from a third-party invite is signed by no member, so it is no DAG
  * node; it enters resolution right after the authentic m.room.third_party_invite it rests on, as
@@ -84,6 +82,10 @@ function successorInvites(obs: RoomObservation, nodes: readonly DagNode[]): DagN
   });
 }
 
+/**
+ * Policy: while a tamper alarm is open (a referenced state event cannot be obtained), a state-DAG
+ * client shares the room key with nobody; the alarm names what is missing.
+ */
 export const stateDag: RecipientPolicy = (obs) => {
   if (!obs.dag || obs.dag.missing.length > 0) return [];
   const authentic = new Set(authenticNodes(obs, obs.dag.nodes));
