@@ -48,6 +48,7 @@ const adversarialStep: fc.Arbitrary<Step> = fc.oneof(
   fc.record({ action: fc.constant("split_view" as const), server: fc.constant(EVIL), room: fc.constant(room), target: user, hide_from: fc.subarray([...CAST], { minLength: 1 }) }),
   fc.record({ action: fc.constant("forge_3pid_invite" as const), server: fc.constant(EVIL), room: fc.constant(room), member: fc.constantFrom(...MADE) }),
   fc.record({ action: fc.constant("insert_torsion_member" as const), server: fc.constant(EVIL), room: fc.constant(room), member: fc.constantFrom(...MADE) }),
+  fc.record({ action: fc.constant("forge_join_rule" as const), server: fc.constant(EVIL), room: fc.constant(room), as: user, member: fc.constantFrom(...MADE) }),
 );
 
 /** A scenario from generated steps: `adversarial` adds the malicious server and its steps. */

@@ -39,6 +39,7 @@ export type Step =
   | { action: "hide_ban"; server: string; room: string; target: string }
   | { action: "split_view"; server: string; room: string; target: string; hide_from: string[] }
   | { action: "substitute_rrk"; server: string; alias: string; member: string }
+  | { action: "forge_join_rule"; server: string; room: string; as: string; member: string }
   | { action: "forge_space_child"; server: string; space: string; as: string; member: string }
   | { action: "forge_3pid_invite"; server: string; room: string; member: string }
   | { action: "forge_restricted_join"; server: string; room: string; allowed_room: string; member: string }
@@ -93,13 +94,14 @@ export const ADVERSARIAL_ACTIONS = [
   "hide_ban",
   "split_view",
   "substitute_rrk",
+  "forge_join_rule",
   "forge_space_child",
   "forge_3pid_invite",
   "forge_restricted_join",
   "insert_torsion_member",
 ] as const;
 /** Named in DESIGN.md §8 but not yet built into the world: refused with a clear error. */
-export const PLANNED_ACTIONS = ["forge_invite", "forge_join_rule", "withhold", "replay_event", "backdate"] as const;
+export const PLANNED_ACTIONS = ["forge_invite", "withhold", "replay_event", "backdate"] as const;
 
 export class ScenarioError extends Error {}
 
@@ -140,6 +142,7 @@ const FIELDS: Record<string, Record<string, "user" | "room" | "string" | "server
   hide_ban: { server: "server", room: "room", target: "user" },
   split_view: { server: "server", room: "room", target: "user", hide_from: "users" },
   substitute_rrk: { server: "server", alias: "string", member: "string" },
+  forge_join_rule: { server: "server", room: "room", as: "user", member: "string" },
   forge_space_child: { server: "server", space: "room", as: "user", member: "string" },
   forge_3pid_invite: { server: "server", room: "room", member: "string" },
   forge_restricted_join: { server: "server", room: "room", allowed_room: "room", member: "string" },

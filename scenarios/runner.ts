@@ -189,6 +189,10 @@ export function runScenario(scenario: Scenario, model: ModelId, options: RunOpti
       case "hide_ban":
         adversary.hideBan(server(step.server), room(step.room), step.target);
         return;
+      case "forge_join_rule":
+        adversary.forgeJoinRule(server(step.server), room(step.room), step.as, step.member);
+        membership(room(step.room), step.member, "join", step.server, false);
+        return;
       case "substitute_rrk":
         adversary.substituteRrk(server(step.server), step.alias, step.member);
         return;

@@ -113,6 +113,22 @@ export class Adversary {
   }
 
   /**
+   * T5, another form: `server` forges a public join rule "from" `as`, signed with an RSK it made
+   * under an MSK it made, and joins a user of its own through it.
+   */
+  forgeJoinRule(server: Homeserver, roomId: string, as: string, member: string): WorldEvent {
+    const rrk = rrkFromRoomId(roomId);
+    const create = server.rooms.get(roomId)?.get("m.room.create");
+    if (!rrk.ok || !create) throw new ApiError("M_NOT_FOUND", `${server.name} has no room ${roomId}`);
+    const { msk, signer } = this.makeMember(server, member, roomId);
+    const fake = this.makeIdentity(as, server, `fake ${as} in ${roomId}`).signer;
+    const rule = server.forgeEvent(roomId, as, "m.room.join_rules", buildJoinRulesContent({ joinRule: "public", signer: fake, parentEventId: create.event_id }), "");
+    const join = this.forgeSigned(server, roomId, member, buildMemberContent({ membership: "join", signer, parentEventId: rule.event_id, userKey: msk.publicKey, rrk: rrk.value }), member, signer);
+    this.recordCause(roomId, join, member, msk.publicKey, rule.event_id);
+    return join;
+  }
+
+  /**
    * T3/T4: a colluding member hands over their keys; the server uses them to sign an invite for a
    * user it makes, and accepts it whatever the room's rules say (the colluder may be banned, or lack
    * the power to invite). The invite is real: the colluder's RSK under their real MSK.
