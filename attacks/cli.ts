@@ -10,6 +10,7 @@ import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { MODEL_IDS, type ModelId } from "../sim/models/index.ts";
+import { textTable } from "../cli/text-table.ts";
 import { CATALOGUE } from "./catalogue.ts";
 import { outDir } from "../scenarios/out-dir.ts";
 import { ROOT, scenarioText } from "./replay.ts";
@@ -125,9 +126,7 @@ function table(results: ThreatResult[], runs: number, seed: number): string {
       return [r.threat.id, m, r.threat.expected[m], String(t.prevented), String(t.detected), String(t.breach), String(t.false_rejections), String(t.attacker_decrypted), t.property_violations ? `${t.property_violations} FAILED` : "held"];
     }),
   );
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
-  const line = (row: string[]) => row.map((c, i) => (i < row.length - 1 ? c.padEnd(widths[i]!) : c)).join("  ");
-  return [`${runs} variants per threat, seed ${seed}`, line(header), line(widths.map((w) => "-".repeat(w))), ...rows.map(line), `results: ${relative(process.cwd(), join(outDir(), "attacks.json"))}`, ""].join("\n");
+  return [`${runs} variants per threat, seed ${seed}`, ...textTable([header, ...rows], { rule: true }), `results: ${relative(process.cwd(), join(outDir(), "attacks.json"))}`, ""].join("\n");
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) process.exitCode = main(process.argv.slice(2));

@@ -13,6 +13,7 @@ import { isEd25519KeyId, signJson, verifySignedJson } from "../sim/core/signing.
 import { REASONS } from "../sim/core/membership-reasons.ts";
 import { type MemberVerdict, verifyMembership } from "../sim/core/verify-membership.ts";
 import { rrkFromContent } from "../sim/core/room-root-key.ts";
+import { textTable } from "./text-table.ts";
 
 /** A usage or input error: exit 2 with this one line. */
 export class InputError extends Error {}
@@ -115,10 +116,8 @@ function verdictTable(roomId: string, members: Record<string, MemberVerdict>): s
     v.status === "verified" ? `chain of ${v.chain_length} events to the create event` : `${v.reason} at ${v.event}: ${REASONS[v.reason].meaning}${v.detail ? ` (${v.detail})` : ""}`,
   ]);
   const header = ["user", "status", "detail"];
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (r: string[]) => r.map((c, i) => (i < r.length - 1 ? c.padEnd(widths[i]!) : c)).join("  ").trimEnd();
   const counts = ["verified", "rejected", "unknown"].map((s) => `${rows.filter((r) => r[1] === s).length} ${s}`).join(", ");
-  return [`room ${roomId}`, line(header), ...rows.map(line), counts, ""].join("\n");
+  return [`room ${roomId}`, ...textTable([header, ...rows]), counts, ""].join("\n");
 }
 
 const commands: Record<string, Command> = {

@@ -8,6 +8,7 @@ import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { parseJson } from "../sim/core/canonical-json.ts";
+import { textTable } from "../cli/text-table.ts";
 import { MODEL_IDS } from "../sim/models/index.ts";
 import { type Scenario, ScenarioError, validateScenario } from "./format.ts";
 import { REPO, outDir } from "./out-dir.ts";
@@ -92,10 +93,8 @@ function table(runs: { file: string; run: ScenarioRun }[]): string {
     String(run.judgement.false_rejections.length),
     run.pass ? "pass" : `FAIL: ${run.failure}`,
   ]);
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (r: string[]) => r.map((c, i) => (i < r.length - 1 ? c.padEnd(widths[i]!) : c)).join("  ");
   const passed = runs.filter((r) => r.run.pass).length;
-  return [line(header), line(widths.map((w) => "-".repeat(w))), ...rows.map(line), "", `${passed} passed, ${runs.length - passed} failed`, ""].join("\n");
+  return [...textTable([header, ...rows], { rule: true }), "", `${passed} passed, ${runs.length - passed} failed`, ""].join("\n");
 }
 
 export function main(argv: string[]): number {
