@@ -1,12 +1,13 @@
 /**
- * For the differential test (oracle-auth.prop.test.ts): the homeservers' authorization rules (`authorize` in room.ts) against the
- * oracle's own (oracle-auth.ts). Random event sequences (membership changes of every kind, power
- * level edits of every kind, join rule changes, third-party invites, other state and messages, by
- * users of varied levels) go through both; each side keeps its own state from the events it
- * accepted. Any verdict that differs fails, with fast-check's shrunk sequence and a readable trace.
+ * For the differential test (oracle-auth.prop.test.ts): the homeservers' authorization rules
+ * (`authorize` in room.ts) against the oracle's own (oracle-auth.ts). Random event sequences
+ * (membership changes of every kind, power level edits of every kind, join rule changes,
+ * third-party invites, other state and messages, by users of varied levels) go through both; each
+ * side keeps its own state from the events it accepted.
  *
  * It reads room.ts only through `authorize(room, e, ctx)` and `RoomReplica` (`new`, `append`).
  * Which side a disagreement proves wrong is decided from the spec: oracle-auth.DISAGREEMENTS.md.
+ * A test helper: only tests import it.
  */
 import fc from "fast-check";
 import { seedFrom } from "../../test-support/room-builder.ts";
@@ -25,7 +26,13 @@ const TOKENS = ["tokA", "tokB"];
 const IDENTITY = signingKeyFromSeed(seedFrom("oracle-auth/identity-server"));
 const WRONG_KEY = signingKeyFromSeed(seedFrom("oracle-auth/not-the-identity-server"));
 const TOP_LEVEL = ["users_default", "events_default", "state_default", "ban", "kick", "invite", "redact"];
-const EVENT_TYPES = ["m.room.name", "m.room.power_levels", "m.room.join_rules", "m.room.encrypted", "m.room.third_party_invite"];
+const EVENT_TYPES = [
+  "m.room.name",
+  "m.room.power_levels",
+  "m.room.join_rules",
+  "m.room.encrypted",
+  "m.room.third_party_invite",
+];
 
 /**
  * A user: 0..4 a fixed one; 5..9 one of those joined now (so that more events come from members);
@@ -47,8 +54,24 @@ const plEdit = fc.oneof(
 );
 
 export const action = fc.oneof(
-  { weight: 6, arbitrary: fc.record({ k: fc.constant("member" as const), by: user, target: user, membership: fc.constantFrom("join", "invite", "leave", "ban", "knock", "bogus"), self: fc.boolean() }) },
-  { weight: 4, arbitrary: fc.record({ k: fc.constant("power" as const), by: user, edits: fc.array(plEdit, { minLength: 1, maxLength: 3 }) }) },
+  {
+    weight: 6,
+    arbitrary: fc.record({
+      k: fc.constant("member" as const),
+      by: user,
+      target: user,
+      membership: fc.constantFrom("join", "invite", "leave", "ban", "knock", "bogus"),
+      self: fc.boolean(),
+    }),
+  },
+  {
+    weight: 4,
+    arbitrary: fc.record({
+      k: fc.constant("power" as const),
+      by: user,
+      edits: fc.array(plEdit, { minLength: 1, maxLength: 3 }),
+    }),
+  },
   {
     weight: 2,
     arbitrary: fc.record({
@@ -60,7 +83,10 @@ export const action = fc.oneof(
     }),
   },
   { weight: 2, arbitrary: fc.record({ k: fc.constant("restricted_join" as const), by: user, via: user }) },
-  { weight: 1, arbitrary: fc.record({ k: fc.constant("tpi_state" as const), by: user, token: fc.constantFrom(...TOKENS) }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({ k: fc.constant("tpi_state" as const), by: user, token: fc.constantFrom(...TOKENS) }),
+  },
   {
     weight: 1,
     arbitrary: fc.record({
@@ -72,7 +98,14 @@ export const action = fc.oneof(
       signature: fc.constantFrom("valid", "wrong-key", "none"),
     }),
   },
-  { weight: 2, arbitrary: fc.record({ k: fc.constant("state" as const), by: user, stateKeyUser: fc.option(user, { nil: undefined }) }) },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      k: fc.constant("state" as const),
+      by: user,
+      stateKeyUser: fc.option(user, { nil: undefined }),
+    }),
+  },
   { weight: 1, arbitrary: fc.record({ k: fc.constant("message" as const), by: user }) },
 );
 export type Action = typeof action extends fc.Arbitrary<infer T> ? T : never;
@@ -143,21 +176,45 @@ function eventOf(a: Action, oracle: OracleRoomState, n: number): WorldEvent {
       return ev("m.room.power_levels", content, "");
     }
     case "join_rule": {
-      const allow: JsonObject[] = a.allow.map((room_id) => (a.typed ? { type: "m.room_membership", room_id } : ({ room_id } as JsonObject)));
+      const allow: JsonObject[] = a.allow.map((room_id) => (a.typed ? {
+        type: "m.room_membership",
+        room_id,
+      } : ({ room_id } as JsonObject)));
       return ev("m.room.join_rules", { join_rule: a.rule, ...(a.rule.includes("restricted") ? { allow } : {}) }, "");
     }
     case "restricted_join":
-      return ev("m.room.member", { membership: "join", ...(a.via !== a.by ? { join_authorised_via_users_server: pick(a.via) } : {}) }, by);
+      return ev(
+        "m.room.member",
+        { membership: "join", ...(a.via !== a.by ? { join_authorised_via_users_server: pick(a.via) } : {}) },
+        by,
+      );
     case "tpi_state":
-      return ev("m.room.third_party_invite", { display_name: "x…", key_validity_url: "https://id/isvalid", public_key: encodeBase64(IDENTITY.publicKey), public_keys: [{ public_key: encodeBase64(IDENTITY.publicKey) }] }, a.token);
+      return ev(
+        "m.room.third_party_invite",
+        {
+          display_name: "x…",
+          key_validity_url: "https://id/isvalid",
+          public_key: encodeBase64(IDENTITY.publicKey),
+          public_keys: [{ public_key: encodeBase64(IDENTITY.publicKey) }],
+        },
+        a.token,
+      );
     case "tpi_invite": {
       const target = pick(a.target);
       const mxid = a.mxidMatches ? target : USERS[(USERS.indexOf(target) + 1) % USERS.length]!;
       const key = a.signature === "wrong-key" ? WRONG_KEY : IDENTITY;
-      const bound = signThirdPartyBinding({ mxid, token: a.token, userKey: new Uint8Array(32), identityServer: "id.example", keyId: "ed25519:0", key });
+      const bound = signThirdPartyBinding({
+        mxid,
+        token: a.token,
+        userKey: new Uint8Array(32),
+        identityServer: "id.example",
+        keyId: "ed25519:0",
+        key,
+      });
       const { signatures: _s, ...unsigned } = bound;
       const signed = a.signature === "none" ? unsigned : bound;
-      return ev("m.room.member", { membership: "invite", third_party_invite: { display_name: "x…", signed } }, target);
+      const content = { membership: "invite", third_party_invite: { display_name: "x…", signed } };
+      return ev("m.room.member", content, target);
     }
     case "state":
       return ev("m.room.name", { name: `n${n}` }, a.stateKeyUser === undefined ? "" : pick(a.stateKeyUser));
@@ -166,25 +223,60 @@ function eventOf(a: Action, oracle: OracleRoomState, n: number): WorldEvent {
   }
 }
 
-const describeEvent = (e: WorldEvent): string => `${e.sender} ${e.type}${e.state_key !== undefined ? `[${JSON.stringify(e.state_key)}]` : ""} ${JSON.stringify(e.content.third_party_invite ? { ...e.content, third_party_invite: "…" } : e.content)}`;
+function describeEvent(e: WorldEvent): string {
+  const key = e.state_key !== undefined ? `[${JSON.stringify(e.state_key)}]` : "";
+  const content = e.content.third_party_invite ? { ...e.content, third_party_invite: "…" } : e.content;
+  return `${e.sender} ${e.type}${key} ${JSON.stringify(content)}`;
+}
 
 /** How a run starts: the other users' levels in the first power levels event, and who of them is joined. */
-export const start = fc.record({ levels: fc.array(level, { minLength: 4, maxLength: 4 }), joined: fc.array(fc.boolean(), { minLength: 4, maxLength: 4 }) });
+export const start = fc.record({
+  levels: fc.array(level, { minLength: 4, maxLength: 4 }),
+  joined: fc.array(fc.boolean(), { minLength: 4, maxLength: 4 }),
+});
 export type Start = typeof start extends fc.Arbitrary<infer T> ? T : never;
 
-/** The room as createRoom makes it (create, the creator's join, power levels, invite-only), then the joined users invited and joined. */
+/**
+ * The room as createRoom makes it (create, the creator's join, power levels, invite-only), then the
+ * users `init.joined` names invited and joined.
+ */
 function setup(init: Start): WorldEvent[] {
   const a = USERS[0]!;
   let n = 0;
-  const mk = (type: string, content: JsonObject, stateKey = "", sender = a): WorldEvent => ({ event_id: `$s${++n}`, room_id: ROOM, origin_server_ts: n, type, sender, content, state_key: stateKey });
+  const mk = (
+    type: string,
+    content: JsonObject,
+    stateKey = "",
+    sender = a,
+  ): WorldEvent => ({
+    event_id: `$s${++n}`,
+    room_id: ROOM,
+    origin_server_ts: n,
+    type,
+    sender,
+    content,
+    state_key: stateKey,
+  });
   const others = USERS.slice(1);
-  const users = Object.fromEntries([[a, 100], ...others.map((u, i) => [u, init.levels[i]!]).filter(([, l]) => l !== 0)]);
+  const users = Object.fromEntries([
+    [a, 100],
+    ...others.map((u, i) => [u, init.levels[i]!]).filter(([, l]) => l !== 0),
+  ]);
   return [
     mk("m.room.create", { room_version: "msc3917" }),
     mk("m.room.member", { membership: "join" }, a),
-    mk("m.room.power_levels", { users, users_default: 0, invite: 0, kick: 50, ban: 50, state_default: 50, events_default: 0, events: {} }),
+    mk(
+      "m.room.power_levels",
+      { users, users_default: 0, invite: 0, kick: 50, ban: 50, state_default: 50, events_default: 0, events: {} },
+    ),
     mk("m.room.join_rules", { join_rule: "invite" }),
-    ...others.flatMap((u, i) => (init.joined[i] ? [mk("m.room.member", { membership: "invite" }, u), mk("m.room.member", { membership: "join" }, u, u)] : [])),
+    ...others.flatMap((
+      u,
+      i,
+    ) => (init.joined[i] ? [
+      mk("m.room.member", { membership: "invite" }, u),
+      mk("m.room.member", { membership: "join" }, u, u),
+    ] : [])),
   ];
 }
 
@@ -239,7 +331,8 @@ export function knownBug(state: OracleRoomState, e: WorldEvent, oracleWhy: strin
   const creator = state.get("m.room.create")?.sender;
   const users = pl?.content.users as JsonObject | undefined;
   // R6: a power levels event without the creator in `users` (room.ts keeps them at 100).
-  const creatorFallback = pl !== undefined && (typeof users !== "object" || users === null) && (e.sender === creator || e.state_key === creator);
+  const noUsers = typeof users !== "object" || users === null;
+  const creatorFallback = pl !== undefined && noUsers && (e.sender === creator || e.state_key === creator);
   const m = e.type === "m.room.member" ? e.content.membership : undefined;
   if (oracleWhy === null) {
     if (m === "knock" || (m === "leave" && state.membership(e.sender) === "knock")) return "R8";
@@ -252,7 +345,19 @@ export function knownBug(state: OracleRoomState, e: WorldEvent, oracleWhy: strin
     return null;
   }
   const rule = /^\[([\d.]+)\]/.exec(oracleWhy)?.[1] ?? "";
-  if (creatorFallback && ["7", "6", "4.4.5", "4.5.5", "4.6.3", "9.5.1", "9.5.2", "9.6.1", "9.7.1", "9.8.1", "9.9.1"].includes(rule)) return "R6";
+  if (creatorFallback && [
+    "7",
+    "6",
+    "4.4.5",
+    "4.5.5",
+    "4.6.3",
+    "9.5.1",
+    "9.5.2",
+    "9.6.1",
+    "9.7.1",
+    "9.8.1",
+    "9.9.1",
+  ].includes(rule)) return "R6";
   if (rule === "9.8.1") return "R1";
   if (rule.startsWith("9.5.")) return "R2";
   if (rule === "9.6.1" || rule === "9.7.1") return "R3";

@@ -38,7 +38,15 @@ const USER_ID = /^@[^:]+:.+$/;
 const domainOf = (userId: string): string => userId.slice(userId.indexOf(":") + 1);
 
 /** The top-level power-level keys of [9.1] and [9.5], with their defaults (m.room.power_levels schema). */
-const LEVEL_KEYS = { users_default: 0, events_default: 0, state_default: 50, ban: 50, redact: 50, kick: 50, invite: 0 } as const;
+const LEVEL_KEYS = {
+  users_default: 0,
+  events_default: 0,
+  state_default: 50,
+  ban: 50,
+  redact: 50,
+  kick: 50,
+  invite: 0,
+} as const;
 type LevelKey = keyof typeof LEVEL_KEYS;
 
 /** The oracle's view of one room's current state: the events it accepted, last one per (type, state_key). */
@@ -110,18 +118,24 @@ export function oracleAuthorize(room: OracleRoomState, e: OracleEvent, ctx: Orac
   const create = room.get("m.room.create");
   if (!create) return "[2.4] there is no m.room.create event";
   // [3] m.federate: false keeps the room to the creator's server.
-  if (create.content["m.federate"] === false && domainOf(e.sender) !== domainOf(create.sender)) return "[3] the room is not federated";
+  if (create.content["m.federate"] === false && domainOf(e.sender) !== domainOf(create.sender)) {
+    return "[3] the room is not federated";
+  }
   if (e.type === "m.room.member") return membership(room, e, ctx, create);
   // [5] everything else needs a joined sender.
   if (room.membership(e.sender) !== "join") return "[5] the sender is not joined";
   const senderLevel = room.power(e.sender);
   // [6] a third-party invite needs the invite level, and nothing else.
-  if (e.type === "m.room.third_party_invite") return senderLevel >= room.level("invite") ? null : "[6] the sender lacks the invite level";
+  if (e.type === "m.room.third_party_invite") {
+    return senderLevel >= room.level("invite") ? null : "[6] the sender lacks the invite level";
+  }
   // [7] the event type's required level.
   const needed = room.required(e.type, e.state_key !== undefined);
   if (needed > senderLevel) return `[7] ${e.type} needs level ${needed}, the sender has ${senderLevel}`;
   // [8] a state key that is a user ID belongs to that user.
-  if (e.state_key !== undefined && e.state_key.startsWith("@") && e.state_key !== e.sender) return "[8] a state key naming another user";
+  if (e.state_key !== undefined && e.state_key.startsWith("@") && e.state_key !== e.sender) {
+    return "[8] a state key naming another user";
+  }
   if (e.type === "m.room.power_levels") return powerLevels(room, e, senderLevel);
   return null; // [10]
 }
@@ -148,7 +162,9 @@ function membership(room: OracleRoomState, e: OracleEvent, ctx: OracleAuthContex
       const rule = room.joinRule();
       // [4.3.4]
       if (rule === "invite" || rule === "knock") {
-        return targetMembership === "invite" || targetMembership === "join" ? null : `[4.3.7] the join rule is ${rule} and the user is not invited`;
+        return targetMembership === "invite" || targetMembership === "join"
+          ? null
+          : `[4.3.7] the join rule is ${rule} and the user is not invited`;
       }
       if (rule === "restricted" || rule === "knock_restricted") {
         if (targetMembership === "invite" || targetMembership === "join") return null; // [4.3.5.1]
@@ -164,7 +180,9 @@ function membership(room: OracleRoomState, e: OracleEvent, ctx: OracleAuthContex
         // no join_authorised_via_users_server. The check the authorising resident server would make
         // (server-server API, restricted rooms: the joiner is joined to a room an `allow` entry of
         // type m.room_membership names) is made here, through the context, instead.
-        return allowedByRestriction(room, target, ctx) ? null : "[4.3.5.2] no allow condition is met and no server authorised the join";
+        return allowedByRestriction(room, target, ctx)
+          ? null
+          : "[4.3.5.2] no allow condition is met and no server authorised the join";
       }
       if (rule === "public") return null; // [4.3.6]
       return `[4.3.7] the join rule is ${rule}`;
@@ -176,12 +194,16 @@ function membership(room: OracleRoomState, e: OracleEvent, ctx: OracleAuthContex
         if (targetMembership === "ban") return "[4.4.1.1] the target is banned";
         const signed = isObj(tpi) ? tpi.signed : undefined;
         if (!isObj(signed)) return "[4.4.1.2] third_party_invite has no signed";
-        if (typeof signed.mxid !== "string" || typeof signed.token !== "string") return "[4.4.1.3] signed has no mxid or token";
+        if (typeof signed.mxid !== "string" || typeof signed.token !== "string") {
+          return "[4.4.1.3] signed has no mxid or token";
+        }
         if (signed.mxid !== target) return "[4.4.1.4] signed.mxid is not the state_key";
         const published = room.get("m.room.third_party_invite", signed.token);
         if (!published) return "[4.4.1.5] no m.room.third_party_invite with that token";
         if (published.sender !== e.sender) return "[4.4.1.6] the sender did not send the m.room.third_party_invite";
-        return signedByAnyKey(signed, publicKeysOf(published)) ? null : "[4.4.1.8] no signature in signed matches its public keys";
+        return signedByAnyKey(signed, publicKeysOf(published))
+          ? null
+          : "[4.4.1.8] no signature in signed matches its public keys";
       }
       if (senderMembership !== "join") return "[4.4.2] the sender is not joined";
       if (targetMembership === "join" || targetMembership === "ban") return `[4.4.3] the target is ${targetMembership}`;
@@ -190,7 +212,9 @@ function membership(room: OracleRoomState, e: OracleEvent, ctx: OracleAuthContex
     case "leave": {
       if (e.sender === target) {
         // [4.5.1]
-        return ["invite", "join", "knock"].includes(targetMembership) ? null : `[4.5.1] cannot leave from ${targetMembership}`;
+        return ["invite", "join", "knock"].includes(targetMembership)
+          ? null
+          : `[4.5.1] cannot leave from ${targetMembership}`;
       }
       if (senderMembership !== "join") return "[4.5.2] the sender is not joined";
       if (targetMembership === "ban" && senderLevel < room.level("ban")) return "[4.5.3] unbanning needs the ban level";
@@ -220,22 +244,29 @@ function allowedByRestriction(room: OracleRoomState, user: string, ctx: OracleAu
   const allow = room.get("m.room.join_rules")?.content.allow;
   if (!Array.isArray(allow)) return false;
   // The join rules schema: `type` is required, and improper conditions satisfy nobody.
-  return allow.some((a) => isObj(a) && a.type === "m.room_membership" && typeof a.room_id === "string" && ctx.isJoined(a.room_id, user));
+  return allow.some(
+    (a) => isObj(a) && a.type === "m.room_membership" && typeof a.room_id === "string" && ctx.isJoined(a.room_id, user),
+  );
 }
 
 /** [9] m.room.power_levels, after [7] and [8]. */
 function powerLevels(room: OracleRoomState, e: OracleEvent, senderLevel: number): string | null {
   const next = e.content;
   // [9.1]
-  for (const k of Object.keys(LEVEL_KEYS)) if (next[k] !== undefined && !isLevel(next[k])) return `[9.1] ${k} is not an integer`;
+  for (const k of Object.keys(LEVEL_KEYS)) {
+    if (next[k] !== undefined && !isLevel(next[k])) return `[9.1] ${k} is not an integer`;
+  }
   // [9.2]
   for (const k of ["events", "notifications"]) {
     const v = next[k];
-    if (v !== undefined && !(isObj(v) && Object.values(v).every(isLevel))) return `[9.2] ${k} is not an object of integers`;
+    if (v !== undefined && !(isObj(v) && Object.values(v).every(isLevel))) {
+      return `[9.2] ${k} is not an object of integers`;
+    }
   }
   // [9.3] Policy: an absent `users` is allowed (read as empty), as Synapse does.
   const users = next.users;
-  if (users !== undefined && !(isObj(users) && Object.entries(users).every(([u, l]) => USER_ID.test(u) && isLevel(l)))) {
+  const usersOk = isObj(users) && Object.entries(users).every(([u, l]) => USER_ID.test(u) && isLevel(l));
+  if (users !== undefined && !usersOk) {
     return "[9.3] users is not an object of user IDs to integers";
   }
   // [9.4]
@@ -252,8 +283,12 @@ function powerLevels(room: OracleRoomState, e: OracleEvent, senderLevel: number)
   // [9.6], [9.7] entries of `events` and `notifications`.
   for (const k of ["events", "notifications"]) {
     const problem = entries(before[k], next[k], (_key, was, now) => {
-      if (was !== undefined && was > senderLevel) return `[9.6.1] ${k}.${_key} was ${was}, above the sender's ${senderLevel}`;
-      if (now !== undefined && now > senderLevel) return `[9.7.1] ${k}.${_key} would be ${now}, above the sender's ${senderLevel}`;
+      if (was !== undefined && was > senderLevel) {
+        return `[9.6.1] ${k}.${_key} was ${was}, above the sender's ${senderLevel}`;
+      }
+      if (now !== undefined && now > senderLevel) {
+        return `[9.7.1] ${k}.${_key} would be ${now}, above the sender's ${senderLevel}`;
+      }
       return null;
     });
     if (problem) return problem;
@@ -261,15 +296,26 @@ function powerLevels(room: OracleRoomState, e: OracleEvent, senderLevel: number)
   // [9.8], [9.9] entries of `users`.
   return entries(before.users, next.users, (user, was, now) => {
     // [9.8.1] nobody may change or remove the entry of someone at or above their own level (their own entry aside).
-    if (user !== e.sender && was !== undefined && was >= senderLevel) return `[9.8.1] ${user} is at ${was}, not below the sender's ${senderLevel}`;
+    if (user !== e.sender && was !== undefined && was >= senderLevel) {
+      return `[9.8.1] ${user} is at ${was}, not below the sender's ${senderLevel}`;
+    }
     // [9.9.1]
-    if (now !== undefined && now > senderLevel) return `[9.9.1] ${user} would be ${now}, above the sender's ${senderLevel}`;
+    if (now !== undefined && now > senderLevel) {
+      return `[9.9.1] ${user} would be ${now}, above the sender's ${senderLevel}`;
+    }
     return null;
   });
 }
 
-/** Call `check` for every key of two integer maps whose entry was added, changed or removed; the first complaint wins. */
-function entries(before: unknown, after: unknown, check: (key: string, was?: number, now?: number) => string | null): string | null {
+/**
+ * Call `check` for each key of two integer maps whose entry was added, changed or removed; the first
+ * complaint wins.
+ */
+function entries(
+  before: unknown,
+  after: unknown,
+  check: (key: string, was?: number, now?: number) => string | null,
+): string | null {
   const was = isObj(before) ? before : {};
   const now = isObj(after) ? after : {};
   for (const key of new Set([...Object.keys(was), ...Object.keys(now)])) {
@@ -305,7 +351,8 @@ function publicKeysOf(e: OracleEvent): string[] {
 function signedByAnyKey(signed: Obj, publicKeys: string[]): boolean {
   const message = canonicalJson(signed, new Set(["signatures", "unsigned"]));
   if (message === undefined || !isObj(signed.signatures)) return false;
-  const signatures = Object.values(signed.signatures).flatMap((byKeyId) => (isObj(byKeyId) ? Object.values(byKeyId) : []));
+  const byEntity = Object.values(signed.signatures);
+  const signatures = byEntity.flatMap((byKeyId) => (isObj(byKeyId) ? Object.values(byKeyId) : []));
   const bytes = Buffer.from(message, "utf8");
   for (const keyText of publicKeys) {
     const key = unpaddedBase64(keyText, 32);
