@@ -29,8 +29,10 @@ describe("shipped scenarios", () => {
   });
 
   it("honest scenarios have no breach, and no false rejection except the documented MSK-reset window", () => {
-    for (const { run } of runs.filter(({ run }) => run.threat === null)) {
+    for (const { file, run } of runs.filter(({ run }) => run.threat === null)) {
       expect(run.judgement.breaches, run.scenario).toEqual([]);
+      // scenarios/availability/ measures false rejections: each file's `expect` pins them (issue 12, part 4).
+      if (file.includes("/availability/")) continue;
       const window = run.scenario === "honest-msk-reset" && run.model !== "baseline";
       expect(run.judgement.false_rejections.length, `${run.scenario} ${run.model}`).toBe(window ? 1 : 0);
     }
