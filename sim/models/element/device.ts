@@ -49,6 +49,23 @@ export interface ShareOutcome {
   keyTo: string[];
   /** Devices sent `m.room_key.withheld`, with its code (`m.unverified`, `m.blacklisted`, ...). */
   withheldTo: { device: string; code: string }[];
+  /** The library refused to share at all (nothing was sent, nothing can be encrypted), and why. */
+  refused?: ShareRefusal;
+}
+
+/**
+ * Why `shareRoomKey` failed (matrix-sdk-crypto's `SessionRecipientCollectionError`, named from its
+ * message): a verified user's identity changed, a verified user has a device they did not sign,
+ * the sender has no cross-signing identity (identity-based sharing needs one), or anything else.
+ */
+export type ShareRefusal = "verified-user-changed-identity" | "verified-user-unsigned-device" | "sender-not-cross-signed" | "other";
+
+function refusalOf(e: unknown): ShareRefusal {
+  const m = String(e);
+  if (/verified have changed their identity/.test(m)) return "verified-user-changed-identity";
+  if (/verified .*unsigned device|unsigned devices/.test(m)) return "verified-user-unsigned-device";
+  if (/cross.?signing/i.test(m)) return "sender-not-cross-signed";
+  return "other";
 }
 
 export type DecryptOutcome =
@@ -288,7 +305,12 @@ export class ElementDevice {
     if (claim) await this.send(claim);
     const settings = new EncryptionSettings();
     settings.sharingStrategy = strategyOf(strategy);
-    const requests = await this.machine.shareRoomKey(new RoomId(roomId), users(ids), settings);
+    let requests: ToDeviceRequest[];
+    try {
+      requests = await this.machine.shareRoomKey(new RoomId(roomId), users(ids), settings);
+    } catch (e) {
+      return { keyTo: [], withheldTo: [], refused: refusalOf(e) };
+    }
     const keyTo: string[] = [];
     const withheldTo: { device: string; code: string }[] = [];
     for (const r of requests) {
@@ -315,9 +337,9 @@ export class ElementDevice {
     members: readonly string[],
     strategy: SharingStrategy,
     content: Json,
-  ): Promise<{ share: ShareOutcome; content: Json }> {
+  ): Promise<{ share: ShareOutcome; content?: Json }> {
     const share = await this.shareRoomKey(roomId, members, strategy);
-    if (!this.shared.has(roomId)) throw new Error(`${this.label}: no shared session in ${roomId}`);
+    if (share.refused || !this.shared.has(roomId)) return { share };
     const encrypted = await this.machine.encryptRoomEvent(new RoomId(roomId), "m.room.message", JSON.stringify(content));
     return { share, content: JSON.parse(encrypted) as Json };
   }
@@ -343,6 +365,31 @@ export class ElementDevice {
       }
       return { ok: false, code: "Error" };
     }
+  }
+
+  /**
+   * Verify `userId` out of band (as after an emoji comparison): sign the master key this machine
+   * has for them with this user's user-signing key. Needs this device to hold that private key.
+   */
+  async verifyUser(userId: string): Promise<void> {
+    const identity = await this.machine.getIdentity(new UserId(userId));
+    if (!identity) throw new Error(`${this.label}: no identity known for ${userId}`);
+    await this.send(await identity.verify());
+    // The library learns the signature as other clients do: the user's keys changed; query again.
+    await this.sync();
+  }
+
+  /**
+   * What this machine thinks of `userId`'s identity: the master key it has, whether it changed
+   * since first seen (`needsApproval`, the library's TOFU pin) and whether a verified identity
+   * was replaced (`violation`).
+   */
+  async identityOf(userId: string): Promise<{ master: string; verified: boolean; needsApproval: boolean; violation: boolean } | undefined> {
+    const identity = await this.machine.getIdentity(new UserId(userId));
+    if (!identity) return undefined;
+    const master = this.masterPublic(identity.masterKey) ?? "";
+    const needsApproval = "identityNeedsUserApproval" in identity ? identity.identityNeedsUserApproval() : false;
+    return { master, verified: identity.isVerified(), needsApproval, violation: identity.hasVerificationViolation() };
   }
 
   /** The master key (unpadded base64) this machine believes `userId` has, after its last query. */
