@@ -135,6 +135,9 @@ function strategyOf(s: SharingStrategy): CollectStrategy {
 export class ElementDevice {
   /** Change-stream position of the last sync. */
   private since = 0;
+  /** Users this machine tracks (as given to it), and the one-time-key count its last sync reported. */
+  private readonly tracked = new Set<string>();
+  private lastCount: number | undefined;
   /** Rooms whose outbound session was shared by the last `shareRoomKey` (encrypting needs one). */
   private readonly shared = new Set<string>();
   private readonly withheldSeen: { sender: string; code: string }[] = [];
@@ -147,6 +150,8 @@ export class ElementDevice {
     readonly forged: boolean,
     private readonly options: DeviceOptions,
   ) {
+    // Policy: a device always listens to its own user's key changes (the library tracks its own user).
+    this.tracked.add(user);
     machine.registerRoomKeysWithheldCallback(async (infos) => {
       for (const i of infos) this.withheldSeen.push({ sender: i.sender.toString(), code: i.withheldCode });
     });
@@ -260,19 +265,21 @@ export class ElementDevice {
 
   /** Start tracking users' devices (a client does so for the members of its encrypted rooms). */
   async track(userIds: readonly string[]): Promise<void> {
+    for (const u of userIds) this.tracked.add(u);
     await this.machine.updateTrackedUsers(users(userIds));
     await this.pump();
   }
 
   /** Whether the next `/sync` would bring anything. */
   get hasNews(): boolean {
-    return this.server.hasNews(this.requester, this.since);
+    return this.server.hasNews(this.requester, this.since, this.tracked, this.lastCount);
   }
 
   /** One `/sync`: to-device messages, `device_lists.changed`, key counts; then the requests they cause. */
   async sync(): Promise<SyncOutcome> {
     const s = this.server.sync(this.requester, this.since);
     this.since = s.next;
+    this.lastCount = s.oneTimeKeyCounts.signed_curve25519;
     const before = this.withheldSeen.length;
     const processed = await this.machine.receiveSyncChanges(
       JSON.stringify(s.toDevice satisfies ToDeviceEvent[]),
@@ -299,6 +306,7 @@ export class ElementDevice {
   async shareRoomKey(roomId: string, members: readonly string[], strategy: SharingStrategy): Promise<ShareOutcome> {
     const ids = [...new Set(members)].sort(byLabel);
     this.shared.delete(roomId);
+    for (const u of ids) this.tracked.add(u);
     await this.machine.updateTrackedUsers(users(ids));
     await this.pump();
     const claim = await this.machine.getMissingSessions(users(ids));

@@ -337,9 +337,14 @@ export class KeyServer {
     this.inboxes.set(key, [...(this.inboxes.get(key) ?? []), event]);
   }
 
-  /** Whether a `/sync` by `who` would bring anything: to-device messages, or key changes after `since`. */
-  hasNews(who: Requester, since: number): boolean {
-    return (this.inboxes.get(`${who.user}\u0000${who.device}`)?.length ?? 0) > 0 || this.directory.changesSince(since).users.length > 0;
+  /**
+   * Whether a `/sync` by `who` would bring anything it listens to: to-device messages, changed
+   * keys of a user in `tracked`, or a one-time-key count other than `lastCount`.
+   */
+  hasNews(who: Requester, since: number, tracked: ReadonlySet<string>, lastCount: number | undefined): boolean {
+    if ((this.inboxes.get(`${who.user}\u0000${who.device}`)?.length ?? 0) > 0) return true;
+    if (this.directory.changesSince(since).users.some((u) => tracked.has(u))) return true;
+    return this.countsOf(this.ownRecord(who))[OTK_ALGORITHM] !== lastCount;
   }
 
   /** `/sync` for one device of this server's: to-device messages (taken), key changes, key counts. */
