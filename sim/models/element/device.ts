@@ -58,7 +58,11 @@ export interface ShareOutcome {
  * message): a verified user's identity changed, a verified user has a device they did not sign,
  * the sender has no cross-signing identity (identity-based sharing needs one), or anything else.
  */
-export type ShareRefusal = "verified-user-changed-identity" | "verified-user-unsigned-device" | "sender-not-cross-signed" | "other";
+export type ShareRefusal =
+  | "verified-user-changed-identity"
+  | "verified-user-unsigned-device"
+  | "sender-not-cross-signed"
+  | "other";
 
 function refusalOf(e: unknown): ShareRefusal {
   const m = String(e);
@@ -66,6 +70,18 @@ function refusalOf(e: unknown): ShareRefusal {
   if (/verified .*unsigned device|unsigned devices/.test(m)) return "verified-user-unsigned-device";
   if (/cross.?signing/i.test(m)) return "sender-not-cross-signed";
   return "other";
+}
+
+/** What a machine believes about another user's cross-signing identity. */
+export interface IdentityView {
+  /** The master key it has (unpadded base64). */
+  master: string;
+  /** Verified by this user (signed with their user-signing key). */
+  verified: boolean;
+  /** Changed since first seen, and not yet accepted (the library's TOFU pin). */
+  needsApproval: boolean;
+  /** Was verified, and has since been replaced. */
+  violation: boolean;
 }
 
 export type DecryptOutcome =
@@ -166,7 +182,12 @@ export class ElementDevice {
   }
 
   /** A device of `user`, registered honestly on its home server; its keys are uploaded before this returns. */
-  static async create(server: KeyServer, user: string, device: string, options: DeviceOptions = {}): Promise<ElementDevice> {
+  static async create(
+    server: KeyServer,
+    user: string,
+    device: string,
+    options: DeviceOptions = {},
+  ): Promise<ElementDevice> {
     await loadCrypto();
     const machine = await OlmMachine.initialize(new UserId(user), new DeviceId(device));
     const d = new ElementDevice(user, device, server, machine, false, options);
@@ -259,7 +280,9 @@ export class ElementDevice {
   /** The private cross-signing keys this device holds, to give a later device of the same user. */
   async exportCrossSigning(): Promise<CrossSigningSeeds> {
     const e = await this.machine.exportCrossSigningKeys();
-    if (!e?.masterKey || !e.self_signing_key || !e.userSigningKey) throw new Error(`${this.label}: no cross-signing keys`);
+    if (!e?.masterKey || !e.self_signing_key || !e.userSigningKey) {
+      throw new Error(`${this.label}: no cross-signing keys`);
+    }
     return { master: e.masterKey, selfSigning: e.self_signing_key, userSigning: e.userSigningKey };
   }
 
@@ -325,8 +348,9 @@ export class ElementDevice {
       const body = JSON.parse(r.body) as { messages: Record<string, Record<string, { code?: string }>> };
       for (const [u, byDevice] of Object.entries(body.messages)) {
         for (const [d, content] of Object.entries(byDevice)) {
-          if (r.event_type === "m.room_key.withheld") withheldTo.push({ device: label(u, d), code: String(content.code) });
-          else keyTo.push(label(u, d));
+          const device = label(u, d);
+          if (r.event_type === "m.room_key.withheld") withheldTo.push({ device, code: String(content.code) });
+          else keyTo.push(device);
         }
       }
       await this.send(r);
@@ -348,7 +372,8 @@ export class ElementDevice {
   ): Promise<{ share: ShareOutcome; content?: Json }> {
     const share = await this.shareRoomKey(roomId, members, strategy);
     if (share.refused || !this.shared.has(roomId)) return { share };
-    const encrypted = await this.machine.encryptRoomEvent(new RoomId(roomId), "m.room.message", JSON.stringify(content));
+    const room = new RoomId(roomId);
+    const encrypted = await this.machine.encryptRoomEvent(room, "m.room.message", JSON.stringify(content));
     return { share, content: JSON.parse(encrypted) as Json };
   }
 
@@ -392,7 +417,7 @@ export class ElementDevice {
    * since first seen (`needsApproval`, the library's TOFU pin) and whether a verified identity
    * was replaced (`violation`).
    */
-  async identityOf(userId: string): Promise<{ master: string; verified: boolean; needsApproval: boolean; violation: boolean } | undefined> {
+  async identityOf(userId: string): Promise<IdentityView | undefined> {
     const identity = await this.machine.getIdentity(new UserId(userId));
     if (!identity) return undefined;
     const master = this.masterPublic(identity.masterKey) ?? "";

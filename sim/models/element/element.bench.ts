@@ -26,7 +26,9 @@ console.log(`first OlmMachine.initialize       ${ms(performance.now() - t)}`);
 first.close();
 const MACHINES = 20;
 t = performance.now();
-for (let i = 0; i < MACHINES; i++) (await OlmMachine.initialize(new UserId(`@b${i}:bench.example`), new DeviceId("D"))).close();
+for (let i = 0; i < MACHINES; i++) {
+  (await OlmMachine.initialize(new UserId(`@b${i}:bench.example`), new DeviceId("D"))).close();
+}
 console.log(`later OlmMachine.initialize       ${ms((performance.now() - t) / MACHINES)} each (${MACHINES})`);
 
 // One warm-up run, then the measured runs.
@@ -42,7 +44,9 @@ for (const strategy of ["all-devices", "identity-based"] as const) {
   times.sort((a, b) => a - b);
   const mean = times.reduce((a, b) => a + b, 0) / times.length;
   const median = times[Math.floor(times.length / 2)]!;
-  console.log(`smallFlow ${strategy.padEnd(15)}        mean ${ms(mean)}, median ${ms(median)}, min ${ms(times[0]!)} (${RUNS} runs)`);
+  const line = `mean ${ms(mean)}, median ${ms(median)}, min ${ms(times[0]!)} (${RUNS} runs)`;
+  console.log(`smallFlow ${strategy.padEnd(15)}        ${line}`);
 }
 const mem = process.memoryUsage();
-console.log(`memory after the runs             rss ${mb(mem.rss)} (+${mb(mem.rss - rssBefore)} over the runs), heap ${mb(mem.heapUsed)}`);
+const grown = mb(mem.rss - rssBefore);
+console.log(`memory after the runs             rss ${mb(mem.rss)} (+${grown} over the runs), heap ${mb(mem.heapUsed)}`);

@@ -221,7 +221,8 @@ export class KeyServer {
       d.keys = d.keys ? mergeSignatures(keys, d.keys) : structuredClone(keys);
       this.directory.markChanged(who.user);
     }
-    for (const [id, key] of Object.entries(asObject(body.one_time_keys ?? {}, "one_time_keys"))) d.oneTimeKeys.set(id, key);
+    const oneTimeKeys = asObject(body.one_time_keys ?? {}, "one_time_keys");
+    for (const [id, key] of Object.entries(oneTimeKeys)) d.oneTimeKeys.set(id, key);
     for (const [id, key] of Object.entries(asObject(body.fallback_keys ?? {}, "fallback_keys"))) {
       d.fallback = { keyId: id, key, used: false };
     }
@@ -244,9 +245,10 @@ export class KeyServer {
       if (!this.hosts(who.user)) throw new Error(`${who.user} is not a user of ${this.name}`);
       identity = this.userRecord(who.user).identity;
     }
-    if (body.master_key) identity.master = structuredClone(asObject(body.master_key, "master_key"));
-    if (body.self_signing_key) identity.selfSigning = structuredClone(asObject(body.self_signing_key, "self_signing_key"));
-    if (body.user_signing_key) identity.userSigning = structuredClone(asObject(body.user_signing_key, "user_signing_key"));
+    const key = (k: string) => (body[k] ? structuredClone(asObject(body[k], k)) : undefined);
+    identity.master = key("master_key") ?? identity.master;
+    identity.selfSigning = key("self_signing_key") ?? identity.selfSigning;
+    identity.userSigning = key("user_signing_key") ?? identity.userSigning;
     this.directory.markChanged(who.user);
   }
 
@@ -261,7 +263,9 @@ export class KeyServer {
           const devices = who.forged ? this.forgedDevices.get(user) : this.users.get(user)?.devices;
           const device = devices?.get(keyId);
           if (device?.keys) device.keys = mergeSignatures(device.keys, obj);
-          else if (identity?.master && publicKeyOf(identity.master) === keyId) identity.master = mergeSignatures(identity.master, obj);
+          else if (identity?.master && publicKeyOf(identity.master) === keyId) {
+            identity.master = mergeSignatures(identity.master, obj);
+          }
           else if (identity?.selfSigning && publicKeyOf(identity.selfSigning) === keyId) {
             identity.selfSigning = mergeSignatures(identity.selfSigning, obj);
           }
@@ -269,7 +273,9 @@ export class KeyServer {
           // Signing another user's master key with one's user-signing key: stored on that user's server.
           const home = this.hosts(user) ? this : this.directory.serverOf(user);
           const identity = home?.users.get(user)?.identity;
-          if (identity?.master && publicKeyOf(identity.master) === keyId) identity.master = mergeSignatures(identity.master, obj);
+          if (identity?.master && publicKeyOf(identity.master) === keyId) {
+            identity.master = mergeSignatures(identity.master, obj);
+          }
         }
         this.directory.markChanged(user);
       }
@@ -279,7 +285,12 @@ export class KeyServer {
 
   /** `POST /keys/query`, as this server answers its own client `who`. */
   queryKeys(who: Requester, body: Json): Json {
-    const out = { device_keys: {} as Json, master_keys: {} as Json, self_signing_keys: {} as Json, user_signing_keys: {} as Json };
+    const out = {
+      device_keys: {} as Json,
+      master_keys: {} as Json,
+      self_signing_keys: {} as Json,
+      user_signing_keys: {} as Json,
+    };
     for (const user of sorted(Object.keys(asObject(body.device_keys ?? {}, "device_keys")))) {
       const { devices, identity } = this.view(user);
       out.device_keys[user] = Object.fromEntries(sorted(devices.keys()).map((id) => [id, devices.get(id)]));
@@ -321,7 +332,8 @@ export class KeyServer {
     const messages = asObject(body.messages ?? {}, "messages");
     for (const user of sorted(Object.keys(messages))) {
       const byDevice = asObject(messages[user], "messages");
-      const targets = sorted(Object.keys(byDevice)).flatMap((d) => (d === "*" ? sorted(this.view(user).devices.keys()) : [d]));
+      const all = () => sorted(this.view(user).devices.keys());
+      const targets = sorted(Object.keys(byDevice)).flatMap((d) => (d === "*" ? all() : [d]));
       for (const device of targets) {
         const content = byDevice[device] ?? byDevice["*"];
         const reached = this.reach(user, device);

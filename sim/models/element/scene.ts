@@ -10,7 +10,16 @@
 import { decodeBase64, encodeBase64 } from "../../core/base64.ts";
 import { signingKeyFromSeed } from "../../core/ed25519.ts";
 import { Rng } from "../../world/rng.ts";
-import { type CrossSigningSeeds, type DecryptOutcome, type DeviceOptions, ElementDevice, type ShareOutcome, settle, type SharingStrategy } from "./device.ts";
+import {
+  type CrossSigningSeeds,
+  type DecryptOutcome,
+  type DeviceOptions,
+  ElementDevice,
+  type RoomEvent,
+  type ShareOutcome,
+  type SharingStrategy,
+  settle,
+} from "./device.ts";
 import { type Json, KeyDirectory, type KeyServer } from "./key-server.ts";
 
 /** A device's attempt at one message: read, or the library's failure code (and withheld code). */
@@ -21,7 +30,7 @@ export interface SentMessage {
   sender: string;
   share: ShareOutcome;
   /** The encrypted event, absent when the library refused to share. */
-  event?: { event_id: string; sender: string; origin_server_ts: number; type: "m.room.encrypted"; room_id: string; content: Json };
+  event?: RoomEvent;
 }
 
 export class Scene {
@@ -73,7 +82,7 @@ export class Scene {
    * A device of `user` on its home server. `crossSigned` (default) gives it the user's seeded
    * cross-signing keys and signs it with them; otherwise it is a device its owner never signed.
    */
-  async device(user: string, device: string, opts: { crossSigned?: boolean } & DeviceOptions = {}): Promise<ElementDevice> {
+  async device(user: string, device: string, opts: { crossSigned?: boolean } & DeviceOptions = {}) {
     const d = await ElementDevice.create(this.serverFor(user), user, device, opts);
     if (opts.crossSigned ?? true) await d.bootstrapCrossSigning(this.crossSigningSeeds(user));
     this.devices.set(d.label, d);
@@ -81,7 +90,7 @@ export class Scene {
   }
 
   /** The adversary's device, made by the lying `server` and listed for `user` (see `ElementDevice.forge`). */
-  async forge(server: string, user: string, device: string, opts: { substituteIdentity?: boolean } & DeviceOptions = {}) {
+  async forge(server: string, user: string, device: string, opts: Parameters<typeof ElementDevice.forge>[3] = {}) {
     const s = this.servers.get(server);
     if (!s) throw new Error(`scene: no server ${server}`);
     const d = await ElementDevice.forge(s, user, device, opts);
@@ -114,7 +123,8 @@ export class Scene {
     const eventId = `$scene-message-${n}`;
     const m: SentMessage = { eventId, sender: sender.user, share };
     if (content) {
-      m.event = { event_id: eventId, sender: sender.user, origin_server_ts: n, type: "m.room.encrypted", room_id: this.roomId, content };
+      const at = { event_id: eventId, sender: sender.user, origin_server_ts: n };
+      m.event = { ...at, type: "m.room.encrypted", room_id: this.roomId, content };
     }
     this.messages.push(m);
     await this.settle();
@@ -170,4 +180,18 @@ export async function smallFlow(seed: string | number, strategy: SharingStrategy
   } finally {
     scene.close();
   }
+}
+
+/**
+ * Alice, Bob and Carol (one cross-signed device each) on three servers, plus evil.example with no
+ * users; all track each other. Servers in `lying` have `lieAboutKeys`.
+ */
+export async function threeUsers(lying: readonly string[] = []): Promise<Scene> {
+  const scene = new Scene("element engine tests");
+  for (const s of ["a.example", "b.example", "c.example", "evil.example"]) scene.server(s, lying.includes(s));
+  await scene.device("@alice:a.example", "ALICE1");
+  await scene.device("@bob:b.example", "BOB1");
+  await scene.device("@carol:c.example", "CAROL1");
+  await scene.track(["@alice:a.example", "@bob:b.example", "@carol:c.example"]);
+  return scene;
 }

@@ -1,0 +1,121 @@
+/**
+ * The engine on the real matrix-sdk-crypto against servers with `lieAboutKeys`: devices they
+ * insert, master keys they substitute (before first contact, after the library pinned the real
+ * one, after the user was verified), and messages from their devices.
+ */
+import { TrustRequirement } from "@matrix-org/matrix-sdk-crypto-wasm";
+import { describe, expect, it } from "vitest";
+import { Scene, threeUsers } from "./scene.ts";
+
+const ALICE = "@alice:a.example";
+const BOB = "@bob:b.example";
+const CAROL = "@carol:c.example";
+const MALLORY = "@mallory:evil.example";
+const STRATEGIES = ["all-devices", "identity-based"] as const;
+
+describe("a server that lies about keys", () => {
+  it("a device it inserts gets the key under all-devices, and is withheld from under identity-based", async () => {
+    const readings: Record<string, unknown> = {};
+    for (const strategy of STRATEGIES) {
+      const scene = await threeUsers(["b.example"]);
+      const inserted = await scene.forge("b.example", BOB, "INSERTED");
+      const m = await scene.send(`${ALICE}|ALICE1`, [ALICE, BOB, CAROL], strategy, "secret");
+      readings[strategy] = { share: m.share, inserted: (await inserted.decrypt(m.event!)).ok };
+      scene.close();
+    }
+    expect(readings["all-devices"]).toEqual({
+      share: { keyTo: [`${BOB}|BOB1`, `${BOB}|INSERTED`, `${CAROL}|CAROL1`], withheldTo: [] },
+      inserted: true,
+    });
+    expect(readings["identity-based"]).toEqual({
+      share: {
+        keyTo: [`${BOB}|BOB1`, `${CAROL}|CAROL1`],
+        withheldTo: [{ device: `${BOB}|INSERTED`, code: "m.unverified" }],
+      },
+      inserted: false,
+    });
+  });
+
+  it("a lie about a remote user reaches only the lying server's own clients", async () => {
+    const scene = await threeUsers(["c.example"]);
+    await scene.forge("c.example", BOB, "INSERTED");
+    await scene.settle();
+    expect(await scene.get(`${CAROL}|CAROL1`).devicesOf(BOB)).toEqual([`${BOB}|BOB1`, `${BOB}|INSERTED`]);
+    expect(await scene.get(`${ALICE}|ALICE1`).devicesOf(BOB)).toEqual([`${BOB}|BOB1`]);
+    const fromAlice = await scene.send(`${ALICE}|ALICE1`, [ALICE, BOB, CAROL], "all-devices", "a");
+    const fromCarol = await scene.send(`${CAROL}|CAROL1`, [ALICE, BOB, CAROL], "all-devices", "c");
+    expect(fromAlice.share.keyTo).not.toContain(`${BOB}|INSERTED`);
+    expect(fromCarol.share.keyTo).toContain(`${BOB}|INSERTED`);
+    const r = await scene.readings();
+    expect(r[`${BOB}|INSERTED`]).toEqual({ [fromAlice.eventId]: "MissingRoomKey", [fromCarol.eventId]: "read" });
+    scene.close();
+  });
+
+  it("a master key substituted before first contact is trusted on first use by both strategies", async () => {
+    for (const strategy of STRATEGIES) {
+      const scene = new Scene("substitution before contact");
+      scene.server("a.example");
+      scene.server("evil.example", true);
+      await scene.device(ALICE, "ALICE1");
+      await scene.device(MALLORY, "REAL");
+      const fake = await scene.forge("evil.example", MALLORY, "FAKE", { substituteIdentity: true });
+      await scene.track([ALICE, MALLORY]);
+      const seen = await scene.get(`${ALICE}|ALICE1`).identityOf(MALLORY);
+      expect(seen?.master).not.toBe(scene.masterKeyOf(MALLORY));
+      expect(seen?.needsApproval).toBe(false);
+      const m = await scene.send(`${ALICE}|ALICE1`, [ALICE, MALLORY], strategy, "s");
+      expect(m.share.keyTo).toEqual([`${MALLORY}|FAKE`]);
+      expect((await fake.decrypt(m.event!)).ok).toBe(true);
+      scene.close();
+    }
+  });
+
+  it("a master key substituted after pinning: flagged, yet shared with unless the user was verified", async () => {
+    const outcomes: Record<string, unknown> = {};
+    for (const verified of [false, true]) {
+      for (const strategy of STRATEGIES) {
+        const scene = new Scene("substitution after pinning");
+        scene.server("a.example");
+        scene.server("evil.example", true);
+        const alice = await scene.device(ALICE, "ALICE1");
+        await scene.device(MALLORY, "REAL");
+        await scene.track([ALICE, MALLORY]);
+        if (verified) await alice.verifyUser(MALLORY);
+        const fake = await scene.forge("evil.example", MALLORY, "FAKE", { substituteIdentity: true });
+        await scene.settle();
+        const identity = await alice.identityOf(MALLORY);
+        const m = await scene.send(`${ALICE}|ALICE1`, [ALICE, MALLORY], strategy, "s");
+        outcomes[`${verified ? "verified" : "pinned"} ${strategy}`] = {
+          needsApproval: identity?.needsApproval,
+          violation: identity?.violation,
+          share: m.share,
+          fakeReads: m.event ? (await fake.decrypt(m.event)).ok : false,
+        };
+        scene.close();
+      }
+    }
+    const toFake = { keyTo: [`${MALLORY}|FAKE`], withheldTo: [] };
+    expect(outcomes).toEqual({
+      "pinned all-devices": { needsApproval: true, violation: false, share: toFake, fakeReads: true },
+      "pinned identity-based": { needsApproval: true, violation: false, share: toFake, fakeReads: true },
+      "verified all-devices": { needsApproval: true, violation: true, share: toFake, fakeReads: true },
+      "verified identity-based": {
+        needsApproval: true,
+        violation: true,
+        share: { keyTo: [], withheldTo: [], refused: "verified-user-changed-identity" },
+        fakeReads: false,
+      },
+    });
+  });
+
+  it("a message from an inserted device is refused under CrossSignedOrLegacy and read under Untrusted", async () => {
+    const scene = await threeUsers(["b.example"]);
+    const strict = await scene.device(ALICE, "ALICESTRICT", { trust: TrustRequirement.CrossSignedOrLegacy });
+    const inserted = await scene.forge("b.example", BOB, "INSERTED");
+    await inserted.track([ALICE]);
+    const m = await scene.send(`${BOB}|INSERTED`, [ALICE], "all-devices", "from the server");
+    expect(await strict.decrypt(m.event!)).toEqual({ ok: false, code: "UnsignedSenderDevice" });
+    expect((await scene.get(`${ALICE}|ALICE1`).decrypt(m.event!)).ok).toBe(true);
+    scene.close();
+  });
+});
