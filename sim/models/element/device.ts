@@ -43,9 +43,13 @@ export interface CrossSigningSeeds {
   userSigning: string;
 }
 
-/** Who got what from one `shareRoomKey`, by `user|device` label, sorted. */
+/**
+ * Who got what from one `shareRoomKey`, by `user|device` label, sorted. Only what this call sent:
+ * devices that already hold the current session are not sent it again (a device added later gets
+ * it at the current message index, so it cannot read earlier messages: `UnknownMessageIndex`).
+ */
 export interface ShareOutcome {
-  /** Devices sent the room key (an Olm-encrypted `m.room_key`). */
+  /** Devices sent the room key (an Olm-encrypted `m.room_key`) by this call. */
   keyTo: string[];
   /** Devices sent `m.room_key.withheld`, with its code (`m.unverified`, `m.blacklisted`, ...). */
   withheldTo: { device: string; code: string }[];
@@ -198,13 +202,15 @@ export class ElementDevice {
   /**
    * A device the lying `server` makes and lists for `user` (a real `OlmMachine` the adversary
    * holds). With `substituteIdentity`, the server also makes a new cross-signing identity for the
-   * user, signs this device with it, and serves that identity instead of the real one.
+   * user, signs this device with it, and serves that identity instead of the real one: the
+   * identity drawn from `substituteIdentity` seeds if given (the world adversary's own substitute
+   * MSK, so that what MSC3917 events carry and what the library sees agree), else a random one.
    */
   static async forge(
     server: KeyServer,
     user: string,
     device: string,
-    opts: { substituteIdentity?: boolean } & DeviceOptions = {},
+    opts: { substituteIdentity?: boolean | CrossSigningSeeds } & DeviceOptions = {},
   ): Promise<ElementDevice> {
     await loadCrypto();
     const machine = await OlmMachine.initialize(new UserId(user), new DeviceId(device));
@@ -212,7 +218,7 @@ export class ElementDevice {
     await d.pump();
     if (opts.substituteIdentity) {
       server.substituteIdentity(user);
-      await d.bootstrapCrossSigning();
+      await d.bootstrapCrossSigning(opts.substituteIdentity === true ? undefined : opts.substituteIdentity);
     }
     return d;
   }

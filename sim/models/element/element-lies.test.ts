@@ -118,4 +118,19 @@ describe("a server that lies about keys", () => {
     expect((await scene.get(`${ALICE}|ALICE1`).decrypt(m.event!)).ok).toBe(true);
     scene.close();
   });
+
+  it("a substitute identity drawn from the adversary's seeds is the one the library sees", async () => {
+    const scene = await threeUsers(["b.example"]);
+    const substitute = scene.crossSigningSeeds("substitute for @bob:b.example");
+    const fake = await scene.forge("b.example", BOB, "FAKE", { substituteIdentity: substitute });
+    await scene.settle();
+    const carolSees = await scene.get(`${CAROL}|CAROL1`).identityOf(BOB);
+    expect(carolSees?.master).toBe(scene.masterKeyOf("substitute for @bob:b.example"));
+    expect(carolSees?.needsApproval).toBe(true);
+    expect(await scene.get(`${CAROL}|CAROL1`).crossSignedByOwner(BOB, "FAKE")).toBe(true);
+    const m = await scene.send(`${CAROL}|CAROL1`, [ALICE, BOB, CAROL], "identity-based", "to bob");
+    expect(m.share.keyTo).toContain(`${BOB}|FAKE`);
+    expect((await fake.decrypt(m.event!)).ok).toBe(true);
+    scene.close();
+  });
 });

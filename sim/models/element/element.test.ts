@@ -1,7 +1,8 @@
 /**
  * The engine on the real matrix-sdk-crypto: who gets a room key, and who can read, under each
- * sharing strategy, with honest and lying key servers. Each test scripts a scene and asserts what
- * the library did; the library is not mocked anywhere.
+ * sharing strategy, with honest key servers (lying ones: element-lies.test.ts); a server that
+ * rewrites senders; and determinism. Each test scripts a scene and asserts what the library did;
+ * the library is not mocked anywhere.
  */
 import { TrustRequirement } from "@matrix-org/matrix-sdk-crypto-wasm";
 import { describe, expect, it } from "vitest";
