@@ -431,6 +431,20 @@ export class ElementDevice {
     return { master, verified: identity.isVerified(), needsApproval, violation: identity.hasVerificationViolation() };
   }
 
+  /**
+   * The users whose master key, as this machine has it, is not the one `expected` names (e.g. the
+   * MSK the MSC3917 verifier verified from the membership tree), sorted; a user the machine has
+   * no identity for counts as a mismatch. Track the users first, so that their keys are queried.
+   */
+  async masterKeyMismatches(expected: ReadonlyMap<string, string>): Promise<{ user: string; library?: string }[]> {
+    const out: { user: string; library?: string }[] = [];
+    for (const user of [...expected.keys()].sort(byLabel)) {
+      const library = await this.masterKeyOf(user);
+      if (library !== expected.get(user)) out.push(library === undefined ? { user } : { user, library });
+    }
+    return out;
+  }
+
   /** The master key (unpadded base64) this machine believes `userId` has, after its last query. */
   async masterKeyOf(userId: string): Promise<string | undefined> {
     const identity = await this.machine.getIdentity(new UserId(userId));

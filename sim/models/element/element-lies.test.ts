@@ -133,4 +133,17 @@ describe("a server that lies about keys", () => {
     expect((await fake.decrypt(m.event!)).ok).toBe(true);
     scene.close();
   });
+
+  it("finds the users whose library master key is not the one the world expects", async () => {
+    const scene = await threeUsers(["b.example"]);
+    await scene.forge("b.example", BOB, "FAKE", { substituteIdentity: true });
+    const carol = scene.get(`${CAROL}|CAROL1`);
+    await scene.settle();
+    const expected = new Map([ALICE, BOB, CAROL, "@nobody:a.example"].map((u) => [u, scene.masterKeyOf(u)]));
+    const mismatches = await carol.masterKeyMismatches(expected);
+    expect(mismatches.map((m) => m.user)).toEqual(["@bob:b.example", "@nobody:a.example"]);
+    expect(mismatches[0]!.library).toBe(await carol.masterKeyOf(BOB));
+    expect(mismatches[1]!.library).toBeUndefined();
+    scene.close();
+  });
 });

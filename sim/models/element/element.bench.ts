@@ -6,10 +6,12 @@
  *
  * A script, not a timed test: it prints figures. The adapters' benchmark will put a run of a
  * scripted scenario next to `baseline` on the same scenario, in the same process, as a ratio.
+ * Then a bigger room: ELEMENT_BENCH_USERS users (default 10) on two servers, one device each;
+ * each sends one message to all, and every device reads every message.
  * ELEMENT_BENCH_RUNS sets the runs per strategy (default 10).
  */
 import { DeviceId, OlmMachine, UserId } from "@matrix-org/matrix-sdk-crypto-wasm";
-import { smallFlow } from "./scene.ts";
+import { Scene, smallFlow } from "./scene.ts";
 import { loadCrypto } from "./wasm.ts";
 
 const RUNS = Number(process.env.ELEMENT_BENCH_RUNS ?? 10);
@@ -50,3 +52,22 @@ for (const strategy of ["all-devices", "identity-based"] as const) {
 const mem = process.memoryUsage();
 const grown = mb(mem.rss - rssBefore);
 console.log(`memory after the runs             rss ${mb(mem.rss)} (+${grown} over the runs), heap ${mb(mem.heapUsed)}`);
+
+const USERS = Number(process.env.ELEMENT_BENCH_USERS ?? 10);
+t = performance.now();
+const scene = new Scene("bench room");
+scene.server("one.example");
+scene.server("two.example");
+const members = Array.from({ length: USERS }, (_, i) => `@u${i}:${i % 2 ? "two" : "one"}.example`);
+for (const u of members) await scene.device(u, "DEVICE");
+await scene.track(members);
+const setUp = performance.now() - t;
+for (const u of members) await scene.send(`${u}|DEVICE`, members, "identity-based", `from ${u}`);
+const sent = performance.now() - t - setUp;
+const readings = await scene.readings();
+const total = performance.now() - t;
+const read = Object.values(readings).flatMap((r) => Object.values(r)).filter((x) => x === "read").length;
+scene.close();
+const detail = `set-up ${ms(setUp)}, ${USERS} sends ${ms(sent)}, reading ${ms(total - setUp - sent)}`;
+console.log(`room of ${USERS} users                total ${ms(total)} (${detail}); ${read}/${USERS * USERS} read`);
+console.log(`memory at the end                 rss ${mb(process.memoryUsage().rss)}`);
