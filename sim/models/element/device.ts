@@ -177,6 +177,11 @@ export class ElementDevice {
     });
   }
 
+  /** Every `m.room_key.withheld` this device has received, by sender and code, in arrival order. */
+  get withheldNotices(): readonly { sender: string; code: string }[] {
+    return [...this.withheldSeen];
+  }
+
   get label(): string {
     return label(this.user, this.device);
   }

@@ -20,12 +20,14 @@ describe("a server that lies about keys", () => {
       const scene = await threeUsers(["b.example"]);
       const inserted = await scene.forge("b.example", BOB, "INSERTED");
       const m = await scene.send(`${ALICE}|ALICE1`, [ALICE, BOB, CAROL], strategy, "secret");
-      readings[strategy] = { share: m.share, inserted: (await inserted.decrypt(m.event!)).ok };
+      const read = (await inserted.decrypt(m.event!)).ok;
+      readings[strategy] = { share: m.share, inserted: read, told: inserted.withheldNotices };
       scene.close();
     }
     expect(readings["all-devices"]).toEqual({
       share: { keyTo: [`${BOB}|BOB1`, `${BOB}|INSERTED`, `${CAROL}|CAROL1`], withheldTo: [] },
       inserted: true,
+      told: [],
     });
     expect(readings["identity-based"]).toEqual({
       share: {
@@ -33,6 +35,7 @@ describe("a server that lies about keys", () => {
         withheldTo: [{ device: `${BOB}|INSERTED`, code: "m.unverified" }],
       },
       inserted: false,
+      told: [{ sender: ALICE, code: "m.unverified" }],
     });
   });
 
