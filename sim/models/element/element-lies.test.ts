@@ -149,4 +149,17 @@ describe("a server that lies about keys", () => {
     expect(mismatches[1]!.library).toBeUndefined();
     scene.close();
   });
+
+  it("a master key it substitutes for a remote user fools its own clients only", async () => {
+    const scene = await threeUsers(["c.example"]);
+    await scene.forge("c.example", BOB, "FAKE", { substituteIdentity: scene.crossSigningSeeds("substitute") });
+    await scene.settle();
+    expect((await scene.get(`${CAROL}|CAROL1`).identityOf(BOB))?.master).toBe(scene.masterKeyOf("substitute"));
+    expect((await scene.get(`${ALICE}|ALICE1`).identityOf(BOB))?.master).toBe(scene.masterKeyOf(BOB));
+    const m = await scene.send(`${CAROL}|CAROL1`, [ALICE, BOB, CAROL], "identity-based", "x");
+    expect(m.share).toEqual({ keyTo: [`${ALICE}|ALICE1`, `${BOB}|FAKE`], withheldTo: [] });
+    const r = await scene.readings();
+    expect([r[`${BOB}|FAKE`]![m.eventId], r[`${BOB}|BOB1`]![m.eventId]]).toEqual(["read", "MissingRoomKey"]);
+    scene.close();
+  });
 });
