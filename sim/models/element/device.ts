@@ -288,6 +288,19 @@ export class ElementDevice {
     await this.pump();
   }
 
+  /**
+   * Sign another device of this user with this device's self-signing key (what "verify this new
+   * login" does in Element): the other way for a later device to become cross-signed, with no
+   * private keys given to it.
+   */
+  async signOwnDevice(deviceId: string): Promise<void> {
+    await this.sync(); // to hear of the new device
+    const device = await this.machine.getDevice(new UserId(this.user), new DeviceId(deviceId));
+    if (!device) throw new Error(`${this.label}: no device ${deviceId} of its own user`);
+    await this.send(await device.verify());
+    await this.pump();
+  }
+
   /** The private cross-signing keys this device holds, to give a later device of the same user. */
   async exportCrossSigning(): Promise<CrossSigningSeeds> {
     const e = await this.machine.exportCrossSigningKeys();

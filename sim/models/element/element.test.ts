@@ -51,6 +51,17 @@ describe("honest servers", () => {
     scene.close();
   });
 
+  it("a later device signed from the first one (no keys imported) is admitted by identity-based sharing", async () => {
+    const scene = await threeUsers();
+    await scene.device(BOB, "BOB2", { crossSigned: false });
+    await scene.get(`${BOB}|BOB1`).signOwnDevice("BOB2");
+    await scene.settle();
+    expect(await scene.get(`${ALICE}|ALICE1`).crossSignedByOwner(BOB, "BOB2")).toBe(true);
+    const m = await scene.send(`${ALICE}|ALICE1`, [ALICE, BOB], "identity-based", "hi");
+    expect(m.share).toEqual({ keyTo: [`${BOB}|BOB1`, `${BOB}|BOB2`], withheldTo: [] });
+    scene.close();
+  });
+
   it("a removed member cannot read after rotation: automatic when left out, or by invalidateGroupSession", async () => {
     const scene = await threeUsers();
     const alice = `${ALICE}|ALICE1`;
