@@ -409,6 +409,8 @@ export class ElementDevice {
 
   /** Try to read a room message. Never throws: failures come back with the library's error code. */
   async decrypt(event: RoomEvent): Promise<DecryptOutcome> {
+    // Policy: Element's default trust requirement is `Untrusted` (it decrypts, and shows a shield);
+    // a model that wants MSC4153's "exclude insecure devices" passes `CrossSignedOrLegacy`.
     const settings = new DecryptionSettings(this.options.trust ?? TrustRequirement.Untrusted);
     try {
       const d = await this.machine.decryptRoomEvent(JSON.stringify(event), new RoomId(event.room_id), settings);
