@@ -33,8 +33,17 @@ import { signingKeyFromSeed } from "../../core/ed25519.ts";
 import { type Json, type KeyServer, type Requester, type ToDeviceEvent } from "./key-server.ts";
 import { loadCrypto } from "./wasm.ts";
 
-/** matrix-sdk-crypto's room-key sharing strategies (`CollectStrategy`). */
-export type SharingStrategy = "all-devices" | "identity-based";
+/**
+ * matrix-sdk-crypto's room-key sharing strategies (`CollectStrategy`), as matrix-js-sdk's
+ * `RoomEncryptor` picks them from Element Web's device isolation mode:
+ * - `all-devices`: `AllDevicesIsolationMode(false)`, Element Web's default today;
+ * - `error-on-verified-user-problem`: `AllDevicesIsolationMode(true)`, the default Element plans
+ *   (element-meta#2492): as all-devices, but sharing fails if a verified user changed identity
+ *   or has a device they did not sign;
+ * - `identity-based`: `OnlySignedDevicesIsolationMode`, the "exclude insecure devices" setting
+ *   (MSC4153): only devices their owner's identity signed.
+ */
+export type SharingStrategy = "all-devices" | "error-on-verified-user-problem" | "identity-based";
 
 /** Private cross-signing keys: 32-byte Ed25519 seeds, unpadded standard base64 (the library's export format). */
 export interface CrossSigningSeeds {
@@ -149,7 +158,9 @@ function publicIdentity(user: string, seeds: CrossSigningSeeds): Json {
 }
 
 function strategyOf(s: SharingStrategy): CollectStrategy {
-  return s === "identity-based" ? CollectStrategy.identityBasedStrategy() : CollectStrategy.allDevices();
+  if (s === "identity-based") return CollectStrategy.identityBasedStrategy();
+  if (s === "error-on-verified-user-problem") return CollectStrategy.errorOnUnverifiedUserProblem();
+  return CollectStrategy.allDevices();
 }
 
 export class ElementDevice {

@@ -39,6 +39,22 @@ describe("a server that lies about keys", () => {
     });
   });
 
+  it("a device inserted for a verified user: shared with, withheld from, or refused, by strategy", async () => {
+    const shares: Record<string, unknown> = {};
+    for (const strategy of [...STRATEGIES, "error-on-verified-user-problem"] as const) {
+      const scene = await threeUsers(["b.example"]);
+      await scene.get(`${ALICE}|ALICE1`).verifyUser(BOB);
+      await scene.forge("b.example", BOB, "INSERTED");
+      shares[strategy] = (await scene.send(`${ALICE}|ALICE1`, [ALICE, BOB], strategy, "secret")).share;
+      scene.close();
+    }
+    expect(shares).toEqual({
+      "all-devices": { keyTo: [`${BOB}|BOB1`, `${BOB}|INSERTED`], withheldTo: [] },
+      "identity-based": { keyTo: [`${BOB}|BOB1`], withheldTo: [{ device: `${BOB}|INSERTED`, code: "m.unverified" }] },
+      "error-on-verified-user-problem": { keyTo: [], withheldTo: [], refused: "verified-user-unsigned-device" },
+    });
+  });
+
   it("a lie about a remote user reaches only the lying server's own clients", async () => {
     const scene = await threeUsers(["c.example"]);
     await scene.forge("c.example", BOB, "INSERTED");
@@ -76,7 +92,7 @@ describe("a server that lies about keys", () => {
   it("a master key substituted after pinning: flagged, yet shared with unless the user was verified", async () => {
     const outcomes: Record<string, unknown> = {};
     for (const verified of [false, true]) {
-      for (const strategy of STRATEGIES) {
+      for (const strategy of [...STRATEGIES, "error-on-verified-user-problem"] as const) {
         const scene = new Scene("substitution after pinning");
         scene.server("a.example");
         scene.server("evil.example", true);
@@ -101,7 +117,19 @@ describe("a server that lies about keys", () => {
     expect(outcomes).toEqual({
       "pinned all-devices": { needsApproval: true, violation: false, share: toFake, fakeReads: true },
       "pinned identity-based": { needsApproval: true, violation: false, share: toFake, fakeReads: true },
+      "pinned error-on-verified-user-problem": {
+        needsApproval: true,
+        violation: false,
+        share: toFake,
+        fakeReads: true,
+      },
       "verified all-devices": { needsApproval: true, violation: true, share: toFake, fakeReads: true },
+      "verified error-on-verified-user-problem": {
+        needsApproval: true,
+        violation: true,
+        share: { keyTo: [], withheldTo: [], refused: "verified-user-changed-identity" },
+        fakeReads: false,
+      },
       "verified identity-based": {
         needsApproval: true,
         violation: true,
