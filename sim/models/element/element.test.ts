@@ -81,6 +81,18 @@ describe("honest servers", () => {
     scene.close();
   });
 
+  it("rooms have separate sessions: a member of one room cannot read another", async () => {
+    const scene = await threeUsers();
+    const alice = `${ALICE}|ALICE1`;
+    const inOne = await scene.send(alice, [ALICE, BOB], "all-devices", "one", { roomId: "!one:a.example" });
+    const inTwo = await scene.send(alice, [ALICE, CAROL], "all-devices", "two", { roomId: "!two:a.example" });
+    expect([inOne.event!.room_id, inTwo.event!.room_id]).toEqual(["!one:a.example", "!two:a.example"]);
+    const r = await scene.readings();
+    expect(r[`${BOB}|BOB1`]).toEqual({ [inOne.eventId]: "read", [inTwo.eventId]: "MissingRoomKey" });
+    expect(r[`${CAROL}|CAROL1`]).toEqual({ [inOne.eventId]: "MissingRoomKey", [inTwo.eventId]: "read" });
+    scene.close();
+  });
+
   it("an honest server refuses to list a device it made", async () => {
     const scene = await threeUsers();
     await expect(scene.forge("b.example", BOB, "FAKE")).rejects.toThrow(/lieAboutKeys/);

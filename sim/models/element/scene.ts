@@ -114,17 +114,28 @@ export class Scene {
     for (const label of [...this.devices.keys()].sort()) await this.get(label).track(members);
   }
 
-  /** `from` sends a message to the room, sharing the key with `members` under `strategy`. */
-  async send(from: string, members: readonly string[], strategy: SharingStrategy, body: string): Promise<SentMessage> {
+  /**
+   * `from` sends a message, sharing the key with `members` under `strategy`. The room, event ID
+   * and timestamp default to the scene's own; a world that has its own (the homeserver's event
+   * ID, the clock's time) passes them in `at`.
+   */
+  async send(
+    from: string,
+    members: readonly string[],
+    strategy: SharingStrategy,
+    body: string,
+    at: { roomId?: string; eventId?: string; ts?: number } = {},
+  ): Promise<SentMessage> {
     await this.settle();
     const sender = this.get(from);
     const n = this.messages.length + 1;
-    const { share, content } = await sender.encrypt(this.roomId, members, strategy, { msgtype: "m.text", body });
-    const eventId = `$scene-message-${n}`;
+    const roomId = at.roomId ?? this.roomId;
+    const { share, content } = await sender.encrypt(roomId, members, strategy, { msgtype: "m.text", body });
+    const eventId = at.eventId ?? `$scene-message-${n}`;
     const m: SentMessage = { eventId, sender: sender.user, share };
     if (content) {
-      const at = { event_id: eventId, sender: sender.user, origin_server_ts: n };
-      m.event = { ...at, type: "m.room.encrypted", room_id: this.roomId, content };
+      const meta = { event_id: eventId, sender: sender.user, origin_server_ts: at.ts ?? n };
+      m.event = { ...meta, type: "m.room.encrypted", room_id: roomId, content };
     }
     this.messages.push(m);
     await this.settle();
