@@ -275,6 +275,8 @@ export class ElementDevice {
    * makes a new identity. With `seeds`, the device imports those private keys first and then
    * re-uploads that same identity and signs itself with it: this is how a later device of the
    * same user becomes cross-signed, and how the world's own seeded MSK can be the library's.
+   * Called again with new seeds, it resets the user's identity (the world's `reset_msk`): the new
+   * keys replace the old on the server, and only this device is signed by them.
    */
   async bootstrapCrossSigning(seeds?: CrossSigningSeeds): Promise<void> {
     if (seeds) {

@@ -93,6 +93,22 @@ describe("honest servers", () => {
     scene.close();
   });
 
+  it("an honest identity reset looks to others like a substitution: flagged, and shared with", async () => {
+    const scene = await threeUsers();
+    await scene.get(`${ALICE}|ALICE1`).bootstrapCrossSigning(scene.crossSigningSeeds("alice, reset"));
+    await scene.settle();
+    const bob = scene.get(`${BOB}|BOB1`);
+    expect(await bob.identityOf(ALICE)).toEqual({
+      master: scene.masterKeyOf("alice, reset"),
+      verified: false,
+      needsApproval: true,
+      violation: false,
+    });
+    const m = await scene.send(`${BOB}|BOB1`, [ALICE, BOB], "identity-based", "after the reset");
+    expect(m.share.keyTo).toEqual([`${ALICE}|ALICE1`]);
+    scene.close();
+  });
+
   it("an honest server refuses to list a device it made", async () => {
     const scene = await threeUsers();
     await expect(scene.forge("b.example", BOB, "FAKE")).rejects.toThrow(/lieAboutKeys/);
