@@ -165,9 +165,10 @@ export class KeyServer {
   }
 
   /**
-   * `substitute`: from now on this server serves, for `userId`, the cross-signing identity that the
-   * forged device `who` uploads (see `ElementDevice.forge`), and hides the user's real identity and
-   * devices (as `substituteKeys` in sim/world/homeserver.ts replaces the whole answer).
+   * `lieAboutKeys`: from now on this server serves, for `userId`, the cross-signing identity that
+   * a forged device of that user uploads (see `ElementDevice.forge`) and the forged devices, and
+   * hides the user's real identity and devices (as `substituteKeys` in sim/world/homeserver.ts
+   * replaces the whole answer). For a user it hosts, everyone sees the lie, the user included.
    */
   substituteIdentity(userId: string): void {
     this.requireLie();
