@@ -175,16 +175,18 @@ export function separate(stateSets: readonly StateMap[]): { unconflicted: Map<st
 }
 
 /**
- * "Auth chain": all of an event's auth events, theirs, and so on. Here the union over `starts`
- * (a state set's "full auth chain"), walked iteratively; a missing event ends its branch.
+ * "Auth chain": all of an event's auth events, theirs, and so on. Here the union over a state
+ * set's events (its "full auth chain"), walked iteratively; a missing event ends its branch.
+ *
+ * Policy: the full auth chain of a state set includes the set's own events, as Synapse
+ * (`get_auth_chain_difference`) and ruma compute it. Read literally, the spec leaves them out, and
+ * then an unconflicted event that no event of some other set happens to cite lands in the auth
+ * difference and is re-checked and re-ordered with the conflicted ones (step 5 restores it, but its
+ * place in the orderings can still move others), which no homeserver does.
  */
 function fullAuthChain(starts: Iterable<string>, graph: EventGraph): Set<string> {
   const chain = new Set<string>();
-  const stack: string[] = [];
-  for (const id of starts) {
-    const e = graph.get(id);
-    if (e) stack.push(...e.auth_events);
-  }
+  const stack = [...starts];
   while (stack.length) {
     const id = stack.pop()!;
     if (chain.has(id)) continue;
@@ -317,11 +319,19 @@ function kahn(inSet: Map<string, StateResEvent>, before: (x: StateResEvent, y: S
 /**
  * An event's auth events as an auth state, rejected ones left out ("if the auth event is not
  * rejected"). Policy: an event whose auth events hold two entries for one key, or one at a key
- * the auth events selection does not name, fails rule 2.1 or 2.2 (`authEventsProblem`).
+ * the auth events selection does not name, fails rule 2.1 or 2.2 in the iterative auth checks
+ * (`authEventsProblem`).
  */
 function authLookup(e: StateResEvent, graph: EventGraph): AuthState {
   const map = new Map<string, StateResEvent>();
-  for (const a of graph.authEvents(e)) if (!a.rejected && a.state_key !== undefined) map.set(stateKeyOf(a.type, a.state_key), a);
+  for (const a of graph.authEvents(e)) {
+    if (a.rejected || a.state_key === undefined) continue;
+    // Two for one key (refused by rule 2.1 anyway): the smaller ID, so the sort does not depend on
+    // the order auth_events lists them in.
+    const key = stateKeyOf(a.type, a.state_key);
+    const other = map.get(key);
+    if (!other || byId(a.event_id, other.event_id) < 0) map.set(key, a);
+  }
   return (type, stateKey) => map.get(stateKeyOf(type, stateKey));
 }
 
