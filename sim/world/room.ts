@@ -5,24 +5,13 @@
  */
 import type { JsonObject } from "../core/canonical-json.ts";
 import type { ClientEvent } from "../core/events.ts";
-import { checkAuthRules, joinRuleOf, namedLevel, powerLevelOf, requiredLevel, stateKeyOf } from "./auth-rules.ts";
+import { checkAuthRules, joinRuleOf, powerLevelOf, stateKeyOf } from "./auth-rules.ts";
 
 export { stateKeyOf };
 
 export interface WorldEvent extends ClientEvent {
   room_id: string;
   origin_server_ts: number;
-}
-
-export interface PowerLevels {
-  users: Record<string, number>;
-  users_default: number;
-  invite: number;
-  kick: number;
-  ban: number;
-  state_default: number;
-  events_default: number;
-  events: Record<string, number>;
 }
 
 /** The defaults a room starts with: the creator at 100; inviting open to members; kick, ban and state at 50. */
@@ -71,29 +60,12 @@ export class RoomReplica {
     return [...this.state.values()].filter((e) => e.type === "m.room.member" && e.content.membership === "join").map((e) => e.state_key!);
   }
 
-  /** The room's levels as the rules read them (auth-rules.ts), spec defaults filled in. */
-  powerLevels(): PowerLevels {
-    const state = this.lookup;
-    const c = this.get("m.room.power_levels")?.content ?? {};
-    const ints = (v: unknown): Record<string, number> =>
-      typeof v === "object" && v !== null && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).filter(([, x]) => Number.isInteger(x))) as Record<string, number> : {};
-    const creator = this.get("m.room.create")?.sender;
-    return {
-      users: this.get("m.room.power_levels") ? ints(c.users) : creator ? { [creator]: 100 } : {},
-      users_default: Number.isInteger(c.users_default) ? (c.users_default as number) : 0,
-      invite: namedLevel(state, "invite"),
-      kick: namedLevel(state, "kick"),
-      ban: namedLevel(state, "ban"),
-      state_default: requiredLevel(state, "\u0000any state event", true),
-      events_default: requiredLevel(state, "\u0000any message event", false),
-      events: ints(c.events),
-    };
-  }
-
+  /** A user's power level, as the rules read it (auth-rules.ts). */
   power(userId: string): number {
     return powerLevelOf(this.lookup, userId);
   }
 
+  /** The join rule, as the rules read it (auth-rules.ts). */
   joinRule(): string {
     return joinRuleOf(this.lookup);
   }
