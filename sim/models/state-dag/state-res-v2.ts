@@ -46,7 +46,11 @@ export type TieBreak = "ts" | "no-ts";
 
 export interface ResolveOptions {
   tieBreak: TieBreak;
-  /** For the auth rules' restricted joins. Default: no user is joined to any other room. */
+  /**
+   * For the auth rules' restricted joins. Policy: by default no user is joined to any other room,
+   * so a restricted join without an invite is refused; a caller that can vouch for membership
+   * elsewhere (the state-DAG model, through the membership tree) passes its own.
+   */
   ctx?: AuthContext;
 }
 
