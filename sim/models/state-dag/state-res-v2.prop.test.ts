@@ -14,6 +14,7 @@ import { fcParams } from "../../../test-support/fast-check.ts";
 import { canonicalJson, type JsonObject } from "../../core/canonical-json.ts";
 import { authEventKeys, checkAuthRules, stateKeyOf } from "../../world/auth-rules.ts";
 import { type StateMap, type StateResEvent, type StateResolution, type TieBreak, resolveStateV2 } from "./state-res-v2.ts";
+import { statesOfDag } from "./state-res-v2-dag.ts";
 
 const U = ["@alice:a.example", "@bob:b.example", "@carol:c.example", "@dan:d.example"] as const;
 const TIE_BREAKS: readonly TieBreak[] = ["ts", "no-ts"];
@@ -176,6 +177,22 @@ describe("state resolution v2: properties", () => {
           expect(r.complete).toBe(true);
         }),
         fcParams(100),
+      );
+    });
+  }
+
+  for (const tieBreak of TIE_BREAKS) {
+    it(`statesOfDag gives every event the state that building the history event by event does, in any listing order (${tieBreak})`, () => {
+      fc.assert(
+        fc.property(forks, ({ steps, seed }) => {
+          const { events, after } = history(steps, tieBreak);
+          const rng = seeded(seed);
+          const listed = [...events].sort(() => rng() - 0.5).map(({ auth_events: _a, ...e }) => ({ ...e, prev_events: e.prev_events! }));
+          const dag = statesOfDag(listed, { tieBreak, check: false });
+          expect(dag.unplaced).toEqual([]);
+          for (const e of events) expect([...dag.after.get(e.event_id)!].sort(), e.event_id).toEqual([...after.get(e.event_id)!].sort());
+        }),
+        fcParams(40),
       );
     });
   }

@@ -10,8 +10,9 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { VECTORS_DIR } from "../../../test-support/vectors.ts";
 import type { JsonObject } from "../../core/canonical-json.ts";
-import { authEventKeys, stateKeyOf } from "../../world/auth-rules.ts";
-import { type StateResEvent, type TieBreak, resolveStateV2 } from "./state-res-v2.ts";
+import { stateKeyOf } from "../../world/auth-rules.ts";
+import type { TieBreak } from "./state-res-v2.ts";
+import { type DagEvent, statesOfDag } from "./state-res-v2-dag.ts";
 
 interface VectorEvent {
   id: string;
@@ -38,7 +39,7 @@ const file = JSON.parse(readFileSync(join(VECTORS_DIR, "state-res-v2.json"), "ut
 const eventId = (id: string) => `$${id}:example.com`;
 
 /** The graph of one case, with every event's state before and after, resolved with `tieBreak`. */
-export function buildCase(c: VectorCase, tieBreak: TieBreak) {
+function buildCase(c: VectorCase, tieBreak: TieBreak) {
   const user = (h: string) => file.users[h] ?? h;
   const raw = new Map([...file.initial_events, ...c.events].map((e) => [e.id, e]));
   const parents = new Map<string, Set<string>>([...raw.keys()].map((id) => [id, new Set<string>()]));
@@ -53,53 +54,32 @@ export function buildCase(c: VectorCase, tieBreak: TieBreak) {
     order.push(next);
     placed.add(next);
   }
-
-  const events = new Map<string, StateResEvent>();
-  const after = new Map<string, Map<string, string>>();
-  const before = new Map<string, Map<string, string>>();
-  const resolutions: ReturnType<typeof resolveStateV2>[] = [];
-  for (const [ts, id] of order.entries()) {
+  const dag: DagEvent[] = order.map((id, ts) => {
     const v = raw.get(id)!;
-    const ps = [...parents.get(id)!].sort();
-    // 2. The state before: nothing for CREATE, the parent's state after, or the resolution of several.
-    let stateBefore: Map<string, string>;
-    if (ps.length === 0) stateBefore = new Map();
-    else if (ps.length === 1) stateBefore = new Map(after.get(ps[0]!)!);
-    else {
-      const r = resolveStateV2(ps.map((p) => after.get(p)!), (x) => events.get(x), { tieBreak });
-      resolutions.push(r);
-      stateBefore = r.state;
-    }
     const content = structuredClone(v.content);
     if (content.users && typeof content.users === "object") content.users = Object.fromEntries(Object.entries(content.users).map(([h, l]) => [user(h), l])) as JsonObject;
-    const e: StateResEvent = {
+    return {
       event_id: eventId(id),
       type: v.type,
       sender: user(v.sender),
       content,
       ...(v.state_key !== null ? { state_key: user(v.state_key) } : {}),
       origin_server_ts: ts,
-      prev_events: ps.map(eventId),
-      auth_events: [],
+      prev_events: [...parents.get(id)!].map(eventId),
     };
-    e.auth_events = authEventKeys(e).flatMap(([t, k]) => stateBefore.get(stateKeyOf(t, k)) ?? []);
-    events.set(e.event_id, e);
-    before.set(id, stateBefore);
-    // 3. The state after a state event puts it at its key.
-    const stateAfter = new Map(stateBefore);
-    if (e.state_key !== undefined) stateAfter.set(stateKeyOf(e.type, e.state_key), e.event_id);
-    after.set(id, stateAfter);
-  }
-  return { events, before, after, resolutions, user };
+  });
+  // 2 and 3. States before and after, each event placed unchecked (resolution checks it).
+  const states = statesOfDag(dag, { tieBreak, check: false });
+  expect(states.unplaced).toEqual([]);
+  return { events: states.events, before: (id: string) => states.before.get(eventId(id))!, incomplete: states.incomplete, refused: states.refusedInResolution };
 }
 
 /** 4. At END, the expected keys hold the expected events; every other key is as at START. */
 function judge(c: VectorCase, tieBreak: TieBreak): { ok: boolean; lines: string[] } {
-  const { events, before, resolutions } = buildCase(c, tieBreak);
-  const end = before.get("END")!;
-  const start = before.get("START")!;
-  const expected = new Map(start);
-  // START's own state after is its state before (it is a message).
+  const { events, before, incomplete, refused } = buildCase(c, tieBreak);
+  const end = before("END");
+  // START is a message: the state after it is the state before it.
+  const expected = new Map(before("START"));
   for (const id of c.expected_state_ids) {
     const e = events.get(eventId(id))!;
     expected.set(stateKeyOf(e.type, e.state_key!), e.event_id);
@@ -113,12 +93,12 @@ function judge(c: VectorCase, tieBreak: TieBreak): { ok: boolean; lines: string[
       lines.push(`  ${key.replace("\u0000", " ")}: expected ${want ?? "nothing"}, got ${got ?? "nothing"}`);
     }
   }
-  const incomplete = resolutions.filter((r) => !r.complete);
   if (incomplete.length) {
     ok = false;
-    lines.push(`  a resolution was incomplete: ${JSON.stringify(incomplete.map((r) => ({ missing: r.missing, cyclic: r.cyclic, invalid: r.invalid })))}`);
+    lines.push(`  a resolution was incomplete: ${JSON.stringify(incomplete)}`);
   }
-  const rejected = resolutions.flatMap((r) => r.rejected.map((x) => `${x.id.slice(1, x.id.indexOf(":"))} (rule ${x.rule})`));
+  const short = (id: string) => id.slice(1, id.indexOf(":"));
+  const rejected = refused.map((x) => `${short(x.id)} (rule ${x.rule}, at ${short(x.at)})`);
   lines.unshift(`${c.name} [${tieBreak}]: ${ok ? "pass" : "FAIL"}; at END ${c.expected_state_ids.join(", ")} expected; refused in resolution: ${[...new Set(rejected)].join(", ") || "none"}`);
   return { ok, lines };
 }
