@@ -8,7 +8,16 @@ import { encodeBase64 } from "../core/base64.ts";
 import type { JsonObject } from "../core/canonical-json.ts";
 import { signingKeyFromSeed } from "../core/ed25519.ts";
 import { signThirdPartyBinding } from "../core/events.ts";
-import { type AuthContext, type AuthEvent, authEventKeys, checkAuthRules, isPowerEvent, powerLevelOf, requiredLevel, stateKeyOf } from "./auth-rules.ts";
+import {
+  type AuthContext,
+  type AuthEvent,
+  authEventKeys,
+  checkAuthRules,
+  isPowerEvent,
+  powerLevelOf,
+  requiredLevel,
+  stateKeyOf,
+} from "./auth-rules.ts";
 
 const A = "@alice:a.example";
 const B = "@bob:b.example";
@@ -23,7 +32,8 @@ const ev = (sender: string, type: string, content: JsonObject, stateKey?: string
   content,
   ...(stateKey !== undefined ? { state_key: stateKey } : {}),
 });
-const member = (sender: string, target: string, membership: string, extra: JsonObject = {}) => ev(sender, "m.room.member", { membership, ...extra }, target);
+const member = (sender: string, target: string, membership: string, extra: JsonObject = {}) =>
+  ev(sender, "m.room.member", { membership, ...extra }, target);
 const pl = (content: JsonObject, sender = A) => ev(sender, "m.room.power_levels", content, "");
 
 /** An auth state from events (later ones replace earlier ones at the same key). */
@@ -47,7 +57,17 @@ function room(levels: JsonObject = {}): State {
   return new State([
     ev(A, "m.room.create", { room_version: "msc3917" }, ""),
     member(A, A, "join"),
-    pl({ users: { [A]: 100, [B]: 50 }, users_default: 0, invite: 0, kick: 50, ban: 50, state_default: 50, events_default: 0, events: {}, ...levels }),
+    pl({
+      users: { [A]: 100, [B]: 50 },
+      users_default: 0,
+      invite: 0,
+      kick: 50,
+      ban: 50,
+      state_default: 50,
+      events_default: 0,
+      events: {},
+      ...levels,
+    }),
     ev(A, "m.room.join_rules", { join_rule: "invite" }, ""),
     member(B, B, "join"),
     member(C, C, "join"),
@@ -55,7 +75,7 @@ function room(levels: JsonObject = {}): State {
 }
 
 describe("1. m.room.create", () => {
-  it("1.1: a create with prev_events, or (state-based) in a room that has one, is refused; the first is allowed", () => {
+  it("1.1: a create with prev_events (or, state-based, in a room with one) is refused; the first is allowed", () => {
     expect(check(new State(), ev(A, "m.room.create", {}, ""), { ...ctx, prevEvents: [] })).toBe("allow");
     expect(check(new State(), ev(A, "m.room.create", {}, ""), { ...ctx, prevEvents: ["$x"] })).toBe("1.1");
     expect(check(room(), ev(A, "m.room.create", {}, ""))).toBe("1.1");
@@ -100,10 +120,14 @@ describe("4.1 and 4.3: joins", () => {
     expect(check(justCreated, member(A, A, "join"), { ...ctx, prevEvents: ["$other"] })).toBe("4.3.4");
   });
   it("4.3.2: a join sent for someone else is refused", () => {
-    expect(check(room({}).put(ev(A, "m.room.join_rules", { join_rule: "public" }, "")), member(A, D, "join"))).toBe("4.3.2");
+    expect(check(room({}).put(ev(A, "m.room.join_rules", { join_rule: "public" }, "")), member(A, D, "join"))).toBe(
+      "4.3.2",
+    );
   });
   it("4.3.3: a banned user cannot join, whatever the rule", () => {
-    const s = room().put(ev(A, "m.room.join_rules", { join_rule: "public" }, "")).put(member(A, D, "ban"));
+    const s = room()
+      .put(ev(A, "m.room.join_rules", { join_rule: "public" }, ""))
+      .put(member(A, D, "ban"));
     expect(check(s, member(D, D, "join"))).toBe("4.3.3");
   });
   it("4.3.4: invite and knock rules admit the invited and the joined only", () => {
@@ -118,33 +142,52 @@ describe("4.1 and 4.3: joins", () => {
     const s = room();
     s.map.delete(stateKeyOf("m.room.join_rules", ""));
     expect(check(s, member(D, D, "join"))).toBe("4.3.4");
-    expect(check(room().put(ev(A, "m.room.join_rules", { join_rules: "public" }, "")), member(D, D, "join"))).toBe("4.3.4");
+    expect(check(room().put(ev(A, "m.room.join_rules", { join_rules: "public" }, "")), member(D, D, "join"))).toBe(
+      "4.3.4",
+    );
   });
   it("4.3.5: restricted and knock_restricted admit the invited, and members of an allowed room", () => {
     for (const rule of ["restricted", "knock_restricted"]) {
-      const s = room().put(ev(A, "m.room.join_rules", { join_rule: rule, allow: [{ type: "m.room_membership", room_id: "!space" }] }, ""));
+      const s = room().put(
+        ev(A, "m.room.join_rules", { join_rule: rule, allow: [{ type: "m.room_membership", room_id: "!space" }] }, ""),
+      );
       s.map.delete(stateKeyOf("m.room.member", C));
       expect(check(s, member(C, C, "join"))).toBe("allow"); // joined to !space (ctx)
       expect(check(s, member(D, D, "join"))).toBe("4.3.5.2");
-      expect(check(new State([...s.map.values()]).put(member(A, D, "invite")), member(D, D, "join"))).toBe("allow"); // 4.3.5.1
+      // 4.3.5.1: invited.
+      expect(check(new State([...s.map.values()]).put(member(A, D, "invite")), member(D, D, "join"))).toBe("allow");
     }
   });
   it("4.3.5 (Policy): only m.room_membership entries count", () => {
-    const s = room().put(ev(A, "m.room.join_rules", { join_rule: "restricted", allow: [{ type: "m.other", room_id: "!space" }] }, ""));
+    const s = room().put(
+      ev(A, "m.room.join_rules", { join_rule: "restricted", allow: [{ type: "m.other", room_id: "!space" }] }, ""),
+    );
     s.map.delete(stateKeyOf("m.room.member", C));
     expect(check(s, member(C, C, "join"))).toBe("4.3.5.2");
   });
   it("4.3.5.2: join_authorised_via_users_server must be a joined user who can invite", () => {
-    const s = room({ invite: 50 }).put(ev(A, "m.room.join_rules", { join_rule: "restricted", allow: [{ type: "m.room_membership", room_id: "!space" }] }, ""));
+    const s = room({ invite: 50 }).put(
+      ev(
+        A,
+        "m.room.join_rules",
+        { join_rule: "restricted", allow: [{ type: "m.room_membership", room_id: "!space" }] },
+        "",
+      ),
+    );
     s.map.delete(stateKeyOf("m.room.member", C));
     expect(check(s, member(C, C, "join", { join_authorised_via_users_server: B }))).toBe("allow");
     expect(check(s, member(C, C, "join", { join_authorised_via_users_server: D }))).toBe("4.3.5.2"); // not joined
     s.put(member(D, D, "join"));
-    expect(check(s, member(C, C, "join", { join_authorised_via_users_server: D }))).toBe("4.3.5.2"); // level 0 < invite 50
+    // Level 0, below the invite level 50:
+    expect(check(s, member(C, C, "join", { join_authorised_via_users_server: D }))).toBe("4.3.5.2");
   });
   it("4.3.6 and 4.3.7: public admits anyone; an unknown rule (e.g. private) admits no one, even the invited", () => {
-    expect(check(room().put(ev(A, "m.room.join_rules", { join_rule: "public" }, "")), member(D, D, "join"))).toBe("allow");
-    const priv = room().put(ev(A, "m.room.join_rules", { join_rule: "private" }, "")).put(member(A, D, "invite"));
+    expect(check(room().put(ev(A, "m.room.join_rules", { join_rule: "public" }, "")), member(D, D, "join"))).toBe(
+      "allow",
+    );
+    const priv = room()
+      .put(ev(A, "m.room.join_rules", { join_rule: "private" }, ""))
+      .put(member(A, D, "invite"));
     expect(check(priv, member(D, D, "join"))).toBe("4.3.7");
     expect(check(priv, member(C, C, "join"))).toBe("4.3.7");
   });
@@ -163,14 +206,27 @@ describe("4.4: invites", () => {
   describe("4.4.1: third-party invites", () => {
     const idKey = signingKeyFromSeed(new Uint8Array(32).fill(1));
     const otherKey = signingKeyFromSeed(new Uint8Array(32).fill(2));
-    const tpi = (sender = A, keys: JsonObject = { public_key: encodeBase64(idKey.publicKey) }) => ev(sender, "m.room.third_party_invite", { display_name: "d…", ...keys }, "tok");
-    const binding = (mxid: string, key = idKey, token = "tok") => signThirdPartyBinding({ mxid, token, userKey: new Uint8Array(32), identityServer: "id.example", keyId: "ed25519:0", key });
+    const tpi = (sender = A, keys: JsonObject = { public_key: encodeBase64(idKey.publicKey) }) =>
+      ev(sender, "m.room.third_party_invite", { display_name: "d…", ...keys }, "tok");
+    const binding = (mxid: string, key = idKey, token = "tok") =>
+      signThirdPartyBinding({
+        mxid,
+        token,
+        userKey: new Uint8Array(32),
+        identityServer: "id.example",
+        keyId: "ed25519:0",
+        key,
+      });
     const invite3p = (sender: string, target: string, signed: JsonObject | undefined) =>
-      member(sender, target, "invite", { third_party_invite: signed === undefined ? { display_name: "d…" } : { display_name: "d…", signed } });
+      member(sender, target, "invite", {
+        third_party_invite: signed === undefined ? { display_name: "d…" } : { display_name: "d…", signed },
+      });
 
-    it("4.4.1.7: a binding signed by a key the m.room.third_party_invite lists is allowed (public_key or public_keys)", () => {
+    it("4.4.1.7: a binding signed by a key the third-party invite lists (public_key or public_keys) is allowed", () => {
       expect(check(room().put(tpi()), invite3p(A, D, binding(D)))).toBe("allow");
-      const listed = tpi(A, { public_keys: [{ public_key: encodeBase64(otherKey.publicKey) }, { public_key: encodeBase64(idKey.publicKey) }] });
+      const listed = tpi(A, {
+        public_keys: [{ public_key: encodeBase64(otherKey.publicKey) }, { public_key: encodeBase64(idKey.publicKey) }],
+      });
       expect(check(room().put(listed), invite3p(A, D, binding(D)))).toBe("allow");
     });
     it("4.4.1.8: a binding signed by any other key is refused (the forged identity server)", () => {
@@ -179,7 +235,14 @@ describe("4.4: invites", () => {
       expect(check(room().put(tpi()), invite3p(A, C, tampered))).toBe("4.4.1.8");
     });
     it("4.4.1.1 to 4.4.1.6", () => {
-      expect(check(room().put(tpi()).put(member(A, D, "ban")), invite3p(A, D, binding(D)))).toBe("4.4.1.1");
+      expect(
+        check(
+          room()
+            .put(tpi())
+            .put(member(A, D, "ban")),
+          invite3p(A, D, binding(D)),
+        ),
+      ).toBe("4.4.1.1");
       expect(check(room().put(tpi()), invite3p(A, D, undefined))).toBe("4.4.1.2");
       expect(check(room().put(tpi()), invite3p(A, D, { mxid: D }))).toBe("4.4.1.3");
       expect(check(room().put(tpi()), invite3p(A, D, binding(C)))).toBe("4.4.1.4");
@@ -188,9 +251,16 @@ describe("4.4: invites", () => {
       expect(check(room().put(tpi()), invite3p(B, D, binding(D)))).toBe("4.4.1.6");
     });
     it("4.4.1 comes before 4.4.2 and 4.4.3: the sender need not be joined, nor the target unjoined", () => {
-      const s = room().put(tpi()).put(member(A, A, "leave"));
+      const s = room()
+        .put(tpi())
+        .put(member(A, A, "leave"));
       expect(check(s, invite3p(A, D, binding(D)))).toBe("allow");
-      expect(check(room().put(ev(A, "m.room.third_party_invite", { public_key: encodeBase64(idKey.publicKey) }, "tok")), invite3p(A, C, binding(C)))).toBe("allow");
+      expect(
+        check(
+          room().put(ev(A, "m.room.third_party_invite", { public_key: encodeBase64(idKey.publicKey) }, "tok")),
+          invite3p(A, C, binding(C)),
+        ),
+      ).toBe("allow");
     });
   });
 });
@@ -235,7 +305,9 @@ describe("4.6 and 4.7: bans and knocks", () => {
   it("4.7: knocking needs a knock rule, one's own state key, and no ban, invite or join", () => {
     const knock = room().put(ev(A, "m.room.join_rules", { join_rule: "knock" }, ""));
     expect(check(knock, member(D, D, "knock"))).toBe("allow");
-    expect(check(room().put(ev(A, "m.room.join_rules", { join_rule: "knock_restricted" }, "")), member(D, D, "knock"))).toBe("allow");
+    expect(
+      check(room().put(ev(A, "m.room.join_rules", { join_rule: "knock_restricted" }, "")), member(D, D, "knock")),
+    ).toBe("allow");
     expect(check(room(), member(D, D, "knock"))).toBe("4.7.1");
     expect(check(knock, member(C, D, "knock"))).toBe("4.7.2");
     expect(check(knock, member(C, C, "knock"))).toBe("4.7.4");
@@ -253,7 +325,12 @@ describe("5 to 8: other events", () => {
   });
   it("6: m.room.third_party_invite needs the invite level, not the state level", () => {
     expect(check(room(), ev(C, "m.room.third_party_invite", {}, "tok"))).toBe("allow");
-    expect(check(room({ invite: 50, events: { "m.room.third_party_invite": 0 } }), ev(C, "m.room.third_party_invite", {}, "tok"))).toBe("6");
+    expect(
+      check(
+        room({ invite: 50, events: { "m.room.third_party_invite": 0 } }),
+        ev(C, "m.room.third_party_invite", {}, "tok"),
+      ),
+    ).toBe("6");
   });
   it("7: the required level: events[type], else state_default or events_default", () => {
     expect(check(room(), ev(C, "m.room.topic", {}, ""))).toBe("7");
@@ -280,8 +357,18 @@ describe("5 to 8: other events", () => {
 });
 
 describe("9: m.room.power_levels", () => {
-  const base = { users: { [A]: 100, [B]: 50 }, users_default: 0, invite: 0, kick: 50, ban: 50, state_default: 50, events_default: 0, events: {} };
-  const by = (sender: string, content: JsonObject, levels: JsonObject = {}) => check(room(levels), pl({ ...base, ...levels, ...content }, sender));
+  const base = {
+    users: { [A]: 100, [B]: 50 },
+    users_default: 0,
+    invite: 0,
+    kick: 50,
+    ban: 50,
+    state_default: 50,
+    events_default: 0,
+    events: {},
+  };
+  const by = (sender: string, content: JsonObject, levels: JsonObject = {}) =>
+    check(room(levels), pl({ ...base, ...levels, ...content }, sender));
 
   it("9.8: the known bug: a moderator at 50 cannot lower the creator from 100 to 0, nor remove them", () => {
     expect(by(B, { users: { [A]: 0, [B]: 50 } })).toBe("9.8");
@@ -289,7 +376,9 @@ describe("9: m.room.power_levels", () => {
   });
   it("9.8: nor change a user at their own level; but they may change themselves, and those below", () => {
     // An entry left as it was is not a change, even at or above the sender's level.
-    expect(by(B, { users: { [A]: 100, [B]: 50, [C]: 50 }, kick: 40 }, { users: { [A]: 100, [B]: 50, [C]: 50 } })).toBe("allow");
+    expect(by(B, { users: { [A]: 100, [B]: 50, [C]: 50 }, kick: 40 }, { users: { [A]: 100, [B]: 50, [C]: 50 } })).toBe(
+      "allow",
+    );
     expect(by(B, { users: { [A]: 100, [B]: 50, [C]: 10 } }, { users: { [A]: 100, [B]: 50, [C]: 50 } })).toBe("9.8");
     expect(by(B, { users: { [A]: 100, [B]: 10 } })).toBe("allow");
     expect(by(B, { users: { [A]: 100, [B]: 50, [C]: 10 } }, { users: { [A]: 100, [B]: 50, [C]: 20 } })).toBe("allow");
@@ -316,7 +405,9 @@ describe("9: m.room.power_levels", () => {
     expect(by(B, { events: { "m.room.topic": 75 } })).toBe("9.7");
     expect(by(B, { events: { "m.room.topic": 10 } }, { events: { "m.room.topic": 75 } })).toBe("9.6");
     expect(by(B, { events: {} }, { events: { "m.room.topic": 75 } })).toBe("9.6");
-    expect(by(B, { events: { "m.room.topic": 50 } }, { events: { "m.room.topic": 75, "m.room.name": 20 } })).toBe("9.6");
+    expect(by(B, { events: { "m.room.topic": 50 } }, { events: { "m.room.topic": 75, "m.room.name": 20 } })).toBe(
+      "9.6",
+    );
     expect(by(B, { events: { "m.room.name": 50 } })).toBe("allow");
     expect(by(B, { notifications: { room: 75 } })).toBe("9.7");
     expect(by(B, { notifications: { room: 10 } }, { notifications: { room: 75 } })).toBe("9.6");
@@ -350,8 +441,17 @@ describe("levels and auth events", () => {
   });
   it("auth events selection: create, power levels, sender; target and join rules for joins, invites and knocks", () => {
     expect(authEventKeys(ev(A, "m.room.create", {}, ""))).toEqual([]);
-    expect(authEventKeys(ev(B, "m.room.topic", {}, ""))).toEqual([["m.room.create", ""], ["m.room.power_levels", ""], ["m.room.member", B]]);
-    expect(authEventKeys(member(A, B, "ban"))).toEqual([["m.room.create", ""], ["m.room.power_levels", ""], ["m.room.member", A], ["m.room.member", B]]);
+    expect(authEventKeys(ev(B, "m.room.topic", {}, ""))).toEqual([
+      ["m.room.create", ""],
+      ["m.room.power_levels", ""],
+      ["m.room.member", B],
+    ]);
+    expect(authEventKeys(member(A, B, "ban"))).toEqual([
+      ["m.room.create", ""],
+      ["m.room.power_levels", ""],
+      ["m.room.member", A],
+      ["m.room.member", B],
+    ]);
     expect(authEventKeys(member(B, B, "join", { join_authorised_via_users_server: A }))).toEqual([
       ["m.room.create", ""],
       ["m.room.power_levels", ""],
@@ -359,7 +459,10 @@ describe("levels and auth events", () => {
       ["m.room.join_rules", ""],
       ["m.room.member", A],
     ]);
-    expect(authEventKeys(member(A, B, "invite", { third_party_invite: { signed: { token: "t" } } }))).toContainEqual(["m.room.third_party_invite", "t"]);
+    expect(authEventKeys(member(A, B, "invite", { third_party_invite: { signed: { token: "t" } } }))).toContainEqual([
+      "m.room.third_party_invite",
+      "t",
+    ]);
   });
   it("power events: power levels, join rules, and kicks and bans (not self-leaves)", () => {
     expect(isPowerEvent(pl({}))).toBe(true);

@@ -49,7 +49,10 @@ export interface Rejection {
 export const stateKeyOf = (type: string, stateKey: string): string => `${type}\u0000${stateKey}`;
 
 /** Room versions this server recognises (rule 1.3). Policy: the MSC3917 room version, and 1 to 11. */
-export const RECOGNISED_ROOM_VERSIONS: ReadonlySet<string> = new Set(["msc3917", ...Array.from({ length: 11 }, (_, i) => `${i + 1}`)]);
+export const RECOGNISED_ROOM_VERSIONS: ReadonlySet<string> = new Set([
+  "msc3917",
+  ...Array.from({ length: 11 }, (_, i) => `${i + 1}`),
+]);
 
 const reject = (rule: string, why: string): Rejection => ({ rule, why });
 
@@ -160,7 +163,9 @@ export function checkAuthRules(e: AuthEvent, state: AuthState, ctx: AuthContext)
 
   // 6. If type is m.room.third_party_invite: allow iff the sender's power level >= the invite level.
   if (e.type === "m.room.third_party_invite") {
-    return powerLevelOf(state, e.sender) >= namedLevel(state, "invite") ? null : reject("6", "the sender lacks the invite power level");
+    return powerLevelOf(state, e.sender) >= namedLevel(state, "invite")
+      ? null
+      : reject("6", "the sender lacks the invite power level");
   }
 
   // 7. If the event type's required power level is greater than the sender's power level, reject.
@@ -181,11 +186,13 @@ export function checkAuthRules(e: AuthEvent, state: AuthState, ctx: AuthContext)
 function checkCreate(e: AuthEvent, state: AuthState, ctx: AuthContext): Rejection | null {
   // 1.1. If it has any prev_events, reject. Policy: in a state-based check (no prev_events given),
   //      a create is refused when the auth state already has one.
-  if (ctx.prevEvents ? ctx.prevEvents.length > 0 : state("m.room.create", "") !== undefined) return reject("1.1", "the room already exists");
+  if (ctx.prevEvents ? ctx.prevEvents.length > 0 : state("m.room.create", "") !== undefined)
+    return reject("1.1", "the room already exists");
   // 1.2. If the domain of the room_id does not match the domain of the sender, reject.
   //      Policy: MSC3917 room IDs are `!<RRK>`, with no domain (like room v12's); then there is nothing to match.
   const roomDomain = e.room_id !== undefined ? domainOf(e.room_id) : undefined;
-  if (roomDomain !== undefined && roomDomain !== domainOf(e.sender)) return reject("1.2", "the room ID's domain is not the sender's");
+  if (roomDomain !== undefined && roomDomain !== domainOf(e.sender))
+    return reject("1.2", "the room ID's domain is not the sender's");
   // 1.3. If content.room_version is present and is not a recognised version, reject.
   const version = e.content.room_version;
   if (version !== undefined && !(typeof version === "string" && RECOGNISED_ROOM_VERSIONS.has(version))) {
@@ -199,7 +206,8 @@ function checkCreate(e: AuthEvent, state: AuthState, ctx: AuthContext): Rejectio
 function checkMember(e: AuthEvent, state: AuthState, ctx: AuthContext): Rejection | null {
   // 4.1. If there is no state_key property, or no membership property in content, reject.
   const membership = e.content.membership;
-  if (e.state_key === undefined || typeof membership !== "string") return reject("4.1", "a member event needs a state key and a membership");
+  if (e.state_key === undefined || typeof membership !== "string")
+    return reject("4.1", "a member event needs a state key and a membership");
   // 4.2. If content has join_authorised_via_users_server, the event must be validly signed by that
   //      user's homeserver. Policy: the simulation does not model server signatures (no event
   //      carries them), so 4.2 cannot be checked here; 4.3.5 does not trust the key alone either.
@@ -234,7 +242,9 @@ function checkJoin(e: AuthEvent, state: AuthState, ctx: AuthContext): Rejection 
   const rule = joinRuleOf(state);
   // 4.3.4. If the join_rule is invite or knock then allow if membership state is invite or join.
   if (rule === "invite" || rule === "knock") {
-    return current === "invite" || current === "join" ? null : reject("4.3.4", `the join rule is ${rule} and the user is not invited`);
+    return current === "invite" || current === "join"
+      ? null
+      : reject("4.3.4", `the join rule is ${rule} and the user is not invited`);
   }
   // 4.3.5. If the join_rule is restricted or knock_restricted:
   if (rule === "restricted" || rule === "knock_restricted") {
@@ -244,10 +254,13 @@ function checkJoin(e: AuthEvent, state: AuthState, ctx: AuthContext): Rejection 
     //          permission to invite other users, or is not a joined member of the room, reject.
     const via = e.content.join_authorised_via_users_server;
     if (via !== undefined) {
-      if (typeof via !== "string" || membershipOf(state, via) !== "join") return reject("4.3.5.2", "the authorising user is not joined");
-      if (powerLevelOf(state, via) < namedLevel(state, "invite")) return reject("4.3.5.2", "the authorising user cannot invite");
+      if (typeof via !== "string" || membershipOf(state, via) !== "join")
+        return reject("4.3.5.2", "the authorising user is not joined");
+      if (powerLevelOf(state, via) < namedLevel(state, "invite"))
+        return reject("4.3.5.2", "the authorising user cannot invite");
     }
-    if (!restrictedAllowHolds(state, target, ctx)) return reject("4.3.5.2", "not a member of any room the restricted rule allows");
+    if (!restrictedAllowHolds(state, target, ctx))
+      return reject("4.3.5.2", "not a member of any room the restricted rule allows");
     // 4.3.5.3. Otherwise, allow.
     return null;
   }
@@ -267,7 +280,13 @@ function checkJoin(e: AuthEvent, state: AuthState, ctx: AuthContext): Rejection 
 function restrictedAllowHolds(state: AuthState, userId: string, ctx: AuthContext): boolean {
   const allow = state("m.room.join_rules", "")?.content.allow;
   if (!Array.isArray(allow)) return false;
-  return allow.some((a) => isJsonObject(a) && a.type === "m.room_membership" && typeof a.room_id === "string" && ctx.isJoined(a.room_id, userId));
+  return allow.some(
+    (a) =>
+      isJsonObject(a) &&
+      a.type === "m.room_membership" &&
+      typeof a.room_id === "string" &&
+      ctx.isJoined(a.room_id, userId),
+  );
 }
 
 /** Rule 4.4: membership `invite`. */
@@ -297,7 +316,8 @@ function checkThirdPartyInvite(e: AuthEvent, state: AuthState, targetMembership:
   if (!isJsonObject(signed)) return reject("4.4.1.2", "the third-party invite has no signed block");
   // 4.4.1.3. If signed does not have mxid and token properties, reject.
   const { mxid, token } = signed;
-  if (typeof mxid !== "string" || typeof token !== "string") return reject("4.4.1.3", "the signed block has no mxid or token");
+  if (typeof mxid !== "string" || typeof token !== "string")
+    return reject("4.4.1.3", "the signed block has no mxid or token");
   // 4.4.1.4. If mxid does not match state_key, reject.
   if (mxid !== e.state_key) return reject("4.4.1.4", "the signed mxid is not the invitee");
   // 4.4.1.5. If there is no m.room.third_party_invite event in the current room state with
@@ -335,7 +355,8 @@ function signedByAnyKey(signed: JsonObject, keys: readonly Uint8Array[]): boolea
   if (!isJsonObject(signatures) || keys.length === 0) return false;
   for (const [entity, byKey] of Object.entries(signatures)) {
     if (!isJsonObject(byKey)) continue;
-    for (const keyId of Object.keys(byKey)) for (const key of keys) if (verifySignedJson(signed, entity, keyId, key).ok) return true;
+    for (const keyId of Object.keys(byKey))
+      for (const key of keys) if (verifySignedJson(signed, entity, keyId, key).ok) return true;
   }
   return false;
 }
@@ -347,14 +368,17 @@ function checkLeave(e: AuthEvent, state: AuthState): Rejection | null {
   // 4.5.1. If the sender matches state_key, allow iff that user's current membership state is
   //        invite, join, or knock.
   if (e.sender === target) {
-    return targetMembership === "invite" || targetMembership === "join" || targetMembership === "knock" ? null : reject("4.5.1", "not in the room");
+    return targetMembership === "invite" || targetMembership === "join" || targetMembership === "knock"
+      ? null
+      : reject("4.5.1", "not in the room");
   }
   // 4.5.2. If the sender's current membership state is not join, reject.
   if (membershipOf(state, e.sender) !== "join") return reject("4.5.2", "the kicker is not joined");
   const mine = powerLevelOf(state, e.sender);
   // 4.5.3. If the target user's current membership state is ban, and the sender's power level is
   //        less than the ban level, reject.
-  if (targetMembership === "ban" && mine < namedLevel(state, "ban")) return reject("4.5.3", "unbanning needs the ban power level");
+  if (targetMembership === "ban" && mine < namedLevel(state, "ban"))
+    return reject("4.5.3", "unbanning needs the ban power level");
   // 4.5.4. If the sender's power level is greater than or equal to the kick level, and the target
   //        user's power level is less than the sender's power level, allow.
   if (mine >= namedLevel(state, "kick") && powerLevelOf(state, target) < mine) return null;
@@ -401,16 +425,21 @@ function checkPowerLevels(e: AuthEvent, state: AuthState): Rejection | null {
   const next = e.content;
   // 9.1. If any of users_default, events_default, state_default, ban, redact, kick or invite are
   //      present and not an integer, reject.
-  for (const k of TOP_LEVEL_KEYS) if (next[k] !== undefined && !isInteger(next[k])) return reject("9.1", `${k} is not an integer`);
+  for (const k of TOP_LEVEL_KEYS)
+    if (next[k] !== undefined && !isInteger(next[k])) return reject("9.1", `${k} is not an integer`);
   // 9.2. If either of events or notifications are present and not an object with integer values, reject.
   for (const k of LEVEL_MAPS) {
     const m = next[k];
-    if (m !== undefined && !(isJsonObject(m) && Object.values(m).every(isInteger))) return reject("9.2", `${k} is not an object of integers`);
+    if (m !== undefined && !(isJsonObject(m) && Object.values(m).every(isInteger)))
+      return reject("9.2", `${k} is not an object of integers`);
   }
   // 9.3. If the users property is not an object with keys that are valid user IDs with values
   //      that are integers, reject. (Policy: an absent `users` is allowed, as it is optional.)
   const users = next.users;
-  if (users !== undefined && !(isJsonObject(users) && Object.entries(users).every(([u, v]) => USER_ID.test(u) && isInteger(v)))) {
+  if (
+    users !== undefined &&
+    !(isJsonObject(users) && Object.entries(users).every(([u, v]) => USER_ID.test(u) && isInteger(v)))
+  ) {
     return reject("9.3", "users is not an object of user IDs to integers");
   }
   // 9.4. If there is no previous m.room.power_levels event in the room, allow.
@@ -423,8 +452,10 @@ function checkPowerLevels(e: AuthEvent, state: AuthState): Rejection | null {
   for (const k of TOP_LEVEL_KEYS) {
     const [was, now] = [integerOrUndefined(prev[k]), integerOrUndefined(next[k])];
     if (was === now) continue;
-    if (was !== undefined && was > mine) return reject("9.5.1", `cannot change ${k} from ${was}, above one's own level ${mine}`);
-    if (now !== undefined && now > mine) return reject("9.5.2", `cannot set ${k} to ${now}, above one's own level ${mine}`);
+    if (was !== undefined && was > mine)
+      return reject("9.5.1", `cannot change ${k} from ${was}, above one's own level ${mine}`);
+    if (now !== undefined && now > mine)
+      return reject("9.5.2", `cannot set ${k} to ${now}, above one's own level ${mine}`);
   }
   for (const k of LEVEL_MAPS) {
     const [was, now] = [integerMap(prev[k]), integerMap(next[k])];
@@ -433,11 +464,13 @@ function checkPowerLevels(e: AuthEvent, state: AuthState): Rejection | null {
       // 9.6. For each entry being changed in, or removed from, events or notifications: if the
       //      current value is greater than the sender's current power level, reject.
       const old = was.get(key);
-      if (old !== undefined && old > mine) return reject("9.6", `cannot change ${k}.${key} from ${old}, above one's own level ${mine}`);
+      if (old !== undefined && old > mine)
+        return reject("9.6", `cannot change ${k}.${key} from ${old}, above one's own level ${mine}`);
       // 9.7. For each entry being added to, or changed in, events or notifications: if the new
       //      value is greater than the sender's current power level, reject.
       const neu = now.get(key);
-      if (neu !== undefined && neu > mine) return reject("9.7", `cannot grant ${k}.${key} ${neu}, above one's own level ${mine}`);
+      if (neu !== undefined && neu > mine)
+        return reject("9.7", `cannot grant ${k}.${key} ${neu}, above one's own level ${mine}`);
     }
   }
   const [wasUsers, nowUsers] = [integerMap(prev.users), integerMap(next.users)];
@@ -451,7 +484,8 @@ function checkPowerLevels(e: AuthEvent, state: AuthState): Rejection | null {
     }
     // 9.9. For each entry being added to, or changed in, users: if the new value is greater than
     //      the sender's current power level, reject.
-    if (neu !== undefined && neu > mine) return reject("9.9", `cannot grant a power level above one's own (${user}: ${neu} > ${mine})`);
+    if (neu !== undefined && neu > mine)
+      return reject("9.9", `cannot grant a power level above one's own (${user}: ${neu} > ${mine})`);
   }
   // 9.10. Otherwise, allow.
   return null;
@@ -466,7 +500,8 @@ function integerMap(v: unknown): Map<string, number> {
   return out;
 }
 
-const unionKeys = (a: Map<string, number>, b: Map<string, number>): string[] => [...new Set([...a.keys(), ...b.keys()])].sort();
+const unionKeys = (a: Map<string, number>, b: Map<string, number>): string[] =>
+  [...new Set([...a.keys(), ...b.keys()])].sort();
 
 // ---------------------------------------------------------------------------------------------
 // Auth events selection (server-server API, "Auth events selection")
@@ -480,11 +515,16 @@ const unionKeys = (a: Map<string, number>, b: Map<string, number>): string[] => 
  */
 export function authEventKeys(e: Pick<AuthEvent, "type" | "state_key" | "sender" | "content">): [string, string][] {
   if (e.type === "m.room.create") return [];
-  const keys: [string, string][] = [["m.room.create", ""], ["m.room.power_levels", ""], ["m.room.member", e.sender]];
+  const keys: [string, string][] = [
+    ["m.room.create", ""],
+    ["m.room.power_levels", ""],
+    ["m.room.member", e.sender],
+  ];
   if (e.type === "m.room.member" && e.state_key !== undefined) {
     keys.push(["m.room.member", e.state_key]);
     const membership = e.content.membership;
-    if (membership === "join" || membership === "invite" || membership === "knock") keys.push(["m.room.join_rules", ""]);
+    if (membership === "join" || membership === "invite" || membership === "knock")
+      keys.push(["m.room.join_rules", ""]);
     const tpi = e.content.third_party_invite;
     const token = isJsonObject(tpi) && isJsonObject(tpi.signed) ? tpi.signed.token : undefined;
     if (membership === "invite" && typeof token === "string") keys.push(["m.room.third_party_invite", token]);

@@ -86,6 +86,7 @@ export interface AuthContext {
  */
 export function authorize(room: RoomReplica, e: WorldEvent, ctx: AuthContext): string | null {
   const last = room.events.at(-1);
-  const why = checkAuthRules(e, (type, stateKey) => room.get(type, stateKey), { isJoined: (r, u) => ctx.isJoined(r, u), prevEvents: last ? [last.event_id] : [] });
+  const rules = { isJoined: (r: string, u: string) => ctx.isJoined(r, u), prevEvents: last ? [last.event_id] : [] };
+  const why = checkAuthRules(e, (type, stateKey) => room.get(type, stateKey), rules);
   return why ? why.why : null;
 }

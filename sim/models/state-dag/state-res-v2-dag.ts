@@ -14,7 +14,9 @@ import { type AuthContext, authEventKeys, checkAuthRules, stateKeyOf } from "../
 import { type ResolveOptions, type StateResEvent, type StateResolution, resolveStateV2 } from "./state-res-v2.ts";
 
 /** An event of the DAG: an auth-rules event with its time and its prev_events. */
-export type DagEvent = Omit<StateResEvent, "auth_events" | "rejected" | "prev_events"> & { prev_events: readonly string[] };
+export type DagEvent = Omit<StateResEvent, "auth_events" | "rejected" | "prev_events"> & {
+  prev_events: readonly string[];
+};
 
 export interface DagStatesOptions extends ResolveOptions {
   /**
@@ -57,7 +59,16 @@ export function statesOfDag(dag: Iterable<DagEvent>, options: DagStatesOptions):
     waiting.set(e.event_id, parents.length);
     for (const p of parents) children.set(p, [...(children.get(p) ?? []), e.event_id]);
   }
-  const out: DagStates = { events: new Map(), before: new Map(), after: new Map(), unplaced: [], missing: [...missing].sort(), rejected: [], refusedInResolution: [], incomplete: [] };
+  const out: DagStates = {
+    events: new Map(),
+    before: new Map(),
+    after: new Map(),
+    unplaced: [],
+    missing: [...missing].sort(),
+    rejected: [],
+    refusedInResolution: [],
+    incomplete: [],
+  };
   const ready = [...given.values()].filter((e) => e.prev_events.length === 0).map((e) => e.event_id);
   while (ready.length) {
     ready.sort((a, b) => (a < b ? 1 : a > b ? -1 : 0));
@@ -79,16 +90,27 @@ function place(e: DagEvent, out: DagStates, options: DagStatesOptions): void {
   if (parents.length === 0) before = new Map();
   else if (parents.length === 1) before = new Map(out.after.get(parents[0]!)!);
   else {
-    const r = resolveStateV2(parents.map((p) => out.after.get(p)!), (id) => out.events.get(id), options);
+    const r = resolveStateV2(
+      parents.map((p) => out.after.get(p)!),
+      (id) => out.events.get(id),
+      options,
+    );
     for (const x of r.rejected) out.refusedInResolution.push({ at: e.event_id, ...x });
-    if (!r.complete) out.incomplete.push({ id: e.event_id, resolution: { missing: r.missing, cyclic: r.cyclic, invalid: r.invalid } });
+    if (!r.complete)
+      out.incomplete.push({ id: e.event_id, resolution: { missing: r.missing, cyclic: r.cyclic, invalid: r.invalid } });
     before = r.state;
   }
-  const event: StateResEvent = { ...e, auth_events: authEventKeys(e).flatMap(([t, k]) => before.get(stateKeyOf(t, k)) ?? []) };
+  const event: StateResEvent = {
+    ...e,
+    auth_events: authEventKeys(e).flatMap(([t, k]) => before.get(stateKeyOf(t, k)) ?? []),
+  };
   const after = new Map(before);
   if (options.check) {
     const lookup = (type: string, stateKey: string) => out.events.get(before.get(stateKeyOf(type, stateKey)) ?? "");
-    const why = checkAuthRules(event, lookup, { isJoined: (options.ctx ?? NO_OTHER_ROOMS).isJoined, prevEvents: parents });
+    const why = checkAuthRules(event, lookup, {
+      isJoined: (options.ctx ?? NO_OTHER_ROOMS).isJoined,
+      prevEvents: parents,
+    });
     if (why) {
       event.rejected = true;
       out.rejected.push({ id: e.event_id, ...why });

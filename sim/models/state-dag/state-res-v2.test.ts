@@ -13,7 +13,15 @@ const A = "@alice:a.example";
 const B = "@bob:b.example";
 const C = "@carol:c.example";
 
-const ev = (id: string, sender: string, type: string, stateKey: string | undefined, content: JsonObject, auth: string[], ts: number): StateResEvent => ({
+const ev = (
+  id: string,
+  sender: string,
+  type: string,
+  stateKey: string | undefined,
+  content: JsonObject,
+  auth: string[],
+  ts: number,
+): StateResEvent => ({
   event_id: id,
   sender,
   type,
@@ -36,7 +44,9 @@ function base(): StateResEvent[] {
 }
 
 function stateOf(events: readonly StateResEvent[]): Map<string, string> {
-  return new Map(events.filter((e) => e.state_key !== undefined).map((e) => [stateKeyOf(e.type, e.state_key!), e.event_id]));
+  return new Map(
+    events.filter((e) => e.state_key !== undefined).map((e) => [stateKeyOf(e.type, e.state_key!), e.event_id]),
+  );
 }
 
 /** Resolve the two forks `left` and `right` off the base room. */
@@ -48,12 +58,13 @@ function fork(left: StateResEvent[], right: StateResEvent[], tieBreak: TieBreak)
 
 const joinRule = (id: string, sender: string, rule: string, ts: number, sendersMember: string) =>
   ev(id, sender, "m.room.join_rules", "", { join_rule: rule }, ["$create", "$pl", sendersMember], ts);
-const topic = (id: string, sender: string, ts: number, sendersMember: string) => ev(id, sender, "m.room.topic", "", { topic: id }, ["$create", "$pl", sendersMember], ts);
+const topic = (id: string, sender: string, ts: number, sendersMember: string) =>
+  ev(id, sender, "m.room.topic", "", { topic: id }, ["$create", "$pl", sendersMember], ts);
 const JR = stateKeyOf("m.room.join_rules", "");
 const TOPIC = stateKeyOf("m.room.topic", "");
 
 describe("reverse topological power ordering: the tie-breaks", () => {
-  it("the sender's power comes first: the higher-power sender's event is applied first, so the lower one's stands", () => {
+  it("sender's power first: the higher-power sender's event is applied first, so the lower one's stands", () => {
     // Alice (100) is later and has the larger ID; Bob (50) is earlier with the smaller ID. By time
     // or by ID alone, Alice's would be applied last and stand; by power, Bob's is.
     const alice = joinRule("$z-alice", A, "invite", 10, "$ma");
@@ -68,7 +79,15 @@ describe("reverse topological power ordering: the tie-breaks", () => {
 
   it("the power is read from each event's own auth events, not from the resolved state", () => {
     // Bob's event cites power levels that give him 100: he sorts with Alice, on time.
-    const plBob = ev("$pl-bob", A, "m.room.power_levels", "", { users: { [A]: 100, [B]: 100, [C]: 100 } }, ["$create", "$pl", "$ma"], 6);
+    const plBob = ev(
+      "$pl-bob",
+      A,
+      "m.room.power_levels",
+      "",
+      { users: { [A]: 100, [B]: 100, [C]: 100 } },
+      ["$create", "$pl", "$ma"],
+      6,
+    );
     const bob = ev("$a-bob", B, "m.room.join_rules", "", { join_rule: "knock" }, ["$create", "$pl-bob", "$mb"], 7);
     const alice = joinRule("$z-alice", A, "invite", 10, "$ma");
     const r = fork([alice], [plBob, bob], "ts");
@@ -111,10 +130,19 @@ describe("mainline ordering: the tie-breaks", () => {
   });
 
   it("a later mainline position wins over time and ID: an event citing newer power levels is applied last", () => {
-    const pl2 = ev("$pl2", A, "m.room.power_levels", "", { users: { [A]: 100, [B]: 50, [C]: 100 }, events: {} }, ["$create", "$pl", "$ma"], 20);
+    const pl2 = ev(
+      "$pl2",
+      A,
+      "m.room.power_levels",
+      "",
+      { users: { [A]: 100, [B]: 50, [C]: 100 }, events: {} },
+      ["$create", "$pl", "$ma"],
+      20,
+    );
     const late = ev("$a-bob", B, "m.room.topic", "", {}, ["$create", "$pl2", "$mb"], 21);
     const early = topic("$z-carol", C, 30, "$mc");
-    for (const tieBreak of ["ts", "no-ts"] as const) expect(fork([pl2, late], [early], tieBreak).state.get(TOPIC), tieBreak).toBe("$a-bob");
+    for (const tieBreak of ["ts", "no-ts"] as const)
+      expect(fork([pl2, late], [early], tieBreak).state.get(TOPIC), tieBreak).toBe("$a-bob");
   });
 });
 
@@ -163,7 +191,18 @@ describe("untrusted input", () => {
 
   it("a rejected auth event is not used: the key falls back to the partly resolved state or is absent", () => {
     // Bob's topic cites forged power levels (rejected on receipt) that would give him 100.
-    const forged: StateResEvent = { ...ev("$forged", B, "m.room.power_levels", "", { users: { [B]: 100 }, events: { "m.room.topic": 100 } }, ["$create", "$pl", "$mb"], 8), rejected: true };
+    const forged: StateResEvent = {
+      ...ev(
+        "$forged",
+        B,
+        "m.room.power_levels",
+        "",
+        { users: { [B]: 100 }, events: { "m.room.topic": 100 } },
+        ["$create", "$pl", "$mb"],
+        8,
+      ),
+      rejected: true,
+    };
     const t = ev("$t", B, "m.room.topic", "", {}, ["$create", "$forged", "$mb"], 9);
     const r = fork([forged, t], [], "ts");
     // The forged PL, itself in the conflicted set, is re-checked and refused (Bob cannot grant 100).
@@ -176,7 +215,15 @@ describe("untrusted input", () => {
   it("auth events the selection does not name, or two for one key, fail rules 2.2 and 2.1", () => {
     const t1 = ev("$t1", B, "m.room.topic", "", {}, ["$create", "$pl", "$mb", "$jr"], 9);
     const t2 = ev("$t2", B, "m.room.name", "", {}, ["$create", "$pl", "$mb", "$pl2"], 9);
-    const pl2 = ev("$pl2", A, "m.room.power_levels", "", { users: { [A]: 100, [B]: 50 } }, ["$create", "$ma", "$pl"], 8);
+    const pl2 = ev(
+      "$pl2",
+      A,
+      "m.room.power_levels",
+      "",
+      { users: { [A]: 100, [B]: 50 } },
+      ["$create", "$ma", "$pl"],
+      8,
+    );
     const r = fork([t1, pl2, t2], [], "ts");
     expect(r.rejected.filter((x) => x.id !== "$pl2")).toEqual([
       { id: "$t1", rule: "2.2", why: "auth event $jr is not one the auth events selection names" },

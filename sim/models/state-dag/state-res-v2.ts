@@ -106,7 +106,11 @@ class EventGraph {
 }
 
 /** Resolve `stateSets` (state resolution v2). Pure: the result depends only on the input. */
-export function resolveStateV2(stateSets: readonly StateMap[], fetch: (id: string) => StateResEvent | undefined, options: ResolveOptions): StateResolution {
+export function resolveStateV2(
+  stateSets: readonly StateMap[],
+  fetch: (id: string) => StateResEvent | undefined,
+  options: ResolveOptions,
+): StateResolution {
   const graph = new EventGraph(fetch);
   const ctx = options.ctx ?? NO_OTHER_ROOMS;
   const invalid = new Set<string>();
@@ -144,7 +148,12 @@ export function resolveStateV2(stateSets: readonly StateMap[], fetch: (id: strin
   // 3. The remaining events, in the mainline ordering based on the partially resolved power levels.
   const picked = new Set(sortedPower.map((e) => e.event_id));
   const remaining = usable.filter((e) => !picked.has(e.event_id));
-  const sortedRest = mainlineOrdering(remaining, partial.get(stateKeyOf("m.room.power_levels", "")), graph, options.tieBreak);
+  const sortedRest = mainlineOrdering(
+    remaining,
+    partial.get(stateKeyOf("m.room.power_levels", "")),
+    graph,
+    options.tieBreak,
+  );
   // 4. Iterative auth checks on the partially resolved state and those events.
   const resolved = iterativeAuthChecks(partial, sortedRest, graph, ctx, rejected);
   // 5. Replace any event with the one at the same key in the unconflicted state map.
@@ -154,7 +163,14 @@ export function resolveStateV2(stateSets: readonly StateMap[], fetch: (id: strin
   const missing = [...graph.missing].sort(byId);
   const cyclicList = [...cyclic].sort(byId);
   const invalidList = [...invalid].sort(byId);
-  return { state, rejected, missing, cyclic: cyclicList, invalid: invalidList, complete: missing.length + cyclicList.length + invalidList.length === 0 };
+  return {
+    state,
+    rejected,
+    missing,
+    cyclic: cyclicList,
+    invalid: invalidList,
+    complete: missing.length + cyclicList.length + invalidList.length === 0,
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -165,7 +181,10 @@ export function resolveStateV2(stateSets: readonly StateMap[], fetch: (id: strin
  * same event is unconflicted; every other key (different events, or absent from some set) is
  * conflicted, with all the events the sets give it.
  */
-export function separate(stateSets: readonly StateMap[]): { unconflicted: Map<string, string>; conflicted: Map<string, Set<string>> } {
+export function separate(stateSets: readonly StateMap[]): {
+  unconflicted: Map<string, string>;
+  conflicted: Map<string, Set<string>>;
+} {
   const unconflicted = new Map<string, string>();
   const conflicted = new Map<string, Set<string>>();
   const keys = new Set(stateSets.flatMap((s) => [...s.keys()]));
@@ -276,13 +295,18 @@ function powerEventsAndTheirAuthChains(usable: readonly StateResEvent[], graph: 
  * smallest candidate, where x < y if x's sender has the greater power level (looking at x's and
  * y's own auth events), then the smaller origin_server_ts (`ts` only), then the smaller event ID.
  */
-function reverseTopologicalPowerOrdering(events: readonly StateResEvent[], graph: EventGraph, tieBreak: TieBreak): StateResEvent[] {
+function reverseTopologicalPowerOrdering(
+  events: readonly StateResEvent[],
+  graph: EventGraph,
+  tieBreak: TieBreak,
+): StateResEvent[] {
   const inSet = new Map(events.map((e) => [e.event_id, e]));
   const power = new Map(events.map((e) => [e.event_id, powerLevelOf(authLookup(e, graph), e.sender)]));
   const before = (x: StateResEvent, y: StateResEvent): number => {
     const p = power.get(y.event_id)! - power.get(x.event_id)!;
     if (p !== 0) return p;
-    if (tieBreak === "ts" && x.origin_server_ts !== y.origin_server_ts) return x.origin_server_ts < y.origin_server_ts ? -1 : 1;
+    if (tieBreak === "ts" && x.origin_server_ts !== y.origin_server_ts)
+      return x.origin_server_ts < y.origin_server_ts ? -1 : 1;
     return byId(x.event_id, y.event_id);
   };
   return kahn(inSet, before);
@@ -293,7 +317,10 @@ function reverseTopologicalPowerOrdering(events: readonly StateResEvent[], graph
  * time. The caller removed every event on a cycle, so every event is placed; should one not be,
  * it is left out rather than looped on.
  */
-function kahn(inSet: Map<string, StateResEvent>, before: (x: StateResEvent, y: StateResEvent) => number): StateResEvent[] {
+function kahn(
+  inSet: Map<string, StateResEvent>,
+  before: (x: StateResEvent, y: StateResEvent) => number,
+): StateResEvent[] {
   const waiting = new Map<string, number>();
   const dependants = new Map<string, StateResEvent[]>();
   for (const e of inSet.values()) {
@@ -344,7 +371,8 @@ function authEventsProblem(e: StateResEvent, graph: EventGraph): { rule: string;
   const seen = new Set<string>();
   for (const a of graph.authEvents(e)) {
     const key = a.state_key === undefined ? undefined : stateKeyOf(a.type, a.state_key);
-    if (key === undefined || !allowed.has(key)) return { rule: "2.2", why: `auth event ${a.event_id} is not one the auth events selection names` };
+    if (key === undefined || !allowed.has(key))
+      return { rule: "2.2", why: `auth event ${a.event_id} is not one the auth events selection names` };
     if (seen.has(key)) return { rule: "2.1", why: `two auth events for ${a.type} ${JSON.stringify(a.state_key)}` };
     seen.add(key);
   }
@@ -404,7 +432,12 @@ function powerLevelsAuthEvent(e: StateResEvent, graph: EventGraph): StateResEven
  * events sort by greater position first, then smaller origin_server_ts (`ts` only), then smaller
  * ID. Both walks stop at an event they have met already (a cycle) or cannot fetch.
  */
-function mainlineOrdering(events: readonly StateResEvent[], resolvedPowerLevels: string | undefined, graph: EventGraph, tieBreak: TieBreak): StateResEvent[] {
+function mainlineOrdering(
+  events: readonly StateResEvent[],
+  resolvedPowerLevels: string | undefined,
+  graph: EventGraph,
+  tieBreak: TieBreak,
+): StateResEvent[] {
   const mainline = new Map<string, number>();
   let p = resolvedPowerLevels === undefined ? undefined : graph.get(resolvedPowerLevels);
   while (p && !mainline.has(p.event_id)) {
@@ -430,7 +463,8 @@ function mainlineOrdering(events: readonly StateResEvent[], resolvedPowerLevels:
   return [...events].sort((x, y) => {
     const [px, py] = [position.get(x.event_id)!, position.get(y.event_id)!];
     if (px !== py) return px > py ? -1 : 1;
-    if (tieBreak === "ts" && x.origin_server_ts !== y.origin_server_ts) return x.origin_server_ts < y.origin_server_ts ? -1 : 1;
+    if (tieBreak === "ts" && x.origin_server_ts !== y.origin_server_ts)
+      return x.origin_server_ts < y.origin_server_ts ? -1 : 1;
     return byId(x.event_id, y.event_id);
   });
 }

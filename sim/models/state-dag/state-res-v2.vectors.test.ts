@@ -43,13 +43,16 @@ function buildCase(c: VectorCase, tieBreak: TieBreak) {
   const user = (h: string) => file.users[h] ?? h;
   const raw = new Map([...file.initial_events, ...c.events].map((e) => [e.id, e]));
   const parents = new Map<string, Set<string>>([...raw.keys()].map((id) => [id, new Set<string>()]));
-  for (const chain of [file.initial_edges, ...c.edges]) for (let i = 0; i + 1 < chain.length; i++) parents.get(chain[i]!)!.add(chain[i + 1]!);
+  for (const chain of [file.initial_edges, ...c.edges])
+    for (let i = 0; i + 1 < chain.length; i++) parents.get(chain[i]!)!.add(chain[i + 1]!);
 
   // 1. Topological order, parents first, ties by node ID; origin_server_ts is the position.
   const order: string[] = [];
   const placed = new Set<string>();
   while (order.length < raw.size) {
-    const next = [...raw.keys()].filter((id) => !placed.has(id) && [...parents.get(id)!].every((p) => placed.has(p))).sort()[0];
+    const next = [...raw.keys()]
+      .filter((id) => !placed.has(id) && [...parents.get(id)!].every((p) => placed.has(p)))
+      .sort()[0];
     if (next === undefined) throw new Error(`${c.name}: the graph has a cycle`);
     order.push(next);
     placed.add(next);
@@ -57,7 +60,8 @@ function buildCase(c: VectorCase, tieBreak: TieBreak) {
   const dag: DagEvent[] = order.map((id, ts) => {
     const v = raw.get(id)!;
     const content = structuredClone(v.content);
-    if (content.users && typeof content.users === "object") content.users = Object.fromEntries(Object.entries(content.users).map(([h, l]) => [user(h), l])) as JsonObject;
+    if (content.users && typeof content.users === "object")
+      content.users = Object.fromEntries(Object.entries(content.users).map(([h, l]) => [user(h), l])) as JsonObject;
     return {
       event_id: eventId(id),
       type: v.type,
@@ -71,7 +75,12 @@ function buildCase(c: VectorCase, tieBreak: TieBreak) {
   // 2 and 3. States before and after, each event placed unchecked (resolution checks it).
   const states = statesOfDag(dag, { tieBreak, check: false });
   expect(states.unplaced).toEqual([]);
-  return { events: states.events, before: (id: string) => states.before.get(eventId(id))!, incomplete: states.incomplete, refused: states.refusedInResolution };
+  return {
+    events: states.events,
+    before: (id: string) => states.before.get(eventId(id))!,
+    incomplete: states.incomplete,
+    refused: states.refusedInResolution,
+  };
 }
 
 /** 4. At END, the expected keys hold the expected events; every other key is as at START. */
@@ -99,13 +108,24 @@ function judge(c: VectorCase, tieBreak: TieBreak): { ok: boolean; lines: string[
   }
   const short = (id: string) => id.slice(1, id.indexOf(":"));
   const rejected = refused.map((x) => `${short(x.id)} (rule ${x.rule}, at ${short(x.at)})`);
-  lines.unshift(`${c.name} [${tieBreak}]: ${ok ? "pass" : "FAIL"}; at END ${c.expected_state_ids.join(", ")} expected; refused in resolution: ${[...new Set(rejected)].join(", ") || "none"}`);
+  lines.unshift(
+    `${c.name} [${tieBreak}]: ${ok ? "pass" : "FAIL"}; at END ${c.expected_state_ids.join(", ")} expected; ` +
+      `refused in resolution: ${[...new Set(rejected)].join(", ") || "none"}`,
+  );
   return { ok, lines };
 }
 
 describe("state resolution v2: the seven classic graphs", () => {
   it("the file holds the seven named cases", () => {
-    expect(file.cases.map((c) => c.name).sort()).toEqual(["ban_vs_pl", "join_rule_evasion", "mainline_sort", "offtopic_pl", "topic", "topic_basic", "topic_reset"]);
+    expect(file.cases.map((c) => c.name).sort()).toEqual([
+      "ban_vs_pl",
+      "join_rule_evasion",
+      "mainline_sort",
+      "offtopic_pl",
+      "topic",
+      "topic_basic",
+      "topic_reset",
+    ]);
   });
 
   it.each(file.cases.map((c) => [c.name, c] as const))("%s resolves to the expected state (ts)", (_name, c) => {
