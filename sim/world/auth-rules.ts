@@ -4,7 +4,7 @@
  * section's list items). A pure module: an event is checked against an auth state given as a
  * lookup `(type, state_key) -> event | undefined`, never against a replica, so the same rules serve
  * a homeserver's current state and the partly resolved state of state resolution v2's iterative
- * auth checks. The oracle keeps an independent copy (sim/world/oracle.ts); this one is not its.
+ * auth checks. The oracle is to keep its own, independent copy (issue 12); it must not use this one.
  *
  * Rule 2 (duplicate, unexpected or rejected `auth_events` entries) is about a PDU's auth_events
  * list, which a lookup cannot express: the caller that builds the lookup is responsible for it
