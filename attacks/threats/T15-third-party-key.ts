@@ -4,7 +4,9 @@
  * Threat: the homeserver makes a successor invite on a member's third-party invite, for a user of
  * its own, with the binding signed by an identity-server key it controls. Capability: `forge`.
  * Expected: baseline breach; membership tree prevented: only a key listed in the member-signed
- * m.room.third_party_invite counts (idserver_sig; MSC3917 §Security considerations).
+ * m.room.third_party_invite counts (idserver_sig; MSC3917 §Security considerations). State DAG
+ * detected: honest servers refuse the forged invite (room v11 rule 4.4.1.7), so a client on one
+ * meets DAG references to nodes its server does not hold, and raises an alarm.
  *
  * ```mermaid
  * flowchart BT
@@ -22,7 +24,7 @@ export const T15: Threat = {
   proposalRow: null,
   section: "Security considerations (third-party invites)",
   capabilities: ["forge"],
-  expected: { baseline: "breach", "membership-tree": "prevented", "state-dag": "prevented", "state-dag-no-ts": "prevented" },
+  expected: { baseline: "breach", "membership-tree": "prevented", "state-dag": "detected", "state-dag-no-ts": "detected" },
   scenario: "scenarios/attacks/T15-third-party-key.json",
   summary: "The member who signed the third-party invite chose which identity-server keys count.",
 };

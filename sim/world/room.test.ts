@@ -24,7 +24,7 @@ const apply = (r: RoomReplica, e: WorldEvent) => {
   return why;
 };
 
-describe("authorization rules (room v11, cut down)", () => {
+describe("authorization rules (room v11, auth-rules.ts, through a replica)", () => {
   it("lets a member invite, and the invitee join; refuses an uninvited join", () => {
     const r = room();
     expect(apply(r, ev(B, "m.room.member", { membership: "join" }, B))).toMatch(/not invited/);
@@ -71,5 +71,22 @@ describe("authorization rules (room v11, cut down)", () => {
     expect(apply(r, ev(B, "m.room.encrypted", {}))).toBeNull();
     apply(r, ev(A, "m.room.power_levels", { ...defaultPowerLevels(A), users: { [A]: 100, [B]: 50 } }, ""));
     expect(apply(r, ev(B, "m.room.power_levels", { ...defaultPowerLevels(A), users: { [A]: 100, [B]: 50, [C]: 75 } }, ""))).toMatch(/above one's own/);
+  });
+
+  it("refuses a moderator lowering the creator (room v11 rule 9.8), which the old cut-down rules let through", () => {
+    const r = room();
+    apply(r, ev(A, "m.room.member", { membership: "invite" }, B));
+    apply(r, ev(B, "m.room.member", { membership: "join" }, B));
+    const levels = (users: Record<string, number>) => ({ ...defaultPowerLevels(A), users });
+    expect(apply(r, ev(A, "m.room.power_levels", levels({ [A]: 100, [B]: 50 }), ""))).toBeNull();
+    expect(apply(r, ev(B, "m.room.power_levels", levels({ [A]: 0, [B]: 50 }), ""))).toMatch(/at or above one's own level/);
+    expect(r.power(A)).toBe(100);
+  });
+
+  it("takes the replica's latest event as prev_events: the creator's plain join right after the create", () => {
+    const r = new RoomReplica("!r");
+    expect(apply(r, ev(A, "m.room.create", {}, ""))).toBeNull();
+    expect(apply(r, ev(A, "m.room.create", {}, ""))).toMatch(/already exists/);
+    expect(apply(r, ev(A, "m.room.member", { membership: "join" }, A))).toBeNull();
   });
 });
