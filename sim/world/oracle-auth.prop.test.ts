@@ -9,10 +9,9 @@ import { fcParams } from "../../test-support/fast-check.ts";
 import { action, disagreements, elsewhere, firstDisagreement, start } from "./oracle-auth.differential.ts";
 
 describe("the oracle's v11 rules against the homeservers' (differential)", () => {
-  // The homeservers' rules are wrong in the ways oracle-auth.DISAGREEMENTS.md records (decided from
-  // the spec), so this property fails today; `it.fails` keeps the suite green until room.ts is
-  // fixed, and must then be flipped to `it`.
-  it.fails("agree on every event of random sequences (see oracle-auth.DISAGREEMENTS.md)", () => {
+  // Every disagreement this found (oracle-auth.DISAGREEMENTS.md) was fixed on the side the spec
+  // says was wrong; any new one fails here with fast-check's shrunk sequence.
+  it("agree on every event of random sequences (see oracle-auth.DISAGREEMENTS.md)", () => {
     fc.assert(
       fc.property(start, fc.array(action, { maxLength: 30 }), elsewhere, (init, actions, joined) => {
         const d = firstDisagreement(init, actions, joined);

@@ -174,7 +174,8 @@ function membership(room: OracleRoomState, e: OracleEvent, ctx: OracleAuthContex
           if (typeof via !== "string" || room.membership(via) !== "join" || room.power(via) < room.level("invite")) {
             return "[4.3.5.2] join_authorised_via_users_server cannot invite";
           }
-          return null; // [4.3.5.3]
+          // Policy: [4.2.1] (the authorising server's signature) is not modelled, so the key alone
+          // vouches for nothing: anyone could write it. The allow conditions are checked as below.
         }
         // Policy: the simulation has no make_join/send_join handshake, so its restricted joins carry
         // no join_authorised_via_users_server. The check the authorising resident server would make
