@@ -14,7 +14,8 @@ import { textTable } from "../cli/text-table.ts";
 import { CATALOGUE } from "./catalogue.ts";
 import { outDir } from "../scenarios/out-dir.ts";
 import { ROOT, scenarioText } from "./replay.ts";
-import { type Tally, type ThreatResult, sweepThreat } from "./sweep.ts";
+import type { TallyJson } from "../reports/threat-model.ts";
+import { type ThreatResult, sweepThreat } from "./sweep.ts";
 
 const USAGE = `usage: npm run attacks [-- --runs N --seed S --threat Tn --format text|json]
 
@@ -36,7 +37,7 @@ function progress(done: number, total: number, label: string): void {
   if (done === total) process.stderr.write("\n");
 }
 
-export function main(argv: string[]): number {
+export async function main(argv: string[]): Promise<number> {
   let values: { runs?: string; seed?: string; threat?: string[]; format?: string; help?: boolean };
   try {
     ({ values } = parseArgs({ args: argv, options: { runs: { type: "string", default: "50" }, seed: { type: "string", default: "3917" }, threat: { type: "string", multiple: true }, format: { type: "string", default: "text" }, help: { type: "boolean", short: "h" } } }));
@@ -58,7 +59,8 @@ export function main(argv: string[]): number {
   const threats = values.threat ? CATALOGUE.filter((t) => values.threat!.includes(t.id)) : CATALOGUE;
 
   let done = 0;
-  const results: ThreatResult[] = threats.map((t) => sweepThreat(t, runs, seed, () => progress(++done, threats.length * runs, t.id)));
+  const results: ThreatResult[] = [];
+  for (const t of threats) results.push(await sweepThreat(t, runs, seed, () => progress(++done, threats.length * runs, t.id)));
   const text = writeAttacksJson(results, runs, seed);
 
   const failures: string[] = [];
@@ -85,10 +87,12 @@ export function toAttacksJson(results: ThreatResult[], runs: number, seed: numbe
       scenario: r.threat.scenario,
       results: Object.fromEntries(
         MODEL_IDS.map((m) => {
-          const { example: _e, ...counts } = r.results[m];
-          return [m, { ...counts, example: exampleFor(r, m) }];
+          const { example, ...counts } = r.results[m];
+          const file = exampleFor(r, m);
+          // The witness's history travels with the results, so the report draws it without re-running anything.
+          return [m, { ...counts, example: file, witness_history: file !== null && example ? example.history : null }];
         }),
-      ) as Record<ModelId, Omit<Tally, "example"> & { example: string | null }>,
+      ) as Record<ModelId, TallyJson>,
       violations: r.violations,
     })),
   };
@@ -129,4 +133,4 @@ function table(results: ThreatResult[], runs: number, seed: number): string {
   return [`${runs} variants per threat, seed ${seed}`, ...textTable([header, ...rows], { rule: true }), `results: ${relative(process.cwd(), join(outDir(), "attacks.json"))}`, ""].join("\n");
 }
 
-if (process.argv[1] === fileURLToPath(import.meta.url)) process.exitCode = main(process.argv.slice(2));
+if (process.argv[1] === fileURLToPath(import.meta.url)) process.exitCode = await main(process.argv.slice(2));

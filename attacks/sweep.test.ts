@@ -18,10 +18,10 @@ describe("the threat catalogue", () => {
     }
   });
 
-  it.each(CATALOGUE.map((t) => [t.id, t] as const))("%s: the basic form breaches baseline (positive control) and gives the expected outcomes", (_id, t) => {
+  it.each(CATALOGUE.map((t) => [t.id, t] as const))("%s: the basic form breaches baseline (positive control) and gives the expected outcomes", async (_id, t) => {
     const s = loadScenario(join(ROOT, t.scenario));
-    expect(runScenario(s, "baseline").outcome).toBe("breach");
-    expect(runScenario(s, "membership-tree").outcome).toBe(t.expected["membership-tree"]);
+    expect((await runScenario(s, "baseline")).outcome).toBe("breach");
+    expect((await runScenario(s, "membership-tree")).outcome).toBe(t.expected["membership-tree"]);
   });
 });
 
@@ -42,8 +42,8 @@ describe("variants", () => {
     expect(JSON.stringify(variantsOf(base, 12, 8)[1])).not.toBe(JSON.stringify(variants[1]));
   });
 
-  it("are counted per model, with properties checked in every one", () => {
-    const r = sweepThreat(CATALOGUE[0]!, 6, 7);
+  it("are counted per model, with properties checked in every one", async () => {
+    const r = await sweepThreat(CATALOGUE[0]!, 6, 7);
     expect(r.results.baseline).toMatchObject({ basic: "breach", trials: 6, breach: 6, property_violations: 0 });
     expect(r.results["membership-tree"]).toMatchObject({ basic: "prevented", trials: 6, prevented: 6, breach: 0, attacker_decrypted: 0, property_violations: 0 });
     expect(r.results.baseline.example?.outcome).toBe("breach");
@@ -56,7 +56,7 @@ function cli(args: string[]) {
 }
 
 describe("npm run attacks", () => {
-  it("runs one threat, writes JSON and a witness that replays", () => {
+  it("runs one threat, writes JSON and a witness that replays", async () => {
     const r = cli(["--threat", "T5", "--runs", "3", "--format", "json"]);
     expect(r.code).toBe(0);
     const out = JSON.parse(r.stdout);
@@ -64,7 +64,7 @@ describe("npm run attacks", () => {
     expect(out.threats[0].results.baseline).toMatchObject({ trials: 3, breach: 3, example: expect.stringMatching(/witnesses\/T5-baseline\.json$/) });
     expect(out.threats[0].results["membership-tree"]).toMatchObject({ trials: 3, prevented: 3, example: null });
     const witness = loadScenario(join(ROOT, out.threats[0].results.baseline.example));
-    expect(runScenario(witness, "baseline").outcome).toBe("breach");
+    expect((await runScenario(witness, "baseline")).outcome).toBe("breach");
   });
 
   it.each([

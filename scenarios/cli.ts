@@ -97,7 +97,7 @@ function table(runs: { file: string; run: ScenarioRun }[]): string {
   return [...textTable([header, ...rows], { rule: true }), "", `${passed} passed, ${runs.length - passed} failed`, ""].join("\n");
 }
 
-export function main(argv: string[]): number {
+export async function main(argv: string[]): Promise<number> {
   let values: { seed?: string; format?: string; help?: boolean };
   let positionals: string[];
   try {
@@ -132,7 +132,8 @@ export function main(argv: string[]): number {
     process.stderr.write("scenarios: no scenario files found\n");
     return 2;
   }
-  const runs = scenarios.flatMap(({ file, scenario }) => MODEL_IDS.map((model) => ({ file, run: runScenario(scenario, model, seed === undefined ? {} : { seed }) })));
+  const runs: { file: string; run: ScenarioRun }[] = [];
+  for (const { file, scenario } of scenarios) for (const model of MODEL_IDS) runs.push({ file, run: await runScenario(scenario, model, seed === undefined ? {} : { seed }) });
   const json = resultsJson(runs, seed);
   const out = join(outDir(), "scenarios.json");
   mkdirSync(dirname(out), { recursive: true });
@@ -142,4 +143,4 @@ export function main(argv: string[]): number {
 }
 
 // Run directly (the tests do); `npm run scenarios` runs it through reports/after-scenarios.ts.
-if (process.argv[1] === fileURLToPath(import.meta.url)) process.exitCode = main(process.argv.slice(2));
+if (process.argv[1] === fileURLToPath(import.meta.url)) process.exitCode = await main(process.argv.slice(2));

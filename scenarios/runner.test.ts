@@ -10,11 +10,16 @@ import { describe, expect, it } from "vitest";
 import { REPO_ROOT } from "../test-support/vectors.ts";
 import { MODEL_IDS } from "../sim/models/index.ts";
 import { loadScenario, resultsJson, scenarioFiles } from "./cli.ts";
-import { runScenario } from "./runner.ts";
+import { type ScenarioRun, runScenario } from "./runner.ts";
 
 const files = scenarioFiles(join(REPO_ROOT, "scenarios"));
 const scenarios = files.map((file) => ({ file, scenario: loadScenario(file) }));
-const runs = scenarios.flatMap(({ file, scenario }) => MODEL_IDS.map((model) => ({ file, run: runScenario(scenario, model) })));
+const runAll = async () => {
+  const out: { file: string; run: ScenarioRun }[] = [];
+  for (const { file, scenario } of scenarios) for (const model of MODEL_IDS) out.push({ file, run: await runScenario(scenario, model) });
+  return out;
+};
+const runs = await runAll();
 const tmp = mkdtempSync(join(tmpdir(), "msc3917-scenarios-"));
 
 describe("shipped scenarios", () => {
@@ -58,10 +63,10 @@ describe("shipped scenarios", () => {
     }
   });
 
-  it("the same seed gives byte-identical results; another seed gives other keys", () => {
-    const again = scenarios.flatMap(({ file, scenario }) => MODEL_IDS.map((model) => ({ file, run: runScenario(scenario, model) })));
+  it("the same seed gives byte-identical results; another seed gives other keys", async () => {
+    const again = await runAll();
     expect(resultsJson(again, undefined)).toBe(resultsJson(runs, undefined));
-    const other = runScenario(scenarios[0]!.scenario, "baseline", { seed: 999 });
+    const other = await runScenario(scenarios[0]!.scenario, "baseline", { seed: 999 });
     expect(JSON.stringify(other.history)).not.toBe(JSON.stringify(runs[0]!.run.history));
   });
 });
