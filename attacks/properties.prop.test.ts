@@ -15,7 +15,7 @@ import { describe, expect, it } from "vitest";
 import { FC_SEED, fcParams } from "../test-support/fast-check.ts";
 import { loadScenario } from "../scenarios/cli.ts";
 import { runScenario } from "../scenarios/runner.ts";
-import { ROOT, checkProperty } from "./replay.ts";
+import { REPO, checkProperty } from "./replay.ts";
 
 const runs = (n: number) => fcParams(n).numRuns!;
 
@@ -55,7 +55,7 @@ describe("a planted bug: the verifier skips the invite's user_key check", () => 
     expect((await runScenario(saved, "membership-tree")).property_violations[0]).toBe(result.violation);
     // Without the planted bug, the same steps are sound: the failure is the bug's, not the world's.
     expect((await runScenario({ ...saved, faults: [] }, "membership-tree")).property_violations).toEqual([]);
-    const cli = spawnSync(process.execPath, ["--import", "tsx", join(ROOT, "scenarios", "cli.ts"), result.file], { encoding: "utf8", cwd: ROOT });
+    const cli = spawnSync(process.execPath, ["--import", "tsx", join(REPO, "scenarios", "cli.ts"), result.file], { encoding: "utf8", cwd: REPO });
     expect(cli.status).toBe(1);
     expect(cli.stdout).toContain(`FAIL: ${result.violation}`);
     expect(readFileSync(result.file, "utf8")).toMatch(/^\{\n "name": "planted-skip-invite-user-key"/);

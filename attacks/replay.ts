@@ -13,7 +13,7 @@ import { REPO, outDir } from "../scenarios/out-dir.ts";
 import { runScenario } from "../scenarios/runner.ts";
 import { scenarioOf, stepsArbitrary } from "./generate.ts";
 
-export const ROOT = REPO;
+export { REPO };
 
 export interface PropertyRun {
   name: string;

@@ -5,28 +5,28 @@ import { loadScenario } from "../scenarios/cli.ts";
 import { validateScenario } from "../scenarios/format.ts";
 import { runScenario } from "../scenarios/runner.ts";
 import { CATALOGUE } from "./catalogue.ts";
-import { ROOT } from "./replay.ts";
+import { REPO } from "./replay.ts";
 import { sweepThreat, variantsOf } from "./sweep.ts";
 
 describe("the threat catalogue", () => {
   it("has the proposal's four rows first, in order, and a scripted scenario for every threat", () => {
     expect(CATALOGUE.slice(0, 4).map((t) => [t.id, t.proposalRow])).toEqual([["T1", 1], ["T2", 2], ["T3", 3], ["T4", 4]]);
     for (const t of CATALOGUE) {
-      const s = loadScenario(join(ROOT, t.scenario));
+      const s = loadScenario(join(REPO, t.scenario));
       expect(s.threat, t.scenario).toBe(t.id);
       expect(Object.fromEntries(Object.entries(s.expect).map(([m, e]) => [m, e.outcome])), t.id).toEqual(t.expected);
     }
   });
 
   it.each(CATALOGUE.map((t) => [t.id, t] as const))("%s: the basic form breaches baseline (positive control) and gives the expected outcomes", async (_id, t) => {
-    const s = loadScenario(join(ROOT, t.scenario));
+    const s = loadScenario(join(REPO, t.scenario));
     expect((await runScenario(s, "baseline")).outcome).toBe("breach");
     expect((await runScenario(s, "membership-tree")).outcome).toBe(t.expected["membership-tree"]);
   });
 });
 
 describe("variants", () => {
-  const base = loadScenario(join(ROOT, "scenarios/attacks/T1-insert-member.json"));
+  const base = loadScenario(join(REPO, "scenarios/attacks/T1-insert-member.json"));
   const variants = variantsOf(base, 12, 7);
 
   it("start with the scripted form, keep its steps in order, validate, and repeat for a seed", () => {
@@ -51,7 +51,7 @@ describe("variants", () => {
 });
 
 function cli(args: string[]) {
-  const r = spawnSync(process.execPath, ["--import", "tsx", join(ROOT, "attacks", "cli.ts"), ...args], { encoding: "utf8", cwd: ROOT });
+  const r = spawnSync(process.execPath, ["--import", "tsx", join(REPO, "attacks", "cli.ts"), ...args], { encoding: "utf8", cwd: REPO });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -63,7 +63,7 @@ describe("npm run attacks", () => {
     expect(out.threats.map((t: { id: string }) => t.id)).toEqual(["T5"]);
     expect(out.threats[0].results.baseline).toMatchObject({ trials: 3, breach: 3, example: expect.stringMatching(/witnesses\/T5-baseline\.json$/) });
     expect(out.threats[0].results["membership-tree"]).toMatchObject({ trials: 3, prevented: 3, example: null });
-    const witness = loadScenario(join(ROOT, out.threats[0].results.baseline.example));
+    const witness = loadScenario(join(REPO, out.threats[0].results.baseline.example));
     expect((await runScenario(witness, "baseline")).outcome).toBe("breach");
   });
 

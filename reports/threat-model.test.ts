@@ -9,7 +9,7 @@ import { type AttacksJson, type TallyJson, markOf, threatModelMarkdown, threatMo
 import { runScenario } from "../scenarios/runner.ts";
 import { loadScenario } from "../scenarios/cli.ts";
 import { join } from "node:path";
-import { ROOT } from "../attacks/replay.ts";
+import { REPO } from "../attacks/replay.ts";
 
 const tally = (over: Partial<TallyJson>): TallyJson => ({ basic: "prevented", trials: 10, prevented: 10, detected: 0, breach: 0, false_rejections: 0, attacker_decrypted: 0, property_violations: 0, example: null, ...over });
 
@@ -89,7 +89,7 @@ describe("the threat-model report", () => {
     const graphs = [...md.matchAll(/```mermaid\n([\s\S]*?)\n```/g)].map((m) => m[1]!);
     expect(graphs.length).toBeGreaterThan(0);
     for (const g of graphs) expect(checkMermaid(g)).toEqual([]);
-    const t5 = witnessGraph((await runScenario(loadScenario(join(ROOT, "scenarios/attacks/T5-forged-invite.json")), "baseline")).history);
+    const t5 = witnessGraph((await runScenario(loadScenario(join(REPO, "scenarios/attacks/T5-forged-invite.json")), "baseline")).history);
     expect(t5).toMatch(/==>/);
     expect(t5).toMatch(/-\.->/);
     expect(checkMermaid(t5)).toEqual([]);

@@ -10,11 +10,11 @@ import { parseArgs } from "node:util";
 import { parseJson } from "../sim/core/canonical-json.ts";
 import { textTable } from "../cli/text-table.ts";
 import { MODEL_IDS } from "../sim/models/index.ts";
+import { actionList } from "./actions/index.ts";
 import { type Scenario, ScenarioError, validateScenario } from "./format.ts";
 import { REPO, outDir } from "./out-dir.ts";
 import { type ScenarioRun, runScenario } from "./runner.ts";
 
-const ROOT = REPO;
 const USAGE = `usage: npm run scenarios [-- FILES…] [--seed S] [--format text|json]
 
 Runs scenario files (default: every *.json under scenarios/, except scenarios/rooms/) under every
@@ -22,6 +22,9 @@ defence model (${MODEL_IDS.join(", ")}), prints expected against observed, and w
 reports/out/scenarios.json. Exit 0: every expectation held; 1: some did not; 2: bad input.
   --seed S            run every scenario with seed S instead of its own
   --format text|json  text (default): a table; json: the results on stdout
+
+The actions a scenario's steps take:
+${actionList()}
 `;
 
 /** Every scenario file under `dir`, sorted, leaving out room files. */
@@ -119,10 +122,10 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`scenarios: --seed must be an integer, not ${JSON.stringify(values.seed)}\n`);
     return 2;
   }
-  const files = positionals.length > 0 ? positionals : scenarioFiles(join(ROOT, "scenarios"));
+  const files = positionals.length > 0 ? positionals : scenarioFiles(join(REPO, "scenarios"));
   let scenarios: { file: string; scenario: Scenario }[];
   try {
-    scenarios = files.map((f) => ({ file: relative(ROOT, resolve(process.cwd(), f)), scenario: loadScenario(f) }));
+    scenarios = files.map((f) => ({ file: relative(REPO, resolve(process.cwd(), f)), scenario: loadScenario(f) }));
   } catch (e) {
     if (!(e instanceof ScenarioError)) throw e;
     process.stderr.write(`scenarios: ${e.message}\n`);

@@ -3,15 +3,15 @@
  */
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { REPO_ROOT } from "../test-support/vectors.ts";
+import { REPO } from "../test-support/vectors.ts";
 import { MODEL_IDS } from "../sim/models/index.ts";
 import type { Operation } from "../sim/world/history.ts";
 import { legitMembers } from "../sim/world/oracle.ts";
 import { loadScenario } from "./cli.ts";
 import { runScenario } from "./runner.ts";
 
-const honest = loadScenario(join(REPO_ROOT, "scenarios", "proposal-example.json"));
-const attacked = loadScenario(join(REPO_ROOT, "scenarios", "attacks", "T13-proposal-example-hidden-ban.json"));
+const honest = loadScenario(join(REPO, "scenarios", "proposal-example.json"));
+const attacked = loadScenario(join(REPO, "scenarios", "attacks", "T13-proposal-example-hidden-ban.json"));
 const CALEB = "@caleb:c.example";
 const DARRELL = "@darrell:c.example";
 const keysTo = (ops: Operation[], user: string) => ops.filter((o) => o.op === "share_key" && o.to.startsWith(`${user}/`) && o.from !== CALEB && o.from !== DARRELL);

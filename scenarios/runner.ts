@@ -68,7 +68,13 @@ export async function runScenario(scenario: Scenario, model: ModelId, options: R
     adversary,
     client: (u) => clients.get(u)!,
     server: (name) => network.servers.get(name)!,
+    // A refused step may leave a handle unnamed: honest clients then refuse what names it, as they always have.
     room: (handle) => rooms.get(handle)!,
+    namedRoom: (handle) => {
+      const roomId = rooms.get(handle);
+      if (roomId === undefined) throw new ApiError("M_NOT_FOUND", `no room is named ${handle}: the step that would have named it was refused`);
+      return roomId;
+    },
     nameRoom: (handle, roomId) => void rooms.set(handle, roomId),
     aliases: new Map(),
     nextMessage: () => `m${++messages}`,

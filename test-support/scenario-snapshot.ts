@@ -14,17 +14,17 @@ import { gunzipSync, gzipSync } from "node:zlib";
 import { MODEL_IDS } from "../sim/models/index.ts";
 import { loadScenario, resultsJson, scenarioFiles } from "../scenarios/cli.ts";
 import { runScenario } from "../scenarios/runner.ts";
-import { REPO_ROOT } from "./vectors.ts";
+import { REPO } from "./vectors.ts";
 
-export const SNAPSHOT = join(REPO_ROOT, "test-support", "snapshots", "scenarios.json.gz");
+export const SNAPSHOT = join(REPO, "test-support", "snapshots", "scenarios.json.gz");
 
 /** The results JSON of every shipped scenario under every model, at the scenarios' own seeds. */
 export async function currentResults(): Promise<string> {
-  const files = scenarioFiles(join(REPO_ROOT, "scenarios"));
+  const files = scenarioFiles(join(REPO, "scenarios"));
   const runs = [];
   for (const f of files) {
     const scenario = loadScenario(f);
-    const file = f.slice(REPO_ROOT.length + 1);
+    const file = f.slice(REPO.length + 1);
     for (const model of MODEL_IDS) runs.push({ file, run: await runScenario(scenario, model) });
   }
   return resultsJson(runs, undefined);

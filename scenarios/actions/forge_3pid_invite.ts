@@ -1,5 +1,5 @@
 import { field, defineAction } from "./schema.ts";
-import { hosts, serverCan, setMembership } from "./state.ts";
+import { hosts, serverIn, setMembership } from "./state.ts";
 
 export const forge_3pid_invite = defineAction({
   name: "forge_3pid_invite",
@@ -9,11 +9,11 @@ export const forge_3pid_invite = defineAction({
   fields: { server: field.server, room: field.room, member: field.string },
   pre(s, step) {
     const room = s.rooms.get(step.room);
-    return !!room && serverCan(s, step.server, "forge", room) && room.thirdPartyInvites > 0 && hosts(step.server, step.member);
+    return !!room && serverIn(s, step.server, "forge", room) && room.thirdPartyInvites > 0 && hosts(step.server, step.member);
   },
   next: (s, step) => setMembership(s.rooms.get(step.room)!, step.member, "join"),
   async run(ctx, step) {
-    ctx.adversary.forgeThirdPartyInvite(ctx.server(step.server), ctx.room(step.room), step.member);
-    ctx.membership(ctx.room(step.room), step.member, "join", step.server, false);
+    ctx.adversary.forgeThirdPartyInvite(ctx.server(step.server), ctx.namedRoom(step.room), step.member);
+    ctx.membership(ctx.namedRoom(step.room), step.member, "join", step.server, false);
   },
 });

@@ -1,5 +1,5 @@
 import { field, defineAction } from "./schema.ts";
-import { serverCan } from "./state.ts";
+import { serverIn } from "./state.ts";
 
 export const forge_leave = defineAction({
   name: "forge_leave",
@@ -7,9 +7,9 @@ export const forge_leave = defineAction({
   honest: false,
   needs: ["forge"],
   fields: { server: field.server, room: field.room, target: field.user },
-  pre: (s, step) => serverCan(s, step.server, "forge", s.rooms.get(step.room)),
+  pre: (s, step) => serverIn(s, step.server, "forge", s.rooms.get(step.room)),
   next: (s, step) => void s.rooms.get(step.room)!.uncertain.add(step.target),
   async run(ctx, step) {
-    ctx.adversary.forgeLeave(ctx.server(step.server), ctx.room(step.room), step.target);
+    ctx.adversary.forgeLeave(ctx.server(step.server), ctx.namedRoom(step.room), step.target);
   },
 });

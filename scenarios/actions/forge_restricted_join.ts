@@ -1,5 +1,5 @@
 import { field, defineAction } from "./schema.ts";
-import { hosts, serverCan, setMembership } from "./state.ts";
+import { hosts, serverIn, setMembership } from "./state.ts";
 
 export const forge_restricted_join = defineAction({
   name: "forge_restricted_join",
@@ -10,11 +10,11 @@ export const forge_restricted_join = defineAction({
   pre(s, step) {
     const room = s.rooms.get(step.room);
     const allowed = s.rooms.get(step.allowed_room);
-    return !!room && !!allowed && room !== allowed && !allowed.adversarial && room.hasJoinRuleEvent && serverCan(s, step.server, "forge", room) && hosts(step.server, step.member);
+    return !!room && !!allowed && room !== allowed && !allowed.adversarial && room.hasJoinRuleEvent && serverIn(s, step.server, "forge", room) && hosts(step.server, step.member);
   },
   next: (s, step) => setMembership(s.rooms.get(step.room)!, step.member, "join"),
   async run(ctx, step) {
-    ctx.adversary.forgeRestrictedJoin(ctx.server(step.server), ctx.room(step.room), ctx.room(step.allowed_room), step.member);
-    ctx.membership(ctx.room(step.room), step.member, "join", step.server, false);
+    ctx.adversary.forgeRestrictedJoin(ctx.server(step.server), ctx.namedRoom(step.room), ctx.namedRoom(step.allowed_room), step.member);
+    ctx.membership(ctx.namedRoom(step.room), step.member, "join", step.server, false);
   },
 });

@@ -1,5 +1,5 @@
 import { field, defineAction } from "./schema.ts";
-import { serverCan } from "./state.ts";
+import { serverIn } from "./state.ts";
 
 export const hide_ban = defineAction({
   name: "hide_ban",
@@ -9,10 +9,10 @@ export const hide_ban = defineAction({
   fields: { server: field.server, room: field.room, target: field.user },
   pre(s, step) {
     const room = s.rooms.get(step.room);
-    return !!room && serverCan(s, step.server, "withhold", room) && room.everBanned.has(step.target);
+    return !!room && serverIn(s, step.server, "withhold", room) && room.everBanned.has(step.target);
   },
   next: (s, step) => void s.rooms.get(step.room)!.uncertain.add(step.target),
   async run(ctx, step) {
-    ctx.adversary.hideBan(ctx.server(step.server), ctx.room(step.room), step.target);
+    ctx.adversary.hideBan(ctx.server(step.server), ctx.namedRoom(step.room), step.target);
   },
 });

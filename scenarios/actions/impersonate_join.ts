@@ -1,5 +1,5 @@
 import { field, defineAction } from "./schema.ts";
-import { serverCan } from "./state.ts";
+import { serverIn } from "./state.ts";
 
 export const impersonate_join = defineAction({
   name: "impersonate_join",
@@ -9,10 +9,10 @@ export const impersonate_join = defineAction({
   fields: { server: field.server, target: field.user, room: field.room },
   pre(s, step) {
     const room = s.rooms.get(step.room);
-    return !!room && serverCan(s, step.server, "forge", room) && (room.everInvited.has(step.target) || room.hasJoinRuleEvent);
+    return !!room && serverIn(s, step.server, "forge", room) && (room.everInvited.has(step.target) || room.hasJoinRuleEvent);
   },
   next: (s, step) => void s.rooms.get(step.room)!.uncertain.add(step.target),
   async run(ctx, step) {
-    ctx.adversary.impersonateJoin(ctx.server(step.server), step.target, ctx.room(step.room));
+    ctx.adversary.impersonateJoin(ctx.server(step.server), step.target, ctx.namedRoom(step.room));
   },
 });

@@ -92,3 +92,13 @@ export const ADVERSARIAL_ACTIONS = ACTION_NAMES.filter((a) => !ACTIONS[a].honest
 
 /** The registry entry for a step, typed loosely: what the runner and the validator loop over. */
 export const actionOf = (name: string): ActionDef | undefined => (Object.hasOwn(ACTIONS, name) ? (ACTIONS[name as Action] as unknown as ActionDef) : undefined);
+
+/** The list of actions, one a line, as `--help` and the README give it (a test keeps the README equal to it). */
+export function actionList(): string {
+  const line = (a: Action) => {
+    const def = ACTIONS[a] as unknown as ActionDef;
+    const needs = def.needs.length ? ` (needs ${def.needs.join(", ")})` : "";
+    return `- \`${a}\`${needs}: ${def.description}`;
+  };
+  return ["Honest:", ...HONEST_ACTIONS.map(line), "", "Adversarial:", ...ADVERSARIAL_ACTIONS.map(line)].join("\n");
+}

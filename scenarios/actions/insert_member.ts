@@ -1,5 +1,5 @@
 import { field, defineAction } from "./schema.ts";
-import { hosts, serverCan, setMembership } from "./state.ts";
+import { hosts, serverIn, setMembership } from "./state.ts";
 
 export const insert_member = defineAction({
   name: "insert_member",
@@ -8,10 +8,10 @@ export const insert_member = defineAction({
   needs: ["forge"],
   fields: { server: field.server, room: field.room, member: field.string, method: field.oneOf(["plain", "forged_invite"], "plain or forged_invite"), as: field.optional(field.userId) },
   check: (step) => (step.method === "forged_invite" && step.as === undefined ? ["as", "forged_invite needs the member the invite pretends to come from"] : undefined),
-  pre: (s, step) => serverCan(s, step.server, "forge", s.rooms.get(step.room)) && hosts(step.server, step.member),
+  pre: (s, step) => serverIn(s, step.server, "forge", s.rooms.get(step.room)) && hosts(step.server, step.member),
   next: (s, step) => setMembership(s.rooms.get(step.room)!, step.member, "join"),
   async run(ctx, step) {
-    const roomId = ctx.room(step.room);
+    const roomId = ctx.namedRoom(step.room);
     ctx.adversary.insertMember(ctx.server(step.server), roomId, step.member, step.method, step.as);
     ctx.membership(roomId, step.member, "join", step.server, false);
   },

@@ -1,5 +1,5 @@
 import { field, defineAction } from "./schema.ts";
-import { hosts, serverCan, setMembership } from "./state.ts";
+import { hosts, serverIn, setMembership } from "./state.ts";
 
 export const parent_cycle = defineAction({
   name: "parent_cycle",
@@ -7,10 +7,10 @@ export const parent_cycle = defineAction({
   honest: false,
   needs: ["forge"],
   fields: { server: field.server, room: field.room, member: field.string },
-  pre: (s, step) => serverCan(s, step.server, "forge", s.rooms.get(step.room)) && hosts(step.server, step.member),
+  pre: (s, step) => serverIn(s, step.server, "forge", s.rooms.get(step.room)) && hosts(step.server, step.member),
   next: (s, step) => setMembership(s.rooms.get(step.room)!, step.member, "join"),
   async run(ctx, step) {
-    ctx.adversary.parentCycle(ctx.server(step.server), ctx.room(step.room), step.member);
-    ctx.membership(ctx.room(step.room), step.member, "join", step.server, false);
+    ctx.adversary.parentCycle(ctx.server(step.server), ctx.namedRoom(step.room), step.member);
+    ctx.membership(ctx.namedRoom(step.room), step.member, "join", step.server, false);
   },
 });

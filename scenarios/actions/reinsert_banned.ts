@@ -1,5 +1,5 @@
 import { field, defineAction } from "./schema.ts";
-import { serverCan } from "./state.ts";
+import { serverIn } from "./state.ts";
 
 export const reinsert_banned = defineAction({
   name: "reinsert_banned",
@@ -9,10 +9,10 @@ export const reinsert_banned = defineAction({
   fields: { server: field.server, room: field.room, target: field.user },
   pre(s, step) {
     const room = s.rooms.get(step.room);
-    return !!room && serverCan(s, step.server, "forge", room) && room.everJoined.has(step.target);
+    return !!room && serverIn(s, step.server, "forge", room) && room.everJoined.has(step.target);
   },
   next: (s, step) => void s.rooms.get(step.room)!.uncertain.add(step.target),
   async run(ctx, step) {
-    ctx.adversary.reinsertBanned(ctx.server(step.server), ctx.room(step.room), step.target);
+    ctx.adversary.reinsertBanned(ctx.server(step.server), ctx.namedRoom(step.room), step.target);
   },
 });

@@ -1,5 +1,5 @@
 import { field, defineAction } from "./schema.ts";
-import { hosts, serverCan, setMembership } from "./state.ts";
+import { hosts, serverIn, setMembership } from "./state.ts";
 
 export const replay_envelope = defineAction({
   name: "replay_envelope",
@@ -9,11 +9,11 @@ export const replay_envelope = defineAction({
   fields: { server: field.server, room: field.room, victim: field.user, member: field.string },
   pre(s, step) {
     const room = s.rooms.get(step.room);
-    return !!room && serverCan(s, step.server, "forge", room) && room.everInvited.has(step.victim) && hosts(step.server, step.member);
+    return !!room && serverIn(s, step.server, "forge", room) && room.everInvited.has(step.victim) && hosts(step.server, step.member);
   },
   next: (s, step) => setMembership(s.rooms.get(step.room)!, step.member, "join"),
   async run(ctx, step) {
-    ctx.adversary.replayEnvelope(ctx.server(step.server), ctx.room(step.room), step.victim, step.member);
-    ctx.membership(ctx.room(step.room), step.member, "join", step.server, false);
+    ctx.adversary.replayEnvelope(ctx.server(step.server), ctx.namedRoom(step.room), step.victim, step.member);
+    ctx.membership(ctx.namedRoom(step.room), step.member, "join", step.server, false);
   },
 });

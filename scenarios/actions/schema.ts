@@ -109,8 +109,10 @@ export interface RunContext {
   adversary: Adversary;
   client(user: string): Client;
   server(name: string): Homeserver;
-  /** The room ID a handle names. */
+  /** The room ID a handle names (undefined, typed away, if a refused step never named it: clients refuse it). */
   room(handle: string): string;
+  /** The room ID a handle names, or a refusal (M_NOT_FOUND) if none: for the adversary's steps, which check nothing. */
+  namedRoom(handle: string): string;
   /** Name a room by a handle (a room a step created or led its user to). */
   nameRoom(handle: string, roomId: string): void;
   /** Alias → the room its owner set it for: what a link shared out of band vouches for. */

@@ -9,7 +9,8 @@ export const set_join_rule = defineAction({
   fields: { user: field.user, room: field.room, rule: field.oneOf(["public", "restricted", "invite"], "public, restricted or invite"), allow: field.optional(field.rooms) },
   pre(s, step) {
     const room = actsIn(s, step.room, step.user);
-    return !!room && powerOf(room, step.user) >= room.levels.state_default && (step.rule !== "restricted" || (step.allow ?? []).length > 0);
+    const allow = step.allow ?? [];
+    return !!room && powerOf(room, step.user) >= room.levels.state_default && allow.every((h) => s.rooms.has(h)) && (step.rule !== "restricted" || allow.length > 0);
   },
   next(s, step) {
     const room = s.rooms.get(step.room)!;

@@ -98,10 +98,14 @@ export function setMembership(room: AbstractRoom, user: string, m: Membership): 
   if (m === "ban") room.everBanned.add(user);
 }
 
-/** Whether the adversary's `server` may use `capability`, and holds a replica of `room` (one of its users was in it). */
-export function serverCan(state: AbstractState, server: string, capability: Capability, room?: AbstractRoom): boolean {
-  if (!(state.servers.get(server) ?? []).includes(capability)) return false;
-  return room === undefined || [...room.everJoined].some((u) => serverOf(u) === server);
+/** Whether the adversary's `server` may use `capability`. */
+export function serverCan(state: AbstractState, server: string, capability: Capability): boolean {
+  return (state.servers.get(server) ?? []).includes(capability);
+}
+
+/** Whether `server` may use `capability` and holds a replica of `room` (one of its users was in it). */
+export function serverIn(state: AbstractState, server: string, capability: Capability, room: AbstractRoom | undefined): room is AbstractRoom {
+  return room !== undefined && serverCan(state, server, capability) && [...room.everJoined].some((u) => serverOf(u) === server);
 }
 
 export const hosts = (server: string, user: string): boolean => serverOf(user) === server;
