@@ -1,4 +1,6 @@
 import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { loadScenario } from "../scenarios/cli.ts";
@@ -76,5 +78,23 @@ describe("npm run attacks", () => {
     const r = cli(args);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(message);
+  });
+});
+
+describe("npm run scenarios (the job: scenarios, then the report)", () => {
+  const job = (args: string[], env: Record<string, string>) =>
+    spawnSync(process.execPath, ["--import", "tsx", join(REPO, "attacks", "after-scenarios.ts"), ...args], { encoding: "utf8", cwd: REPO, env: { ...process.env, ...env } });
+  const t1 = join(REPO, "scenarios/attacks/T1-insert-member.json");
+
+  it("prints JSON only with --format json, and says which sweep the report used", () => {
+    const out = mkdtempSync(join(tmpdir(), "msc3917-job-"));
+    const scripted = job([t1, "--format", "json"], { MSC3917_OUT: out });
+    expect(scripted.status).toBe(0);
+    expect(JSON.parse(scripted.stdout).runs.length).toBe(4);
+    expect(scripted.stderr).toMatch(/report: .*threat-model\.md from the scripted basic forms/);
+    writeFileSync(join(out, "attacks.json"), JSON.stringify({ seed: 77, runs: 5, models: [], threats: [] }));
+    const text = job([t1], { MSC3917_OUT: out });
+    expect(text.stdout).toMatch(/report: .*threat-model\.md from the sweep in .*attacks\.json \(seed 77, 5 variants per threat, written \d{4}-\d\d-\d\dT/);
+    expect(readFileSync(join(out, "threat-model.md"), "utf8")).toMatch(/Generated from `.*attacks\.json` \(written .*\): 5 variants per threat and model, seed 77/);
   });
 });

@@ -16,7 +16,7 @@ export const ban = defineAction({
   },
   next: (s, step) => setMembership(s.rooms.get(step.room)!, step.target, "ban"),
   async run(ctx, step) {
-    ctx.client(step.user).setMembership(ctx.room(step.room), step.target, "ban");
+    await ctx.client(step.user).setMembership(ctx.room(step.room), step.target, "ban");
     ctx.membership(ctx.room(step.room), step.target, "ban", step.user);
   },
 });

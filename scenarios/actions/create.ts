@@ -10,7 +10,7 @@ export const create = defineAction({
   pre: (s, step) => !s.rooms.has(step.room),
   next: (s, step) => void s.rooms.set(step.room, newRoom(step.user)),
   async run(ctx, step) {
-    const roomId = ctx.client(step.user).createRoom();
+    const roomId = await ctx.client(step.user).createRoom();
     ctx.nameRoom(step.room, roomId);
     ctx.membership(roomId, step.user, "join", step.user);
   },

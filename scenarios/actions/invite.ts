@@ -14,6 +14,6 @@ export const invite = defineAction({
   },
   next: (s, step) => setMembership(s.rooms.get(step.room)!, step.target, "invite"),
   async run(ctx, step) {
-    ctx.client(step.user).invite(ctx.room(step.room), step.target);
+    await ctx.client(step.user).invite(ctx.room(step.room), step.target);
   },
 });

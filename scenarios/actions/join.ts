@@ -13,7 +13,7 @@ export const join = defineAction({
   },
   next: (s, step) => setMembership(s.rooms.get(step.room)!, step.user, "join"),
   async run(ctx, step) {
-    ctx.client(step.user).join(ctx.room(step.room));
+    await ctx.client(step.user).join(ctx.room(step.room));
     ctx.membership(ctx.room(step.room), step.user, "join", step.user);
   },
 });

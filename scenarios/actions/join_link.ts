@@ -26,7 +26,7 @@ export const join_link = defineAction({
     const meant = ctx.aliases.get(step.alias);
     const rrk = step.with_rrk && meant ? rrkFromRoomId(meant) : undefined;
     const link = buildRoomLink({ target: step.alias, via: [], ...(rrk?.ok ? { rrk: rrk.value } : {}) }, "matrix.to");
-    const joined = ctx.client(step.user).joinByLink(link);
+    const joined = await ctx.client(step.user).joinByLink(link);
     ctx.nameRoom(step.room, joined.room_id);
     ctx.membership(joined.room_id, step.user, "join", step.user);
   },

@@ -17,7 +17,7 @@ export const join_space_child = defineAction({
     setMembership(child, step.user, "join");
   },
   async run(ctx, step) {
-    const joined = ctx.client(step.user).joinSpaceChild(ctx.room(step.space));
+    const joined = await ctx.client(step.user).joinSpaceChild(ctx.room(step.space));
     ctx.nameRoom(step.room, joined.room_id);
     ctx.membership(joined.room_id, step.user, "join", step.user);
   },

@@ -16,7 +16,7 @@ export const kick = defineAction({
   },
   next: (s, step) => setMembership(s.rooms.get(step.room)!, step.target, "leave"),
   async run(ctx, step) {
-    ctx.client(step.user).setMembership(ctx.room(step.room), step.target, "leave");
+    await ctx.client(step.user).setMembership(ctx.room(step.room), step.target, "leave");
     ctx.membership(ctx.room(step.room), step.target, "leave", step.user);
   },
 });

@@ -14,7 +14,7 @@ export const leave = defineAction({
   },
   next: (s, step) => setMembership(s.rooms.get(step.room)!, step.user, "leave"),
   async run(ctx, step) {
-    ctx.client(step.user).setMembership(ctx.room(step.room), step.user, "leave");
+    await ctx.client(step.user).setMembership(ctx.room(step.room), step.user, "leave");
     ctx.membership(ctx.room(step.room), step.user, "leave", step.user);
   },
 });

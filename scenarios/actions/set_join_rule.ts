@@ -19,6 +19,6 @@ export const set_join_rule = defineAction({
     room.allow = (step.allow ?? []).map((h) => s.rooms.get(h)!);
   },
   async run(ctx, step) {
-    ctx.client(step.user).setJoinRule(ctx.room(step.room), step.rule, (step.allow ?? []).map(ctx.room));
+    await ctx.client(step.user).setJoinRule(ctx.room(step.room), step.rule, (step.allow ?? []).map(ctx.room));
   },
 });

@@ -27,6 +27,6 @@ export const set_power = defineAction({
     if (step.setting !== undefined) room.levels[step.setting] = step.level;
   },
   async run(ctx, step) {
-    ctx.client(step.user).setPower(ctx.room(step.room), step.target ?? null, step.setting ?? null, step.level);
+    await ctx.client(step.user).setPower(ctx.room(step.room), step.target ?? null, step.setting ?? null, step.level);
   },
 });

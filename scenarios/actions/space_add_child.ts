@@ -14,6 +14,6 @@ export const space_add_child = defineAction({
   },
   next: (s, step) => void s.rooms.get(step.space)!.children.push(s.rooms.get(step.child)!),
   async run(ctx, step) {
-    ctx.client(step.user).addSpaceChild(ctx.room(step.space), ctx.room(step.child));
+    await ctx.client(step.user).addSpaceChild(ctx.room(step.space), ctx.room(step.child));
   },
 });

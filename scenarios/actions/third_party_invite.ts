@@ -17,6 +17,6 @@ export const third_party_invite = defineAction({
     s.pending3pid.set(step.address, [...(s.pending3pid.get(step.address) ?? []), room]);
   },
   async run(ctx, step) {
-    ctx.client(step.user).thirdPartyInvite(ctx.room(step.room), step.address);
+    await ctx.client(step.user).thirdPartyInvite(ctx.room(step.room), step.address);
   },
 });

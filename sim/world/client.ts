@@ -142,8 +142,8 @@ export class Client implements RoomSigner, ModelClient {
   }
 
   /** Put a state event this client sent into the history, with its DAG node ID if it has one. */
-  private sent<T extends WorldEvent>(e: T): T {
-    const node = this.defence.eventNode(e);
+  private async sent<T extends WorldEvent>(e: T): Promise<T> {
+    const node = await this.defence.eventNode(e);
     const membership = typeof e.content.membership === "string" ? e.content.membership : null;
     const parent = typeof e.content.parent_event_id === "string" ? e.content.parent_event_id : null;
     this.world.history.record({ op: "state", t: this.world.clock.now(), room: e.room_id, event: e.event_id, node, type: e.type, state_key: e.state_key ?? "", sender: e.sender, membership, parent });
@@ -158,22 +158,22 @@ export class Client implements RoomSigner, ModelClient {
     this.world.history.record({ op: "permit", t: this.world.clock.now(), room: roomId, event: e.event_id, by: this.userId, by_msk: encodeBase64(this.msk.publicKey), for_user: forUser, for_msk: forMsk ? encodeBase64(forMsk) : null });
   }
 
-  createRoom(): string {
+  async createRoom(): Promise<string> {
     const rrk = signingKeyFromSeed(this.world.rng.bytes(`rrk of a room by ${this.userId}`, 32));
-    const content = this.defence.stateContent(null, "m.room.create", "", buildCreateContent({ rrk, creatorMsk: this.msk.publicKey, creator: this.userId }));
+    const content = await this.defence.stateContent(null, "m.room.create", "", buildCreateContent({ rrk, creatorMsk: this.msk.publicKey, creator: this.userId }));
     const roomId = this.server.createRoom(this.userId, content);
-    this.defence.created(roomId);
-    const create = this.sent(this.server.roomView(this.userId, roomId).state.find((e) => e.type === "m.room.create")!);
+    await this.defence.created(roomId);
+    const create = await this.sent(this.server.roomView(this.userId, roomId).state.find((e) => e.type === "m.room.create")!);
     this.rooms.set(roomId, { rrk: rrk.publicKey, cause: create.event_id, causeParent: create.event_id });
     this.recordCause(roomId, create, null);
     return roomId;
   }
 
-  invite(roomId: string, target: string): WorldEvent {
+  async invite(roomId: string, target: string): Promise<WorldEvent> {
     const m = this.membership(roomId);
     const targetMsk = this.mskOf(target);
     const content = buildMemberContent({ membership: "invite", signer: this, parentEventId: m.cause!, userKey: targetMsk, rrk: m.rrk });
-    const e = this.sent(this.server.invite(this.userId, roomId, target, this.defence.stateContent(roomId, "m.room.member", target, content)));
+    const e = await this.sent(this.server.invite(this.userId, roomId, target, await this.defence.stateContent(roomId, "m.room.member", target, content)));
     this.recordPermit(roomId, e, target, targetMsk);
     return e;
   }
@@ -182,7 +182,7 @@ export class Client implements RoomSigner, ModelClient {
    * Join: through a pending invite if there is one (the inviter's signed invite also tells us the
    * RRK), else through the room's public or restricted join rule.
    */
-  join(roomId: string): WorldEvent {
+  async join(roomId: string): Promise<WorldEvent> {
     const view = this.server.makeJoin(this.userId, roomId);
     const mine = view.state.find((e) => e.type === "m.room.member" && e.state_key === this.userId);
     const current = this.rooms.get(roomId);
@@ -204,8 +204,8 @@ export class Client implements RoomSigner, ModelClient {
     const fromInvite = parent.content.room_root_key ? rrkFromContent(parent.content.room_root_key) : rrkFromRoomId(roomId);
     if (!fromInvite.ok) throw new ApiError("M_INVALID_PARAM", fromInvite.error);
     const content = buildMemberContent({ membership: "join", signer: this, parentEventId: parent.event_id, userKey: this.msk.publicKey, rrk: fromInvite.value, ...(unsigned ? { membershipEvents: unsigned } : {}) });
-    this.defence.observeRoom(roomId, view);
-    const join = this.sent(this.server.join(this.userId, roomId, this.defence.stateContent(roomId, "m.room.member", this.userId, content)));
+    await this.defence.observeRoom(roomId, view);
+    const join = await this.sent(this.server.join(this.userId, roomId, await this.defence.stateContent(roomId, "m.room.member", this.userId, content)));
     this.rooms.set(roomId, { rrk: fromInvite.value, cause: join.event_id, causeParent: parent.event_id, ...(unsigned ? { proof: unsigned } : {}) });
     this.recordCause(roomId, join, parent.event_id);
     return join;
@@ -216,30 +216,30 @@ export class Client implements RoomSigner, ModelClient {
    * homeserver; the link's `room_root_key`, which came by whatever channel the link did, must be
    * that room's ID, or the server has substituted the room.
    */
-  joinByLink(uri: string): WorldEvent {
+  async joinByLink(uri: string): Promise<WorldEvent> {
     const link = parseRoomLink(uri);
     if (!link.ok) throw new ApiError("M_INVALID_PARAM", `bad link: ${link.error}`);
     const roomId = link.value.target.startsWith("#") ? this.server.resolveAlias(link.value.target, (name) => this.world.network.servers.get(name)) : link.value.target;
     if (this.checksRoomKeys && link.value.rrk && roomIdFromRrk(link.value.rrk) !== roomId) {
       throw new ApiError("M_FORBIDDEN", `${link.value.target} resolved to ${roomId}, not the room of the link's room_root_key`);
     }
-    return this.join(roomId);
+    return await this.join(roomId);
   }
 
   /** List `childRoomId` in the space `spaceRoomId`: an `m.space.child` signed with this user's RSK. */
-  addSpaceChild(spaceRoomId: string, childRoomId: string): WorldEvent {
+  async addSpaceChild(spaceRoomId: string, childRoomId: string): Promise<WorldEvent> {
     const m = this.membership(spaceRoomId);
     const child = rrkFromRoomId(childRoomId);
     if (!child.ok) throw new ApiError("M_INVALID_PARAM", child.error);
     const content = buildSpaceChildContent({ childRrk: child.value, via: [this.server.name], signer: this, parentEventId: m.cause! });
-    return this.sent(this.server.setState(this.userId, spaceRoomId, "m.space.child", childRoomId, this.defence.stateContent(spaceRoomId, "m.space.child", childRoomId, content)));
+    return await this.sent(this.server.setState(this.userId, spaceRoomId, "m.space.child", childRoomId, await this.defence.stateContent(spaceRoomId, "m.space.child", childRoomId, content)));
   }
 
   /**
    * Join the space's most recently listed child room. An MSC3917 client first verifies the
    * `m.space.child` event: signed by a verified member of the space, with the child's RRK.
    */
-  joinSpaceChild(spaceRoomId: string): WorldEvent {
+  async joinSpaceChild(spaceRoomId: string): Promise<WorldEvent> {
     const m = this.membership(spaceRoomId);
     const view = this.server.roomView(this.userId, spaceRoomId);
     const children = view.state.filter((e) => e.type === "m.space.child" && Object.keys(e.content).length > 0);
@@ -249,7 +249,7 @@ export class Client implements RoomSigner, ModelClient {
       const verdict = verifySpaceChildren({ roomRootKey: m.rrk, state: view.state, events: view.events }, { pinned: this.verifiedPins() })[latest.state_key!];
       if (verdict?.status !== "verified") throw new ApiError("M_FORBIDDEN", `the space's listing of ${latest.state_key} does not verify (${verdict && "reason" in verdict ? verdict.reason : "no verdict"})`);
     }
-    return this.join(latest.state_key!);
+    return await this.join(latest.state_key!);
   }
 
   /** The proof for a restricted join: my cause-of-membership in an allowed room, back to its create event. */
@@ -275,8 +275,8 @@ export class Client implements RoomSigner, ModelClient {
     throw new ApiError("M_FORBIDDEN", `${this.userId} is in none of the rooms the rule allows`);
   }
 
-  setMembership(roomId: string, target: string, membership: "leave" | "ban"): WorldEvent {
-    const e = this.sent(this.server.setMembership(this.userId, roomId, target, membership, this.defence.stateContent(roomId, "m.room.member", target, { membership })));
+  async setMembership(roomId: string, target: string, membership: "leave" | "ban"): Promise<WorldEvent> {
+    const e = await this.sent(this.server.setMembership(this.userId, roomId, target, membership, await this.defence.stateContent(roomId, "m.room.member", target, { membership })));
     if (target === this.userId) {
       const cause = this.rooms.get(roomId)?.cause;
       if (cause) this.pastCauses.set(roomId, cause);
@@ -285,26 +285,26 @@ export class Client implements RoomSigner, ModelClient {
     return e;
   }
 
-  setJoinRule(roomId: string, rule: "public" | "restricted" | "invite", allowRoomIds: string[] = []): WorldEvent {
+  async setJoinRule(roomId: string, rule: "public" | "restricted" | "invite", allowRoomIds: string[] = []): Promise<WorldEvent> {
     const m = this.membership(roomId);
     const content = rule === "invite" ? { join_rule: "invite" } : buildJoinRulesContent({ joinRule: rule, allowRoomIds, signer: this, parentEventId: m.cause! });
-    const e = this.sent(this.server.setState(this.userId, roomId, "m.room.join_rules", "", this.defence.stateContent(roomId, "m.room.join_rules", "", content)));
+    const e = await this.sent(this.server.setState(this.userId, roomId, "m.room.join_rules", "", await this.defence.stateContent(roomId, "m.room.join_rules", "", content)));
     if (rule !== "invite") this.recordPermit(roomId, e, null, null);
     return e;
   }
 
   /** Set a user's power level (`target`), or a room-wide one (`setting`, e.g. `invite`). */
-  setPower(roomId: string, target: string | null, setting: string | null, level: number): WorldEvent {
+  async setPower(roomId: string, target: string | null, setting: string | null, level: number): Promise<WorldEvent> {
     const current = this.server.roomView(this.userId, roomId).state.find((e) => e.type === "m.room.power_levels");
     const content = structuredClone(current?.content ?? {}) as JsonObject;
     if (target !== null) content.users = { ...((content.users as JsonObject) ?? {}), [target]: level };
     if (setting !== null) content[setting] = level;
     const { unsigned: _u, ...plain } = content;
-    return this.sent(this.server.setState(this.userId, roomId, "m.room.power_levels", "", this.defence.stateContent(roomId, "m.room.power_levels", "", plain)));
+    return await this.sent(this.server.setState(this.userId, roomId, "m.room.power_levels", "", await this.defence.stateContent(roomId, "m.room.power_levels", "", plain)));
   }
 
   /** Invite a third-party ID: a token from the identity server, then a signed m.room.third_party_invite listing its key. */
-  thirdPartyInvite(roomId: string, address: string): WorldEvent {
+  async thirdPartyInvite(roomId: string, address: string): Promise<WorldEvent> {
     const m = this.membership(roomId);
     const pending = this.world.identity.storeInvite(address, roomId, this.userId);
     const content = buildThirdPartyInviteContent({
@@ -314,7 +314,7 @@ export class Client implements RoomSigner, ModelClient {
       signer: this,
       parentEventId: m.cause!,
     });
-    const e = this.sent(this.server.setState(this.userId, roomId, "m.room.third_party_invite", pending.token, this.defence.stateContent(roomId, "m.room.third_party_invite", pending.token, content)));
+    const e = await this.sent(this.server.setState(this.userId, roomId, "m.room.third_party_invite", pending.token, await this.defence.stateContent(roomId, "m.room.third_party_invite", pending.token, content)));
     this.world.identity.published(pending.token, e.event_id, encodeBase64(this.msk.publicKey));
     this.recordPermit(roomId, e, null, null);
     return e;
@@ -333,14 +333,14 @@ export class Client implements RoomSigner, ModelClient {
   }
 
   /** What this client sees of a room, for its defence model. */
-  observe(roomId: string): RoomObservation {
+  async observe(roomId: string): Promise<RoomObservation> {
     const m = this.membership(roomId);
     const view = this.server.roomView(this.userId, roomId);
     const joined = view.state.filter((e) => e.type === "m.room.member" && e.content.membership === "join").map((e) => e.state_key!);
     const keys = this.queryKeys(joined);
     const pins = new Map([...this.keyStore].map(([u, k]) => [u, k.msk]));
     pins.set(this.userId, this.msk.publicKey);
-    this.defence.observeRoom(roomId, view);
+    await this.defence.observeRoom(roomId, view);
     return { self: this.userId, roomId, rrk: m.rrk, view, pins, keys };
   }
 
@@ -349,9 +349,9 @@ export class Client implements RoomSigner, ModelClient {
    * device, which sends), and the transport encrypts for them.
    */
   async send(roomId: string, messageId: string, text: string): Promise<void> {
-    const picked = await this.defence.recipients(this.observe(roomId));
+    const picked = await this.defence.recipients(await this.observe(roomId));
     const recipients = picked.filter((r) => !(r.user === this.userId && r.device === this.devices[0]!.id));
-    await this.transport.send(roomId, messageId, { id: messageId, text, ...this.defence.messageFields(roomId) }, recipients);
+    await this.transport.send(roomId, messageId, { id: messageId, text, ...(await this.defence.messageFields(roomId)) }, recipients);
   }
 
   /** Every device syncs: takes its room keys and decrypts what it can; the model then checks each room it is in. */
@@ -361,6 +361,6 @@ export class Client implements RoomSigner, ModelClient {
       const inputs = { owner: this.userId, device: d, toDevice: this.server.takeToDevice(this.userId, d.id), rooms, messagesOf: (r: string) => this.server.messages(this.userId, r), honest: true };
       await this.transport.read(inputs, (m) => this.defence.onMessage(m));
     }
-    for (const roomId of rooms) if (this.rooms.get(roomId)?.cause) this.defence.observeRoom(roomId, this.server.roomView(this.userId, roomId));
+    for (const roomId of rooms) if (this.rooms.get(roomId)?.cause) await this.defence.observeRoom(roomId, this.server.roomView(this.userId, roomId));
   }
 }

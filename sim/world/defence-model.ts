@@ -10,13 +10,17 @@
  *   devices it chose and how a device tries to decrypt, the default being simulated Megolm
  *   (`sim/world/megolm.ts`). A transport records what each device decrypted in the history the
  *   same way (`op: "decrypt"`), since the oracle measures only that.
- * Hooks a transport or a model may need to await (a real OlmMachine is async) are async.
+ * Every hook may return a promise (`Awaitable`): a model built on an async library (an OlmMachine,
+ * ts-mls) awaits; the client awaits each hook, and the runner each step.
  */
 import type { JsonObject } from "../core/canonical-json.ts";
 import type { RoomSigner } from "../core/events.ts";
 import type { Device, World } from "./world.ts";
 import type { Homeserver, KeysQueryResult, ToDeviceMessage } from "./homeserver.ts";
 import type { WorldEvent } from "./room.ts";
+
+/** A hook's result, or a promise of it: a model built on an async library (an OlmMachine, ts-mls) awaits. */
+export type Awaitable<T> = T | Promise<T>;
 
 /** A device a room key may go to. */
 export interface Recipient {
@@ -81,7 +85,7 @@ export interface Transport {
    */
   send(roomId: string, messageId: string, payload: JsonObject, recipients: readonly Recipient[]): Promise<void>;
   /** Try everything one device can reach; record each decryption; hand each decrypted message to `onMessage`. */
-  read(inputs: DeviceInputs, onMessage?: (m: DecryptedMessage) => void): Promise<void>;
+  read(inputs: DeviceInputs, onMessage?: (m: DecryptedMessage) => Awaitable<void>): Promise<void>;
 }
 
 /** A model's state and checks for one client. */
@@ -90,19 +94,19 @@ export interface ClientDefence {
    * The content the client sends for a state event it authors (a state-DAG client signs a DAG
    * node into it). `roomId` is null for the create event, whose room does not exist yet.
    */
-  stateContent(roomId: string | null, type: string, stateKey: string, content: JsonObject): JsonObject;
+  stateContent(roomId: string | null, type: string, stateKey: string, content: JsonObject): Awaitable<JsonObject>;
   /** The ID of the node the model's signed structure gives an event this client sent, if any (for the history). */
-  eventNode(e: WorldEvent): string | null;
+  eventNode(e: WorldEvent): Awaitable<string | null>;
   /** The room the last `stateContent(null, …)` was for has been created with this ID. */
-  created(roomId: string): void;
+  created(roomId: string): Awaitable<void>;
   /** The client saw the room (joining, syncing, deciding recipients): learn and check; raise alarms. */
-  observeRoom(roomId: string, view: RoomView): void;
+  observeRoom(roomId: string, view: RoomView): Awaitable<void>;
   /** Fields the model puts inside an encrypted message, where the server cannot change them. */
-  messageFields(roomId: string): JsonObject;
+  messageFields(roomId: string): Awaitable<JsonObject>;
   /** A device of this client decrypted a room message. */
-  onMessage(message: DecryptedMessage): void;
+  onMessage(message: DecryptedMessage): Awaitable<void>;
   /** Which devices get the room key. */
-  recipients(obs: RoomObservation): Recipient[] | Promise<Recipient[]>;
+  recipients(obs: RoomObservation): Awaitable<Recipient[]>;
 }
 
 export interface DefenceModel {

@@ -7,7 +7,7 @@
 import { createHash } from "node:crypto";
 import { decodeBase64, encodeBase64 } from "../core/base64.ts";
 import type { JsonObject } from "../core/canonical-json.ts";
-import type { DecryptedMessage, DeviceInputs, Recipient, Transport } from "./defence-model.ts";
+import type { Awaitable, DecryptedMessage, DeviceInputs, Recipient, Transport } from "./defence-model.ts";
 import type { Homeserver } from "./homeserver.ts";
 import { type Sealed, aesDecrypt, aesEncrypt, openToDevice, sealToDevice } from "./sealed.ts";
 import type { Device, World } from "./world.ts";
@@ -79,7 +79,7 @@ export class MegolmTransport implements Transport {
   }
 
   /** Decrypt what a device can reach: shared room keys from its inbox, then every message it can open. */
-  async read(inputs: DeviceInputs, onMessage?: (m: DecryptedMessage) => void): Promise<void> {
+  async read(inputs: DeviceInputs, onMessage?: (m: DecryptedMessage) => Awaitable<void>): Promise<void> {
     const { owner, device } = inputs;
     for (const m of inputs.toDevice) {
       const opened = openToDevice(device.curve, m.content);
@@ -97,7 +97,7 @@ export class MegolmTransport implements Transport {
         if (plain === null) continue;
         device.read.add(e.event_id);
         const payload = JSON.parse(plain) as JsonObject & { id: string };
-        onMessage?.({ roomId, eventId: e.event_id, sender: e.sender, payload });
+        await onMessage?.({ roomId, eventId: e.event_id, sender: e.sender, payload });
         this.world.history.record({ op: "decrypt", t: this.world.clock.now(), room: roomId, device: `${owner}/${device.id}`, message: payload.id, honest: inputs.honest });
       }
     }
