@@ -12,9 +12,11 @@ import { parseArgs } from "node:util";
 import { MODEL_IDS, type ModelId } from "../sim/models/index.ts";
 import { textTable } from "../cli/text-table.ts";
 import { CATALOGUE } from "./catalogue.ts";
+import { countRefusals, refusalLine } from "./refusals.ts";
 import { outDir } from "../scenarios/out-dir.ts";
-import { ROOT, scenarioText } from "./replay.ts";
-import { type Tally, type ThreatResult, sweepThreat } from "./sweep.ts";
+import { REPO, scenarioText } from "./replay.ts";
+import type { TallyJson } from "../reports/threat-model.ts";
+import { type ThreatResult, sweepThreat } from "./sweep.ts";
 
 const USAGE = `usage: npm run attacks [-- --runs N --seed S --threat Tn --format text|json]
 
@@ -25,6 +27,7 @@ witness per threat and model in reports/out/witnesses/.
   --runs N       variants per threat (default 50)
   --seed S       seed of the variants (default 3917)
   --threat Tn    only this threat (may be repeated)
+  --generated N  also run N generated scenarios and print how many of their steps were refused (default 20)
   --format F     text (default) or json (the results on stdout)
 `;
 
@@ -36,10 +39,10 @@ function progress(done: number, total: number, label: string): void {
   if (done === total) process.stderr.write("\n");
 }
 
-export function main(argv: string[]): number {
-  let values: { runs?: string; seed?: string; threat?: string[]; format?: string; help?: boolean };
+export async function main(argv: string[]): Promise<number> {
+  let values: { runs?: string; seed?: string; threat?: string[]; format?: string; generated?: string; help?: boolean };
   try {
-    ({ values } = parseArgs({ args: argv, options: { runs: { type: "string", default: "50" }, seed: { type: "string", default: "3917" }, threat: { type: "string", multiple: true }, format: { type: "string", default: "text" }, help: { type: "boolean", short: "h" } } }));
+    ({ values } = parseArgs({ args: argv, options: { runs: { type: "string", default: "50" }, seed: { type: "string", default: "3917" }, threat: { type: "string", multiple: true }, format: { type: "string", default: "text" }, generated: { type: "string", default: "20" }, help: { type: "boolean", short: "h" } } }));
   } catch (e) {
     process.stderr.write(`attacks: ${(e as Error).message.split("\n")[0]}\n`);
     return 2;
@@ -53,12 +56,15 @@ export function main(argv: string[]): number {
   if (!Number.isSafeInteger(runs) || runs < 1) return usage(`--runs must be a positive integer, not ${JSON.stringify(values.runs)}`);
   if (!Number.isSafeInteger(seed)) return usage(`--seed must be an integer, not ${JSON.stringify(values.seed)}`);
   if (values.format !== "text" && values.format !== "json") return usage(`--format must be text or json`);
+  const generated = Number(values.generated);
+  if (!Number.isSafeInteger(generated) || generated < 0) return usage(`--generated must be a whole number, not ${JSON.stringify(values.generated)}`);
   const unknown = (values.threat ?? []).filter((t) => !CATALOGUE.some((c) => c.id === t));
   if (unknown.length) return usage(`unknown threat ${unknown.join(", ")} (known: ${CATALOGUE.map((t) => t.id).join(", ")})`);
   const threats = values.threat ? CATALOGUE.filter((t) => values.threat!.includes(t.id)) : CATALOGUE;
 
   let done = 0;
-  const results: ThreatResult[] = threats.map((t) => sweepThreat(t, runs, seed, () => progress(++done, threats.length * runs, t.id)));
+  const results: ThreatResult[] = [];
+  for (const t of threats) results.push(await sweepThreat(t, runs, seed, () => progress(++done, threats.length * runs, t.id)));
   const text = writeAttacksJson(results, runs, seed);
 
   const failures: string[] = [];
@@ -66,8 +72,9 @@ export function main(argv: string[]): number {
     for (const v of r.violations) failures.push(`${r.threat.id} ${v.model} variant ${v.variant}: ${v.violation}`);
     if (r.results.baseline.basic !== "breach") failures.push(`${r.threat.id}: the basic form does not breach baseline (the positive control)`);
   }
+  const refusals = generated > 0 ? await countRefusals(generated, seed) : null;
   if (values.format === "json") process.stdout.write(text);
-  else process.stdout.write(table(results, runs, seed) + failures.map((f) => `FAIL ${f}\n`).join(""));
+  else process.stdout.write(table(results, runs, seed) + (refusals ? `${refusalLine(refusals)}\n` : "") + failures.map((f) => `FAIL ${f}\n`).join(""));
   return failures.length === 0 ? 0 : 1;
 }
 
@@ -85,10 +92,12 @@ export function toAttacksJson(results: ThreatResult[], runs: number, seed: numbe
       scenario: r.threat.scenario,
       results: Object.fromEntries(
         MODEL_IDS.map((m) => {
-          const { example: _e, ...counts } = r.results[m];
-          return [m, { ...counts, example: exampleFor(r, m) }];
+          const { example, ...counts } = r.results[m];
+          const file = exampleFor(r, m);
+          // The witness's history travels with the results, so the report draws it without re-running anything.
+          return [m, { ...counts, example: file, witness_history: file !== null && example ? example.history : null }];
         }),
-      ) as Record<ModelId, Omit<Tally, "example"> & { example: string | null }>,
+      ) as Record<ModelId, TallyJson>,
       violations: r.violations,
     })),
   };
@@ -106,7 +115,7 @@ export function writeAttacksJson(results: ThreatResult[], runs: number, seed: nu
     if (!t.example || t.example.outcome === "prevented") return null;
     const file = join(OUT, "witnesses", `${r.threat.id}-${m}.json`);
     writeFileSync(file, scenarioText(t.example.scenario));
-    return relative(ROOT, file);
+    return relative(REPO, file);
   });
   const text = `${JSON.stringify(json, null, 1)}\n`;
   writeFileSync(join(OUT, "attacks.json"), text);
@@ -129,4 +138,4 @@ function table(results: ThreatResult[], runs: number, seed: number): string {
   return [`${runs} variants per threat, seed ${seed}`, ...textTable([header, ...rows], { rule: true }), `results: ${relative(process.cwd(), join(outDir(), "attacks.json"))}`, ""].join("\n");
 }
 
-if (process.argv[1] === fileURLToPath(import.meta.url)) process.exitCode = main(process.argv.slice(2));
+if (process.argv[1] === fileURLToPath(import.meta.url)) process.exitCode = await main(process.argv.slice(2));

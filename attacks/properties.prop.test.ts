@@ -15,27 +15,28 @@ import { describe, expect, it } from "vitest";
 import { FC_SEED, fcParams } from "../test-support/fast-check.ts";
 import { loadScenario } from "../scenarios/cli.ts";
 import { runScenario } from "../scenarios/runner.ts";
-import { ROOT, checkProperty } from "./replay.ts";
+import { REPO, checkProperty } from "./replay.ts";
 
 const runs = (n: number) => fcParams(n).numRuns!;
 
 describe("generated attacks", () => {
-  it("soundness: nobody outside the bounding set is ever verified", () => {
-    const result = checkProperty({ name: "soundness", adversarial: true, seed: FC_SEED, runs: runs(150) });
+  it("soundness: nobody outside the bounding set is ever verified", async () => {
+    const result = await checkProperty({ name: "soundness", adversarial: true, seed: FC_SEED, runs: runs(150) });
     if (!result.ok) console.error(result.report);
     expect(result.ok ? "held" : result.report).toBe("held");
   });
 
-  it("completeness: with honest servers, every legitimate member is verified", () => {
-    const result = checkProperty({ name: "completeness", adversarial: false, seed: FC_SEED, runs: runs(100) });
+  it("completeness: with honest servers, every legitimate member is verified", async () => {
+    const result = await checkProperty({ name: "completeness", adversarial: false, seed: FC_SEED, runs: runs(100) });
     if (!result.ok) console.error(result.report);
     expect(result.ok ? "held" : result.report).toBe("held");
   });
 });
 
+const dir = mkdtempSync(join(tmpdir(), "msc3917-counterexamples-"));
+const result = await checkProperty({ name: "planted-skip-invite-user-key", adversarial: true, seed: FC_SEED, runs: 2000, faults: ["skip_invite_user_key"], dir });
+
 describe("a planted bug: the verifier skips the invite's user_key check", () => {
-  const dir = mkdtempSync(join(tmpdir(), "msc3917-counterexamples-"));
-  const result = checkProperty({ name: "planted-skip-invite-user-key", adversarial: true, seed: FC_SEED, runs: 2000, faults: ["skip_invite_user_key"], dir });
 
   it("is found, and shrunk to at most 6 steps", () => {
     expect(result.ok).toBe(false);
@@ -47,14 +48,14 @@ describe("a planted bug: the verifier skips the invite's user_key check", () => 
     expect(result.report).toContain("replay: npm run scenarios -- ");
   });
 
-  it("replays from the saved file, through the runner and through npm run scenarios", () => {
+  it("replays from the saved file, through the runner and through npm run scenarios", async () => {
     if (result.ok) throw new Error("the planted bug was not found");
     const saved = loadScenario(result.file);
     expect(saved.steps).toEqual(result.scenario.steps);
-    expect(runScenario(saved, "membership-tree").property_violations[0]).toBe(result.violation);
+    expect((await runScenario(saved, "membership-tree")).property_violations[0]).toBe(result.violation);
     // Without the planted bug, the same steps are sound: the failure is the bug's, not the world's.
-    expect(runScenario({ ...saved, faults: [] }, "membership-tree").property_violations).toEqual([]);
-    const cli = spawnSync(process.execPath, ["--import", "tsx", join(ROOT, "scenarios", "cli.ts"), result.file], { encoding: "utf8", cwd: ROOT });
+    expect((await runScenario({ ...saved, faults: [] }, "membership-tree")).property_violations).toEqual([]);
+    const cli = spawnSync(process.execPath, ["--import", "tsx", join(REPO, "scenarios", "cli.ts"), result.file], { encoding: "utf8", cwd: REPO });
     expect(cli.status).toBe(1);
     expect(cli.stdout).toContain(`FAIL: ${result.violation}`);
     expect(readFileSync(result.file, "utf8")).toMatch(/^\{\n "name": "planted-skip-invite-user-key"/);

@@ -13,7 +13,7 @@ import { REPO, outDir } from "../scenarios/out-dir.ts";
 import { runScenario } from "../scenarios/runner.ts";
 import { scenarioOf, stepsArbitrary } from "./generate.ts";
 
-export const ROOT = REPO;
+export { REPO };
 
 export interface PropertyRun {
   name: string;
@@ -30,8 +30,8 @@ export type PropertyResult =
   | { ok: false; runs: number; seed: number; path: string; violation: string; scenario: Scenario; file: string; replay: string; report: string };
 
 /** The first property violation of a generated scenario, or null. */
-export function violationOf(scenario: Scenario): string | null {
-  const run = runScenario(scenario, "membership-tree");
+export async function violationOf(scenario: Scenario): Promise<string | null> {
+  const run = await runScenario(scenario, "membership-tree");
   return run.property_violations[0] ?? null;
 }
 
@@ -44,16 +44,16 @@ export function scenarioText(s: Scenario): string {
 }
 
 /** Check the membership properties over generated scenarios; on failure, save and describe the shrunk case. */
-export function checkProperty(p: PropertyRun): PropertyResult {
+export async function checkProperty(p: PropertyRun): Promise<PropertyResult> {
   const make = (steps: Step[]): Scenario => ({ ...scenarioOf(p.name, steps, p.adversarial), ...(p.faults ? { faults: p.faults } : {}) });
-  const details = fc.check(
-    fc.property(stepsArbitrary(p.adversarial), (steps) => violationOf(make(steps)) === null),
+  const details = await fc.check(
+    fc.asyncProperty(stepsArbitrary(p.adversarial), async (steps) => (await violationOf(make(steps))) === null),
     { seed: p.seed, numRuns: p.runs },
   );
   if (!details.failed || !details.counterexample) return { ok: true, runs: details.numRuns };
   const scenario = make(details.counterexample[0]);
   scenario.description = `Counterexample to ${p.adversarial ? "soundness" : "soundness/completeness"} found by attacks/ (fast-check seed ${details.seed}, path ${details.counterexamplePath}), shrunk to ${scenario.steps.length} steps.${p.faults ? ` With planted bug(s): ${p.faults.join(", ")}.` : ""}`;
-  const violation = violationOf(scenario) ?? "(did not reproduce)";
+  const violation = (await violationOf(scenario)) ?? "(did not reproduce)";
   const dir = p.dir ?? join(outDir(), "counterexamples");
   mkdirSync(dir, { recursive: true });
   const file = join(dir, `${p.name}-seed${details.seed}.json`);

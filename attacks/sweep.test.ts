@@ -1,32 +1,34 @@
 import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { loadScenario } from "../scenarios/cli.ts";
 import { validateScenario } from "../scenarios/format.ts";
 import { runScenario } from "../scenarios/runner.ts";
 import { CATALOGUE } from "./catalogue.ts";
-import { ROOT } from "./replay.ts";
+import { REPO } from "./replay.ts";
 import { sweepThreat, variantsOf } from "./sweep.ts";
 
 describe("the threat catalogue", () => {
   it("has the proposal's four rows first, in order, and a scripted scenario for every threat", () => {
     expect(CATALOGUE.slice(0, 4).map((t) => [t.id, t.proposalRow])).toEqual([["T1", 1], ["T2", 2], ["T3", 3], ["T4", 4]]);
     for (const t of CATALOGUE) {
-      const s = loadScenario(join(ROOT, t.scenario));
+      const s = loadScenario(join(REPO, t.scenario));
       expect(s.threat, t.scenario).toBe(t.id);
       expect(Object.fromEntries(Object.entries(s.expect).map(([m, e]) => [m, e.outcome])), t.id).toEqual(t.expected);
     }
   });
 
-  it.each(CATALOGUE.map((t) => [t.id, t] as const))("%s: the basic form breaches baseline (positive control) and gives the expected outcomes", (_id, t) => {
-    const s = loadScenario(join(ROOT, t.scenario));
-    expect(runScenario(s, "baseline").outcome).toBe("breach");
-    expect(runScenario(s, "membership-tree").outcome).toBe(t.expected["membership-tree"]);
+  it.each(CATALOGUE.map((t) => [t.id, t] as const))("%s: the basic form breaches baseline (positive control) and gives the expected outcomes", async (_id, t) => {
+    const s = loadScenario(join(REPO, t.scenario));
+    expect((await runScenario(s, "baseline")).outcome).toBe("breach");
+    expect((await runScenario(s, "membership-tree")).outcome).toBe(t.expected["membership-tree"]);
   });
 });
 
 describe("variants", () => {
-  const base = loadScenario(join(ROOT, "scenarios/attacks/T1-insert-member.json"));
+  const base = loadScenario(join(REPO, "scenarios/attacks/T1-insert-member.json"));
   const variants = variantsOf(base, 12, 7);
 
   it("start with the scripted form, keep its steps in order, validate, and repeat for a seed", () => {
@@ -42,8 +44,8 @@ describe("variants", () => {
     expect(JSON.stringify(variantsOf(base, 12, 8)[1])).not.toBe(JSON.stringify(variants[1]));
   });
 
-  it("are counted per model, with properties checked in every one", () => {
-    const r = sweepThreat(CATALOGUE[0]!, 6, 7);
+  it("are counted per model, with properties checked in every one", async () => {
+    const r = await sweepThreat(CATALOGUE[0]!, 6, 7);
     expect(r.results.baseline).toMatchObject({ basic: "breach", trials: 6, breach: 6, property_violations: 0 });
     expect(r.results["membership-tree"]).toMatchObject({ basic: "prevented", trials: 6, prevented: 6, breach: 0, attacker_decrypted: 0, property_violations: 0 });
     expect(r.results.baseline.example?.outcome).toBe("breach");
@@ -51,20 +53,20 @@ describe("variants", () => {
 });
 
 function cli(args: string[]) {
-  const r = spawnSync(process.execPath, ["--import", "tsx", join(ROOT, "attacks", "cli.ts"), ...args], { encoding: "utf8", cwd: ROOT });
+  const r = spawnSync(process.execPath, ["--import", "tsx", join(REPO, "attacks", "cli.ts"), ...args], { encoding: "utf8", cwd: REPO });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
 describe("npm run attacks", () => {
-  it("runs one threat, writes JSON and a witness that replays", () => {
+  it("runs one threat, writes JSON and a witness that replays", async () => {
     const r = cli(["--threat", "T5", "--runs", "3", "--format", "json"]);
     expect(r.code).toBe(0);
     const out = JSON.parse(r.stdout);
     expect(out.threats.map((t: { id: string }) => t.id)).toEqual(["T5"]);
     expect(out.threats[0].results.baseline).toMatchObject({ trials: 3, breach: 3, example: expect.stringMatching(/witnesses\/T5-baseline\.json$/) });
     expect(out.threats[0].results["membership-tree"]).toMatchObject({ trials: 3, prevented: 3, example: null });
-    const witness = loadScenario(join(ROOT, out.threats[0].results.baseline.example));
-    expect(runScenario(witness, "baseline").outcome).toBe("breach");
+    const witness = loadScenario(join(REPO, out.threats[0].results.baseline.example));
+    expect((await runScenario(witness, "baseline")).outcome).toBe("breach");
   });
 
   it.each([
@@ -76,5 +78,23 @@ describe("npm run attacks", () => {
     const r = cli(args);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(message);
+  });
+});
+
+describe("npm run scenarios (the job: scenarios, then the report)", () => {
+  const job = (args: string[], env: Record<string, string>) =>
+    spawnSync(process.execPath, ["--import", "tsx", join(REPO, "attacks", "after-scenarios.ts"), ...args], { encoding: "utf8", cwd: REPO, env: { ...process.env, ...env } });
+  const t1 = join(REPO, "scenarios/attacks/T1-insert-member.json");
+
+  it("prints JSON only with --format json, and says which sweep the report used", () => {
+    const out = mkdtempSync(join(tmpdir(), "msc3917-job-"));
+    const scripted = job([t1, "--format", "json"], { MSC3917_OUT: out });
+    expect(scripted.status).toBe(0);
+    expect(JSON.parse(scripted.stdout).runs.length).toBe(4);
+    expect(scripted.stderr).toMatch(/report: .*threat-model\.md from the scripted basic forms/);
+    writeFileSync(join(out, "attacks.json"), JSON.stringify({ seed: 77, runs: 5, models: [], threats: [] }));
+    const text = job([t1], { MSC3917_OUT: out });
+    expect(text.stdout).toMatch(/report: .*threat-model\.md from the sweep in .*attacks\.json \(seed 77, 5 variants per threat, written \d{4}-\d\d-\d\dT/);
+    expect(readFileSync(join(out, "threat-model.md"), "utf8")).toMatch(/Generated from `.*attacks\.json` \(written .*\): 5 variants per threat and model, seed 77/);
   });
 });

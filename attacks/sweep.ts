@@ -7,6 +7,7 @@
  */
 import fc from "fast-check";
 import { type ModelId, MODEL_IDS } from "../sim/models/index.ts";
+import type { Operation } from "../sim/world/history.ts";
 import type { Outcome } from "../sim/world/oracle.ts";
 import { loadScenario } from "../scenarios/cli.ts";
 import type { Scenario, Step } from "../scenarios/format.ts";
@@ -27,8 +28,8 @@ export interface Tally {
   /** Messages adversary devices decrypted, over all trials. */
   attacker_decrypted: number;
   property_violations: number;
-  /** The first variant with the worst outcome: its index and the scenario, to save and replay. */
-  example: { variant: number; outcome: Outcome; scenario: Scenario } | null;
+  /** The first variant with the worst outcome: its index, the scenario to save and replay, and its run's history. */
+  example: { variant: number; outcome: Outcome; scenario: Scenario; history: Operation[] } | null;
 }
 
 export interface ThreatResult {
@@ -76,16 +77,16 @@ export function variantsOf(base: Scenario, n: number, seed: number): Scenario[] 
 
 const RANK: Record<Outcome, number> = { prevented: 0, detected: 1, breach: 2 };
 
-export function sweepThreat(threat: Threat, runs: number, seed: number, onTrial?: () => void): ThreatResult {
+export async function sweepThreat(threat: Threat, runs: number, seed: number, onTrial?: () => void): Promise<ThreatResult> {
   const base = loadScenario(threat.scenario);
   const variants = variantsOf(base, runs, seed);
   const results = Object.fromEntries(
     MODEL_IDS.map((m) => [m, { basic: null, trials: 0, prevented: 0, detected: 0, breach: 0, false_rejections: 0, attacker_decrypted: 0, property_violations: 0, example: null } as Tally]),
   ) as Record<ModelId, Tally>;
   const violations: ThreatResult["violations"] = [];
-  variants.forEach((variant, i) => {
+  for (const [i, variant] of variants.entries()) {
     for (const model of MODEL_IDS) {
-      const run = runScenario(variant, model);
+      const run = await runScenario(variant, model);
       const t = results[model];
       t.trials++;
       t[run.outcome]++;
@@ -96,9 +97,9 @@ export function sweepThreat(threat: Threat, runs: number, seed: number, onTrial?
         t.property_violations++;
         if (violations.length < 5) violations.push({ model, variant: i, violation: run.property_violations[0]! });
       }
-      if (!t.example || RANK[run.outcome] > RANK[t.example.outcome]) t.example = { variant: i, outcome: run.outcome, scenario: variant };
+      if (!t.example || RANK[run.outcome] > RANK[t.example.outcome]) t.example = { variant: i, outcome: run.outcome, scenario: variant, history: run.history };
     }
     onTrial?.();
-  });
+  }
   return { threat, results, violations };
 }

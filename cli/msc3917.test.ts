@@ -4,14 +4,14 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { matrixSpecVectors, REPO_ROOT } from "../test-support/vectors.ts";
+import { matrixSpecVectors, REPO } from "../test-support/vectors.ts";
 
-const BIN = join(REPO_ROOT, "bin", "msc3917.js");
+const BIN = join(REPO, "bin", "msc3917.js");
 const tmp = mkdtempSync(join(tmpdir(), "msc3917-cli-"));
 const spec = matrixSpecVectors();
 
 function msc3917(args: string[], input?: string): { code: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [BIN, ...args], { input: input ?? "", encoding: "utf8", cwd: REPO_ROOT });
+  const r = spawnSync(process.execPath, [BIN, ...args], { input: input ?? "", encoding: "utf8", cwd: REPO });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -24,7 +24,7 @@ describe("msc3917 canonical", () => {
   });
 
   it("reads a file", () => {
-    const r = msc3917(["canonical", join(REPO_ROOT, "vectors", "matrix-spec.json")]);
+    const r = msc3917(["canonical", join(REPO, "vectors", "matrix-spec.json")]);
     expect(r.code).toBe(0);
     expect(r.stdout.startsWith('{"canonical_json":[')).toBe(true);
   });
@@ -80,7 +80,7 @@ describe("msc3917 sign and verify-json", () => {
 });
 
 describe("msc3917 verify", () => {
-  const forged = join(REPO_ROOT, "scenarios", "rooms", "forged-member.room.json");
+  const forged = join(REPO, "scenarios", "rooms", "forged-member.room.json");
 
   it("shows the forged members rejected, as a table, and exits 1", () => {
     const r = msc3917(["verify", forged]);
@@ -91,7 +91,7 @@ describe("msc3917 verify", () => {
   });
 
   it("writes the DESIGN.md §12 JSON with --format json, and exits 0 on a valid room", () => {
-    const r = msc3917(["verify", "--format", "json", join(REPO_ROOT, "vectors", "rooms", "invite-join.room.json")]);
+    const r = msc3917(["verify", "--format", "json", join(REPO, "vectors", "rooms", "invite-join.room.json")]);
     expect(r.code).toBe(0);
     const out = JSON.parse(r.stdout);
     expect(out.room_id).toBe("!zZp5x6T747he4jF657Bq6F2IddvzXDLmHreEuv3pbRQ");

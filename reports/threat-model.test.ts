@@ -9,7 +9,7 @@ import { type AttacksJson, type TallyJson, markOf, threatModelMarkdown, threatMo
 import { runScenario } from "../scenarios/runner.ts";
 import { loadScenario } from "../scenarios/cli.ts";
 import { join } from "node:path";
-import { ROOT } from "../attacks/replay.ts";
+import { REPO } from "../attacks/replay.ts";
 
 const tally = (over: Partial<TallyJson>): TallyJson => ({ basic: "prevented", trials: 10, prevented: 10, detected: 0, breach: 0, false_rejections: 0, attacker_decrypted: 0, property_violations: 0, example: null, ...over });
 
@@ -26,8 +26,9 @@ describe("marks", () => {
 });
 
 /** The sweep, small, as `npm run report` would run it (without writing files: the witness is the scripted form). */
-function smallSweep(runs: number): AttacksJson {
-  const results = CATALOGUE.map((t) => sweepThreat(t, runs, 3917));
+async function smallSweep(runs: number): Promise<AttacksJson> {
+  const results = [];
+  for (const t of CATALOGUE) results.push(await sweepThreat(t, runs, 3917));
   return toAttacksJson(results, runs, 3917, (r, m) => (r.results[m].example && r.results[m].example.outcome !== "prevented" ? r.threat.scenario : null)) as AttacksJson;
 }
 
@@ -50,10 +51,11 @@ function checkMermaid(graph: string): string[] {
   return problems;
 }
 
+const attacks = await smallSweep(3);
+const input = reportInput(attacks);
+const md = threatModelMarkdown(input);
+
 describe("the threat-model report", () => {
-  const attacks = smallSweep(3);
-  const input = reportInput(attacks);
-  const md = threatModelMarkdown(input);
 
   it("has the proposal's four rows, in order, measured, then the full catalogue", () => {
     const section = md.slice(md.indexOf("## The proposal's table, measured"), md.indexOf("## The full catalogue"));
@@ -83,18 +85,18 @@ describe("the threat-model report", () => {
     expect(md).toContain("- ❌: an undetected breach in the attack's basic form.");
   });
 
-  it("draws mermaid graphs that parse, with thick signed edges and dotted forged ones", () => {
+  it("draws mermaid graphs that parse, with thick signed edges and dotted forged ones", async () => {
     const graphs = [...md.matchAll(/```mermaid\n([\s\S]*?)\n```/g)].map((m) => m[1]!);
     expect(graphs.length).toBeGreaterThan(0);
     for (const g of graphs) expect(checkMermaid(g)).toEqual([]);
-    const t5 = witnessGraph(runScenario(loadScenario(join(ROOT, "scenarios/attacks/T5-forged-invite.json")), "baseline").history);
+    const t5 = witnessGraph((await runScenario(loadScenario(join(REPO, "scenarios/attacks/T5-forged-invite.json")), "baseline")).history);
     expect(t5).toMatch(/==>/);
     expect(t5).toMatch(/-\.->/);
     expect(checkMermaid(t5)).toEqual([]);
   });
 
-  it("is the same, byte for byte, for the same seed and sizes", () => {
-    expect(threatModelMarkdown(reportInput(smallSweep(3)))).toBe(md);
+  it("is the same, byte for byte, for the same seed and sizes", async () => {
+    expect(threatModelMarkdown(reportInput(await smallSweep(3)))).toBe(md);
   });
 
   it("has long-form CSV rows", () => {

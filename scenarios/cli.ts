@@ -10,11 +10,11 @@ import { parseArgs } from "node:util";
 import { parseJson } from "../sim/core/canonical-json.ts";
 import { textTable } from "../cli/text-table.ts";
 import { MODEL_IDS } from "../sim/models/index.ts";
+import { actionList } from "./actions/index.ts";
 import { type Scenario, ScenarioError, validateScenario } from "./format.ts";
 import { REPO, outDir } from "./out-dir.ts";
 import { type ScenarioRun, runScenario } from "./runner.ts";
 
-const ROOT = REPO;
 const USAGE = `usage: npm run scenarios [-- FILES…] [--seed S] [--format text|json]
 
 Runs scenario files (default: every *.json under scenarios/, except scenarios/rooms/) under every
@@ -22,6 +22,9 @@ defence model (${MODEL_IDS.join(", ")}), prints expected against observed, and w
 reports/out/scenarios.json. Exit 0: every expectation held; 1: some did not; 2: bad input.
   --seed S            run every scenario with seed S instead of its own
   --format text|json  text (default): a table; json: the results on stdout
+
+The actions a scenario's steps take:
+${actionList()}
 `;
 
 /** Every scenario file under `dir`, sorted, leaving out room files. */
@@ -97,7 +100,7 @@ function table(runs: { file: string; run: ScenarioRun }[]): string {
   return [...textTable([header, ...rows], { rule: true }), "", `${passed} passed, ${runs.length - passed} failed`, ""].join("\n");
 }
 
-export function main(argv: string[]): number {
+export async function main(argv: string[]): Promise<number> {
   let values: { seed?: string; format?: string; help?: boolean };
   let positionals: string[];
   try {
@@ -119,10 +122,10 @@ export function main(argv: string[]): number {
     process.stderr.write(`scenarios: --seed must be an integer, not ${JSON.stringify(values.seed)}\n`);
     return 2;
   }
-  const files = positionals.length > 0 ? positionals : scenarioFiles(join(ROOT, "scenarios"));
+  const files = positionals.length > 0 ? positionals : scenarioFiles(join(REPO, "scenarios"));
   let scenarios: { file: string; scenario: Scenario }[];
   try {
-    scenarios = files.map((f) => ({ file: relative(ROOT, resolve(process.cwd(), f)), scenario: loadScenario(f) }));
+    scenarios = files.map((f) => ({ file: relative(REPO, resolve(process.cwd(), f)), scenario: loadScenario(f) }));
   } catch (e) {
     if (!(e instanceof ScenarioError)) throw e;
     process.stderr.write(`scenarios: ${e.message}\n`);
@@ -132,7 +135,8 @@ export function main(argv: string[]): number {
     process.stderr.write("scenarios: no scenario files found\n");
     return 2;
   }
-  const runs = scenarios.flatMap(({ file, scenario }) => MODEL_IDS.map((model) => ({ file, run: runScenario(scenario, model, seed === undefined ? {} : { seed }) })));
+  const runs: { file: string; run: ScenarioRun }[] = [];
+  for (const { file, scenario } of scenarios) for (const model of MODEL_IDS) runs.push({ file, run: await runScenario(scenario, model, seed === undefined ? {} : { seed }) });
   const json = resultsJson(runs, seed);
   const out = join(outDir(), "scenarios.json");
   mkdirSync(dirname(out), { recursive: true });
@@ -142,4 +146,4 @@ export function main(argv: string[]): number {
 }
 
 // Run directly (the tests do); `npm run scenarios` runs it through reports/after-scenarios.ts.
-if (process.argv[1] === fileURLToPath(import.meta.url)) process.exitCode = main(process.argv.slice(2));
+if (process.argv[1] === fileURLToPath(import.meta.url)) process.exitCode = await main(process.argv.slice(2));

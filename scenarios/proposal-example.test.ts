@@ -3,22 +3,22 @@
  */
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { REPO_ROOT } from "../test-support/vectors.ts";
+import { REPO } from "../test-support/vectors.ts";
 import { MODEL_IDS } from "../sim/models/index.ts";
 import type { Operation } from "../sim/world/history.ts";
 import { legitMembers } from "../sim/world/oracle.ts";
 import { loadScenario } from "./cli.ts";
 import { runScenario } from "./runner.ts";
 
-const honest = loadScenario(join(REPO_ROOT, "scenarios", "proposal-example.json"));
-const attacked = loadScenario(join(REPO_ROOT, "scenarios", "attacks", "T13-proposal-example-hidden-ban.json"));
+const honest = loadScenario(join(REPO, "scenarios", "proposal-example.json"));
+const attacked = loadScenario(join(REPO, "scenarios", "attacks", "T13-proposal-example-hidden-ban.json"));
 const CALEB = "@caleb:c.example";
 const DARRELL = "@darrell:c.example";
 const keysTo = (ops: Operation[], user: string) => ops.filter((o) => o.op === "share_key" && o.to.startsWith(`${user}/`) && o.from !== CALEB && o.from !== DARRELL);
 
 describe("the proposal's example, honest", () => {
-  it.each(MODEL_IDS)("%s: Caleb and Darrell are out, and nobody is breached or left out", (model) => {
-    const run = runScenario(honest, model);
+  it.each(MODEL_IDS)("%s: Caleb and Darrell are out, and nobody is breached or left out", async (model) => {
+    const run = await runScenario(honest, model);
     expect(run.pass, run.failure).toBe(true);
     const legit = [...legitMembers(run.history).values()][0]!;
     expect([...legit].sort()).toEqual(["@alice:a.example", "@bee:a.example", "@eloise:a.example"]);
@@ -28,14 +28,14 @@ describe("the proposal's example, honest", () => {
 });
 
 describe("the proposal's example, with the server deleting Alice's ban of Caleb", () => {
-  it.each(["baseline", "membership-tree"] as const)("%s: a breach, Darrell reads what Alice and Bee send", (model) => {
-    const run = runScenario(attacked, model);
+  it.each(["baseline", "membership-tree"] as const)("%s: a breach, Darrell reads what Alice and Bee send", async (model) => {
+    const run = await runScenario(attacked, model);
     expect(run.outcome).toBe("breach");
     expect(run.judgement.breaches.some((b) => b.device.startsWith(`${DARRELL}/`))).toBe(true);
   });
 
-  it.each(["state-dag", "state-dag-no-ts"] as const)("%s: detected, and the alarm names the ban", (model) => {
-    const run = runScenario(attacked, model);
+  it.each(["state-dag", "state-dag-no-ts"] as const)("%s: detected, and the alarm names the ban", async (model) => {
+    const run = await runScenario(attacked, model);
     expect(run.outcome).toBe("detected");
     const ban = run.history.find((o): o is Extract<Operation, { op: "state" }> => o.op === "state" && o.membership === "ban" && o.state_key === CALEB)!;
     expect(ban.node).not.toBeNull();

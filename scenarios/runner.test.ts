@@ -7,14 +7,19 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { REPO_ROOT } from "../test-support/vectors.ts";
+import { REPO } from "../test-support/vectors.ts";
 import { MODEL_IDS } from "../sim/models/index.ts";
 import { loadScenario, resultsJson, scenarioFiles } from "./cli.ts";
-import { runScenario } from "./runner.ts";
+import { type ScenarioRun, runScenario } from "./runner.ts";
 
-const files = scenarioFiles(join(REPO_ROOT, "scenarios"));
+const files = scenarioFiles(join(REPO, "scenarios"));
 const scenarios = files.map((file) => ({ file, scenario: loadScenario(file) }));
-const runs = scenarios.flatMap(({ file, scenario }) => MODEL_IDS.map((model) => ({ file, run: runScenario(scenario, model) })));
+const runAll = async () => {
+  const out: { file: string; run: ScenarioRun }[] = [];
+  for (const { file, scenario } of scenarios) for (const model of MODEL_IDS) out.push({ file, run: await runScenario(scenario, model) });
+  return out;
+};
+const runs = await runAll();
 const tmp = mkdtempSync(join(tmpdir(), "msc3917-scenarios-"));
 
 describe("shipped scenarios", () => {
@@ -60,16 +65,16 @@ describe("shipped scenarios", () => {
     }
   });
 
-  it("the same seed gives byte-identical results; another seed gives other keys", () => {
-    const again = scenarios.flatMap(({ file, scenario }) => MODEL_IDS.map((model) => ({ file, run: runScenario(scenario, model) })));
+  it("the same seed gives byte-identical results; another seed gives other keys", async () => {
+    const again = await runAll();
     expect(resultsJson(again, undefined)).toBe(resultsJson(runs, undefined));
-    const other = runScenario(scenarios[0]!.scenario, "baseline", { seed: 999 });
+    const other = await runScenario(scenarios[0]!.scenario, "baseline", { seed: 999 });
     expect(JSON.stringify(other.history)).not.toBe(JSON.stringify(runs[0]!.run.history));
   });
 });
 
 function cli(args: string[]) {
-  const r = spawnSync(process.execPath, ["--import", "tsx", join(REPO_ROOT, "scenarios", "cli.ts"), ...args], { encoding: "utf8", cwd: REPO_ROOT });
+  const r = spawnSync(process.execPath, ["--import", "tsx", join(REPO, "scenarios", "cli.ts"), ...args], { encoding: "utf8", cwd: REPO });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -79,7 +84,7 @@ describe("npm run scenarios", () => {
     writeFileSync(f, typeof value === "string" ? value : JSON.stringify(value));
     return f;
   };
-  const base = loadScenario(join(REPO_ROOT, "scenarios", "honest-basics.json"));
+  const base = loadScenario(join(REPO, "scenarios", "honest-basics.json"));
 
   it.each([
     ["an unknown step action", { ...base, steps: [...base.steps, { action: "teleport", user: "@alice:a.example" }] }, /steps\[5\]\.action: unknown action "teleport"/],
@@ -106,7 +111,7 @@ describe("npm run scenarios", () => {
   });
 
   it("prints the table and JSON on request, and takes --seed", () => {
-    const f = join(REPO_ROOT, "scenarios", "attacks", "T1-insert-member.json");
+    const f = join(REPO, "scenarios", "attacks", "T1-insert-member.json");
     const text = cli([f]);
     expect(text.code).toBe(0);
     expect(text.stdout).toMatch(/T1-insert-member\s+baseline\s+breach\s+breach\s+2\s+2\/3/);

@@ -8,9 +8,9 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { encodeBase64 } from "../sim/core/base64.ts";
 import { RoomBuilder, makeUser } from "./room-builder.ts";
-import { REPO_ROOT } from "./vectors.ts";
+import { REPO } from "./vectors.ts";
 
-export const EXAMPLES_DIR = join(REPO_ROOT, "scenarios", "rooms");
+export const EXAMPLES_DIR = join(REPO, "scenarios", "rooms");
 
 function roomFile(b: RoomBuilder, pins: Record<string, Uint8Array> = {}): object {
   const room = b.room();

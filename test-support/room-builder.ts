@@ -55,10 +55,6 @@ export function makeUser(userId: string, opts: { backend?: Ed25519Backend; label
   };
 }
 
-export function deviceOf(user: TestUser, deviceId: string, backend?: Ed25519Backend): JsonObject {
-  return makeDeviceKeys(user.userId, deviceId, signingKeyFromSeed(seedFrom(`${user.userId}/${deviceId}`), backend), user.ssk, backend);
-}
-
 export interface BuilderOptions {
   label?: string;
   fields?: FieldForm;

@@ -7,9 +7,9 @@ import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
-export const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
-export const VECTORS_DIR = join(REPO_ROOT, "vectors");
-export const SHARED_VECTORS_DIR = join(REPO_ROOT, "..", "shared", "vectors");
+export const REPO = join(dirname(fileURLToPath(import.meta.url)), "..");
+export const VECTORS_DIR = join(REPO, "vectors");
+export const SHARED_VECTORS_DIR = join(REPO, "..", "shared", "vectors");
 
 export interface MatrixSpecVectors {
   signing_key_seed: string;

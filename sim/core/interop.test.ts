@@ -14,7 +14,7 @@ import { describe, expect, it } from "vitest";
 import { matrixJson, trickyString } from "../../test-support/arbitraries.ts";
 import { edgeCases } from "../../test-support/ed25519-edge-cases.ts";
 import { FC_SEED } from "../../test-support/fast-check.ts";
-import { REPO_ROOT } from "../../test-support/vectors.ts";
+import { REPO } from "../../test-support/vectors.ts";
 import { encodeBase64 } from "./base64.ts";
 import { canonicalJson, type JsonObject } from "./canonical-json.ts";
 import { backends, signingKeyFromSeed, verifyEd25519 } from "./ed25519.ts";
@@ -35,7 +35,7 @@ interface Answer {
 }
 
 function reference(request: object): Answer {
-  const run = spawnSync(PYTHON, [join(REPO_ROOT, "test-support", "interop.py")], { input: JSON.stringify(request), encoding: "utf8", maxBuffer: 64 << 20 });
+  const run = spawnSync(PYTHON, [join(REPO, "test-support", "interop.py")], { input: JSON.stringify(request), encoding: "utf8", maxBuffer: 64 << 20 });
   if (run.status !== 0) throw new Error(`interop.py failed: ${run.stderr}`);
   return JSON.parse(run.stdout) as Answer;
 }

@@ -13,7 +13,10 @@ import { headsOf, readDagNode, signDagNode } from "../core/state-dag.ts";
 import type { RoomSigner } from "../core/events.ts";
 import { buildCreateContent, buildJoinRulesContent, buildMemberContent, buildSpaceChildContent, buildThirdPartySuccessorInviteContent, signThirdPartyBinding } from "../core/events.ts";
 import { rrkFromRoomId } from "../core/room-root-key.ts";
-import { type Client, type Device, type World, makeDevice, readAsDevice } from "./client.ts";
+import type { Client } from "./client.ts";
+import type { DefenceModel, Transport } from "./defence-model.ts";
+import { MegolmTransport } from "./megolm.ts";
+import { type Device, type World, makeDevice } from "./world.ts";
 import { ApiError, type Homeserver } from "./homeserver.ts";
 import type { WorldEvent } from "./room.ts";
 
@@ -21,16 +24,22 @@ interface AttackerDevice {
   owner: string;
   device: Device;
   server: Homeserver;
+  /** The model's transport, as a device of its server would run it: the adversary reads as the model's devices do. */
+  transport: Transport;
 }
 
 export class Adversary {
   readonly devices: AttackerDevice[] = [];
 
-  constructor(private readonly world: World) {}
+  constructor(
+    private readonly world: World,
+    private readonly model?: DefenceModel,
+  ) {}
 
   private newDevice(owner: string, server: Homeserver, label: string): Device {
     const device = makeDevice(this.world, owner, `adversary ${label}`);
-    this.devices.push({ owner, device, server });
+    const transport = this.model?.transport?.(null, this.world, server) ?? new MegolmTransport(this.world, null);
+    this.devices.push({ owner, device, server, transport });
     this.world.history.record({ op: "device", t: this.world.clock.now(), user: owner, device: `${owner}/${device.id}`, honest: false });
     return device;
   }
@@ -362,12 +371,13 @@ export class Adversary {
   }
 
   /** Every attacker device tries everything its server can reach. */
-  read(): void {
-    for (const { owner, device, server } of this.devices) {
+  async read(): Promise<void> {
+    for (const { owner, device, server, transport } of this.devices) {
       const mine = server.relayedToDevice.filter((r) => r.user === owner && r.device === device.id).map((r) => r.message);
       const inbox = server.hosts(owner) ? server.takeToDevice(owner, device.id) : [];
       const rooms = [...server.rooms.keys()];
-      readAsDevice(owner, device, [...mine, ...inbox], rooms, this.world, false, (r) => server.rooms.get(r)?.events.filter((e) => e.type === "m.room.encrypted") ?? []);
+      const messagesOf = (r: string) => server.rooms.get(r)?.events.filter((e) => e.type === "m.room.encrypted") ?? [];
+      await transport.read({ owner, device, toDevice: [...mine, ...inbox], rooms, messagesOf, honest: false });
     }
   }
 }

@@ -1,124 +1,26 @@
 /**
  * A simulated client (DESIGN.md §5): a user with MSK, SSK and RSK, one or more devices, a key
  * store of other users' MSKs (TOFU, pinned when verified out of band), and its own view of each
- * room through its homeserver. Which devices it shares room keys with is the defence model's
- * decision (`RecipientPolicy`), so the same client runs under every model.
+ * room through its homeserver. What it keeps and checks beyond Matrix, which devices it shares
+ * room keys with and how messages are encrypted are the defence model's (`DefenceModel`,
+ * sim/world/defence-model.ts), so the same client runs under every model.
  */
-import { createHash } from "node:crypto";
-import { decodeBase64, encodeBase64 } from "../core/base64.ts";
+import { encodeBase64 } from "../core/base64.ts";
 import type { JsonObject } from "../core/canonical-json.ts";
 import { type CrossSigningKey, type DeviceKeys, crossSigningPublicKey, makeCrossSigningKey, makeDeviceKeys } from "../core/cross-signing.ts";
 import { type SigningKey, signingKeyFromSeed } from "../core/ed25519.ts";
 import { type RoomSigner, buildCreateContent, buildJoinRulesContent, buildMemberContent, buildSpaceChildContent, buildThirdPartyInviteContent, strippedEvent } from "../core/events.ts";
 import { verifySpaceChildren } from "../core/verify-space.ts";
-import { type DagNode, headsOf, readDagNode, signDagNode } from "../core/state-dag.ts";
-import type { TieBreak } from "./resolve.ts";
 import { parseRoomLink } from "../core/links.ts";
 import { roomIdFromRrk, rrkFromContent, rrkFromRoomId } from "../core/room-root-key.ts";
-import type { Clock } from "./clock.ts";
-import type { History } from "./history.ts";
-import { ApiError, type Homeserver, type KeysQueryResult, type ToDeviceMessage } from "./homeserver.ts";
-import type { IdentityServer } from "./identity-server.ts";
-import type { Network } from "./network.ts";
-import type { Rng } from "./rng.ts";
+import type { ClientDefence, DefenceModel, ModelClient, RoomObservation, Transport } from "./defence-model.ts";
+import { ApiError, type Homeserver, type KeysQueryResult } from "./homeserver.ts";
+import { MegolmTransport } from "./megolm.ts";
 import type { WorldEvent } from "./room.ts";
-import { type CurveKey, aesDecrypt, aesEncrypt, curveKeyFromSeed, openToDevice, sealToDevice, type Sealed } from "./sealed.ts";
+import { type Device, type World, makeDevice } from "./world.ts";
 
-export interface World {
-  rng: Rng;
-  clock: Clock;
-  history: History;
-  network: Network;
-  identity: IdentityServer;
-}
-
-/** A device a room key may go to. */
-export interface Recipient {
-  user: string;
-  device: string;
-  curve25519: string;
-}
-
-/** What a client knows when it decides who gets a room key. */
-export interface RoomObservation {
-  self: string;
-  roomId: string;
-  /** The RRK the client believes in (from its own create, or the invite it accepted). */
-  rrk: Uint8Array;
-  view: { state: WorldEvent[]; events: WorldEvent[] };
-  /** The MSKs in the client's key store. */
-  pins: ReadonlyMap<string, Uint8Array>;
-  keys: KeysQueryResult;
-  /** For a client of the state-DAG model: the nodes it knows, and referenced nodes it cannot obtain. */
-  dag?: { tieBreak: TieBreak; nodes: DagNode[]; missing: string[] };
-}
-
-/** A defence model's one decision (sim/models implements it). */
-export type RecipientPolicy = (room: RoomObservation) => Recipient[];
-
-export interface Device {
-  id: string;
-  signing: SigningKey;
-  curve: CurveKey;
-  /** Inbound room keys by session ID: the ratchet value at the first index this device may read. */
-  sessions: Map<string, { index: number; key: Uint8Array }>;
-  read: Set<string>;
-}
-
-/** Decrypt what a device can reach: shared room keys from its inbox, then every message it can open. */
-export function readAsDevice(
-  owner: string,
-  device: Device,
-  toDevice: readonly ToDeviceMessage[],
-  rooms: readonly string[],
-  world: World,
-  honest: boolean,
-  messagesOf: (roomId: string) => WorldEvent[],
-  onMessage?: (roomId: string, payload: { id: string; heads?: unknown }) => void,
-): void {
-  for (const m of toDevice) {
-    const opened = openToDevice(device.curve, m.content);
-    const shared = opened === null ? undefined : (JSON.parse(opened) as { index: number; key: string });
-    const key = shared ? decodeBase64(shared.key, { expectedLength: 32 }) : undefined;
-    if (shared && key?.ok) device.sessions.set(m.content.session_id, { index: shared.index, key: key.value });
-  }
-  for (const roomId of rooms) {
-    for (const e of messagesOf(roomId)) {
-      if (device.read.has(e.event_id)) continue;
-      const session = device.sessions.get(e.content.session_id as string);
-      const index = e.content.index;
-      if (!session || typeof index !== "number" || index < session.index) continue;
-      const plain = aesDecrypt(ratchet(session.key, index - session.index), e.content as unknown as Sealed);
-      if (plain === null) continue;
-      device.read.add(e.event_id);
-      const payload = JSON.parse(plain) as { id: string; heads?: unknown };
-      const message = payload.id;
-      onMessage?.(roomId, payload);
-      world.history.record({ op: "decrypt", t: world.clock.now(), room: roomId, device: `${owner}/${device.id}`, message, honest });
-    }
-  }
-}
-
-/**
- * Megolm's forward ratchet, simplified: the key for message i+1 is SHA-256 of the key for message
- * i. A device given the session at index i can read messages i, i+1, … and nothing before, which is
- * why a member who joins later cannot read earlier messages.
- */
-export function ratchet(key: Uint8Array, steps: number): Uint8Array {
-  let k = key;
-  for (let i = 0; i < steps; i++) k = new Uint8Array(createHash("sha256").update(k).digest());
-  return k;
-}
-
-export function makeDevice(world: World, owner: string, label: string): Device {
-  return {
-    id: world.rng.id(`device id ${owner} ${label}`),
-    signing: signingKeyFromSeed(world.rng.bytes(`device key ${owner} ${label}`, 32)),
-    curve: curveKeyFromSeed(world.rng.bytes(`device curve key ${owner} ${label}`, 32)),
-    sessions: new Map(),
-    read: new Set(),
-  };
-}
+export type { Device, World } from "./world.ts";
+export type { Recipient, RoomObservation } from "./defence-model.ts";
 
 interface RoomMembership {
   rrk: Uint8Array;
@@ -129,15 +31,7 @@ interface RoomMembership {
   proof?: JsonObject[];
 }
 
-interface Outbound {
-  id: string;
-  /** The ratchet value for the next message, and that message's index. */
-  key: Uint8Array;
-  index: number;
-  sharedWith: Set<string>;
-}
-
-export class Client implements RoomSigner {
+export class Client implements RoomSigner, ModelClient {
   msk!: SigningKey;
   ssk!: SigningKey;
   rsk!: SigningKey;
@@ -147,21 +41,28 @@ export class Client implements RoomSigner {
   readonly devices: Device[] = [];
   readonly keyStore = new Map<string, { msk: Uint8Array; verified: boolean }>();
   readonly rooms = new Map<string, RoomMembership>();
-  private readonly outbound = new Map<string, Outbound>();
   private generation = 0;
+  /** The defence model's state and checks for this client, and its message transport. */
+  private readonly defence: ClientDefence;
+  private readonly transport: Transport;
+  /** Whether this client checks the RRKs it learns, from links and space children (MSC3917 clients do). */
+  private readonly checksRoomKeys: boolean;
 
   constructor(
     readonly userId: string,
     readonly server: Homeserver,
-    private readonly world: World,
-    private readonly policy: RecipientPolicy,
-    /** Whether this client checks the RRKs it learns, from links and space children (MSC3917 clients do). */
-    private readonly checksRoomKeys = true,
-    /** The state DAG's tie-break, for a client of the state-DAG model; undefined for the others. */
-    readonly dag?: TieBreak,
+    readonly world: World,
+    model: DefenceModel,
   ) {
+    this.checksRoomKeys = model.checksRoomKeys;
     this.newIdentity();
     this.addDevice();
+    this.defence = model.client(this);
+    this.transport = model.transport?.(this, world, server) ?? new MegolmTransport(world, this);
+  }
+
+  get signer(): RoomSigner {
+    return this;
   }
 
   /** Make MSK, SSK and RSK (again, on a reset) and publish them; re-sign existing devices. */
@@ -240,60 +141,12 @@ export class Client implements RoomSigner {
     return m;
   }
 
-  /** Per room, the DAG nodes this client knows (its own and those it was served), and the IDs referenced. */
-  private readonly dagNodes = new Map<string, Map<string, DagNode>>();
-  private readonly dagReferenced = new Map<string, Set<string>>();
-  private readonly alarmed = new Set<string>();
-
-  /** A client of the state-DAG model signs every state event it sends into the DAG, on its current heads. */
-  private dagged(roomId: string | null, type: string, stateKey: string, content: JsonObject): JsonObject {
-    if (!this.dag) return content;
-    const heads = roomId ? headsOf(this.knownNodes(roomId).values()) : [];
-    const signed = signDagNode({ type, state_key: stateKey, sender: this.userId, content }, heads, this.world.clock.now(), this).content;
-    // It remembers its own nodes: what the server later withholds, it still knows.
-    const node = readDagNode({ type, state_key: stateKey, sender: this.userId, content: signed });
-    if (node.ok) {
-      if (roomId) this.knownNodes(roomId).set(node.value.id, node.value);
-      else this.pendingCreate = node.value;
-    }
-    return signed;
-  }
-
-  private pendingCreate: DagNode | undefined;
-
-  private knownNodes(roomId: string): Map<string, DagNode> {
-    let nodes = this.dagNodes.get(roomId);
-    if (!nodes) this.dagNodes.set(roomId, (nodes = new Map()));
-    return nodes;
-  }
-
-  /**
-   * Learn the DAG from what the server serves, and raise a tamper alarm for every referenced node
-   * that cannot be obtained (DESIGN.md §7): referenced by a node's `prev_state`, or by the heads in
-   * a decrypted message. Returns the IDs still missing.
-   */
-  private learnDag(roomId: string, view: { state: WorldEvent[]; events: WorldEvent[] }): string[] {
-    const nodes = this.knownNodes(roomId);
-    for (const e of [...view.state, ...view.events]) {
-      const n = readDagNode(e);
-      if (n.ok && !nodes.has(n.value.id)) nodes.set(n.value.id, n.value);
-    }
-    const referenced = new Set([...(this.dagReferenced.get(roomId) ?? []), ...[...nodes.values()].flatMap((n) => n.prev_state)]);
-    const missing = [...referenced].filter((id) => !nodes.has(id)).sort();
-    for (const id of missing) {
-      if (this.alarmed.has(`${roomId}\u0000${id}`)) continue;
-      this.alarmed.add(`${roomId}\u0000${id}`);
-      this.world.history.record({ op: "alarm", t: this.world.clock.now(), room: roomId, client: this.userId, missing: id });
-    }
-    return missing;
-  }
-
   /** Put a state event this client sent into the history, with its DAG node ID if it has one. */
-  private sent<T extends WorldEvent>(e: T): T {
-    const node = readDagNode(e);
+  private async sent<T extends WorldEvent>(e: T): Promise<T> {
+    const node = await this.defence.eventNode(e);
     const membership = typeof e.content.membership === "string" ? e.content.membership : null;
     const parent = typeof e.content.parent_event_id === "string" ? e.content.parent_event_id : null;
-    this.world.history.record({ op: "state", t: this.world.clock.now(), room: e.room_id, event: e.event_id, node: node.ok ? node.value.id : null, type: e.type, state_key: e.state_key ?? "", sender: e.sender, membership, parent });
+    this.world.history.record({ op: "state", t: this.world.clock.now(), room: e.room_id, event: e.event_id, node, type: e.type, state_key: e.state_key ?? "", sender: e.sender, membership, parent });
     return e;
   }
 
@@ -305,23 +158,22 @@ export class Client implements RoomSigner {
     this.world.history.record({ op: "permit", t: this.world.clock.now(), room: roomId, event: e.event_id, by: this.userId, by_msk: encodeBase64(this.msk.publicKey), for_user: forUser, for_msk: forMsk ? encodeBase64(forMsk) : null });
   }
 
-  createRoom(): string {
+  async createRoom(): Promise<string> {
     const rrk = signingKeyFromSeed(this.world.rng.bytes(`rrk of a room by ${this.userId}`, 32));
-    const content = this.dagged(null, "m.room.create", "", buildCreateContent({ rrk, creatorMsk: this.msk.publicKey, creator: this.userId }));
+    const content = await this.defence.stateContent(null, "m.room.create", "", buildCreateContent({ rrk, creatorMsk: this.msk.publicKey, creator: this.userId }));
     const roomId = this.server.createRoom(this.userId, content);
-    if (this.pendingCreate) this.knownNodes(roomId).set(this.pendingCreate.id, this.pendingCreate);
-    this.pendingCreate = undefined;
-    const create = this.sent(this.server.roomView(this.userId, roomId).state.find((e) => e.type === "m.room.create")!);
+    await this.defence.created(roomId);
+    const create = await this.sent(this.server.roomView(this.userId, roomId).state.find((e) => e.type === "m.room.create")!);
     this.rooms.set(roomId, { rrk: rrk.publicKey, cause: create.event_id, causeParent: create.event_id });
     this.recordCause(roomId, create, null);
     return roomId;
   }
 
-  invite(roomId: string, target: string): WorldEvent {
+  async invite(roomId: string, target: string): Promise<WorldEvent> {
     const m = this.membership(roomId);
     const targetMsk = this.mskOf(target);
     const content = buildMemberContent({ membership: "invite", signer: this, parentEventId: m.cause!, userKey: targetMsk, rrk: m.rrk });
-    const e = this.sent(this.server.invite(this.userId, roomId, target, this.dagged(roomId, "m.room.member", target, content)));
+    const e = await this.sent(this.server.invite(this.userId, roomId, target, await this.defence.stateContent(roomId, "m.room.member", target, content)));
     this.recordPermit(roomId, e, target, targetMsk);
     return e;
   }
@@ -330,7 +182,7 @@ export class Client implements RoomSigner {
    * Join: through a pending invite if there is one (the inviter's signed invite also tells us the
    * RRK), else through the room's public or restricted join rule.
    */
-  join(roomId: string): WorldEvent {
+  async join(roomId: string): Promise<WorldEvent> {
     const view = this.server.makeJoin(this.userId, roomId);
     const mine = view.state.find((e) => e.type === "m.room.member" && e.state_key === this.userId);
     const current = this.rooms.get(roomId);
@@ -352,8 +204,8 @@ export class Client implements RoomSigner {
     const fromInvite = parent.content.room_root_key ? rrkFromContent(parent.content.room_root_key) : rrkFromRoomId(roomId);
     if (!fromInvite.ok) throw new ApiError("M_INVALID_PARAM", fromInvite.error);
     const content = buildMemberContent({ membership: "join", signer: this, parentEventId: parent.event_id, userKey: this.msk.publicKey, rrk: fromInvite.value, ...(unsigned ? { membershipEvents: unsigned } : {}) });
-    if (this.dag) this.learnDag(roomId, view);
-    const join = this.sent(this.server.join(this.userId, roomId, this.dagged(roomId, "m.room.member", this.userId, content)));
+    await this.defence.observeRoom(roomId, view);
+    const join = await this.sent(this.server.join(this.userId, roomId, await this.defence.stateContent(roomId, "m.room.member", this.userId, content)));
     this.rooms.set(roomId, { rrk: fromInvite.value, cause: join.event_id, causeParent: parent.event_id, ...(unsigned ? { proof: unsigned } : {}) });
     this.recordCause(roomId, join, parent.event_id);
     return join;
@@ -364,30 +216,30 @@ export class Client implements RoomSigner {
    * homeserver; the link's `room_root_key`, which came by whatever channel the link did, must be
    * that room's ID, or the server has substituted the room.
    */
-  joinByLink(uri: string): WorldEvent {
+  async joinByLink(uri: string): Promise<WorldEvent> {
     const link = parseRoomLink(uri);
     if (!link.ok) throw new ApiError("M_INVALID_PARAM", `bad link: ${link.error}`);
     const roomId = link.value.target.startsWith("#") ? this.server.resolveAlias(link.value.target, (name) => this.world.network.servers.get(name)) : link.value.target;
     if (this.checksRoomKeys && link.value.rrk && roomIdFromRrk(link.value.rrk) !== roomId) {
       throw new ApiError("M_FORBIDDEN", `${link.value.target} resolved to ${roomId}, not the room of the link's room_root_key`);
     }
-    return this.join(roomId);
+    return await this.join(roomId);
   }
 
   /** List `childRoomId` in the space `spaceRoomId`: an `m.space.child` signed with this user's RSK. */
-  addSpaceChild(spaceRoomId: string, childRoomId: string): WorldEvent {
+  async addSpaceChild(spaceRoomId: string, childRoomId: string): Promise<WorldEvent> {
     const m = this.membership(spaceRoomId);
     const child = rrkFromRoomId(childRoomId);
     if (!child.ok) throw new ApiError("M_INVALID_PARAM", child.error);
     const content = buildSpaceChildContent({ childRrk: child.value, via: [this.server.name], signer: this, parentEventId: m.cause! });
-    return this.sent(this.server.setState(this.userId, spaceRoomId, "m.space.child", childRoomId, this.dagged(spaceRoomId, "m.space.child", childRoomId, content)));
+    return await this.sent(this.server.setState(this.userId, spaceRoomId, "m.space.child", childRoomId, await this.defence.stateContent(spaceRoomId, "m.space.child", childRoomId, content)));
   }
 
   /**
    * Join the space's most recently listed child room. An MSC3917 client first verifies the
    * `m.space.child` event: signed by a verified member of the space, with the child's RRK.
    */
-  joinSpaceChild(spaceRoomId: string): WorldEvent {
+  async joinSpaceChild(spaceRoomId: string): Promise<WorldEvent> {
     const m = this.membership(spaceRoomId);
     const view = this.server.roomView(this.userId, spaceRoomId);
     const children = view.state.filter((e) => e.type === "m.space.child" && Object.keys(e.content).length > 0);
@@ -397,7 +249,7 @@ export class Client implements RoomSigner {
       const verdict = verifySpaceChildren({ roomRootKey: m.rrk, state: view.state, events: view.events }, { pinned: this.verifiedPins() })[latest.state_key!];
       if (verdict?.status !== "verified") throw new ApiError("M_FORBIDDEN", `the space's listing of ${latest.state_key} does not verify (${verdict && "reason" in verdict ? verdict.reason : "no verdict"})`);
     }
-    return this.join(latest.state_key!);
+    return await this.join(latest.state_key!);
   }
 
   /** The proof for a restricted join: my cause-of-membership in an allowed room, back to its create event. */
@@ -423,8 +275,8 @@ export class Client implements RoomSigner {
     throw new ApiError("M_FORBIDDEN", `${this.userId} is in none of the rooms the rule allows`);
   }
 
-  setMembership(roomId: string, target: string, membership: "leave" | "ban"): WorldEvent {
-    const e = this.sent(this.server.setMembership(this.userId, roomId, target, membership, this.dagged(roomId, "m.room.member", target, { membership })));
+  async setMembership(roomId: string, target: string, membership: "leave" | "ban"): Promise<WorldEvent> {
+    const e = await this.sent(this.server.setMembership(this.userId, roomId, target, membership, await this.defence.stateContent(roomId, "m.room.member", target, { membership })));
     if (target === this.userId) {
       const cause = this.rooms.get(roomId)?.cause;
       if (cause) this.pastCauses.set(roomId, cause);
@@ -433,26 +285,26 @@ export class Client implements RoomSigner {
     return e;
   }
 
-  setJoinRule(roomId: string, rule: "public" | "restricted" | "invite", allowRoomIds: string[] = []): WorldEvent {
+  async setJoinRule(roomId: string, rule: "public" | "restricted" | "invite", allowRoomIds: string[] = []): Promise<WorldEvent> {
     const m = this.membership(roomId);
     const content = rule === "invite" ? { join_rule: "invite" } : buildJoinRulesContent({ joinRule: rule, allowRoomIds, signer: this, parentEventId: m.cause! });
-    const e = this.sent(this.server.setState(this.userId, roomId, "m.room.join_rules", "", this.dagged(roomId, "m.room.join_rules", "", content)));
+    const e = await this.sent(this.server.setState(this.userId, roomId, "m.room.join_rules", "", await this.defence.stateContent(roomId, "m.room.join_rules", "", content)));
     if (rule !== "invite") this.recordPermit(roomId, e, null, null);
     return e;
   }
 
   /** Set a user's power level (`target`), or a room-wide one (`setting`, e.g. `invite`). */
-  setPower(roomId: string, target: string | null, setting: string | null, level: number): WorldEvent {
+  async setPower(roomId: string, target: string | null, setting: string | null, level: number): Promise<WorldEvent> {
     const current = this.server.roomView(this.userId, roomId).state.find((e) => e.type === "m.room.power_levels");
     const content = structuredClone(current?.content ?? {}) as JsonObject;
     if (target !== null) content.users = { ...((content.users as JsonObject) ?? {}), [target]: level };
     if (setting !== null) content[setting] = level;
     const { unsigned: _u, ...plain } = content;
-    return this.sent(this.server.setState(this.userId, roomId, "m.room.power_levels", "", this.dagged(roomId, "m.room.power_levels", "", plain)));
+    return await this.sent(this.server.setState(this.userId, roomId, "m.room.power_levels", "", await this.defence.stateContent(roomId, "m.room.power_levels", "", plain)));
   }
 
   /** Invite a third-party ID: a token from the identity server, then a signed m.room.third_party_invite listing its key. */
-  thirdPartyInvite(roomId: string, address: string): WorldEvent {
+  async thirdPartyInvite(roomId: string, address: string): Promise<WorldEvent> {
     const m = this.membership(roomId);
     const pending = this.world.identity.storeInvite(address, roomId, this.userId);
     const content = buildThirdPartyInviteContent({
@@ -462,7 +314,7 @@ export class Client implements RoomSigner {
       signer: this,
       parentEventId: m.cause!,
     });
-    const e = this.sent(this.server.setState(this.userId, roomId, "m.room.third_party_invite", pending.token, this.dagged(roomId, "m.room.third_party_invite", pending.token, content)));
+    const e = await this.sent(this.server.setState(this.userId, roomId, "m.room.third_party_invite", pending.token, await this.defence.stateContent(roomId, "m.room.third_party_invite", pending.token, content)));
     this.world.identity.published(pending.token, e.event_id, encodeBase64(this.msk.publicKey));
     this.recordPermit(roomId, e, null, null);
     return e;
@@ -481,61 +333,34 @@ export class Client implements RoomSigner {
   }
 
   /** What this client sees of a room, for its defence model. */
-  observe(roomId: string): RoomObservation {
+  async observe(roomId: string): Promise<RoomObservation> {
     const m = this.membership(roomId);
     const view = this.server.roomView(this.userId, roomId);
     const joined = view.state.filter((e) => e.type === "m.room.member" && e.content.membership === "join").map((e) => e.state_key!);
     const keys = this.queryKeys(joined);
     const pins = new Map([...this.keyStore].map(([u, k]) => [u, k.msk]));
     pins.set(this.userId, this.msk.publicKey);
-    if (!this.dag) return { self: this.userId, roomId, rrk: m.rrk, view, pins, keys };
-    const missing = this.learnDag(roomId, view);
-    return { self: this.userId, roomId, rrk: m.rrk, view, pins, keys, dag: { tieBreak: this.dag, nodes: [...this.knownNodes(roomId).values()], missing } };
+    await this.defence.observeRoom(roomId, view);
+    return { self: this.userId, roomId, rrk: m.rrk, view, pins, keys };
   }
 
   /**
-   * Send an encrypted message: the model picks the devices; the outbound session rotates if any
-   * device it was shared with is no longer picked (membership shrank); new devices get the key.
+   * Send an encrypted message: the model picks the devices (never this client's own first
+   * device, which sends), and the transport encrypts for them.
    */
-  send(roomId: string, messageId: string, text: string): void {
-    const recipients = this.policy(this.observe(roomId)).filter((r) => !(r.user === this.userId && r.device === this.devices[0]!.id));
-    const ids = new Set(recipients.map((r) => `${r.user}/${r.device}`));
-    let session = this.outbound.get(roomId);
-    if (!session || [...session.sharedWith].some((d) => !ids.has(d))) {
-      session = { id: this.world.rng.id(`session id ${this.userId} ${roomId}`, 16), key: this.world.rng.bytes(`session key ${this.userId} ${roomId}`, 32), index: 0, sharedWith: new Set() };
-      this.outbound.set(roomId, session);
-      this.devices[0]!.sessions.set(session.id, { index: 0, key: session.key });
-    }
-    for (const r of recipients) {
-      const id = `${r.user}/${r.device}`;
-      if (session.sharedWith.has(id)) continue;
-      const payload = JSON.stringify({ index: session.index, key: encodeBase64(session.key) });
-      const sealed = sealToDevice(r.curve25519, payload, this.world.rng, `room key to ${id}`);
-      if (!sealed) continue;
-      this.server.sendToDevice(this.userId, r.user, r.device, { sender: this.userId, type: "m.room_key", content: { ...sealed, room_id: roomId, session_id: session.id } });
-      session.sharedWith.add(id);
-      this.world.history.record({ op: "share_key", t: this.world.clock.now(), room: roomId, from: this.userId, to: id, session: session.id });
-    }
-    // A state-DAG client puts its heads inside the encrypted payload, where the server cannot change them.
-    const heads = this.dag ? headsOf(this.knownNodes(roomId).values()) : undefined;
-    const sealed = aesEncrypt(session.key, JSON.stringify({ id: messageId, text, ...(heads ? { heads } : {}) }), this.world.rng, `message ${messageId}`);
-    const e = this.server.sendMessage(this.userId, roomId, { algorithm: "m.megolm.v1.aes-sha2", session_id: session.id, index: session.index, ...sealed });
-    session.key = ratchet(session.key, 1);
-    session.index++;
-    this.devices[0]!.read.add(e.event_id);
-    this.world.history.record({ op: "send", t: this.world.clock.now(), room: roomId, sender: this.userId, message: messageId, session: session.id, recipients: [...session.sharedWith].sort() });
+  async send(roomId: string, messageId: string, text: string): Promise<void> {
+    const picked = await this.defence.recipients(await this.observe(roomId));
+    const recipients = picked.filter((r) => !(r.user === this.userId && r.device === this.devices[0]!.id));
+    await this.transport.send(roomId, messageId, { id: messageId, text, ...(await this.defence.messageFields(roomId)) }, recipients);
   }
 
-  /** Every device syncs: takes its room keys and decrypts what it can. */
-  sync(): void {
+  /** Every device syncs: takes its room keys and decrypts what it can; the model then checks each room it is in. */
+  async sync(): Promise<void> {
     const rooms = this.server.roomsOf(this.userId);
-    const onMessage = (roomId: string, payload: { heads?: unknown }) => {
-      if (!this.dag || !Array.isArray(payload.heads)) return;
-      const referenced = this.dagReferenced.get(roomId) ?? new Set<string>();
-      for (const h of payload.heads) if (typeof h === "string") referenced.add(h);
-      this.dagReferenced.set(roomId, referenced);
-    };
-    for (const d of this.devices) readAsDevice(this.userId, d, this.server.takeToDevice(this.userId, d.id), rooms, this.world, true, (r) => this.server.messages(this.userId, r), onMessage);
-    if (this.dag) for (const roomId of rooms) if (this.rooms.get(roomId)?.cause) this.learnDag(roomId, this.server.roomView(this.userId, roomId));
+    for (const d of this.devices) {
+      const inputs = { owner: this.userId, device: d, toDevice: this.server.takeToDevice(this.userId, d.id), rooms, messagesOf: (r: string) => this.server.messages(this.userId, r), honest: true };
+      await this.transport.read(inputs, (m) => this.defence.onMessage(m));
+    }
+    for (const roomId of rooms) if (this.rooms.get(roomId)?.cause) await this.defence.observeRoom(roomId, this.server.roomView(this.userId, roomId));
   }
 }

@@ -30,10 +30,17 @@ export type Operation =
   | { op: "decrypt"; t: number; room: string; device: string; message: string; honest: boolean }
   /** An honest client sent a state event: its server event ID, and its DAG node ID when it signed one. */
   | { op: "state"; t: number; room: string; event: string; node: string | null; type: string; state_key: string; sender: string; membership: string | null; parent: string | null }
-  /** An honest client raised a tamper alarm: a state event it saw referenced cannot be obtained. */
-  | { op: "alarm"; t: number; room: string; client: string; missing: string }
+  /**
+   * An honest client raised a tamper alarm: a state event it saw referenced cannot be obtained.
+   * Its cause: the missing node, and who referenced it (a DAG node's `prev_state`, or the heads in
+   * a decrypted message).
+   */
+  | { op: "alarm"; t: number; room: string; client: string; missing: string; referenced_by?: AlarmReference[] }
   /** An adversary capability was used. */
   | { op: "adversary"; t: number; capability: string; detail: JsonObject };
+
+/** What referenced a node an alarm names as missing: a DAG node, or a decrypted message (by its ID and event). */
+export type AlarmReference = { kind: "node"; id: string; sender: string } | { kind: "message"; id: string; event: string; sender: string };
 
 export class History {
   readonly ops: Operation[] = [];

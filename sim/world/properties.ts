@@ -21,6 +21,30 @@ export interface PropertyCheck {
   faults?: ReadonlySet<VerifierFault>;
 }
 
+/**
+ * Whether `user`'s current cause of membership rests, through the chain of permits, on one signed
+ * by a (user, MSK) outside the bounding set (a member in the MSK-reset window invited them), or by
+ * an MSK other than the one the checking client pinned for its signer (the signer has reset since):
+ * the membership tree cannot verify them either, until re-invited. The same documented window, one
+ * or more permits on; found by the model-based generators. Iterative, bounded by the history.
+ */
+function restsOnResetWindow(ops: readonly Operation[], bounding: ReadonlySet<string> | undefined, roomId: string, user: string, pins: ReadonlyMap<string, string>): boolean {
+  const causes = ops.filter((o): o is Extract<Operation, { op: "cause" }> => o.op === "cause" && o.room === roomId);
+  const permits = new Map(ops.flatMap((o) => (o.op === "permit" && o.room === roomId ? [[o.event, o] as const] : [])));
+  let cause = causes.filter((c) => c.user === user).at(-1);
+  for (let hops = 0; cause && cause.parent && hops <= ops.length; hops++) {
+    const permit = permits.get(cause.parent);
+    if (!permit) return false;
+    if (!bounding?.has(`${permit.by}|${permit.by_msk}`)) return true;
+    // Policy (verify-membership.ts): a pinned MSK is the only one accepted for its user, for past events too.
+    const pinned = pins.get(permit.by);
+    if (pinned !== undefined && pinned !== permit.by_msk) return true;
+    const by = permit.by;
+    cause = causes.filter((c) => c.user === by && c.t <= permit.t).at(-1);
+  }
+  return false;
+}
+
 /** Violations, each one sentence, for the state of the world right now. */
 export function checkMembershipProperties(clients: readonly Client[], ops: readonly Operation[], check: PropertyCheck): string[] {
   const out: string[] = [];
@@ -44,9 +68,11 @@ export function checkMembershipProperties(clients: readonly Client[], ops: reado
           if (v.status === "unknown" && v.reason === "verifier_error") out.push(`no-throw: ${c.userId}'s verifier failed on ${user}: ${v.detail}`);
         }
       }
+      const pins = new Map([...c.verifiedPins()].map(([u, k]) => [u, encodeBase64(k)]));
       if (check.completeness && view.state.some((e) => e.type === "m.room.member" && e.state_key === c.userId && e.content.membership === "join")) {
         for (const user of legit.get(roomId) ?? []) {
           if (!bounding.get(roomId)?.has(`${user}|${mskOf.get(user)}`)) continue; // the MSK-reset window
+          if (restsOnResetWindow(ops, bounding.get(roomId), roomId, user, pins)) continue; // the window, permits on
           const v = members[user];
           if (v?.status !== "verified") out.push(`completeness: ${c.userId} does not verify legitimate member ${user} (${v ? `${v.status}${"reason" in v ? ` ${v.reason}` : ""}` : "not joined in its view"})`);
         }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ratchet } from "./client.ts";
+import { ratchet } from "./megolm.ts";
 import { Rng } from "./rng.ts";
 import { aesDecrypt, aesEncrypt, curveKeyFromSeed, openToDevice, sealToDevice } from "./sealed.ts";
 

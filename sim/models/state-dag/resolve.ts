@@ -7,8 +7,8 @@
  * `no-ts` leaves timestamps out, because the proposal's footnote 1 says the result for banned
  * members depends on whether timestamps can be falsified.
  */
-import type { DagNode } from "../core/state-dag.ts";
-import { type AuthContext, RoomReplica, authorize, defaultPowerLevels, type WorldEvent } from "./room.ts";
+import type { DagNode } from "../../core/state-dag.ts";
+import { type AuthContext, RoomReplica, authorize, defaultPowerLevels, type WorldEvent } from "../../world/room.ts";
 
 export type TieBreak = "ts" | "no-ts";
 

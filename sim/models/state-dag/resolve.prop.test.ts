@@ -4,11 +4,11 @@
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { fcParams } from "../../test-support/fast-check.ts";
-import { makeUser } from "../../test-support/room-builder.ts";
-import { canonicalJson, type JsonObject } from "../core/canonical-json.ts";
-import { type DagNode, readDagNode, signDagNode } from "../core/state-dag.ts";
-import { defaultPowerLevels } from "./room.ts";
+import { fcParams } from "../../../test-support/fast-check.ts";
+import { makeUser } from "../../../test-support/room-builder.ts";
+import { canonicalJson, type JsonObject } from "../../core/canonical-json.ts";
+import { type DagNode, readDagNode, signDagNode } from "../../core/state-dag.ts";
+import { defaultPowerLevels } from "../../world/room.ts";
 import { type TieBreak, resolveDag } from "./resolve.ts";
 
 const users = [makeUser("@a:s"), makeUser("@b:s"), makeUser("@c:s"), makeUser("@d:s")];

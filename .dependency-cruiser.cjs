@@ -1,0 +1,22 @@
+/**
+ * The import direction (DESIGN.md §3): sim/core <- sim/world <- sim/models <- scenarios <- attacks,
+ * and reports read results, importing only types from below them. Tests may import anything.
+ * `npm run lint` runs it.
+ */
+const notTest = "\\.test\\.ts$";
+module.exports = {
+  forbidden: [
+    { name: "core-is-pure", severity: "error", comment: "sim/core imports nothing outside itself (node builtins and npm packages aside)", from: { path: "^sim/core/", pathNot: notTest }, to: { pathNot: ["^sim/core/", "^node_modules/"], dependencyTypesNot: ["core"] } },
+    { name: "world-below-models", severity: "error", comment: "sim/world imports no models, scenarios, attacks or reports", from: { path: "^sim/world/", pathNot: notTest }, to: { path: "^(sim/models|scenarios|attacks|reports)/" } },
+    { name: "models-below-scenarios", severity: "error", comment: "models import no scenarios, attacks or reports", from: { path: "^sim/models/", pathNot: notTest }, to: { path: "^(scenarios|attacks|reports)/" } },
+    { name: "scenarios-below-attacks", severity: "error", comment: "scenarios import no attacks", from: { path: "^scenarios/", pathNot: notTest }, to: { path: "^attacks/" } },
+    { name: "reports-read-types", severity: "error", comment: "reports import only types from the rest of the project: they read results files", from: { path: "^reports/", pathNot: notTest }, to: { path: "^(sim|scenarios|attacks|cli|bench|test-support)/", dependencyTypesNot: ["type-only"] } },
+  ],
+  options: {
+    doNotFollow: { path: "node_modules" },
+    exclude: { path: "^(node_modules|reports/out)/" },
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: "tsconfig.json" },
+    enhancedResolveOptions: { exportsFields: ["exports"], conditionNames: ["import", "require", "node", "default"] },
+  },
+};

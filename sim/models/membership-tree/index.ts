@@ -1,0 +1,29 @@
+/**
+ * `membership-tree`: MSC3917. Only users whose membership MSC3917's verifier verifies get the
+ * room key, and of those only the devices signed by the SSK that the *verified* MSK signs. Its
+ * clients hold a room to a link's `room_root_key`, and join a space's child only if
+ * `verifySpaceChildren` verifies it.
+ */
+import { decodeBase64 } from "../../core/base64.ts";
+import { trustedDevices } from "../../core/cross-signing.ts";
+import { verifyMembership } from "../../core/verify-membership.ts";
+import { type DefenceModel, type Recipient, type RoomObservation, plainDefence } from "../../world/defence-model.ts";
+import { recipientsOf } from "../shared.ts";
+
+export function membershipTreeRecipients(obs: RoomObservation): Recipient[] {
+  const result = verifyMembership({ roomRootKey: obs.rrk, state: obs.view.state, events: obs.view.events }, { pinned: obs.pins, chains: "length" });
+  return Object.entries(result.members).flatMap(([user, verdict]) => {
+    if (verdict.status !== "verified") return [];
+    const msk = decodeBase64(verdict.msk, { expectedLength: 32 });
+    if (!msk.ok) return [];
+    const { trusted } = trustedDevices(user, msk.value, obs.keys.self_signing_keys[user], Object.values(obs.keys.device_keys[user] ?? {}));
+    return recipientsOf(user, trusted);
+  });
+}
+
+export const membershipTree: DefenceModel = {
+  id: "membership-tree",
+  description: "MSC3917: members the membership tree verifies, and only their devices the verified MSK's SSK signed",
+  checksRoomKeys: true,
+  client: () => plainDefence(membershipTreeRecipients),
+};
