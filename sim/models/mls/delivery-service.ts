@@ -76,7 +76,10 @@ export class DeliveryService {
     this.log.push(bytes);
     deliveries.push(...(await this.relay(bytes, [deviceKey(from)])));
     deliveries.push(...(await this.relay(bytes, others.filter((k) => !members.includes(k)))));
-    if (welcome) deliveries.push(...(await this.relay(welcome.bytes, welcome.to.map(deviceKey))));
+    if (welcome) {
+      this.log.push(welcome.bytes);
+      deliveries.push(...(await this.relay(welcome.bytes, welcome.to.map(deviceKey))));
+    }
     return { accepted: true, deliveries };
   }
 }

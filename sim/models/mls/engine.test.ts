@@ -61,7 +61,7 @@ describe("mls engine: honest group", () => {
     };
     const a = await transcript(5), b = await transcript(5), c = await transcript(6);
     expect(b).toEqual(a);
-    expect(a.log).toHaveLength(4);
+    expect(a.log).toHaveLength(5); // add Commit, its Welcome, a message, remove Commit, a message
     expect(c.log[0]).not.toEqual(a.log[0]);
     expect(a.trace.every((l) => l.startsWith("mls "))).toBe(true);
   });
@@ -78,6 +78,19 @@ describe("mls engine: honest group", () => {
       // Either way Bob reads nothing of the new epoch.
       expect((await bob.receive(await alice.send("after"))).kind).toBe("error");
     }
+  });
+
+  it("power levels change by Commit: Carol, raised by Alice, may add; raising herself is refused", async () => {
+    const { ds, device, alice, bob, carol } = await room(14);
+    const self = await carol.commit({ policy: { ...LEVELS, users: { ...LEVELS.users, [CAROL]: 50 } } });
+    expect((await ds.submit(carol, self.commit)).accepted).toBe(false);
+    const up = await alice.commit({ policy: { ...LEVELS, users: { ...LEVELS.users, [CAROL]: 50 } } });
+    expect((await ds.submit(alice, up.commit)).accepted).toBe(true);
+    expect(bob.roomPolicy()?.users[CAROL]).toBe(50);
+    const dave = await device(DAVE, "D1");
+    const add = await carol.commit({ add: [await dave.newKeyPackage()] });
+    expect((await ds.submit(carol, add.commit, { bytes: add.welcome!, to: [dave] })).accepted).toBe(true);
+    expect(dave.members().map((m) => m.user)).toEqual([ALICE, BOB, CAROL, DAVE]);
   });
 
   it("a replayed application message is refused", async () => {
@@ -126,7 +139,7 @@ describe("mls engine: a malicious Delivery Service", () => {
     for (const [externalProposals, back] of [["accept", true], ["reject", false]] as const) {
       const { ds, alice, bob, carol, say } = await room(6, { ...DEFAULT_POLICY, externalProposals });
       await ds.submit(alice, (await alice.commit({ remove: [{ user: BOB, device: "B1" }] })).commit);
-      const addBob = ds.log[0]!;
+      const addBob = ds.log[0]!; // the Commit that added Bob and Carol
       const replay = await ds.relay(addBob, [alice, carol].map(deviceKey));
       expect(replay.map((d) => d.result)).toEqual([
         { kind: "commit", outcome: "rejected", epoch: 2n, reason: "replay of an applied Commit" },

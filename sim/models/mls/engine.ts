@@ -293,6 +293,28 @@ export class MlsDevice {
     return commit;
   }
 
+  /**
+   * An external proposal to add this device (sender `new_member_proposal`), to a group it knows
+   * only by ID and epoch: the GroupInfo that ts-mls asks for is built from those two, since a
+   * `new_member_proposal` signs neither the tree hash nor the transcript (RFC 9420 §6.1).
+   */
+  async proposeSelf(target: { groupId: string; epoch: bigint }): Promise<Uint8Array> {
+    const kp = decodeMessage(await this.newKeyPackage());
+    if (kp?.wireformat !== "mls_key_package") throw new Error("mls: own KeyPackage does not decode");
+    const own = this.keyPackages.get(digest(kp.keyPackage.initKey))!;
+    const groupContext = {
+      version: "mls10" as const,
+      cipherSuite: SUITE_NAME,
+      groupId: utf8ToBytes(target.groupId),
+      epoch: target.epoch,
+      treeHash: new Uint8Array(),
+      confirmedTranscriptHash: new Uint8Array(),
+      extensions: [],
+    };
+    const groupInfo = { groupContext } as unknown as GroupInfo; // only groupContext is read
+    return encodeMessage(await proposeAddExternal(groupInfo, own.pub, own.priv, this.cs));
+  }
+
   /** An MLS application message in the current epoch. */
   async send(text: string): Promise<Uint8Array> {
     const r = await createApplicationMessage(this.requireState(), utf8ToBytes(text), this.cs);
@@ -485,23 +507,10 @@ export class MlsDevice {
 
 /**
  * What a malicious Delivery Service can make on its own: an external "add" proposal (RFC 9420
- * §12.1.8) for a KeyPackage of its making, with the group ID and epoch it reads from the headers
- * it relays. It needs no member's key: the proposal is signed by the newcomer's own key.
+ * §12.1.8) for a device of its making (`newcomer`, whose keys it holds), with the group ID and
+ * epoch it reads from the headers it relays. It needs no member's key: the proposal is signed by
+ * the newcomer's own key.
  */
-export async function forgeExternalAdd(target: { groupId: string; epoch: bigint }, newcomer: MlsDevice): Promise<Uint8Array> {
-  const kp = decodeMessage(await newcomer.newKeyPackage());
-  if (kp?.wireformat !== "mls_key_package") throw new Error("mls: newcomer KeyPackage does not decode");
-  const priv = (newcomer as unknown as { keyPackages: Map<string, { priv: PrivateKeyPackage }> }).keyPackages.get(digest(kp.keyPackage.initKey))!.priv;
-  const groupInfo = {
-    groupContext: {
-      version: "mls10",
-      cipherSuite: SUITE_NAME,
-      groupId: utf8ToBytes(target.groupId),
-      epoch: target.epoch,
-      treeHash: new Uint8Array(),
-      confirmedTranscriptHash: new Uint8Array(),
-      extensions: [],
-    },
-  } as unknown as GroupInfo;
-  return encodeMessage(await proposeAddExternal(groupInfo, kp.keyPackage, priv, newcomer.cs));
+export function forgeExternalAdd(target: { groupId: string; epoch: bigint }, newcomer: MlsDevice): Promise<Uint8Array> {
+  return newcomer.proposeSelf(target);
 }
