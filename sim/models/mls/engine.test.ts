@@ -93,6 +93,15 @@ describe("mls engine: honest group", () => {
     expect(dave.members().map((m) => m.user)).toEqual([ALICE, BOB, CAROL, DAVE]);
   });
 
+  it("untrusted bytes give a verdict, never a throw, and change nothing", async () => {
+    const { rng, alice, bob } = await room(15);
+    const real = await alice.send("x");
+    const inputs = [new Uint8Array(), rng.bytes("garbage", 200), real.slice(0, real.length - 1), Uint8Array.of(0, 1, 0, 2), new Uint8Array(5000)];
+    for (const b of inputs) expect((await bob.receive(b)).kind).toMatch(/^(error|ignored)$/);
+    expect(bob.epoch()).toBe(1n);
+    expect((await bob.receive(real)).kind).toBe("application");
+  });
+
   it("a replayed application message is refused", async () => {
     const { alice, bob } = await room(3);
     const m = await alice.send("once");
