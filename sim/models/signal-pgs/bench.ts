@@ -24,7 +24,7 @@ function flow(n: number, seed: number): Record<string, number> {
   const secrets = deriveGroupSecrets(newMasterKey(new Rng(seed), "signal-pgs master key bench"));
   const server = new PgsServer(true);
   const entries = users.map((u) => encryptMemberEntry(secrets, u));
-  server.createGroup(secrets.groupId, entries[0]!, 100, { add: 50, remove: 50, changeLevels: 100 });
+  server.createGroup(secrets.groupId, entries[0]!, 100, { add: 50, remove: 50, changeLevels: 100, joinByLink: false });
   lap("setup (master key, N entries)");
   for (const e of entries.slice(1)) if (!server.add(secrets.groupId, entries[0]!, e).ok) throw new Error("add refused");
   lap("adds (N-1, access-checked)");

@@ -13,7 +13,7 @@ import {
   viewMembers,
 } from "./engine.ts";
 
-const ACCESS: AccessControl = { add: 50, remove: 50, changeLevels: 100 };
+const ACCESS: AccessControl = { add: 50, remove: 50, changeLevels: 100, joinByLink: false };
 const [ALICE, BOB, CAROL, MALLORY] = ["@alice:a.example", "@bob:b.example", "@carol:c.example", "@mallory:evil.example"];
 
 /** Alice's group with Bob and Carol, on a server that enforces access control or not. */
@@ -48,6 +48,20 @@ describe("signal-pgs engine: honest group", () => {
     expect(server.remove(g, entry(BOB), entry(BOB))).toEqual({ ok: true }); // a leave
     expect(server.add(g, entry(BOB), entry(MALLORY))).toEqual({ ok: false, refusal: "not_a_member" });
     expect(server.add(g, entry(ALICE), entry(CAROL))).toEqual({ ok: false, refusal: "already_member" });
+  });
+
+  it("levels change only at the power-level level; a group link lets a master-key holder add themselves", () => {
+    const { server, entry, members, g } = world(12);
+    expect(server.setLevel(g, entry(BOB), entry(BOB), 50)).toEqual({ ok: false, refusal: "insufficient_level" });
+    expect(server.setLevel(g, entry(ALICE), entry(CAROL), 50)).toEqual({ ok: true });
+    expect(server.add(g, entry(CAROL), entry(MALLORY))).toEqual({ ok: true });
+    const dave = "@dave:d.example";
+    expect(server.add(g, entry(dave), entry(dave))).toEqual({ ok: false, refusal: "not_a_member" });
+    expect(server.setAccess(g, entry(CAROL), { ...ACCESS, joinByLink: true })).toEqual({ ok: false, refusal: "insufficient_level" });
+    expect(server.setAccess(g, entry(ALICE), { ...ACCESS, joinByLink: true })).toEqual({ ok: true });
+    expect(server.add(g, entry(dave), entry(dave), 50)).toEqual({ ok: false, refusal: "not_a_member" });
+    expect(server.add(g, entry(dave), entry(dave))).toEqual({ ok: true });
+    expect(members().members).toEqual([ALICE, BOB, CAROL, MALLORY, dave]);
   });
 
   it("the same seed gives the same master key, group ID and entries; another seed does not", () => {

@@ -87,9 +87,14 @@ export interface AccessControl {
   remove: number;
   /** Level needed to change a member's level (Matrix `m.room.power_levels` state level). */
   changeLevels: number;
+  /**
+   * Anyone holding the master key may add themselves, at level 0: Signal's group link (which
+   * carries the master key; access `addFromInviteLink`), the analogue of a public room.
+   */
+  joinByLink: boolean;
 }
 
-export const DEFAULT_ACCESS: AccessControl = { add: 0, remove: 50, changeLevels: 100 };
+export const DEFAULT_ACCESS: AccessControl = { add: 0, remove: 50, changeLevels: 100, joinByLink: false };
 
 /** What the server stores for a group. It sees ciphertexts and levels, never user IDs. */
 export interface GroupRecord {
@@ -140,8 +145,9 @@ export class PgsServer {
     const e = bytesToHex(entry);
     if (this.enforce) {
       const r = g.entries.get(bytesToHex(requester));
-      if (r === undefined) return refuse("not_a_member");
-      if (r < g.access.add || level > r) return refuse("insufficient_level");
+      const byLink = g.access.joinByLink && bytesToHex(requester) === e && level === 0;
+      if (r === undefined && !byLink) return refuse("not_a_member");
+      if (!byLink && (r! < g.access.add || level > r!)) return refuse("insufficient_level");
       if (g.banned.has(e)) return refuse("banned");
       if (g.entries.has(e)) return refuse("already_member");
     }
@@ -165,6 +171,36 @@ export class PgsServer {
     }
     g.entries.delete(e);
     if (ban) g.banned.add(e);
+    return { ok: true };
+  }
+
+  /** `requester` sets `entry`'s level (Matrix's rules: not above one's own, nor for a peer or superior). */
+  setLevel(groupId: string, requester: Uint8Array, entry: Uint8Array, level: number): ServerResult {
+    const g = this.groups.get(groupId);
+    if (!g) return refuse("unknown_group");
+    const e = bytesToHex(entry);
+    const t = g.entries.get(e);
+    if (t === undefined) return refuse("not_found");
+    if (this.enforce) {
+      const r = g.entries.get(bytesToHex(requester));
+      if (r === undefined) return refuse("not_a_member");
+      const self = bytesToHex(requester) === e;
+      if (r < g.access.changeLevels || level > r || (!self && t >= r)) return refuse("insufficient_level");
+    }
+    g.entries.set(e, level);
+    return { ok: true };
+  }
+
+  /** The access-control settings (Matrix: power levels and join rule), changed at `changeLevels`. */
+  setAccess(groupId: string, requester: Uint8Array, access: AccessControl): ServerResult {
+    const g = this.groups.get(groupId);
+    if (!g) return refuse("unknown_group");
+    if (this.enforce) {
+      const r = g.entries.get(bytesToHex(requester));
+      if (r === undefined) return refuse("not_a_member");
+      if (r < g.access.changeLevels) return refuse("insufficient_level");
+    }
+    g.access = { ...access };
     return { ok: true };
   }
 
