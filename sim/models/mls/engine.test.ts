@@ -93,6 +93,16 @@ describe("mls engine: honest group", () => {
     expect(dave.members().map((m) => m.user)).toEqual([ALICE, BOB, CAROL, DAVE]);
   });
 
+  it("a leave: Bob proposes his own removal and Carol (level 0) commits it", async () => {
+    const { ds, alice, bob, carol, say } = await room(16);
+    const leave = await bob.proposeLeave();
+    expect((await ds.submit(bob, leave)).deliveries.map((d) => d.result.kind)).toEqual(["proposal", "proposal"]);
+    const c = await carol.commit({});
+    expect((await ds.submit(carol, c.commit)).accepted).toBe(true);
+    expect(alice.members().map((m) => m.user)).toEqual([ALICE, CAROL]);
+    expect(await say(alice, "bye bob")).toEqual([`${CAROL}/C1`]);
+  });
+
   it("untrusted bytes give a verdict, never a throw, and change nothing", async () => {
     const { rng, alice, bob } = await room(15);
     const real = await alice.send("x");

@@ -34,6 +34,7 @@ import {
   createCommit,
   createGroup,
   createGroupInfoWithExternalPubAndRatchetTree,
+  createProposal,
   decodeMlsMessage,
   defaultLifetime,
   emptyPskIndex,
@@ -313,6 +314,19 @@ export class MlsDevice {
     };
     const groupInfo = { groupContext } as unknown as GroupInfo; // only groupContext is read
     return encodeMessage(await proposeAddExternal(groupInfo, own.pub, own.priv, this.cs));
+  }
+
+  /**
+   * A leave: RFC 9420 does not let a Commit remove its own committer (§12.2), so the leaver
+   * proposes its own removal and any member's next Commit carries it.
+   */
+  async proposeLeave(): Promise<Uint8Array> {
+    const state = this.requireState();
+    const own = this.members().find((m) => m.user === this.id.user && m.device === this.id.device);
+    if (!own) throw new Error("mls: own leaf not found");
+    const r = await createProposal(state, false, { proposalType: "remove", remove: { removed: own.leaf } }, this.cs);
+    this.state = r.newState;
+    return encodeMessage(r.message);
   }
 
   /** An MLS application message in the current epoch. */

@@ -104,7 +104,8 @@ export type PolicyVerdict = { ok: true } | { ok: false; reason: string };
  * - adding a device of one's own user is always allowed (Matrix has no rule on devices; MSC3917
  *   ties them to the user by cross-signing, which is the authentication service's check);
  * - adding another user's device needs `invite`;
- * - removing one's own device is a leave; removing another's needs `kick` and a higher level;
+ * - removing one's own device, or committing a member's proposal to remove itself, is a leave;
+ *   removing another's needs `kick` and a higher level;
  * - changing the policy needs `powerLevels`, and no level may be set above the committer's own,
  *   nor a level changed for a user at or above it (other than oneself);
  * - an external Commit (a new member joining by itself) needs the `public` join rule, and may
@@ -137,6 +138,7 @@ export function checkCommit(
       case "remove":
         if (!sub) return { ok: false, reason: "remove of an empty leaf" };
         if (sub.user === committer.user) break;
+        if (p.proposer !== undefined && p.proposer.user === sub.user) break; // a leave, committed by another member
         if (external) return { ok: false, reason: "an external commit may remove only the joiner's own devices" };
         if (mine < before.kick || mine <= levelOf(before, sub.user)) {
           return { ok: false, reason: `${committer.user} (level ${mine}) may not remove ${sub.user} (level ${levelOf(before, sub.user)})` };
