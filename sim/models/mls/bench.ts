@@ -23,11 +23,19 @@ async function flow(n: number, seed: number) {
   const rng = new Rng(seed);
   const ds = new DeliveryService();
   const devices: MlsDevice[] = [];
-  for (let i = 0; i < n; i++) devices.push(await MlsDevice.create(rng, { user: `@u${i}:example.org`, device: "D" }, DEFAULT_POLICY));
+  for (let i = 0; i < n; i++)
+    devices.push(await MlsDevice.create(rng, { user: `@u${i}:example.org`, device: "D" }, DEFAULT_POLICY));
   ds.connect(...devices);
   const [creator, ...rest] = devices as [MlsDevice, ...MlsDevice[]];
   const users = Object.fromEntries(devices.map((d, i) => [d.id.user, i === 0 ? 100 : 0]));
-  await creator.createGroup("!bench:example.org", { users, usersDefault: 0, invite: 50, kick: 50, powerLevels: 100, joinRule: "invite" });
+  await creator.createGroup("!bench:example.org", {
+    users,
+    usersDefault: 0,
+    invite: 50,
+    kick: 50,
+    powerLevels: 100,
+    joinRule: "invite",
+  });
   const kps: Uint8Array[] = [];
   for (const d of rest) kps.push(await d.newKeyPackage());
   lap("setup (keys, KeyPackages, group)");
@@ -36,12 +44,14 @@ async function flow(n: number, seed: number) {
   await ds.submit(creator, add.commit, { bytes: add.welcome!, to: rest });
   lap("add Commit (deliver) + Welcomes");
   let reads = 0;
-  for (const d of devices) reads += (await ds.submit(d, await d.send("m1"))).deliveries.filter((x) => x.result.kind === "application").length;
+  for (const d of devices)
+    reads += (await ds.submit(d, await d.send("m1"))).deliveries.filter((x) => x.result.kind === "application").length;
   lap(`messages 1 (${n} sent)`);
   const rm = await creator.commit({ remove: [rest[0]!.id] });
   await ds.submit(creator, rm.commit);
   lap("remove Commit (create + deliver)");
-  for (const d of [creator, ...rest.slice(1)]) reads += (await ds.submit(d, await d.send("m2"))).deliveries.filter((x) => x.result.kind === "application").length;
+  for (const d of [creator, ...rest.slice(1)])
+    reads += (await ds.submit(d, await d.send("m2"))).deliveries.filter((x) => x.result.kind === "application").length;
   lap(`messages 2 (${n - 1} sent)`);
   const expected = n * (n - 1) + (n - 1) * (n - 2);
   if (reads !== expected) throw new Error(`bench flow: ${reads} decryptions, expected ${expected}`);
@@ -61,7 +71,10 @@ for (const n of SIZES) {
       total += v;
     }
   }
-  console.log(`mls engine, N = ${n} devices, mean of ${ROUNDS} runs: ${(total / ROUNDS).toFixed(1)} ms per flow, ${reads} decryptions`);
+  console.log(
+    `mls engine, N = ${n} devices, mean of ${ROUNDS} runs: ${(total / ROUNDS).toFixed(1)} ms per flow,`,
+    `${reads} decryptions`,
+  );
   for (const [k, v] of Object.entries(sums)) console.log(`  ${k.padEnd(36)} ${(v / ROUNDS).toFixed(1).padStart(8)} ms`);
 }
 console.log(`heap used: ${(process.memoryUsage().heapUsed / 2 ** 20).toFixed(0)} MB`);

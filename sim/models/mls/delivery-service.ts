@@ -50,9 +50,11 @@ export class DeliveryService {
    * Otherwise the group moves on, the committer gets its Commit back, and a Welcome goes only to
    * the devices it names.
    */
-  async submit(from: MlsDevice, bytes: Uint8Array, welcome?: { bytes: Uint8Array; to: readonly MlsDevice[] }): Promise<
-    { accepted: true; deliveries: Delivery[] } | { accepted: false; reason: string; deliveries: Delivery[] }
-  > {
+  async submit(
+    from: MlsDevice,
+    bytes: Uint8Array,
+    welcome?: { bytes: Uint8Array; to: readonly MlsDevice[] },
+  ): Promise<{ accepted: true; deliveries: Delivery[] } | { accepted: false; reason: string; deliveries: Delivery[] }> {
     const h = peek(bytes);
     if (!h) return { accepted: false, reason: "not an MLS message", deliveries: [] };
     const others = this.all().filter((k) => k !== deviceKey(from));
@@ -75,7 +77,12 @@ export class DeliveryService {
     this.epochs.set(h.groupId, current + 1n);
     this.log.push(bytes);
     deliveries.push(...(await this.relay(bytes, [deviceKey(from)])));
-    deliveries.push(...(await this.relay(bytes, others.filter((k) => !members.includes(k)))));
+    deliveries.push(
+      ...(await this.relay(
+        bytes,
+        others.filter((k) => !members.includes(k)),
+      )),
+    );
     if (welcome) {
       this.log.push(welcome.bytes);
       deliveries.push(...(await this.relay(welcome.bytes, welcome.to.map(deviceKey))));

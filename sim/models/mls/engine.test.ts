@@ -4,16 +4,33 @@ import { type Delivery, DeliveryService, deviceKey } from "./delivery-service.ts
 import { type AuthenticationService, DEFAULT_POLICY, MlsDevice, type MlsPolicy, forgeExternalAdd } from "./engine.ts";
 import type { RoomPolicy } from "./room-policy.ts";
 
-const [ALICE, BOB, CAROL, DAVE, MALLORY] = ["@alice:a.example", "@bob:b.example", "@carol:c.example", "@dave:d.example", "@mallory:evil.example"];
+const [ALICE, BOB, CAROL, DAVE, MALLORY] = [
+  "@alice:a.example",
+  "@bob:b.example",
+  "@carol:c.example",
+  "@dave:d.example",
+  "@mallory:evil.example",
+];
 const ROOM = "!room:a.example";
-const LEVELS: RoomPolicy = { users: { [ALICE]: 100, [DAVE]: 50 }, usersDefault: 0, invite: 50, kick: 50, powerLevels: 100, joinRule: "invite" };
+const LEVELS: RoomPolicy = {
+  users: { [ALICE]: 100, [DAVE]: 50 },
+  usersDefault: 0,
+  invite: 50,
+  kick: 50,
+  powerLevels: 100,
+  joinRule: "invite",
+};
 const LIBRARY: MlsPolicy = { externalProposals: "accept", powerLevels: "library-default", retainOldEpochs: true };
 
 /** Who read a message: the devices that decrypted it. */
 const readers = (ds: readonly Delivery[]) => ds.filter((d) => d.result.kind === "application").map((d) => d.to);
 
 /** Alice's room with Bob and Carol (and Dave, level 50, when asked), through an honest DS. */
-async function room(seed: number, policy: MlsPolicy = DEFAULT_POLICY, opts: { dave?: boolean; auth?: AuthenticationService } = {}) {
+async function room(
+  seed: number,
+  policy: MlsPolicy = DEFAULT_POLICY,
+  opts: { dave?: boolean; auth?: AuthenticationService } = {},
+) {
   const rng = new Rng(seed);
   const ds = new DeliveryService();
   const device = async (user: string, id: string, p = policy) => {
@@ -21,7 +38,9 @@ async function room(seed: number, policy: MlsPolicy = DEFAULT_POLICY, opts: { da
     ds.connect(d);
     return d;
   };
-  const alice = await device(ALICE, "A1"), bob = await device(BOB, "B1"), carol = await device(CAROL, "C1");
+  const alice = await device(ALICE, "A1"),
+    bob = await device(BOB, "B1"),
+    carol = await device(CAROL, "C1");
   const dave = opts.dave ? await device(DAVE, "D1") : undefined;
   await alice.createGroup(ROOM, LEVELS);
   const invited = dave ? [bob, carol, dave] : [bob, carol];
@@ -30,7 +49,8 @@ async function room(seed: number, policy: MlsPolicy = DEFAULT_POLICY, opts: { da
   const c = await alice.commit({ add: kps });
   const r = await ds.submit(alice, c.commit, { bytes: c.welcome!, to: invited });
   expect(r.accepted).toBe(true);
-  const say = async (from: MlsDevice, text: string) => readers((await ds.submit(from, await from.send(text))).deliveries);
+  const say = async (from: MlsDevice, text: string) =>
+    readers((await ds.submit(from, await from.send(text))).deliveries);
   return { rng, ds, device, alice, bob, carol, dave: dave!, say };
 }
 
@@ -59,19 +79,27 @@ describe("mls engine: honest group", () => {
       await w.say(w.carol, "two");
       return { log: w.ds.log.map((b) => Buffer.from(b).toString("hex")), trace: w.rng.trace };
     };
-    const a = await transcript(5), b = await transcript(5), c = await transcript(6);
+    const a = await transcript(5),
+      b = await transcript(5),
+      c = await transcript(6);
     expect(b).toEqual(a);
     expect(a.log).toHaveLength(5); // add Commit, its Welcome, a message, remove Commit, a message
     expect(c.log[0]).not.toEqual(a.log[0]);
     expect(a.trace.every((l) => l.startsWith("mls "))).toBe(true);
   });
 
-  it("old-epoch keys: the library keeps them (a removed member's message is read); the policy clears them", async () => {
-    for (const [policy, read] of [[LIBRARY, true], [DEFAULT_POLICY, false]] as const) {
+  it("old-epoch keys: kept by the library (a removed member is read), cleared by the policy", async () => {
+    for (const [policy, read] of [
+      [LIBRARY, true],
+      [DEFAULT_POLICY, false],
+    ] as const) {
       const { ds, alice, bob, carol } = await room(2, policy);
       // Bob's client ignores its removal and keeps the state it had (a honest one could not send:
       // ts-mls marks the state "removedFromGroup" when it processes the Commit).
-      await ds.relay((await alice.commit({ remove: [{ user: BOB, device: "B1" }] })).commit, [alice, carol].map(deviceKey));
+      await ds.relay(
+        (await alice.commit({ remove: [{ user: BOB, device: "B1" }] })).commit,
+        [alice, carol].map(deviceKey),
+      );
       expect([alice.epoch(), bob.epoch(), carol.epoch()]).toEqual([2n, 1n, 2n]);
       const late = await carol.receive(await bob.send("still here?"));
       expect(late.kind === "application").toBe(read);
@@ -106,7 +134,13 @@ describe("mls engine: honest group", () => {
   it("untrusted bytes give a verdict, never a throw, and change nothing", async () => {
     const { rng, alice, bob } = await room(15);
     const real = await alice.send("x");
-    const inputs = [new Uint8Array(), rng.bytes("garbage", 200), real.slice(0, real.length - 1), Uint8Array.of(0, 1, 0, 2), new Uint8Array(5000)];
+    const inputs = [
+      new Uint8Array(),
+      rng.bytes("garbage", 200),
+      real.slice(0, real.length - 1),
+      Uint8Array.of(0, 1, 0, 2),
+      new Uint8Array(5000),
+    ];
     for (const b of inputs) expect((await bob.receive(b)).kind).toMatch(/^(error|ignored)$/);
     expect(bob.epoch()).toBe(1n);
     expect((await bob.receive(real)).kind).toBe("application");
@@ -121,14 +155,19 @@ describe("mls engine: honest group", () => {
 });
 
 describe("mls engine: a malicious Delivery Service", () => {
-  it("T1: an external add the DS injects is bundled into the next Commit when accepted, and refused by policy", async () => {
-    for (const [externalProposals, breach] of [["accept", true], ["reject", false]] as const) {
+  it("T1: an injected external add is bundled into the next Commit if accepted, refused by policy", async () => {
+    for (const [externalProposals, breach] of [
+      ["accept", true],
+      ["reject", false],
+    ] as const) {
       const policy = { ...DEFAULT_POLICY, externalProposals };
       const { ds, device, alice, bob, carol, say } = await room(4, policy);
       const mallory = await device(MALLORY, "M1");
       const inject = await forgeExternalAdd({ groupId: ROOM, epoch: 1n }, mallory);
       const seen = await ds.relay(inject, [alice, bob, carol].map(deviceKey));
-      expect(seen.every((d) => d.result.kind === "proposal" && d.result.outcome === (breach ? "stored" : "rejected"))).toBe(true);
+      expect(
+        seen.every((d) => d.result.kind === "proposal" && d.result.outcome === (breach ? "stored" : "rejected")),
+      ).toBe(true);
       // Alice's next Commit (an honest one, removing nobody) bundles whatever proposals she stored.
       const c = await alice.commit({});
       const r = await ds.submit(alice, c.commit, c.welcome ? { bytes: c.welcome, to: [mallory] } : undefined);
@@ -154,8 +193,11 @@ describe("mls engine: a malicious Delivery Service", () => {
     expect(bob.members().map((m) => m.user)).toEqual([ALICE, BOB, CAROL]);
   });
 
-  it("T2: a removed member's old add Commit, replayed, is refused; their new KeyPackage as an external add depends on the policy", async () => {
-    for (const [externalProposals, back] of [["accept", true], ["reject", false]] as const) {
+  it("T2: a replayed old add Commit is refused; a new KeyPackage as external add follows the policy", async () => {
+    for (const [externalProposals, back] of [
+      ["accept", true],
+      ["reject", false],
+    ] as const) {
       const { ds, alice, bob, carol, say } = await room(6, { ...DEFAULT_POLICY, externalProposals });
       await ds.submit(alice, (await alice.commit({ remove: [{ user: BOB, device: "B1" }] })).commit);
       const addBob = ds.log[0]!; // the Commit that added Bob and Carol
@@ -174,20 +216,29 @@ describe("mls engine: a malicious Delivery Service", () => {
     }
   });
 
-  it("T3: a removed member's Commit from its old epoch, and its external join on an old GroupInfo, are refused", async () => {
+  it("T3: a removed member's old-epoch Commit and external join on an old GroupInfo are refused", async () => {
     const { ds, device, alice, bob, carol } = await room(7);
     const oldInfo = await bob.groupInfo(); // published while Bob was a member
     // Bob's client ignores its removal (withheld from it by the colluding DS).
-    await ds.relay((await alice.commit({ remove: [{ user: BOB, device: "B1" }] })).commit, [alice, carol].map(deviceKey));
+    await ds.relay(
+      (await alice.commit({ remove: [{ user: BOB, device: "B1" }] })).commit,
+      [alice, carol].map(deviceKey),
+    );
     const mallory = await device(MALLORY, "M1");
     const c = await bob.commit({ add: [await mallory.newKeyPackage()] });
-    expect((await ds.relay(c.commit, [deviceKey(carol)]))[0]!.result).toMatchObject({ kind: "commit", outcome: "rejected" });
+    expect((await ds.relay(c.commit, [deviceKey(carol)]))[0]!.result).toMatchObject({
+      kind: "commit",
+      outcome: "rejected",
+    });
     const rejoin = await mallory.joinExternal(oldInfo);
-    expect((await ds.relay(rejoin, [deviceKey(carol)]))[0]!.result).toMatchObject({ kind: "commit", outcome: "rejected" });
+    expect((await ds.relay(rejoin, [deviceKey(carol)]))[0]!.result).toMatchObject({
+      kind: "commit",
+      outcome: "rejected",
+    });
     expect(carol.members().map((m) => m.user)).toEqual([ALICE, CAROL]);
   });
 
-  it("external joins: allowed when the join rule is public, refused otherwise; the library alone accepts both", async () => {
+  it("external joins: allowed if the join rule is public; the library alone accepts both", async () => {
     const cases = [
       [DEFAULT_POLICY, "public", true],
       [DEFAULT_POLICY, "invite", false],
@@ -195,7 +246,8 @@ describe("mls engine: a malicious Delivery Service", () => {
     ] as const;
     for (const [policy, joinRule, joined] of cases) {
       const { ds, device, alice, carol, say } = await room(8, policy);
-      if (joinRule === "public") await ds.submit(alice, (await alice.commit({ policy: { ...LEVELS, joinRule } })).commit);
+      if (joinRule === "public")
+        await ds.submit(alice, (await alice.commit({ policy: { ...LEVELS, joinRule } })).commit);
       const info = await alice.groupInfo(); // the DS holds it, whatever the join rule
       const mallory = await device(MALLORY, "M1", policy);
       const r = await ds.submit(mallory, await mallory.joinExternal(info));
@@ -206,7 +258,10 @@ describe("mls engine: a malicious Delivery Service", () => {
   });
 
   it("T4: an unprivileged member's add is refused by every member; only the library default accepts it", async () => {
-    for (const [policy, breach] of [[DEFAULT_POLICY, false], [LIBRARY, true]] as const) {
+    for (const [policy, breach] of [
+      [DEFAULT_POLICY, false],
+      [LIBRARY, true],
+    ] as const) {
       const { ds, device, alice, bob, carol, say } = await room(9, policy);
       const mallory = await device(MALLORY, "M1");
       const c = await carol.commit({ add: [await mallory.newKeyPackage()] });
@@ -225,7 +280,7 @@ describe("mls engine: a malicious Delivery Service", () => {
     }
   });
 
-  it("T4 with a colluding DS: the refused Commit forks Carol and Mallory off; honest messages stay unreadable to Mallory", async () => {
+  it("T4, colluding DS: the refused Commit forks Carol and Mallory off; Mallory reads no honest message", async () => {
     const { ds, device, alice, bob, carol, say } = await room(10);
     const mallory = await device(MALLORY, "M1");
     const c = await carol.commit({ add: [await mallory.newKeyPackage()] });
@@ -238,10 +293,15 @@ describe("mls engine: a malicious Delivery Service", () => {
     expect(mallory.alarms).toEqual([]);
   });
 
-  it("device insertion (T8): a device the DS makes for Bob gets in only with external proposals accepted and no authentication service", async () => {
+  it("T8: a DS-made device for Bob gets in only with external proposals accepted and no AS", async () => {
     const genuine = new Map<string, string>();
-    const auth: AuthenticationService = (id, key) => genuine.get(`${id.user}/${id.device}`) === Buffer.from(key).toString("hex");
-    const cases = [["accept", undefined, true], ["accept", auth, false], ["reject", undefined, false]] as const;
+    const auth: AuthenticationService = (id, key) =>
+      genuine.get(`${id.user}/${id.device}`) === Buffer.from(key).toString("hex");
+    const cases = [
+      ["accept", undefined, true],
+      ["accept", auth, false],
+      ["reject", undefined, false],
+    ] as const;
     for (const [externalProposals, as, breach] of cases) {
       const { ds, alice, bob, carol, say } = await room(11, { ...DEFAULT_POLICY, externalProposals }, { auth: as });
       for (const d of [alice, bob, carol]) genuine.set(deviceKey(d), Buffer.from(d.signaturePublicKey).toString("hex"));
@@ -252,11 +312,12 @@ describe("mls engine: a malicious Delivery Service", () => {
       await ds.submit(alice, c.commit, c.welcome ? { bytes: c.welcome, to: [evil] } : undefined);
       expect((await say(alice, "to bob")).includes(deviceKey(evil))).toBe(breach);
       // A KeyPackage the DS substitutes for a new device: the committer's own AS check refuses it.
-      if (as) await expect(alice.commit({ add: [await evil.newKeyPackage()] })).rejects.toThrow(/authentication service/);
+      if (as)
+        await expect(alice.commit({ add: [await evil.newKeyPackage()] })).rejects.toThrow(/authentication service/);
     }
   });
 
-  it("withheld Commit: a member who never sees Bob's removal keeps sending to him, and raises 'behind' later", async () => {
+  it("withheld Commit: a member unaware of Bob's removal sends to him, and raises 'behind' later", async () => {
     const { ds, alice, bob, carol } = await room(12);
     const rm = await alice.commit({ remove: [{ user: BOB, device: "B1" }] });
     await ds.relay(rm.commit, [deviceKey(alice)]); // to Alice only: withheld from Carol
@@ -267,7 +328,7 @@ describe("mls engine: a malicious Delivery Service", () => {
     expect(carol.alarms.map((a) => a.cause)).toEqual(["behind"]);
   });
 
-  it("DS fork: two Commits for one epoch to two halves; the removed member reads the other half; a cross-branch message raises an alarm", async () => {
+  it("DS fork: two Commits for one epoch; the removed member reads one branch; cross-branch alarms", async () => {
     const { ds, alice, bob, carol, dave } = await room(13, DEFAULT_POLICY, { dave: true });
     const a = await alice.commit({ remove: [{ user: BOB, device: "B1" }] });
     const d = await dave.commit({}); // an honest Commit by Dave (level 50) for the same epoch

@@ -76,7 +76,11 @@ export interface MlsPolicy {
   retainOldEpochs: boolean;
 }
 
-export const DEFAULT_POLICY: MlsPolicy = { externalProposals: "reject", powerLevels: "enforce", retainOldEpochs: false };
+export const DEFAULT_POLICY: MlsPolicy = {
+  externalProposals: "reject",
+  powerLevels: "enforce",
+  retainOldEpochs: false,
+};
 
 /** RFC 9420's Authentication Service: does this signature key belong to that user's device? */
 export type AuthenticationService = (id: DeviceIdentity, signaturePublicKey: Uint8Array) => boolean;
@@ -124,16 +128,28 @@ export function decodeMessage(bytes: Uint8Array): MLSMessage | undefined {
 }
 
 /** The epoch and kind a Delivery Service reads from a message's clear header, as real ones do. */
-export function peek(bytes: Uint8Array): { groupId: string; epoch: bigint; contentType: string; wireformat: string } | undefined {
+export function peek(
+  bytes: Uint8Array,
+): { groupId: string; epoch: bigint; contentType: string; wireformat: string } | undefined {
   const m = decodeMessage(bytes);
   if (!m) return undefined;
   if (m.wireformat === "mls_private_message") {
     const p = m.privateMessage;
-    return { groupId: new TextDecoder().decode(p.groupId), epoch: p.epoch, contentType: p.contentType, wireformat: m.wireformat };
+    return {
+      groupId: new TextDecoder().decode(p.groupId),
+      epoch: p.epoch,
+      contentType: p.contentType,
+      wireformat: m.wireformat,
+    };
   }
   if (m.wireformat === "mls_public_message") {
     const c = m.publicMessage.content;
-    return { groupId: new TextDecoder().decode(c.groupId), epoch: c.epoch, contentType: c.contentType, wireformat: m.wireformat };
+    return {
+      groupId: new TextDecoder().decode(c.groupId),
+      epoch: c.epoch,
+      contentType: c.contentType,
+      wireformat: m.wireformat,
+    };
   }
   return { groupId: "", epoch: -1n, contentType: "", wireformat: m.wireformat };
 }
@@ -242,7 +258,11 @@ export class MlsDevice {
    * A Commit with these proposals (and any stored proposals the library bundles). The result waits
    * in `pending` until the Delivery Service hands the Commit back (`receive`), or `abandon`.
    */
-  async commit(change: { add?: Uint8Array[]; remove?: DeviceIdentity[]; policy?: RoomPolicy }): Promise<{ commit: Uint8Array; welcome?: Uint8Array }> {
+  async commit(change: {
+    add?: Uint8Array[];
+    remove?: DeviceIdentity[];
+    policy?: RoomPolicy;
+  }): Promise<{ commit: Uint8Array; welcome?: Uint8Array }> {
     const state = this.requireState();
     const proposals: Proposal[] = [];
     for (const bytes of change.add ?? []) {
@@ -263,10 +283,15 @@ export class MlsDevice {
       const ext = [{ extensionType: ROOM_POLICY_EXTENSION, extensionData: encodeRoomPolicy(change.policy) }];
       proposals.push({ proposalType: "group_context_extensions", groupContextExtensions: { extensions: ext } });
     }
-    const r = await createCommit({ state, cipherSuite: this.cs }, { extraProposals: proposals, ratchetTreeExtension: true });
+    const r = await createCommit(
+      { state, cipherSuite: this.cs },
+      { extraProposals: proposals, ratchetTreeExtension: true },
+    );
     const commit = encodeMessage(r.commit);
     this.pending = { digest: digest(commit), state: r.newState };
-    const welcome = r.welcome ? encodeMessage({ version: "mls10", wireformat: "mls_welcome", welcome: r.welcome }) : undefined;
+    const welcome = r.welcome
+      ? encodeMessage({ version: "mls10", wireformat: "mls_welcome", welcome: r.welcome })
+      : undefined;
     return welcome ? { commit, welcome } : { commit };
   }
 
@@ -289,7 +314,11 @@ export class MlsDevice {
     if (kp?.wireformat !== "mls_key_package") throw new Error("mls: own KeyPackage does not decode");
     const own = this.keyPackages.get(digest(kp.keyPackage.initKey))!;
     const r = await joinGroupExternal(gi.groupInfo, own.pub, own.priv, false, this.cs);
-    const commit = encodeMessage({ version: "mls10", wireformat: "mls_public_message", publicMessage: r.publicMessage });
+    const commit = encodeMessage({
+      version: "mls10",
+      wireformat: "mls_public_message",
+      publicMessage: r.publicMessage,
+    });
     this.pending = { digest: digest(commit), state: r.newState };
     return commit;
   }
@@ -368,18 +397,32 @@ export class MlsDevice {
     if (head.contentType === "commit" && head.epoch < mine) {
       const seen = this.applied.get(head.epoch);
       if (seen !== undefined && seen !== d) {
-        this.alarms.push({ cause: "fork", epoch: head.epoch, detail: "a second Commit for an epoch this device already left" });
+        this.alarms.push({
+          cause: "fork",
+          epoch: head.epoch,
+          detail: "a second Commit for an epoch this device already left",
+        });
       }
       // The library refuses it too (wrong epoch); the engine says why without asking it.
-      return { kind: "commit", outcome: "rejected", epoch: mine, reason: seen === d ? "replay of an applied Commit" : "Commit for a past epoch" };
+      return {
+        kind: "commit",
+        outcome: "rejected",
+        epoch: mine,
+        reason: seen === d ? "replay of an applied Commit" : "Commit for a past epoch",
+      };
     }
     if (head.epoch > mine) {
-      this.alarms.push({ cause: "behind", epoch: head.epoch, detail: `a ${head.contentType} from epoch ${head.epoch}; this device is at ${mine}` });
+      this.alarms.push({
+        cause: "behind",
+        epoch: head.epoch,
+        detail: `a ${head.contentType} from epoch ${head.epoch}; this device is at ${mine}`,
+      });
       return { kind: "error", reason: `message from a later epoch (${head.epoch} > ${mine})` };
     }
     if (head.contentType === "commit" && this.pending) this.pending = undefined; // another Commit won this epoch
 
-    if (m.wireformat === "mls_private_message" && head.contentType === "application") return this.receiveApplication(m.privateMessage, state);
+    if (m.wireformat === "mls_private_message" && head.contentType === "application")
+      return this.receiveApplication(m.privateMessage, state);
 
     let verdict: { ok: true } | { ok: false; reason: string } = { ok: true };
     const joiner = m.wireformat === "mls_public_message" ? externalJoiner(m.publicMessage) : undefined;
@@ -438,7 +481,11 @@ export class MlsDevice {
     joiner: { id: DeviceIdentity | undefined; key: Uint8Array } | undefined,
   ): { ok: true } | { ok: false; reason: string } {
     const subjectOf = (p: Proposal): DeviceIdentity | undefined =>
-      p.proposalType === "add" ? kpIdentity(p.add.keyPackage) : p.proposalType === "remove" ? leafIdentity(state, p.remove.removed) : undefined;
+      p.proposalType === "add"
+        ? kpIdentity(p.add.keyPackage)
+        : p.proposalType === "remove"
+          ? leafIdentity(state, p.remove.removed)
+          : undefined;
     const authentic = (p: Proposal): boolean => {
       if (p.proposalType !== "add") return true;
       const id = kpIdentity(p.add.keyPackage);
@@ -456,12 +503,18 @@ export class MlsDevice {
       return { ok: false, reason: "the authentication service refuses the external joiner" };
     }
     for (const p of incoming.proposals) {
-      if (!authentic(p.proposal)) return { ok: false, reason: "the authentication service refuses an added KeyPackage" };
-      if (p.senderLeafIndex === undefined && p.proposal.proposalType === "add" && this.policy.externalProposals === "reject") {
+      if (!authentic(p.proposal))
+        return { ok: false, reason: "the authentication service refuses an added KeyPackage" };
+      if (
+        p.senderLeafIndex === undefined &&
+        p.proposal.proposalType === "add" &&
+        this.policy.externalProposals === "reject"
+      ) {
         return { ok: false, reason: "an external add proposal, refused by policy" };
       }
     }
-    if (this.policy.powerLevels === "library-default") return acceptAll(incoming) === "accept" ? { ok: true } : { ok: false, reason: "library" };
+    if (this.policy.powerLevels === "library-default")
+      return acceptAll(incoming) === "accept" ? { ok: true } : { ok: false, reason: "library" };
     const before = roomPolicyOf(state);
     if (!before) return { ok: false, reason: "no room policy in this epoch" };
     const externalCommit = incoming.proposals.some((p) => p.proposal.proposalType === "external_init");
@@ -487,24 +540,49 @@ export class MlsDevice {
   private async receiveApplication(pm: PrivateMessage, state: ClientState): Promise<Received> {
     const mine = state.groupContext.epoch;
     const past = pm.epoch < mine ? state.historicalReceiverData.get(pm.epoch) : undefined;
-    if (pm.epoch < mine && !past) return { kind: "error", reason: `message from epoch ${pm.epoch}, whose keys this device dropped` };
+    if (pm.epoch < mine && !past)
+      return { kind: "error", reason: `message from epoch ${pm.epoch}, whose keys this device dropped` };
     const data = past
       ? { sds: past.senderDataSecret, tree: past.secretTree, ratchet: past.ratchetTree, ctx: past.groupContext }
-      : { sds: state.keySchedule.senderDataSecret, tree: state.secretTree, ratchet: state.ratchetTree, ctx: state.groupContext };
+      : {
+          sds: state.keySchedule.senderDataSecret,
+          tree: state.secretTree,
+          ratchet: state.ratchetTree,
+          ctx: state.groupContext,
+        };
     let r: Awaited<ReturnType<typeof unprotectPrivateMessage>>;
     try {
-      r = await unprotectPrivateMessage(data.sds, pm, data.tree, data.ratchet, data.ctx, state.clientConfig.keyRetentionConfig, this.cs);
+      r = await unprotectPrivateMessage(
+        data.sds,
+        pm,
+        data.tree,
+        data.ratchet,
+        data.ctx,
+        state.clientConfig.keyRetentionConfig,
+        this.cs,
+      );
     } catch (e) {
       const reason = e instanceof Error ? e.message : String(e);
-      if (!past) this.alarms.push({ cause: "undecryptable", epoch: mine, detail: `an application message of this epoch does not decrypt: ${reason}` });
+      if (!past)
+        this.alarms.push({
+          cause: "undecryptable",
+          epoch: mine,
+          detail: `an application message of this epoch does not decrypt: ${reason}`,
+        });
       return { kind: "error", reason };
     }
     const c = r.content.content;
-    if (c.contentType !== "application" || c.sender.senderType !== "member") return { kind: "error", reason: "not a member's application message" };
+    if (c.contentType !== "application" || c.sender.senderType !== "member")
+      return { kind: "error", reason: "not a member's application message" };
     this.state = past
-      ? { ...state, historicalReceiverData: new Map(state.historicalReceiverData).set(pm.epoch, { ...past, secretTree: r.tree }) }
+      ? {
+          ...state,
+          historicalReceiverData: new Map(state.historicalReceiverData).set(pm.epoch, { ...past, secretTree: r.tree }),
+        }
       : { ...state, secretTree: r.tree };
-    const sender = (past ? leafIdentityIn(past.ratchetTree, c.sender.leafIndex) : leafIdentity(state, c.sender.leafIndex)) ?? { user: "?", device: "?" };
+    const sender = (past
+      ? leafIdentityIn(past.ratchetTree, c.sender.leafIndex)
+      : leafIdentity(state, c.sender.leafIndex)) ?? { user: "?", device: "?" };
     return { kind: "application", epoch: pm.epoch, sender, text: new TextDecoder().decode(c.applicationData) };
   }
 

@@ -35,7 +35,14 @@ export function levelOf(p: RoomPolicy, user: string): number {
 
 export function encodeRoomPolicy(p: RoomPolicy): Uint8Array {
   const users = Object.fromEntries(Object.entries(p.users).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
-  const ordered = { users, usersDefault: p.usersDefault, invite: p.invite, kick: p.kick, powerLevels: p.powerLevels, joinRule: p.joinRule };
+  const ordered = {
+    users,
+    usersDefault: p.usersDefault,
+    invite: p.invite,
+    kick: p.kick,
+    powerLevels: p.powerLevels,
+    joinRule: p.joinRule,
+  };
   return new TextEncoder().encode(JSON.stringify(ordered));
 }
 
@@ -80,7 +87,8 @@ export function encodeIdentity(id: DeviceIdentity): Uint8Array {
 export function decodeIdentity(bytes: Uint8Array): DeviceIdentity | undefined {
   try {
     const v: unknown = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes));
-    if (Array.isArray(v) && v.length === 2 && typeof v[0] === "string" && typeof v[1] === "string") return { user: v[0], device: v[1] };
+    if (Array.isArray(v) && v.length === 2 && typeof v[0] === "string" && typeof v[1] === "string")
+      return { user: v[0], device: v[1] };
   } catch {
     /* not an identity */
   }
@@ -132,7 +140,10 @@ export function checkCommit(
         if (!sub) return { ok: false, reason: "add of a KeyPackage with no identity" };
         if (p.proposer === undefined) break; // an external proposal: accepted or not by the caller
         if (sub.user !== committer.user && mine < before.invite) {
-          return { ok: false, reason: `${committer.user} (level ${mine}) may not add ${sub.user}: invite is ${before.invite}` };
+          return {
+            ok: false,
+            reason: `${committer.user} (level ${mine}) may not add ${sub.user}: invite is ${before.invite}`,
+          };
         }
         break;
       case "remove":
@@ -141,23 +152,30 @@ export function checkCommit(
         if (p.proposer !== undefined && p.proposer.user === sub.user) break; // a leave, committed by another member
         if (external) return { ok: false, reason: "an external commit may remove only the joiner's own devices" };
         if (mine < before.kick || mine <= levelOf(before, sub.user)) {
-          return { ok: false, reason: `${committer.user} (level ${mine}) may not remove ${sub.user} (level ${levelOf(before, sub.user)})` };
+          return {
+            ok: false,
+            reason: `${committer.user} (level ${mine}) may not remove ${sub.user} (level ${levelOf(before, sub.user)})`,
+          };
         }
         break;
       case "group_context_extensions": {
         const next = decodeExtension(p.proposal);
         if (next === undefined) return { ok: false, reason: "the new room policy does not decode" };
         if (next === "absent") return { ok: false, reason: "the room policy extension is dropped" };
-        if (mine < before.powerLevels) return { ok: false, reason: `${committer.user} (level ${mine}) may not change the room policy` };
+        if (mine < before.powerLevels)
+          return { ok: false, reason: `${committer.user} (level ${mine}) may not change the room policy` };
         const users = new Set([...Object.keys(before.users), ...Object.keys(next.users)]);
         for (const u of users) {
-          const was = levelOf(before, u), now = levelOf(next, u);
+          const was = levelOf(before, u),
+            now = levelOf(next, u);
           if (was === now) continue;
           if (now > mine) return { ok: false, reason: `${committer.user} may not raise ${u} above their own level` };
-          if (u !== committer.user && was >= mine) return { ok: false, reason: `${committer.user} may not change the level of ${u}` };
+          if (u !== committer.user && was >= mine)
+            return { ok: false, reason: `${committer.user} may not change the level of ${u}` };
         }
         for (const k of ["usersDefault", "invite", "kick", "powerLevels"] as const) {
-          if (before[k] !== next[k] && (before[k] > mine || next[k] > mine)) return { ok: false, reason: `${committer.user} may not change ${k}` };
+          if (before[k] !== next[k] && (before[k] > mine || next[k] > mine))
+            return { ok: false, reason: `${committer.user} may not change ${k}` };
         }
         break;
       }

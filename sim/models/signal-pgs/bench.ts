@@ -7,7 +7,14 @@
  * membership-tree model's scripted scenarios.
  */
 import { Rng } from "../../world/rng.ts";
-import { PgsServer, deriveGroupSecrets, encryptMemberEntry, messageRecipients, newMasterKey, viewMembers } from "./engine.ts";
+import {
+  PgsServer,
+  deriveGroupSecrets,
+  encryptMemberEntry,
+  messageRecipients,
+  newMasterKey,
+  viewMembers,
+} from "./engine.ts";
 
 const SIZES = (process.env.BENCH_SIZES ?? "3,10,30").split(",").map(Number);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 10);
@@ -51,7 +58,9 @@ for (const n of SIZES) {
       total += v;
     }
   }
-  console.log(`signal-pgs engine, N = ${n} members, mean of ${ROUNDS} runs: ${(total / ROUNDS).toFixed(2)} ms per flow`);
+  console.log(
+    `signal-pgs engine, N = ${n} members, mean of ${ROUNDS} runs: ${(total / ROUNDS).toFixed(2)} ms per flow`,
+  );
   for (const [k, v] of Object.entries(sums)) console.log(`  ${k.padEnd(44)} ${(v / ROUNDS).toFixed(2).padStart(9)} ms`);
 }
 console.log(`heap used: ${(process.memoryUsage().heapUsed / 2 ** 20).toFixed(0)} MB`);

@@ -14,7 +14,12 @@ import {
 } from "./engine.ts";
 
 const ACCESS: AccessControl = { add: 50, remove: 50, changeLevels: 100, joinByLink: false };
-const [ALICE, BOB, CAROL, MALLORY] = ["@alice:a.example", "@bob:b.example", "@carol:c.example", "@mallory:evil.example"];
+const [ALICE, BOB, CAROL, MALLORY] = [
+  "@alice:a.example",
+  "@bob:b.example",
+  "@carol:c.example",
+  "@mallory:evil.example",
+];
 
 /** Alice's group with Bob and Carol, on a server that enforces access control or not. */
 function world(seed: number, enforce = true) {
@@ -57,7 +62,10 @@ describe("signal-pgs engine: honest group", () => {
     expect(server.add(g, entry(CAROL), entry(MALLORY))).toEqual({ ok: true });
     const dave = "@dave:d.example";
     expect(server.add(g, entry(dave), entry(dave))).toEqual({ ok: false, refusal: "not_a_member" });
-    expect(server.setAccess(g, entry(CAROL), { ...ACCESS, joinByLink: true })).toEqual({ ok: false, refusal: "insufficient_level" });
+    expect(server.setAccess(g, entry(CAROL), { ...ACCESS, joinByLink: true })).toEqual({
+      ok: false,
+      refusal: "insufficient_level",
+    });
     expect(server.setAccess(g, entry(ALICE), { ...ACCESS, joinByLink: true })).toEqual({ ok: true });
     expect(server.add(g, entry(dave), entry(dave), 50)).toEqual({ ok: false, refusal: "not_a_member" });
     expect(server.add(g, entry(dave), entry(dave))).toEqual({ ok: true });
@@ -65,7 +73,9 @@ describe("signal-pgs engine: honest group", () => {
   });
 
   it("the same seed gives the same master key, group ID and entries; another seed does not", () => {
-    const a = world(7), b = world(7), c = world(8);
+    const a = world(7),
+      b = world(7),
+      c = world(8);
     expect(b.secrets.masterKey).toEqual(a.secrets.masterKey);
     expect(b.server.list(b.g)).toEqual(a.server.list(a.g));
     expect(c.g).not.toBe(a.g);
@@ -76,13 +86,24 @@ describe("signal-pgs engine: honest group", () => {
     const { members } = world(3);
     const devices: Record<string, PgsDevice[]> = {
       [ALICE]: [{ user: ALICE, device: "A1" }],
-      [BOB]: [{ user: BOB, device: "B1" }, { user: BOB, device: "EVIL" }],
-      [CAROL]: [{ user: CAROL, device: "C1" }, { user: MALLORY, device: "M1" }],
+      [BOB]: [
+        { user: BOB, device: "B1" },
+        { user: BOB, device: "EVIL" },
+      ],
+      [CAROL]: [
+        { user: CAROL, device: "C1" },
+        { user: MALLORY, device: "M1" },
+      ],
     };
     const all = messageRecipients(members(), (u) => devices[u] ?? []);
-    expect(all.map((d) => d.device)).toEqual(["A1", "B1", "EVIL", "C1"]); // a device listed under another user is dropped
+    // A device listed under another user is dropped.
+    expect(all.map((d) => d.device)).toEqual(["A1", "B1", "EVIL", "C1"]);
     // Device insertion (T8): PGS trusts the server's device list unless the adapter checks devices.
-    const signed = messageRecipients(members(), (u) => devices[u] ?? [], (d) => d.device !== "EVIL");
+    const signed = messageRecipients(
+      members(),
+      (u) => devices[u] ?? [],
+      (d) => d.device !== "EVIL",
+    );
     expect(signed.map((d) => d.device)).toEqual(["A1", "B1", "C1"]);
   });
 });
@@ -109,7 +130,10 @@ describe("signal-pgs engine: a malicious server", () => {
     const honest = world(6);
     expect(honest.server.remove(honest.g, honest.entry(ALICE), honest.entry(BOB), true)).toEqual({ ok: true });
     expect(honest.members().members).toEqual([ALICE, CAROL]);
-    expect(honest.server.add(honest.g, honest.entry(ALICE), honest.entry(BOB))).toEqual({ ok: false, refusal: "banned" });
+    expect(honest.server.add(honest.g, honest.entry(ALICE), honest.entry(BOB))).toEqual({
+      ok: false,
+      refusal: "banned",
+    });
     // The malicious server replays what it stored before: deterministic encryption, same bytes.
     const old = honest.server.replayable(honest.g).find((e) => decryptMemberEntry(honest.secrets, e) === BOB)!;
     honest.server.insert(honest.g, old);
@@ -124,7 +148,10 @@ describe("signal-pgs engine: a malicious server", () => {
     expect(server.remove(g, entry(ALICE), entry(BOB))).toEqual({ ok: true });
     // Bob still reads the member list, and the honest server refuses his request.
     expect(viewMembers(bobsCopy, server.list(g)).members).toEqual([ALICE, CAROL]);
-    expect(server.add(g, entry(BOB), encryptMemberEntry(bobsCopy, MALLORY))).toEqual({ ok: false, refusal: "not_a_member" });
+    expect(server.add(g, entry(BOB), encryptMemberEntry(bobsCopy, MALLORY))).toEqual({
+      ok: false,
+      refusal: "not_a_member",
+    });
     // The malicious server stores Bob's entry for Mallory: clients accept it.
     server.insert(g, encryptMemberEntry(bobsCopy, MALLORY));
     expect(members().members).toEqual([ALICE, CAROL, MALLORY]);
@@ -133,7 +160,10 @@ describe("signal-pgs engine: a malicious server", () => {
 
   it("T4: an unprivileged member's add is refused by the honest server, accepted by one that does not enforce", () => {
     const honest = world(10, true);
-    expect(honest.server.add(honest.g, honest.entry(CAROL), honest.entry(MALLORY))).toEqual({ ok: false, refusal: "insufficient_level" });
+    expect(honest.server.add(honest.g, honest.entry(CAROL), honest.entry(MALLORY))).toEqual({
+      ok: false,
+      refusal: "insufficient_level",
+    });
     expect(honest.members().members).not.toContain(MALLORY);
     const evil = world(10, false);
     expect(evil.server.add(evil.g, evil.entry(CAROL), evil.entry(MALLORY))).toEqual({ ok: true });
@@ -146,7 +176,8 @@ describe("signal-pgs engine: a malicious server", () => {
     const trimmed = full.filter((e) => decryptMemberEntry(secrets, e) !== CAROL);
     server.delete(g, entry(CAROL));
     expect(server.list(g)).toEqual(trimmed);
-    const alice = viewMembers(secrets, trimmed), carol = viewMembers(secrets, full);
+    const alice = viewMembers(secrets, trimmed),
+      carol = viewMembers(secrets, full);
     expect(alice.members).toEqual([ALICE, BOB]);
     expect(carol.members).toEqual([ALICE, BOB, CAROL]);
     expect(alice.undecryptable.length + carol.undecryptable.length).toBe(0);

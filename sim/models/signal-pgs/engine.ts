@@ -71,7 +71,9 @@ export function encryptMemberEntry(secrets: GroupSecrets, userId: string): Uint8
 export function decryptMemberEntry(secrets: GroupSecrets, entry: Uint8Array): string | undefined {
   if (!(entry instanceof Uint8Array) || entry.length <= aessiv.tagLength) return undefined;
   try {
-    return new TextDecoder("utf-8", { fatal: true }).decode(aessiv(secrets.entryKey, utf8ToBytes(secrets.groupId)).decrypt(entry));
+    return new TextDecoder("utf-8", { fatal: true }).decode(
+      aessiv(secrets.entryKey, utf8ToBytes(secrets.groupId)).decrypt(entry),
+    );
   } catch {
     return undefined;
   }
@@ -108,7 +110,8 @@ export interface GroupRecord {
   seen: Set<EntryHex>;
 }
 
-export type Refusal = "unknown_group" | "not_a_member" | "insufficient_level" | "banned" | "already_member" | "not_found";
+export type Refusal =
+  "unknown_group" | "not_a_member" | "insufficient_level" | "banned" | "already_member" | "not_found";
 export type ServerResult = { ok: true } | { ok: false; refusal: Refusal };
 
 const refuse = (refusal: Refusal): ServerResult => ({ ok: false, refusal });
@@ -125,7 +128,13 @@ export class PgsServer {
   createGroup(groupId: string, creatorEntry: Uint8Array, creatorLevel = 100, access = DEFAULT_ACCESS): ServerResult {
     if (this.groups.has(groupId)) return refuse("already_member");
     const e = bytesToHex(creatorEntry);
-    this.groups.set(groupId, { groupId, access, entries: new Map([[e, creatorLevel]]), banned: new Set(), seen: new Set([e]) });
+    this.groups.set(groupId, {
+      groupId,
+      access,
+      entries: new Map([[e, creatorLevel]]),
+      banned: new Set(),
+      seen: new Set([e]),
+    });
     return { ok: true };
   }
 
