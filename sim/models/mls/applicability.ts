@@ -180,8 +180,9 @@ export const MLS_APPLICABILITY: readonly Applicability[] = [
     threat: "T18",
     applies: false,
     reason:
-      "Every signature that admits a device is made with a key its signer put in its own leaf or KeyPackage; a " +
-      "small-order key would let only its owner sign anything, which the owner can do anyway. (ts-mls verifies " +
-      "Ed25519 through WebCrypto, which is lenient; not measured here.)",
+      "The check is lenient (ts-mls verifies Ed25519 with WebCrypto, which accepts R = identity, S = 0 for the " +
+      "identity key; see the T18 background test), but no MLS check rests on a key the attacker did not choose: " +
+      "every signature that admits a device is made with the key its signer put in its own leaf or KeyPackage, so a " +
+      "small-order key lets others sign only as that signer's leaf, and they still need the epoch's secrets.",
   },
 ];

@@ -146,6 +146,15 @@ describe("mls engine: honest group", () => {
     expect((await bob.receive(real)).kind).toBe("application");
   });
 
+  it("T18 background: ts-mls's Ed25519 check accepts R = identity, S = 0 for the identity key", async () => {
+    const d = await MlsDevice.create(new Rng(17), { user: ALICE, device: "A1" });
+    const identity = new Uint8Array(32);
+    identity[0] = 1;
+    const universal = new Uint8Array(64);
+    universal[0] = 1;
+    expect(await d.cs.signature.verify(identity, new TextEncoder().encode("any message"), universal)).toBe(true);
+  });
+
   it("a replayed application message is refused", async () => {
     const { alice, bob } = await room(3);
     const m = await alice.send("once");
