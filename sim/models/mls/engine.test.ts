@@ -66,6 +66,8 @@ describe("mls engine: honest group", () => {
     expect((await ds.submit(alice, rm.commit)).accepted).toBe(true);
     expect(alice.members().map((m) => m.user)).toEqual([ALICE, CAROL]);
     expect(carol.epoch()).toBe(2n);
+    expect([bob.removed(), carol.removed()]).toEqual([true, false]);
+    await expect(bob.send("still here?")).rejects.toThrow(/removed/);
     expect(await say(alice, "without bob")).toEqual([`${CAROL}/C1`]);
     for (const d of [alice, carol]) expect(d.alarms).toEqual([]);
   });

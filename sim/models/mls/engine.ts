@@ -222,6 +222,11 @@ export class MlsDevice {
     return this.state?.groupContext.epoch;
   }
 
+  /** Whether this device has processed a Commit removing it (ts-mls then refuses to send). */
+  removed(): boolean {
+    return this.state?.groupActiveState.kind === "removedFromGroup";
+  }
+
   roomPolicy(): RoomPolicy | undefined {
     return this.state ? roomPolicyOf(this.state) : undefined;
   }
