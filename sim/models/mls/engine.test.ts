@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { signingKeyFromSeed } from "../../core/ed25519.ts";
 import { Rng } from "../../world/rng.ts";
 import { type Delivery, DeliveryService, deviceKey } from "./delivery-service.ts";
 import { type AuthenticationService, DEFAULT_POLICY, MlsDevice, type MlsPolicy, forgeExternalAdd } from "./engine.ts";
@@ -131,6 +132,21 @@ describe("mls engine: honest group", () => {
     expect((await ds.submit(carol, c.commit)).accepted).toBe(true);
     expect(alice.members().map((m) => m.user)).toEqual([ALICE, CAROL]);
     expect(await say(alice, "bye bob")).toEqual([`${CAROL}/C1`]);
+  });
+
+  it("a device can sign with its Matrix device key, which the authentication service then checks", async () => {
+    const { ds, alice, bob } = await room(18);
+    const key = signingKeyFromSeed(new Rng(180).bytes("device key", 32));
+    const b2 = await MlsDevice.create(new Rng(181), { user: BOB, device: "B2" }, DEFAULT_POLICY, undefined, key);
+    ds.connect(b2);
+    expect(b2.signaturePublicKey).toEqual(key.publicKey);
+    const c = await bob.commit({ add: [await b2.newKeyPackage()] }); // Bob adds his own new device
+    expect((await ds.submit(bob, c.commit, { bytes: c.welcome!, to: [b2] })).accepted).toBe(true);
+    expect((await b2.receive(await alice.send("to both of bob's"))).kind).toBe("application");
+    const wrong = { seed: key.seed, publicKey: alice.signaturePublicKey };
+    await expect(
+      MlsDevice.create(new Rng(182), { user: BOB, device: "B3" }, DEFAULT_POLICY, undefined, wrong),
+    ).rejects.toThrow(/does not match/);
   });
 
   it("untrusted bytes give a verdict, never a throw, and change nothing", async () => {

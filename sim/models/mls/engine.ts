@@ -46,7 +46,9 @@ import {
   proposeAddExternal,
 } from "ts-mls";
 import { unprotectPrivateMessage } from "ts-mls/messageProtection.js";
+import { ed25519 } from "@noble/curves/ed25519.js";
 import { sha256 } from "@noble/hashes/sha2.js";
+import { equalBytes } from "@noble/ciphers/utils.js";
 import { bytesToHex, utf8ToBytes } from "@noble/hashes/utils.js";
 import {
   type CheckedProposal,
@@ -204,14 +206,26 @@ export class MlsDevice {
     private readonly authenticate: AuthenticationService,
   ) {}
 
+  /**
+   * A device. `signing` is an existing Ed25519 key (a Matrix device's, so that the adapter's
+   * Authentication Service can be cross-signing: the leaf key is the device key the SSK signs);
+   * without it the device draws a fresh one.
+   */
   static async create(
     random: RandomSource,
     id: DeviceIdentity,
     policy: MlsPolicy = DEFAULT_POLICY,
     authenticate: AuthenticationService = () => true,
+    signing?: { seed: Uint8Array; publicKey: Uint8Array },
   ): Promise<MlsDevice> {
     const cs = await seededSuite(random, `${id.user}/${id.device}`);
-    return new MlsDevice(id, cs, await cs.signature.keygen(), policy, authenticate);
+    if (signing && !equalBytes(ed25519.getPublicKey(signing.seed), signing.publicKey)) {
+      throw new Error("mls: the signing key's public half does not match its seed");
+    }
+    const signature = signing
+      ? { signKey: Uint8Array.from(signing.seed), publicKey: signing.publicKey }
+      : await cs.signature.keygen();
+    return new MlsDevice(id, cs, signature, policy, authenticate);
   }
 
   get signaturePublicKey(): Uint8Array {
