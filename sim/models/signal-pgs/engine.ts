@@ -69,11 +69,14 @@ export function encryptMemberEntry(secrets: GroupSecrets, userId: string): Uint8
 
 /** The user ID in an entry, or undefined when it does not decrypt under this group's key. */
 export function decryptMemberEntry(secrets: GroupSecrets, entry: Uint8Array): string | undefined {
+  return decryptWith(aessiv(secrets.entryKey, utf8ToBytes(secrets.groupId)), entry);
+}
+
+/** One AES-SIV instance decrypts a whole list (noble allows reusing it to decrypt; only encryption is one-shot). */
+function decryptWith(cipher: ReturnType<typeof aessiv>, entry: Uint8Array): string | undefined {
   if (!(entry instanceof Uint8Array) || entry.length <= aessiv.tagLength) return undefined;
   try {
-    return new TextDecoder("utf-8", { fatal: true }).decode(
-      aessiv(secrets.entryKey, utf8ToBytes(secrets.groupId)).decrypt(entry),
-    );
+    return new TextDecoder("utf-8", { fatal: true }).decode(cipher.decrypt(entry));
   } catch {
     return undefined;
   }
@@ -252,8 +255,9 @@ export function viewMembers(secrets: GroupSecrets, list: readonly Uint8Array[]):
   const members: string[] = [];
   const undecryptable: EntryHex[] = [];
   const duplicates: EntryHex[] = [];
+  const cipher = aessiv(secrets.entryKey, utf8ToBytes(secrets.groupId));
   for (const entry of list) {
-    const user = decryptMemberEntry(secrets, entry);
+    const user = decryptWith(cipher, entry);
     if (user === undefined) undecryptable.push(bytesToHex(entry));
     else if (members.includes(user)) duplicates.push(bytesToHex(entry));
     else members.push(user);
