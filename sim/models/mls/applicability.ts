@@ -90,8 +90,10 @@ export const MLS_APPLICABILITY: readonly Applicability[] = [
       "The DS says a member reset their keys and serves a new KeyPackage for them; it cannot forge the member's " +
       "leave (a Remove needs a member's Commit).",
     decidedBy: "authentication service",
-    detail: "A re-add of the 'reset' user rests on the AS accepting the new key, as in T6.",
-    test: undefined,
+    detail:
+      "The forged leave is refused (an external Remove from a sender the group does not list); a re-add of the " +
+      "'reset' user, if a member makes one, rests on the AS accepting the new key, as in T6.",
+    test: "T7: the DS cannot forge a member's leave: an external Remove under its own key is refused",
   },
   {
     threat: "T8",
@@ -112,7 +114,7 @@ export const MLS_APPLICABILITY: readonly Applicability[] = [
     detail:
       "MLS does not say which group a name means; only a link binding the group (e.g. its creator's key) would, " +
       "and none is modelled yet.",
-    test: undefined,
+    test: "T9: a joiner handed the DS's own GroupInfo under the room's ID joins the DS's group, and notices nothing",
   },
   {
     threat: "T10",

@@ -284,6 +284,36 @@ describe("mls engine: a malicious Delivery Service", () => {
     }
   });
 
+  it("T7: the DS cannot forge a member's leave: an external Remove under its own key is refused", async () => {
+    for (const policy of [DEFAULT_POLICY, LIBRARY]) {
+      const { ds, device, alice, carol } = await room(19, policy);
+      const evil = await device(MALLORY, "M1");
+      const forged = await evil.proposeAsExternalSender(
+        { groupId: ROOM, epoch: 1n },
+        { proposalType: "remove", remove: { removed: 1 } },
+      );
+      for (const d of await ds.relay(forged, [alice, carol].map(deviceKey))) expect(d.result.kind).toBe("error");
+      const c = await alice.commit({});
+      expect((await ds.submit(alice, c.commit)).accepted).toBe(true);
+      expect(carol.members().map((m) => m.user)).toEqual([ALICE, BOB, CAROL]);
+    }
+  });
+
+  it("T9: a joiner handed the DS's own GroupInfo under the room's ID joins the DS's group, and notices nothing", async () => {
+    const { ds, device, alice, say } = await room(20);
+    await ds.submit(alice, (await alice.commit({ policy: { ...LEVELS, joinRule: "public" } })).commit);
+    const mallory = await device(MALLORY, "M1");
+    await mallory.createGroup(ROOM, { ...LEVELS, users: { [MALLORY]: 100 }, joinRule: "public" });
+    const dave = await device(DAVE, "D1");
+    const join = await dave.joinExternal(await mallory.groupInfo()); // instead of Alice's
+    await ds.relay(join, [mallory, dave].map(deviceKey));
+    expect(dave.members().map((m) => m.user)).toEqual([MALLORY, DAVE]);
+    const m = await dave.send("hello room");
+    expect(readers(await ds.relay(m, [alice, mallory].map(deviceKey)))).toEqual([deviceKey(mallory)]);
+    expect(dave.alarms).toEqual([]);
+    expect(await say(alice, "anyone new?")).not.toContain(deviceKey(dave));
+  });
+
   it("T4: an unprivileged member's add is refused by every member; only the library default accepts it", async () => {
     for (const [policy, breach] of [
       [DEFAULT_POLICY, false],

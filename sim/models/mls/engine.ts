@@ -44,6 +44,8 @@ import {
   joinGroupExternal,
   processMessage,
   proposeAddExternal,
+  proposeExternal,
+  encodeExternalSender,
 } from "ts-mls";
 import { unprotectPrivateMessage } from "ts-mls/messageProtection.js";
 import { ed25519 } from "@noble/curves/ed25519.js";
@@ -375,6 +377,30 @@ export class MlsDevice {
     const r = await createProposal(state, false, { proposalType: "remove", remove: { removed: own.leaf } }, this.cs);
     this.state = r.newState;
     return encodeMessage(r.message);
+  }
+
+  /**
+   * A proposal as an "external sender" (RFC 9420 §12.1.8.1), signed with this device's key, which
+   * the GroupInfo it builds claims is listed in the group's `external_senders`. Receivers look the
+   * sender up in their own GroupContext: what a DS tries when it forges a member's leave.
+   */
+  async proposeAsExternalSender(target: { groupId: string; epoch: bigint }, proposal: Proposal): Promise<Uint8Array> {
+    const sender = {
+      signaturePublicKey: this.signature.publicKey,
+      credential: { credentialType: "basic" as const, identity: encodeIdentity(this.id) },
+    };
+    const groupContext = {
+      version: "mls10" as const,
+      cipherSuite: SUITE_NAME,
+      groupId: utf8ToBytes(target.groupId),
+      epoch: target.epoch,
+      treeHash: new Uint8Array(),
+      confirmedTranscriptHash: new Uint8Array(),
+      extensions: [{ extensionType: "external_senders" as const, extensionData: encodeExternalSender(sender) }],
+    };
+    const groupInfo = { groupContext } as unknown as GroupInfo; // only groupContext is read
+    const m = await proposeExternal(groupInfo, proposal, this.signature.publicKey, this.signature.signKey, this.cs);
+    return encodeMessage(m);
   }
 
   /** An MLS application message in the current epoch. */
