@@ -114,7 +114,7 @@ export const MLS_APPLICABILITY: readonly Applicability[] = [
     detail:
       "MLS does not say which group a name means; only a link binding the group (e.g. its creator's key) would, " +
       "and none is modelled yet.",
-    test: "T9: a joiner handed the DS's own GroupInfo under the room's ID joins the DS's group, and notices nothing",
+    test: "T9: a joiner handed the DS's own GroupInfo under the room's ID joins the DS's group unawares",
   },
   {
     threat: "T10",

@@ -299,7 +299,7 @@ describe("mls engine: a malicious Delivery Service", () => {
     }
   });
 
-  it("T9: a joiner handed the DS's own GroupInfo under the room's ID joins the DS's group, and notices nothing", async () => {
+  it("T9: a joiner handed the DS's own GroupInfo under the room's ID joins the DS's group unawares", async () => {
     const { ds, device, alice, say } = await room(20);
     await ds.submit(alice, (await alice.commit({ policy: { ...LEVELS, joinRule: "public" } })).commit);
     const mallory = await device(MALLORY, "M1");
