@@ -8,6 +8,7 @@ import type { VerifierFault } from "../sim/core/verify-membership.ts";
 import { MODELS, type ModelId } from "../sim/models/index.ts";
 import { Adversary } from "../sim/world/adversary.ts";
 import { Client, type World } from "../sim/world/client.ts";
+import type { DefenceModel } from "../sim/world/defence-model.ts";
 import { Clock } from "../sim/world/clock.ts";
 import { History, type Operation } from "../sim/world/history.ts";
 import { ApiError, Homeserver, maliciousHomeserver } from "../sim/world/homeserver.ts";
@@ -44,6 +45,8 @@ export interface RunOptions {
   seed?: number;
   /** Planted verifier bugs, for mutation-testing the property suite only. */
   faults?: ReadonlySet<VerifierFault>;
+  /** A model to run instead of the registered one of that ID (a model in development, or a test's). */
+  defence?: DefenceModel;
 }
 
 export async function runScenario(scenario: Scenario, model: ModelId, options: RunOptions = {}): Promise<ScenarioRun> {
@@ -59,8 +62,9 @@ export async function runScenario(scenario: Scenario, model: ModelId, options: R
     network.add(maliciousHomeserver(s.name, context, Object.fromEntries(s.capabilities.map((c) => [c, true]))));
   }
   for (const u of scenario.users) if (!network.servers.has(serverName(u))) network.add(new Homeserver(serverName(u), context));
-  const clients = new Map(scenario.users.map((u) => [u, new Client(u, network.serverOf(u)!, world, MODELS[model])]));
-  const adversary = new Adversary(world, MODELS[model]);
+  const defence = options.defence ?? MODELS[model];
+  const clients = new Map(scenario.users.map((u) => [u, new Client(u, network.serverOf(u)!, world, defence)]));
+  const adversary = new Adversary(world, defence);
   const rooms = new Map<string, string>();
   let messages = 0;
   const ctx: RunContext = {

@@ -141,7 +141,7 @@ export class Client implements RoomSigner, ModelClient {
     return m;
   }
 
-  /** Put a state event this client sent into the history, with its DAG node ID if it has one. */
+  /** Put a state event this client sent into the history, with the node ID its model's signed structure gives it, if any. */
   private async sent<T extends WorldEvent>(e: T): Promise<T> {
     const node = await this.defence.eventNode(e);
     const membership = typeof e.content.membership === "string" ? e.content.membership : null;
