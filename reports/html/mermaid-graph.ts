@@ -45,7 +45,7 @@ export interface ActStyle {
 export const ACTS: Readonly<Record<Act, ActStyle>> = {
   honest: {
     open: "(", close: ")", shapeName: "rounded box", fill: "#ffffff", stroke: "#555555", dashed: false,
-    meaning: "an honest event: sent by a member's client and delivered as sent",
+    meaning: "sent by a member's client and delivered as sent",
   },
   forged: {
     open: "{{", close: "}}", shapeName: "hexagon", fill: "#ff8a8a", stroke: "#b00020", dashed: false,
@@ -95,16 +95,20 @@ const madeByAdversary = (act: Act): boolean => act === "forged" || act === "inse
 export const classOf = (act: Act | "notseen"): string => `act_${act}`;
 
 /**
- * A label inside mermaid's double quotes. Everything but a small safe set becomes an entity code
- * (`#60;` for `<`), which mermaid decodes to text: a user ID like `@"><script>` stays text.
+ * A label inside mermaid's double quotes. Characters that could end the label, open a shape or a
+ * markdown string, or read as HTML become entity codes (`#60;` for `<`), which mermaid decodes to
+ * text: a user ID like `@"><script>` stays text. Other text, emoji included, is kept as it is.
  */
 export function escapeMermaidLabel(text: string): string {
   let out = "";
   for (const ch of text) {
     const cp = ch.codePointAt(0) ?? 0;
-    if (/[A-Za-z0-9 @:._\-+=,!?']/.test(ch)) out += ch;
-    else if (cp < 0x20 || cp === 0x7f) out += " ";
-    else out += `#${cp};`;
+    if (/[\p{Cc}]/u.test(ch)) out += " ";
+    // Policy: invisible format characters (bidi overrides, zero-width) could make one user ID
+    // look like another; they are shown as U+FFFD rather than kept or silently dropped.
+    else if (/[\p{Cf}]/u.test(ch)) out += "\uFFFD";
+    else if (/["#&;<>[\]{}()|`\\*~^=%]/.test(ch)) out += `#${cp};`;
+    else out += ch;
   }
   return out;
 }

@@ -13,10 +13,18 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import fc from "fast-check";
 import puppeteer, { type Browser, type Page } from "puppeteer-core";
+import { fcParams } from "../../test-support/fast-check.ts";
 import { readBundles } from "./assets.ts";
+import { ACT_ORDER, witnessMermaid, type WitnessEvent } from "./mermaid-graph.ts";
 import { htmlPage } from "./page.ts";
 import { sampleReport } from "./sample.ts";
+
+// The callbacks handed to page.evaluate run in the browser; the project's tsconfig has no DOM
+// lib (adding one would change every file's globals), so they see these two names as untyped.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+declare const document: any, window: any;
 
 const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
 const present = existsSync(CHROMIUM);
@@ -123,6 +131,26 @@ describe.skipIf(!present)("the HTML report in chromium", () => {
     expect(text).toContain(`"><script>alert('x')</script>:evil.example`);
     const svgText = await page.$$eval(".witness svg", (s) => s.map((e) => e.textContent ?? "").join("\n"));
     expect(svgText).toContain(`"><script>alert('x')</script>`);
+  });
+
+  it("mermaid itself parses the graphs of events with any text (property, checked in the page)", async () => {
+    const text = fc.string({ unit: "grapheme", maxLength: 10 });
+    const event: fc.Arbitrary<WitnessEvent> = fc.record({
+      id: text, type: text, sender: text, state_key: fc.option(text), membership: fc.option(text),
+      parents: fc.array(text, { maxLength: 2 }), auth: fc.array(text, { maxLength: 2 }),
+      replays: fc.option(text), act: fc.constantFrom(...ACT_ORDER),
+    });
+    const { numRuns, seed } = fcParams(60);
+    const graphs = fc.sample(fc.array(event, { minLength: 1, maxLength: 8 }), { numRuns, seed }).map((es) => witnessMermaid(es));
+    const failures = await page.evaluate(async (texts) => {
+      const m = window.mermaid as { parse(t: string): Promise<unknown> };
+      const bad: string[] = [];
+      for (const t of texts) {
+        try { await m.parse(t); } catch (e) { bad.push(`${String(e)}\n${t}`); }
+      }
+      return bad;
+    }, graphs);
+    expect(failures).toEqual([]);
   });
 
   it("wrote a screenshot", () => {

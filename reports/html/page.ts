@@ -83,10 +83,19 @@ export function checkReport(r: HtmlReport): void {
     if (cells.has(key)) throw new Error(`html report: duplicate cell ${key}`);
     cells.add(key);
     if (!threats.has(c.threat) || !models.has(c.model)) throw new Error(`html report: cell ${key} names an unknown threat or model`);
+    if (c.mark !== null && !(c.mark in MARK_CLASS)) throw new Error(`html report: cell ${key} has an unknown mark ${JSON.stringify(c.mark)}`);
+    for (const [k, v] of Object.entries(c.counts)) {
+      if (v !== undefined && !(Number.isInteger(v) && v >= 0)) throw new Error(`html report: cell ${key} has a bad count ${k}=${JSON.stringify(v)}`);
+    }
     if (c.witness !== null && !witnesses.has(c.witness)) throw new Error(`html report: cell ${key} links to missing witness ${JSON.stringify(c.witness)}`);
   }
   for (const m of r.proposal.models) if (!models.has(m)) throw new Error(`html report: proposal column ${JSON.stringify(m)} is not a model`);
-  for (const row of r.proposal.rows) if (!threats.has(row.threat)) throw new Error(`html report: proposal row ${JSON.stringify(row.threat)} is not a threat`);
+  for (const row of r.proposal.rows) {
+    if (!threats.has(row.threat)) throw new Error(`html report: proposal row ${JSON.stringify(row.threat)} is not a threat`);
+    for (const m of Object.values(row.claims)) {
+      if (m !== undefined && !(m in MARK_CLASS)) throw new Error(`html report: proposal row ${JSON.stringify(row.threat)} claims an unknown mark`);
+    }
+  }
 }
 
 function markBadge(mark: Mark | null, extra = ""): string {
@@ -132,7 +141,22 @@ function proposalTable(r: HtmlReport, cellOf: (t: string, m: string) => HtmlCell
     const note = row.note ? `<div class="note">${escapeHtml(row.note)}</div>` : "";
     return `<tr><th class="threat"><b>${escapeHtml(row.threat)}</b> ${escapeHtml(title.get(row.threat) ?? "")}${note}</th>${cells}</tr>`;
   }).join("\n");
-  return `<table class="grid proposal"><thead><tr><th>Threat</th>${head}</tr></thead><tbody>\n${body}\n</tbody></table>`;
+  let claims = 0;
+  let agree = 0;
+  let unmeasured = 0;
+  for (const row of rows) {
+    for (const m of r.proposal.models) {
+      const claimed = row.claims[m];
+      if (claimed === undefined) continue;
+      claims++;
+      const measured = cellOf(row.threat, m)?.mark ?? null;
+      if (measured === null) unmeasured++;
+      else if (measured === claimed) agree++;
+    }
+  }
+  const summary = `<p class="summary">Of the proposal's ${claims} claims, ${agree} match the measurement and `
+    + `${claims - agree - unmeasured} differ (outlined)${unmeasured ? `; ${unmeasured} not measured` : ""}.</p>`;
+  return `<table class="grid proposal"><thead><tr><th>Threat</th>${head}</tr></thead><tbody>\n${body}\n</tbody></table>${summary}`;
 }
 
 function catalogueTable(r: HtmlReport, cellOf: (t: string, m: string) => HtmlCell | undefined, witnesses: Map<string, HtmlWitness>): string {
@@ -274,7 +298,7 @@ table.proposal td.cell{min-width:230px}table.proposal .measured .mark{font-size:
 .witness{border-top:1px solid #ddd;padding-top:4px}.witness-body{display:grid;grid-template-columns:minmax(360px,1fr) minmax(300px,1fr);gap:12px}
 table.timeline{border-collapse:collapse;font-size:12px;width:100%}table.timeline td,table.timeline th{border-bottom:1px solid #e3e3e3;padding:1px 4px;text-align:left}
 .act{font-weight:bold;text-transform:uppercase;font-size:10px}.refused{color:#a00;font-size:11px}
-.verdict{font-weight:600;margin:2px 0}.graph svg{max-width:100%;max-height:520px;height:auto}.graph-wrap{margin-bottom:8px}
+.verdict{font-weight:600;margin:2px 0}.graph svg{max-width:100%;max-height:700px;height:auto}.summary{margin:4px 0;font-weight:600}.graph-wrap{margin-bottom:8px}
 `;
 
 /** The script that draws: mermaid graphs, then Vega-Lite charts; it marks the page when done. */
