@@ -15,7 +15,8 @@ if (!input || !out) {
   console.error("usage: tsx reports/html/build.ts (INPUT.json | --sample) OUT.html");
   process.exit(2);
 }
-const report: HtmlReport = input === "--sample" ? sampleReport() : (JSON.parse(readFileSync(input, "utf8")) as HtmlReport);
+const report: HtmlReport =
+  input === "--sample" ? sampleReport() : (JSON.parse(readFileSync(input, "utf8")) as HtmlReport);
 const html = htmlPage(report, readBundles());
 mkdirSync(dirname(out), { recursive: true });
 writeFileSync(out, html);

@@ -1,11 +1,28 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { fcParams } from "../../test-support/fast-check.ts";
-import { ACT_ORDER, ACTS, escapeMermaidLabel, legendMermaid, witnessMermaid, type Act, type WitnessEvent } from "./mermaid-graph.ts";
+import {
+  ACT_ORDER,
+  ACTS,
+  escapeMermaidLabel,
+  legendMarkdown,
+  legendMermaid,
+  mermaidBlock,
+  witnessMermaid,
+  type Act,
+  type WitnessEvent,
+} from "./mermaid-graph.ts";
 import { HOSTILE_LABEL, HOSTILE_USER } from "./sample.ts";
 
 const ev = (id: string, act: Act, parents: string[], extra: Partial<WitnessEvent> = {}): WitnessEvent => ({
-  id, type: "m.room.member", sender: "@alice:a", state_key: "@bob:b", membership: "join", parents, act, ...extra,
+  id,
+  type: "m.room.member",
+  sender: "@alice:a",
+  state_key: "@bob:b",
+  membership: "join",
+  parents,
+  act,
+  ...extra,
 });
 
 /** The graph's lines, parsed back: node declarations (id, shape opening, label) and edges. */
@@ -17,11 +34,20 @@ function parse(text: string) {
   expect(lines[0]).toMatch(/^flowchart (BT|TB|LR|RL)$/);
   for (const line of lines.slice(1)) {
     let m = /^ {2}([nm]\d+)(\(\(|\{\{|\[\/|\[\[|\(|>|\{)"([^"]*)"(\)\)|\}\}|\/\]|\\\]|\]\]|\)|\]|\})$/.exec(line);
-    if (m) { nodes.set(m[1]!, { open: m[2]!, label: m[3]! }); continue; }
+    if (m) {
+      nodes.set(m[1]!, { open: m[2]!, label: m[3]! });
+      continue;
+    }
     m = /^ {2}([nm]\d+) (==>|-\.->|-->|-\. replays \.->) ([nm]\d+)$/.exec(line);
-    if (m) { edges.push({ from: m[1]!, arrow: m[2]!, to: m[3]! }); continue; }
+    if (m) {
+      edges.push({ from: m[1]!, arrow: m[2]!, to: m[3]! });
+      continue;
+    }
     m = /^ {2}class ([nm0-9,]+) (act_\w+);$/.exec(line);
-    if (m) { for (const id of m[1]!.split(",")) classes.set(id, m[2]!); continue; }
+    if (m) {
+      for (const id of m[1]!.split(",")) classes.set(id, m[2]!);
+      continue;
+    }
     if (/^ {2}classDef act_\w+ [a-z0-9:#,. -]+;$/.test(line)) continue;
     throw new Error(`unexpected line: ${line}`);
   }
@@ -75,7 +101,9 @@ describe("witnessMermaid", () => {
   });
 
   it("keeps hostile text inside the label: no quote, bracket or angle bracket survives", () => {
-    const text = witnessMermaid([ev(HOSTILE_USER, "forged", [HOSTILE_LABEL], { sender: HOSTILE_USER, type: HOSTILE_LABEL })]);
+    const text = witnessMermaid([
+      ev(HOSTILE_USER, "forged", [HOSTILE_LABEL], { sender: HOSTILE_USER, type: HOSTILE_LABEL }),
+    ]);
     const g = parse(text);
     for (const n of g.nodes.values()) expect(n.label).not.toMatch(/[<>"[\]{}()|`\n]/);
     expect(escapeMermaidLabel(`a"b<c\n`)).toBe("a#34;b#60;c ");
@@ -86,19 +114,41 @@ describe("witnessMermaid", () => {
   it("parses back, for any events with any text (property)", () => {
     const act = fc.constantFrom(...ACT_ORDER);
     const text = fc.string({ unit: "grapheme", maxLength: 12 });
-    const events = fc.array(fc.record({ id: text, type: text, sender: text, state_key: fc.option(text), membership: fc.option(text),
-      parents: fc.array(text, { maxLength: 3 }), act, replays: fc.option(text) }), { maxLength: 12 });
-    fc.assert(fc.property(events, (es) => {
-      const g = parse(witnessMermaid(es));
-      const distinct = new Set(es.map((e) => e.id)).size;
-      expect([...g.nodes.keys()].filter((k) => k.startsWith("n")).length).toBe(distinct);
-      for (const n of g.nodes.values()) expect(n.label).not.toMatch(/["\n]/);
-    }), fcParams(200));
+    const events = fc.array(
+      fc.record({
+        id: text,
+        type: text,
+        sender: text,
+        state_key: fc.option(text),
+        membership: fc.option(text),
+        parents: fc.array(text, { maxLength: 3 }),
+        act,
+        replays: fc.option(text),
+      }),
+      { maxLength: 12 },
+    );
+    fc.assert(
+      fc.property(events, (es) => {
+        const g = parse(witnessMermaid(es));
+        const distinct = new Set(es.map((e) => e.id)).size;
+        expect([...g.nodes.keys()].filter((k) => k.startsWith("n")).length).toBe(distinct);
+        for (const n of g.nodes.values()) expect(n.label).not.toMatch(/["\n]/);
+      }),
+      fcParams(200),
+    );
   });
 
   it("the legend draws every act and every line style", () => {
     const legend = legendMermaid();
     for (const a of ACT_ORDER) expect(legend).toContain(`${ACTS[a].open}"${a}"${ACTS[a].close}`);
     for (const arrow of ["==>", "-.->", "-->", "-. replays .->"]) expect(legend).toContain(` ${arrow} `);
+  });
+
+  it("the markdown legend names every act and line once", () => {
+    const md = legendMarkdown();
+    for (const a of [...ACT_ORDER, "not seen"])
+      expect(md.match(new RegExp(`^- \\*\\*${a}\\*\\*:`, "gm"))?.length, a).toBe(1);
+    expect(md.match(/ arrow: /g)?.length).toBe(4);
+    expect(mermaidBlock("flowchart BT")).toBe("```mermaid\nflowchart BT\n```");
   });
 });

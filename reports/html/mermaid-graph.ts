@@ -36,6 +36,8 @@ export interface ActStyle {
   open: string;
   close: string;
   shapeName: string;
+  /** The colour in words, for the legend: "red", "grey, dashed border". */
+  colour: string;
   fill: string;
   stroke: string;
   dashed: boolean;
@@ -44,38 +46,86 @@ export interface ActStyle {
 
 export const ACTS: Readonly<Record<Act, ActStyle>> = {
   honest: {
-    open: "(", close: ")", shapeName: "rounded box", fill: "#ffffff", stroke: "#555555", dashed: false,
+    open: "(",
+    close: ")",
+    shapeName: "rounded box",
+    colour: "white",
+    fill: "#ffffff",
+    stroke: "#555555",
+    dashed: false,
     meaning: "sent by a member's client and delivered as sent",
   },
   forged: {
-    open: "{{", close: "}}", shapeName: "hexagon", fill: "#ff8a8a", stroke: "#b00020", dashed: false,
+    open: "{{",
+    close: "}}",
+    shapeName: "hexagon",
+    colour: "red",
+    fill: "#ff8a8a",
+    stroke: "#b00020",
+    dashed: false,
     meaning: "made by the adversary and signed with no member's key, or with a stolen or colluder's key",
   },
   inserted: {
-    open: "[/", close: "/]", shapeName: "parallelogram", fill: "#ffb870", stroke: "#b35900", dashed: false,
+    open: "[/",
+    close: "/]",
+    shapeName: "parallelogram",
+    colour: "orange",
+    fill: "#ffb870",
+    stroke: "#b35900",
+    dashed: false,
     meaning: "an event the adversary added to the room's history (e.g. a re-inserted old member)",
   },
   withheld: {
-    open: "[[", close: "]]", shapeName: "box with side bars", fill: "#d9d9d9", stroke: "#444444", dashed: true,
+    open: "[[",
+    close: "]]",
+    shapeName: "box with side bars",
+    colour: "light grey, dashed border",
+    fill: "#d9d9d9",
+    stroke: "#444444",
+    dashed: true,
     meaning: "an honest event the adversary kept back from some servers or clients",
   },
   replayed: {
-    open: "[/", close: "\\]", shapeName: "trapezoid", fill: "#d7b8ff", stroke: "#5b2a99", dashed: false,
+    open: "[/",
+    close: "\\]",
+    shapeName: "trapezoid",
+    colour: "purple",
+    fill: "#d7b8ff",
+    stroke: "#5b2a99",
+    dashed: false,
     meaning: "a copy of an earlier genuine event, sent again",
   },
   silenced: {
-    open: ">", close: "]", shapeName: "flag", fill: "#bcbcbc", stroke: "#222222", dashed: true,
+    open: ">",
+    close: "]",
+    shapeName: "flag",
+    colour: "dark grey, dashed border",
+    fill: "#bcbcbc",
+    stroke: "#222222",
+    dashed: true,
     meaning: "a member's event (or alarm) the adversary suppressed",
   },
   split: {
-    open: "{", close: "}", shapeName: "diamond", fill: "#9cd0ff", stroke: "#0b5394", dashed: false,
+    open: "{",
+    close: "}",
+    shapeName: "diamond",
+    colour: "blue",
+    fill: "#9cd0ff",
+    stroke: "#0b5394",
+    dashed: false,
     meaning: "an event shown to only one side of a partition (a fork of the room's view)",
   },
 };
 
 /** A referenced event the run never showed. */
 export const NOT_SEEN: ActStyle = {
-  open: "((", close: "))", shapeName: "circle", fill: "#ffffff", stroke: "#999999", dashed: true,
+  open: "((",
+  close: "))",
+  shapeName: "circle",
+  colour: "white, dashed grey border",
+  fill: "#ffffff",
+  stroke: "#999999",
+  dashed: true,
   meaning: "an event that something references but that the run never delivered",
 };
 
@@ -86,7 +136,7 @@ export const LINES = {
   signed: { arrow: "==>", name: "thick", meaning: "a reference inside an event a member signed" },
   adversary: { arrow: "-.->", name: "dotted", meaning: "a reference inside an event the adversary made" },
   auth: { arrow: "-->", name: "thin", meaning: "an auth_events reference (DAG models)" },
-  replays: { arrow: "-. replays .->", name: "dotted, labelled \"replays\"", meaning: "a replayed copy, to its original" },
+  replays: { arrow: "-. replays .->", name: 'dotted, labelled "replays"', meaning: "a replayed copy, to its original" },
 } as const;
 
 const madeByAdversary = (act: Act): boolean => act === "forged" || act === "inserted";
@@ -170,7 +220,8 @@ export function witnessMermaid(events: readonly WitnessEvent[], options: GraphOp
     const from = ids.get(e.id) as string;
     const line = madeByAdversary(e.act) ? LINES.adversary.arrow : LINES.signed.arrow;
     for (const p of e.parents) edges.push(`  ${from} ${line} ${ref(p)}`);
-    for (const a of e.auth ?? []) edges.push(`  ${from} ${madeByAdversary(e.act) ? LINES.adversary.arrow : LINES.auth.arrow} ${ref(a)}`);
+    for (const a of e.auth ?? [])
+      edges.push(`  ${from} ${madeByAdversary(e.act) ? LINES.adversary.arrow : LINES.auth.arrow} ${ref(a)}`);
     if (e.replays) edges.push(`  ${from} ${LINES.replays.arrow} ${ref(e.replays)}`);
   }
   const lines = [`flowchart ${options.direction ?? "BT"}`];
@@ -215,4 +266,23 @@ export function legendMermaid(options: GraphOptions = {}): string {
     lines.push(`  class s1,s2,f2,u1,u2,r2 ${classOf("honest")};`);
   }
   return lines.join("\n");
+}
+
+/** A mermaid graph as a fenced block for markdown (GitHub renders it). */
+export const mermaidBlock = (graph: string): string => "```mermaid\n" + graph + "\n```";
+
+/** The legend in markdown, once per report: every shape, colour and line style, from the registry. */
+export function legendMarkdown(): string {
+  const acts = [...ACT_ORDER.map((a) => [a, ACTS[a]] as const), ["not seen", NOT_SEEN] as const].map(
+    ([a, st]) => `- **${a}**: ${st.shapeName}, ${st.colour}; ${st.meaning}.`,
+  );
+  const lines = Object.values(LINES).map((l) => `- **${l.name}** arrow: ${l.meaning}.`);
+  return [
+    "Event graphs: arrows point from an event to what it rests on; the room's creation is at the top.",
+    "Every label also names its act, so the graph reads without colour.",
+    "",
+    ...acts,
+    "",
+    ...lines,
+  ].join("\n");
 }

@@ -31,7 +31,11 @@ const present = existsSync(CHROMIUM);
 if (!present && process.env.REQUIRE_BROWSER === "1") {
   throw new Error(`REQUIRE_BROWSER=1 but ${CHROMIUM} is missing: apt-get install -y chromium`);
 }
-if (!present) console.warn(`page.browser.test: skipped, ${CHROMIUM} is missing (apt-get install -y chromium; REQUIRE_BROWSER=1 makes this fail)`);
+if (!present)
+  console.warn(
+    `page.browser.test: skipped, ${CHROMIUM} is missing ` +
+      "(apt-get install -y chromium; REQUIRE_BROWSER=1 makes this fail)",
+  );
 
 describe.skipIf(!present)("the HTML report in chromium", () => {
   const temps: string[] = [];
@@ -56,17 +60,30 @@ describe.skipIf(!present)("the HTML report in chromium", () => {
       executablePath: CHROMIUM,
       headless: true,
       args: [
-        "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync",
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
         `--user-data-dir=${temp("profile")}`,
       ],
     });
     page = await browser.newPage();
     await page.setViewport({ width: 1400, height: 900 });
-    page.on("console", (m) => { if (m.type() === "error") consoleErrors.push(m.text()); });
+    page.on("console", (m) => {
+      if (m.type() === "error") consoleErrors.push(m.text());
+    });
     page.on("pageerror", (e) => pageErrors.push(String(e)));
-    page.on("dialog", (d) => { dialogs.push(d.message()); void d.dismiss(); });
-    page.on("request", (r) => { if (!r.url().startsWith("file:") && !r.url().startsWith("data:")) requests.push(r.url()); });
+    page.on("dialog", (d) => {
+      dialogs.push(d.message());
+      void d.dismiss();
+    });
+    page.on("request", (r) => {
+      if (!r.url().startsWith("file:") && !r.url().startsWith("data:")) requests.push(r.url());
+    });
     await page.goto(pathToFileURL(file).href, { waitUntil: "load" });
     await page.waitForFunction(() => document.documentElement.hasAttribute("data-rendered"), { timeout: 45_000 });
     const dir = process.env.HTML_SCREENSHOT_DIR ? resolve(process.env.HTML_SCREENSHOT_DIR) : temp("shot");
@@ -92,12 +109,18 @@ describe.skipIf(!present)("the HTML report in chromium", () => {
   });
 
   it("every witness link points to an element that exists, and every witness is linked", async () => {
-    const links = await page.$$eval("a[href^='#']", (as) => as.map((a) => ({
-      href: decodeURIComponent(a.getAttribute("href")!.slice(1)), cls: a.className,
-    })));
+    const links = await page.$$eval("a[href^='#']", (as) =>
+      as.map((a) => ({
+        href: decodeURIComponent(a.getAttribute("href")!.slice(1)),
+        cls: a.className,
+      })),
+    );
     const witnessLinks = links.filter((l) => l.cls === "wlink");
     expect(witnessLinks.length).toBeGreaterThanOrEqual(sampleReport().cells.filter((c) => c.witness).length);
-    const exists = await page.evaluate((ids) => ids.map((id) => document.getElementById(id) !== null), links.map((l) => l.href));
+    const exists = await page.evaluate(
+      (ids) => ids.map((id) => document.getElementById(id) !== null),
+      links.map((l) => l.href),
+    );
     expect(exists.every(Boolean)).toBe(true);
     const sections = await page.$$eval("section.witness", (s) => s.map((e) => e.id));
     expect(sections.length).toBe(sampleReport().witnesses.length);
@@ -105,15 +128,21 @@ describe.skipIf(!present)("the HTML report in chromium", () => {
   });
 
   it("every chart drew marks and every graph drew an svg with its nodes", async () => {
-    const charts = await page.$$eval(".chart", (cs) => cs.map((c) => ({
-      id: c.id, svg: c.querySelector("svg") !== null, marks: c.querySelectorAll("path.mark-line, g.mark-symbol path, .mark-line path").length,
-    })));
+    const charts = await page.$$eval(".chart", (cs) =>
+      cs.map((c) => ({
+        id: c.id,
+        svg: c.querySelector("svg") !== null,
+        marks: c.querySelectorAll("path.mark-line, g.mark-symbol path, .mark-line path").length,
+      })),
+    );
     expect(charts.map((c) => c.id).sort()).toEqual(["chart-bench", "chart-progress"]);
     for (const c of charts) {
       expect(c.svg, c.id).toBe(true);
       expect(c.marks, c.id).toBeGreaterThan(0);
     }
-    const graphs = await page.$$eval(".graph", (gs) => gs.map((g) => ({ id: g.id, nodes: g.querySelectorAll("svg .node").length })));
+    const graphs = await page.$$eval(".graph", (gs) =>
+      gs.map((g) => ({ id: g.id, nodes: g.querySelectorAll("svg .node").length })),
+    );
     // The legend, one per witness room: w-tree-T2 (1), w-dag-T3 (2 rooms), w-baseline-T2 (1).
     expect(graphs.length).toBe(5);
     for (const g of graphs) expect(g.nodes, g.id).toBeGreaterThan(1);
@@ -136,17 +165,29 @@ describe.skipIf(!present)("the HTML report in chromium", () => {
   it("mermaid itself parses the graphs of events with any text (property, checked in the page)", async () => {
     const text = fc.string({ unit: "grapheme", maxLength: 10 });
     const event: fc.Arbitrary<WitnessEvent> = fc.record({
-      id: text, type: text, sender: text, state_key: fc.option(text), membership: fc.option(text),
-      parents: fc.array(text, { maxLength: 2 }), auth: fc.array(text, { maxLength: 2 }),
-      replays: fc.option(text), act: fc.constantFrom(...ACT_ORDER),
+      id: text,
+      type: text,
+      sender: text,
+      state_key: fc.option(text),
+      membership: fc.option(text),
+      parents: fc.array(text, { maxLength: 2 }),
+      auth: fc.array(text, { maxLength: 2 }),
+      replays: fc.option(text),
+      act: fc.constantFrom(...ACT_ORDER),
     });
     const { numRuns, seed } = fcParams(60);
-    const graphs = fc.sample(fc.array(event, { minLength: 1, maxLength: 8 }), { numRuns, seed }).map((es) => witnessMermaid(es));
+    const graphs = fc
+      .sample(fc.array(event, { minLength: 1, maxLength: 8 }), { numRuns, seed })
+      .map((es) => witnessMermaid(es));
     const failures = await page.evaluate(async (texts) => {
       const m = window.mermaid as { parse(t: string): Promise<unknown> };
       const bad: string[] = [];
       for (const t of texts) {
-        try { await m.parse(t); } catch (e) { bad.push(`${String(e)}\n${t}`); }
+        try {
+          await m.parse(t);
+        } catch (e) {
+          bad.push(`${String(e)}\n${t}`);
+        }
       }
       return bad;
     }, graphs);

@@ -23,7 +23,10 @@ describe("htmlPage", () => {
     expect(m).not.toContain(`"><script`);
     expect(m).toContain("&#34;&#62;&#60;script&#62;alert(&#39;x&#39;)&#60;/script&#62;");
     // The JSON island holds no "<" that could close it; exactly our scripts are in the page.
-    const island = html.slice(html.indexOf(`<script type="application/json"`), html.indexOf("</script>", html.indexOf(`id="report-data"`)));
+    const island = html.slice(
+      html.indexOf(`<script type="application/json"`),
+      html.indexOf("</script>", html.indexOf(`id="report-data"`)),
+    );
     expect(island.slice(island.indexOf(">") + 1)).not.toMatch(/[<>&]/);
     expect(html.match(/<script[\s>]/g)?.length).toBe(FAKE.length + 2);
   });

@@ -62,7 +62,13 @@ const COUNT_WORDS: Record<keyof CellCounts, { short: string; long: string }> = {
 };
 
 const COUNT_ORDER: (keyof CellCounts)[] = [
-  "budget", "breaches", "undetected", "detected", "falseRejections", "falseAlarms", "readByAttacker",
+  "budget",
+  "breaches",
+  "undetected",
+  "detected",
+  "falseRejections",
+  "falseAlarms",
+  "readByAttacker",
 ];
 
 /** Checks the input where it enters: every reference resolves, nothing is duplicated. */
@@ -75,25 +81,33 @@ export function checkReport(r: HtmlReport): void {
   for (const w of r.witnesses) {
     if (witnesses.has(w.id)) throw new Error(`html report: duplicate witness ${JSON.stringify(w.id)}`);
     witnesses.add(w.id);
-    if (!threats.has(w.threat) || !models.has(w.model)) throw new Error(`html report: witness ${JSON.stringify(w.id)} names an unknown threat or model`);
+    if (!threats.has(w.threat) || !models.has(w.model))
+      throw new Error(`html report: witness ${JSON.stringify(w.id)} names an unknown threat or model`);
   }
   const cells = new Set<string>();
   for (const c of r.cells) {
     const key = JSON.stringify([c.threat, c.model]);
     if (cells.has(key)) throw new Error(`html report: duplicate cell ${key}`);
     cells.add(key);
-    if (!threats.has(c.threat) || !models.has(c.model)) throw new Error(`html report: cell ${key} names an unknown threat or model`);
-    if (c.mark !== null && !(c.mark in MARK_CLASS)) throw new Error(`html report: cell ${key} has an unknown mark ${JSON.stringify(c.mark)}`);
+    if (!threats.has(c.threat) || !models.has(c.model))
+      throw new Error(`html report: cell ${key} names an unknown threat or model`);
+    if (c.mark !== null && !(c.mark in MARK_CLASS))
+      throw new Error(`html report: cell ${key} has an unknown mark ${JSON.stringify(c.mark)}`);
     for (const [k, v] of Object.entries(c.counts)) {
-      if (v !== undefined && !(Number.isInteger(v) && v >= 0)) throw new Error(`html report: cell ${key} has a bad count ${k}=${JSON.stringify(v)}`);
+      if (v !== undefined && !(Number.isInteger(v) && v >= 0))
+        throw new Error(`html report: cell ${key} has a bad count ${k}=${JSON.stringify(v)}`);
     }
-    if (c.witness !== null && !witnesses.has(c.witness)) throw new Error(`html report: cell ${key} links to missing witness ${JSON.stringify(c.witness)}`);
+    if (c.witness !== null && !witnesses.has(c.witness))
+      throw new Error(`html report: cell ${key} links to missing witness ${JSON.stringify(c.witness)}`);
   }
-  for (const m of r.proposal.models) if (!models.has(m)) throw new Error(`html report: proposal column ${JSON.stringify(m)} is not a model`);
+  for (const m of r.proposal.models)
+    if (!models.has(m)) throw new Error(`html report: proposal column ${JSON.stringify(m)} is not a model`);
   for (const row of r.proposal.rows) {
-    if (!threats.has(row.threat)) throw new Error(`html report: proposal row ${JSON.stringify(row.threat)} is not a threat`);
+    if (!threats.has(row.threat))
+      throw new Error(`html report: proposal row ${JSON.stringify(row.threat)} is not a threat`);
     for (const m of Object.values(row.claims)) {
-      if (m !== undefined && !(m in MARK_CLASS)) throw new Error(`html report: proposal row ${JSON.stringify(row.threat)} claims an unknown mark`);
+      if (m !== undefined && !(m in MARK_CLASS))
+        throw new Error(`html report: proposal row ${JSON.stringify(row.threat)} claims an unknown mark`);
     }
   }
 }
@@ -110,7 +124,9 @@ function countsLine(c: CellCounts): string {
     const v = c[k];
     if (v === undefined) continue;
     const zero = v === 0 && k !== "budget" ? " zero" : "";
-    parts.push(`<span class="n${zero}" title="${escapeHtml(COUNT_WORDS[k].long)}">${COUNT_WORDS[k].short}&nbsp;${v}</span>`);
+    parts.push(
+      `<span class="n${zero}" title="${escapeHtml(COUNT_WORDS[k].long)}">${COUNT_WORDS[k].short}&nbsp;${v}</span>`,
+    );
   }
   return `<span class="counts">${parts.join(" ")}</span>`;
 }
@@ -118,29 +134,42 @@ function countsLine(c: CellCounts): string {
 function witnessLink(cell: HtmlCell, witnesses: Map<string, HtmlWitness>): string {
   if (cell.witness === null) return "";
   const w = witnesses.get(cell.witness) as HtmlWitness;
-  return `<a class="wlink" href="#${witnessAnchor(w.id)}" title="${escapeHtml(w.verdict)}">witness ${escapeHtml(w.id)}</a>`;
+  const href = `#${witnessAnchor(w.id)}`;
+  return `<a class="wlink" href="${href}" title="${escapeHtml(w.verdict)}">witness ${escapeHtml(w.id)}</a>`;
 }
 
 function cellHtml(cell: HtmlCell | undefined, witnesses: Map<string, HtmlWitness>, claimed?: Mark): string {
-  const claim = claimed === undefined ? "" : `<span class="claim" title="the proposal claims">claimed ${markBadge(claimed, " small")}</span>`;
+  const claim =
+    claimed === undefined
+      ? ""
+      : `<span class="claim" title="the proposal claims">claimed ${markBadge(claimed, " small")}</span>`;
   if (!cell) return `<td class="cell none">${claim}${markBadge(null)}</td>`;
   const cls = cell.mark === null ? "none" : MARK_CLASS[cell.mark];
   const differs = claimed !== undefined && cell.mark !== null && claimed !== cell.mark ? " differs" : "";
   const note = cell.note ? `<div class="note">${escapeHtml(cell.note)}</div>` : "";
-  return `<td class="cell ${cls}${differs}">${claim}<span class="measured">${markBadge(cell.mark)}</span>`
-    + `${countsLine(cell.counts)}${witnessLink(cell, witnesses)}${note}</td>`;
+  return (
+    `<td class="cell ${cls}${differs}">${claim}<span class="measured">${markBadge(cell.mark)}</span>` +
+    `${countsLine(cell.counts)}${witnessLink(cell, witnesses)}${note}</td>`
+  );
 }
 
-function proposalTable(r: HtmlReport, cellOf: (t: string, m: string) => HtmlCell | undefined, witnesses: Map<string, HtmlWitness>): string {
+function proposalTable(
+  r: HtmlReport,
+  cellOf: (t: string, m: string) => HtmlCell | undefined,
+  witnesses: Map<string, HtmlWitness>,
+): string {
   const title = new Map(r.threats.map((t) => [t.id, t.title]));
   const modelTitle = new Map(r.models.map((m) => [m.id, m.title]));
   const rows = [...r.proposal.rows].sort((a, b) => natural(a.threat, b.threat));
   const head = r.proposal.models.map((m) => `<th>${escapeHtml(modelTitle.get(m) ?? m)}</th>`).join("");
-  const body = rows.map((row) => {
-    const cells = r.proposal.models.map((m) => cellHtml(cellOf(row.threat, m), witnesses, row.claims[m])).join("");
-    const note = row.note ? `<div class="note">${escapeHtml(row.note)}</div>` : "";
-    return `<tr><th class="threat"><b>${escapeHtml(row.threat)}</b> ${escapeHtml(title.get(row.threat) ?? "")}${note}</th>${cells}</tr>`;
-  }).join("\n");
+  const body = rows
+    .map((row) => {
+      const cells = r.proposal.models.map((m) => cellHtml(cellOf(row.threat, m), witnesses, row.claims[m])).join("");
+      const note = row.note ? `<div class="note">${escapeHtml(row.note)}</div>` : "";
+      const name = `<b>${escapeHtml(row.threat)}</b> ${escapeHtml(title.get(row.threat) ?? "")}`;
+      return `<tr><th class="threat">${name}${note}</th>${cells}</tr>`;
+    })
+    .join("\n");
   let claims = 0;
   let agree = 0;
   let unmeasured = 0;
@@ -154,50 +183,77 @@ function proposalTable(r: HtmlReport, cellOf: (t: string, m: string) => HtmlCell
       else if (measured === claimed) agree++;
     }
   }
-  const summary = `<p class="summary">Of the proposal's ${claims} claims, ${agree} match the measurement and `
-    + `${claims - agree - unmeasured} differ (outlined)${unmeasured ? `; ${unmeasured} not measured` : ""}.</p>`;
-  return `<table class="grid proposal"><thead><tr><th>Threat</th>${head}</tr></thead><tbody>\n${body}\n</tbody></table>${summary}`;
+  const summary =
+    `<p class="summary">Of the proposal's ${claims} claims, ${agree} match the measurement and ` +
+    `${claims - agree - unmeasured} differ (outlined)${unmeasured ? `; ${unmeasured} not measured` : ""}.</p>`;
+  const table = `<table class="grid proposal"><thead><tr><th>Threat</th>${head}</tr></thead>`;
+  return `${table}<tbody>\n${body}\n</tbody></table>${summary}`;
 }
 
-function catalogueTable(r: HtmlReport, cellOf: (t: string, m: string) => HtmlCell | undefined, witnesses: Map<string, HtmlWitness>): string {
+function catalogueTable(
+  r: HtmlReport,
+  cellOf: (t: string, m: string) => HtmlCell | undefined,
+  witnesses: Map<string, HtmlWitness>,
+): string {
   const threats = [...r.threats].sort((a, b) => natural(a.id, b.id));
   const head = r.models.map((m) => `<th>${escapeHtml(m.title)}</th>`).join("");
-  const body = threats.map((t) => {
-    const cells = r.models.map((m) => cellHtml(cellOf(t.id, m.id), witnesses)).join("");
-    return `<tr><th class="threat"><b>${escapeHtml(t.id)}</b> ${escapeHtml(t.title)}</th>${cells}</tr>`;
-  }).join("\n");
-  return `<table class="grid catalogue"><thead><tr><th>Threat</th>${head}</tr></thead><tbody>\n${body}\n</tbody></table>`;
+  const body = threats
+    .map((t) => {
+      const cells = r.models.map((m) => cellHtml(cellOf(t.id, m.id), witnesses)).join("");
+      return `<tr><th class="threat"><b>${escapeHtml(t.id)}</b> ${escapeHtml(t.title)}</th>${cells}</tr>`;
+    })
+    .join("\n");
+  const table = `<table class="grid catalogue"><thead><tr><th>Threat</th>${head}</tr></thead>`;
+  return `${table}<tbody>\n${body}\n</tbody></table>`;
 }
 
 function legend(r: HtmlReport, legendGraph: string): string {
-  const marks = (Object.keys(MARK_CLASS) as Mark[])
-    .map((m) => `<li>${markBadge(m)} ${escapeHtml(r.marks[m])}</li>`).join("")
-    + `<li>${markBadge(null)} not measured (the threat does not apply, or no run)</li>`;
-  const counts = COUNT_ORDER.map((k) => `<li><b>${COUNT_WORDS[k].short}</b> ${escapeHtml(r.counts?.[k] ?? COUNT_WORDS[k].long)}</li>`).join("");
+  const marks =
+    (Object.keys(MARK_CLASS) as Mark[]).map((m) => `<li>${markBadge(m)} ${escapeHtml(r.marks[m])}</li>`).join("") +
+    `<li>${markBadge(null)} not measured (the threat does not apply, or no run)</li>`;
+  const counts = COUNT_ORDER.map(
+    (k) => `<li><b>${COUNT_WORDS[k].short}</b> ${escapeHtml(r.counts?.[k] ?? COUNT_WORDS[k].long)}</li>`,
+  ).join("");
   const acts = [...ACT_ORDER.map((a) => [a, ACTS[a]] as const), ["not seen", NOT_SEEN] as const]
-    .map(([a, s]) => `<li><span class="swatch" style="background:${s.fill};border-color:${s.stroke};`
-      + `border-style:${s.dashed ? "dashed" : "solid"}"></span><b>${escapeHtml(a)}</b>: ${escapeHtml(s.shapeName)}, `
-      + `${escapeHtml(s.meaning)}</li>`).join("");
-  const lines = Object.values(LINES).map((l) => `<li><b>${escapeHtml(l.name)}</b> arrow: ${escapeHtml(l.meaning)}</li>`).join("");
+    .map(
+      ([a, s]) =>
+        `<li><span class="swatch" style="background:${s.fill};border-color:${s.stroke};` +
+        `border-style:${s.dashed ? "dashed" : "solid"}"></span>` +
+        `<b>${escapeHtml(a)}</b>: ${escapeHtml(s.shapeName)}, ${escapeHtml(s.colour)}; ` +
+        `${escapeHtml(s.meaning)}</li>`,
+    )
+    .join("");
+  const lines = Object.values(LINES)
+    .map((l) => `<li><b>${escapeHtml(l.name)}</b> arrow: ${escapeHtml(l.meaning)}</li>`)
+    .join("");
   return `<section id="legend" class="legend"><h2>Legend</h2><div class="legend-cols">
 <div><h3>Marks (cell colour)</h3><ul>${marks}</ul>
-<p class="small">In the proposal's table, <i>claimed</i> is the proposal's mark; a cell with a thick outline is one where the measurement differs from the claim.</p>
-<h3>Counts in a cell</h3><ul>${counts}</ul><p class="small">A zero is greyed. <i>witness</i> links to the run that shows the cell's worst case.</p></div>
+<p class="small">In the proposal's table, <i>claimed</i> is the proposal's mark;
+a cell with a thick outline is one where the measurement differs from the claim.</p>
+<h3>Counts in a cell</h3><ul>${counts}</ul>
+<p class="small">A zero is greyed. <i>witness</i> links to the run that shows the cell's worst case.</p></div>
 <div><h3>Event graphs: node shape and colour</h3><ul>${acts}</ul>
-<h3>Arrows</h3><ul>${lines}</ul><p class="small">Arrows point from an event to what it rests on; the room's creation is at the top. Timeline rows take the colour of their act.</p></div>
+<h3>Arrows</h3><ul>${lines}</ul>
+<p class="small">Arrows point from an event to what it rests on; the room's creation is at the top.
+Timeline rows take the colour of their act.</p></div>
 </div><h3>The same, drawn</h3><div class="graph legend-graph" id="${legendGraph}"></div></section>`;
 }
 
 function timeline(w: HtmlWitness): string {
   const steps = [...w.steps].sort((a, b) => a.index - b.index);
-  const rows = steps.map((s) => {
-    const style = s.act === "honest" ? "" : ` style="background:${ACTS[s.act].fill}"`;
-    const badge = s.act === "honest" ? "" : `<span class="act">${escapeHtml(s.act)}</span>`;
-    const refused = s.ok === false ? ` <span class="refused">refused</span>` : "";
-    return `<tr class="step ${s.act}"${style}><td>${s.index}</td><td>${badge}</td><td>${escapeHtml(s.actor)}</td>`
-      + `<td><code>${escapeHtml(s.op)}</code></td><td>${escapeHtml(s.summary)}${refused}</td></tr>`;
-  }).join("\n");
-  return `<table class="timeline"><thead><tr><th>#</th><th>act</th><th>actor</th><th>op</th><th>what</th></tr></thead><tbody>\n${rows}\n</tbody></table>`;
+  const rows = steps
+    .map((s) => {
+      const style = s.act === "honest" ? "" : ` style="background:${ACTS[s.act].fill}"`;
+      const badge = s.act === "honest" ? "" : `<span class="act">${escapeHtml(s.act)}</span>`;
+      const refused = s.ok === false ? ` <span class="refused">refused</span>` : "";
+      return (
+        `<tr class="step ${s.act}"${style}><td>${s.index}</td><td>${badge}</td><td>${escapeHtml(s.actor)}</td>` +
+        `<td><code>${escapeHtml(s.op)}</code></td><td>${escapeHtml(s.summary)}${refused}</td></tr>`
+      );
+    })
+    .join("\n");
+  const head = "<thead><tr><th>#</th><th>act</th><th>actor</th><th>op</th><th>what</th></tr></thead>";
+  return `<table class="timeline">${head}<tbody>\n${rows}\n</tbody></table>`;
 }
 
 /** The npm command that replays a witness; the file name is shell-quoted. */
@@ -206,18 +262,26 @@ export function replayCommand(file: string): string {
   return `npm run scenarios -- ${quoted}`;
 }
 
-interface GraphJob { id: string; text: string }
-interface ChartJob { id: string; spec: unknown }
+interface GraphJob {
+  id: string;
+  text: string;
+}
+interface ChartJob {
+  id: string;
+  spec: unknown;
+}
 
 function witnessSection(w: HtmlWitness, index: number, r: HtmlReport, graphs: GraphJob[]): string {
   const rooms = new Map<string, typeof w.events>();
   for (const e of w.events) rooms.set(e.room ?? "", [...(rooms.get(e.room ?? "") ?? []), e]);
-  const drawn = [...rooms].map(([room, events], i) => {
-    const id = `graph-w${index}-${i}`;
-    graphs.push({ id, text: witnessMermaid(events) });
-    const caption = room ? `<div class="small">room <code>${escapeHtml(room)}</code></div>` : "";
-    return `<div class="graph-wrap">${caption}<div class="graph" id="${id}"></div></div>`;
-  }).join("");
+  const drawn = [...rooms]
+    .map(([room, events], i) => {
+      const id = `graph-w${index}-${i}`;
+      graphs.push({ id, text: witnessMermaid(events) });
+      const caption = room ? `<div class="small">room <code>${escapeHtml(room)}</code></div>` : "";
+      return `<div class="graph-wrap">${caption}<div class="graph" id="${id}"></div></div>`;
+    })
+    .join("");
   const threat = r.threats.find((t) => t.id === w.threat)?.title ?? "";
   const model = r.models.find((m) => m.id === w.model)?.title ?? w.model;
   const adversarial = w.steps.filter((s) => s.act !== "honest").length;
@@ -225,17 +289,23 @@ function witnessSection(w: HtmlWitness, index: number, r: HtmlReport, graphs: Gr
   return `<section class="witness" id="${witnessAnchor(w.id)}">
 <h3>Witness ${escapeHtml(w.id)}: <b>${escapeHtml(w.threat)}</b> ${escapeHtml(threat)} · ${escapeHtml(model)}</h3>
 <p class="verdict">${escapeHtml(w.verdict)} · ${w.steps.length} steps, ${adversarial} adversarial${seed}</p>
-<p>Replay: <code class="replay">${escapeHtml(replayCommand(w.file))}</code> · <a href="#catalogue">back to the catalogue</a></p>
-<div class="witness-body"><div>${timeline(w)}</div><div>${drawn || "<p class=\"small\">No events.</p>"}</div></div>
+<p>Replay: <code class="replay">${escapeHtml(replayCommand(w.file))}</code> ·
+<a href="#catalogue">back to the catalogue</a></p>
+<div class="witness-body"><div>${timeline(w)}</div><div>${drawn || '<p class="small">No events.</p>'}</div></div>
 </section>`;
 }
 
 /** Vega-Lite: undetected breaches found against runs spent, one line per threat, one panel per model. */
 export function progressSpec(r: HtmlReport): unknown {
   const modelTitle = new Map(r.models.map((m) => [m.id, m.title]));
-  const values = r.progress.flatMap((s) => s.points.map((p) => ({
-    threat: s.threat, model: modelTitle.get(s.model) ?? s.model, runs: p.runs, undetected: p.undetected,
-  })));
+  const values = r.progress.flatMap((s) =>
+    s.points.map((p) => ({
+      threat: s.threat,
+      model: modelTitle.get(s.model) ?? s.model,
+      runs: p.runs,
+      undetected: p.undetected,
+    })),
+  );
   const threats = [...new Set(values.map((v) => v.threat))].sort(natural);
   return {
     $schema: "https://vega.github.io/schema/vega-lite/v6.json",
@@ -266,7 +336,12 @@ export function benchSpec(r: HtmlReport): unknown {
   const panel = (field: string, title: string) => ({
     transform: [{ filter: `isValid(datum.${field})` }],
     mark: { type: "line", point: true },
-    encoding: { x, y: { field, type: "quantitative", title }, color, tooltip: [{ field: "series" }, { field: "members" }, { field }] },
+    encoding: {
+      x,
+      y: { field, type: "quantitative", title },
+      color,
+      tooltip: [{ field: "series" }, { field: "members" }, { field }],
+    },
     width: 320,
     height: 200,
   });
@@ -274,59 +349,96 @@ export function benchSpec(r: HtmlReport): unknown {
   return {
     $schema: "https://vega.github.io/schema/vega-lite/v6.json",
     data: { values },
-    hconcat: withMb ? [panel("ms", "verification time (ms)"), panel("peak_mb", "peak memory (MB)")] : [panel("ms", "verification time (ms)")],
+    hconcat: withMb
+      ? [panel("ms", "verification time (ms)"), panel("peak_mb", "peak memory (MB)")]
+      : [panel("ms", "verification time (ms)")],
   };
 }
 
 const CSS = `
 body{font:13px/1.35 system-ui,-apple-system,"Segoe UI",sans-serif;margin:16px 20px;color:#111;max-width:1500px}
-h1{font-size:20px;margin:0 0 2px}h2{font-size:16px;margin:18px 0 6px;border-bottom:1px solid #ccc}h3{font-size:14px;margin:8px 0 4px}
-.small,.prov{color:#555;font-size:12px}code{font-size:12px;background:#f3f3f3;padding:0 3px;border-radius:3px}
-table.grid{border-collapse:collapse;margin:4px 0}table.grid th,table.grid td{border:1px solid #bbb;padding:3px 6px;vertical-align:top}
-table.grid thead th{background:#eee;font-size:12px}th.threat{text-align:left;font-weight:normal;max-width:360px}
-td.cell{min-width:130px}td.cell.ok{background:#d6f5dc}td.cell.partial{background:#fff0bf}td.cell.breach{background:#ffd2d2}
-td.cell.none{background:#f4f4f4;color:#888}td.cell.differs{outline:3px solid #222;outline-offset:-3px}
-.mark{font-weight:700;white-space:nowrap}.mark.ok{color:#0a6b1f}.mark.partial{color:#8a5a00}.mark.breach{color:#b00020}
-.mark.none{color:#888;font-weight:400}.mark.small{font-size:11px}.measured{margin-right:4px}
+h1{font-size:20px;margin:0 0 2px}
+h2{font-size:16px;margin:18px 0 6px;border-bottom:1px solid #ccc}
+h3{font-size:14px;margin:8px 0 4px}
+.small,.prov{color:#555;font-size:12px}
+code{font-size:12px;background:#f3f3f3;padding:0 3px;border-radius:3px}
+table.grid{border-collapse:collapse;margin:4px 0}
+table.grid th,table.grid td{border:1px solid #bbb;padding:3px 6px;vertical-align:top}
+table.grid thead th{background:#eee;font-size:12px}
+th.threat{text-align:left;font-weight:normal;max-width:360px}
+td.cell{min-width:130px}
+td.cell.ok{background:#d6f5dc}
+td.cell.partial{background:#fff0bf}
+td.cell.breach{background:#ffd2d2}
+td.cell.none{background:#f4f4f4;color:#888}
+td.cell.differs{outline:3px solid #222;outline-offset:-3px}
+.mark{font-weight:700;white-space:nowrap}
+.mark.ok{color:#0a6b1f}
+.mark.partial{color:#8a5a00}
+.mark.breach{color:#b00020}
+.mark.none{color:#888;font-weight:400}
+.mark.small{font-size:11px}
+.measured{margin-right:4px}
 .claim{float:right;font-size:11px;color:#444;margin-left:6px}
-.counts{display:block;font-size:11px;font-variant-numeric:tabular-nums}.n{white-space:nowrap}.n.zero{color:#999}
-.wlink{font-size:11px}.note{font-size:11px;color:#444;max-width:320px}
-table.proposal td.cell{min-width:230px}table.proposal .measured .mark{font-size:17px}
-.legend-cols{display:grid;grid-template-columns:1fr 1fr;gap:16px}.legend ul{margin:2px 0;padding-left:18px}
-.legend li{margin:1px 0}.legend-graph svg{max-height:170px}.swatch{display:inline-block;width:14px;height:10px;border:2px solid;margin-right:4px;vertical-align:middle}
+.counts{display:block;font-size:11px;font-variant-numeric:tabular-nums}
+.n{white-space:nowrap}
+.n.zero{color:#999}
+.wlink{font-size:11px}
+.note{font-size:11px;color:#444;max-width:320px}
+table.proposal td.cell{min-width:230px}
+table.proposal .measured .mark{font-size:17px}
+.legend-cols{display:grid;grid-template-columns:1fr 1fr;gap:16px}
+.legend ul{margin:2px 0;padding-left:18px}
+.legend li{margin:1px 0}
+.legend-graph svg{max-height:170px}
+.swatch{display:inline-block;width:14px;height:10px;border:2px solid;margin-right:4px;vertical-align:middle}
 .charts{display:flex;flex-wrap:wrap;gap:24px}
-.witness{border-top:1px solid #ddd;padding-top:4px}.witness-body{display:grid;grid-template-columns:minmax(360px,1fr) minmax(300px,1fr);gap:12px}
-table.timeline{border-collapse:collapse;font-size:12px;width:100%}table.timeline td,table.timeline th{border-bottom:1px solid #e3e3e3;padding:1px 4px;text-align:left}
-.act{font-weight:bold;text-transform:uppercase;font-size:10px}.refused{color:#a00;font-size:11px}
-.verdict{font-weight:600;margin:2px 0}.graph svg{max-width:100%;max-height:700px;height:auto}.summary{margin:4px 0;font-weight:600}.graph-wrap{margin-bottom:8px}
+.witness{border-top:1px solid #ddd;padding-top:4px}
+.witness-body{display:grid;grid-template-columns:minmax(360px,1fr) minmax(300px,1fr);gap:12px}
+table.timeline{border-collapse:collapse;font-size:12px;width:100%}
+table.timeline td,table.timeline th{border-bottom:1px solid #e3e3e3;padding:1px 4px;text-align:left}
+.act{font-weight:bold;text-transform:uppercase;font-size:10px}
+.refused{color:#a00;font-size:11px}
+.verdict{font-weight:600;margin:2px 0}
+.graph svg{max-width:100%;max-height:700px;height:auto}
+.summary{margin:4px 0;font-weight:600}
+.graph-wrap{margin-bottom:8px}
 `;
 
 /** The script that draws: mermaid graphs, then Vega-Lite charts; it marks the page when done. */
 const DRAW = `
 (async function () {
-  var data = JSON.parse(document.getElementById("report-data").textContent);
   var failed = 0;
-  mermaid.initialize({ startOnLoad: false, securityLevel: "strict", theme: "default", flowchart: { htmlLabels: false } });
-  for (var i = 0; i < data.graphs.length; i++) {
-    var g = data.graphs[i];
-    try {
-      var out = await mermaid.render("svg-" + g.id, g.text);
-      document.getElementById(g.id).innerHTML = out.svg;
-    } catch (e) { failed++; console.error("mermaid failed on " + g.id + ": " + (e && e.message ? e.message : e)); }
-  }
-  for (var j = 0; j < data.charts.length; j++) {
-    var c = data.charts[j];
-    try { await vegaEmbed("#" + c.id, c.spec, { actions: false, renderer: "svg" }); }
-    catch (e) { failed++; console.error("vega-embed failed on " + c.id + ": " + (e && e.message ? e.message : e)); }
-  }
+  var why = function (e) { return e && e.message ? e.message : String(e); };
+  try {
+    var data = JSON.parse(document.getElementById("report-data").textContent);
+    mermaid.initialize({
+      startOnLoad: false, securityLevel: "strict", theme: "default", flowchart: { htmlLabels: false }
+    });
+    for (var i = 0; i < data.graphs.length; i++) {
+      var g = data.graphs[i];
+      try {
+        var out = await mermaid.render("svg-" + g.id, g.text);
+        document.getElementById(g.id).innerHTML = out.svg;
+      } catch (e) { failed++; console.error("mermaid failed on " + g.id + ": " + why(e)); }
+    }
+    for (var j = 0; j < data.charts.length; j++) {
+      var c = data.charts[j];
+      try { await vegaEmbed("#" + c.id, c.spec, { actions: false, renderer: "svg" }); }
+      catch (e) { failed++; console.error("vega-embed failed on " + c.id + ": " + why(e)); }
+    }
+  } catch (e) { failed++; console.error("the report's drawing script failed: " + why(e)); }
+  // The browser test waits for this attribute; "failed" when anything did not draw.
   document.documentElement.setAttribute("data-rendered", failed ? "failed" : "ok");
 })();
 `;
 
 function inlineScript(s: InlineScript): string {
   // A bundle holding "<script" or "</script" would end or confuse the element: refuse, loudly.
-  if (/<\/?script/i.test(s.code)) throw new Error(`html report: ${s.name}'s bundle contains a script tag; cannot inline it`);
-  return `<!-- ${escapeHtml(s.name)} ${escapeHtml(s.version)} (${escapeHtml(s.license)}) -->\n<script>${s.code}</script>`;
+  if (/<\/?script/i.test(s.code))
+    throw new Error(`html report: ${s.name}'s bundle contains a script tag; cannot inline it`);
+  const about = `${escapeHtml(s.name)} ${escapeHtml(s.version)} (${escapeHtml(s.license)})`;
+  return `<!-- ${about} -->\n<script>${s.code}</script>`;
 }
 
 /** The page. Throws on input whose references do not resolve (a cell naming a missing witness). */
@@ -337,16 +449,25 @@ export function htmlPage(r: HtmlReport, bundles: readonly InlineScript[]): strin
   const witnesses = new Map(r.witnesses.map((w) => [w.id, w]));
   const graphs: GraphJob[] = [{ id: "graph-legend", text: legendMermaid() }];
   const charts: ChartJob[] = [];
-  const sortedWitnesses = [...r.witnesses].sort((a, b) => natural(a.threat, b.threat) || natural(a.model, b.model) || natural(a.id, b.id));
+  const sortedWitnesses = [...r.witnesses].sort(
+    (a, b) => natural(a.threat, b.threat) || natural(a.model, b.model) || natural(a.id, b.id),
+  );
   const witnessHtml = sortedWitnesses.map((w, i) => witnessSection(w, i, r, graphs)).join("\n");
   const chartBlock = (id: string, title: string, has: boolean, spec: () => unknown): string => {
     if (!has) return `<div><h3>${escapeHtml(title)}</h3><p class="small">No data.</p></div>`;
     charts.push({ id, spec: spec() });
     return `<div><h3>${escapeHtml(title)}</h3><div class="chart" id="${id}"></div></div>`;
   };
-  const progress = chartBlock("chart-progress", "Search progress: undetected breaches found against runs", r.progress.length > 0, () => progressSpec(r));
+  const progress = chartBlock(
+    "chart-progress",
+    "Search progress: undetected breaches found against runs",
+    r.progress.length > 0,
+    () => progressSpec(r),
+  );
   const bench = chartBlock("chart-bench", "Verification cost against members", r.bench.length > 0, () => benchSpec(r));
-  const libs = bundles.map((b) => `${escapeHtml(b.name)} ${escapeHtml(b.version)} (${escapeHtml(b.license)})`).join(", ");
+  const libs = bundles
+    .map((b) => `${escapeHtml(b.name)} ${escapeHtml(b.version)} (${escapeHtml(b.license)})`)
+    .join(", ");
   return `<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -363,7 +484,7 @@ ${catalogueTable(r, cellOf, witnesses)}
 <h2 id="charts">Search and cost</h2>
 <div class="charts">${progress}${bench}</div>
 <h2 id="witnesses">Witnesses</h2>
-${witnessHtml || "<p class=\"small\">No witnesses.</p>"}
+${witnessHtml || '<p class="small">No witnesses.</p>'}
 <script type="application/json" id="report-data">${jsonForScript({ graphs, charts })}</script>
 ${bundles.map(inlineScript).join("\n")}
 <script>${DRAW}</script>
