@@ -100,6 +100,12 @@ describe("witnessMermaid", () => {
     expect(g.nodes.get("n0")?.label).toBe("alice: create");
   });
 
+  it("numbers events by their step in the timeline, when given", () => {
+    const g = parse(witnessMermaid(events, { steps: new Map([["$f", 5]]) }));
+    expect(g.nodes.get("n3")?.label).toBe("#35;5 forged · alice: join bob");
+    expect(g.nodes.get("n2")?.label).toBe("withheld · alice: ban bob");
+  });
+
   it("keeps hostile text inside the label: no quote, bracket or angle bracket survives", () => {
     const text = witnessMermaid([
       ev(HOSTILE_USER, "forged", [HOSTILE_LABEL], { sender: HOSTILE_USER, type: HOSTILE_LABEL }),

@@ -178,6 +178,11 @@ export function eventLabel(e: WitnessEvent): string {
 export interface GraphOptions {
   /** Add `classDef` lines (colours). On by default; shapes alone still tell the acts apart. */
   classDefs?: boolean;
+  /**
+   * The timeline's step number of each event (the first step that made or touched it); a label
+   * then starts with `#5`, so a reader can find the event's row in the run's timeline.
+   */
+  steps?: ReadonlyMap<string, number>;
   /** Mermaid direction; `BT` puts the room's creation at the top and arrows point to parents. */
   direction?: "BT" | "TB" | "LR" | "RL";
 }
@@ -227,7 +232,9 @@ export function witnessMermaid(events: readonly WitnessEvent[], options: GraphOp
   const lines = [`flowchart ${options.direction ?? "BT"}`];
   for (const e of nodes) {
     const s = ACTS[e.act];
-    lines.push(`  ${ids.get(e.id)}${s.open}"${escapeMermaidLabel(eventLabel(e))}"${s.close}`);
+    const step = options.steps?.get(e.id);
+    const label = step === undefined ? eventLabel(e) : `#${step} ${eventLabel(e)}`;
+    lines.push(`  ${ids.get(e.id)}${s.open}"${escapeMermaidLabel(label)}"${s.close}`);
   }
   for (const [target, m] of missing) {
     lines.push(`  ${m}${NOT_SEEN.open}"${escapeMermaidLabel(`not seen: ${target}`)}"${NOT_SEEN.close}`);

@@ -272,12 +272,16 @@ interface ChartJob {
 }
 
 function witnessSection(w: HtmlWitness, index: number, r: HtmlReport, graphs: GraphJob[]): string {
+  const steps = new Map<string, number>();
+  for (const s of [...w.steps].sort((a, b) => a.index - b.index)) {
+    if (s.event !== undefined && !steps.has(s.event)) steps.set(s.event, s.index);
+  }
   const rooms = new Map<string, typeof w.events>();
   for (const e of w.events) rooms.set(e.room ?? "", [...(rooms.get(e.room ?? "") ?? []), e]);
   const drawn = [...rooms]
     .map(([room, events], i) => {
       const id = `graph-w${index}-${i}`;
-      graphs.push({ id, text: witnessMermaid(events) });
+      graphs.push({ id, text: witnessMermaid(events, { steps }) });
       const caption = room ? `<div class="small">room <code>${escapeHtml(room)}</code></div>` : "";
       return `<div class="graph-wrap">${caption}<div class="graph" id="${id}"></div></div>`;
     })
