@@ -81,6 +81,9 @@ export function checkReport(r: HtmlReport): void {
   for (const w of r.witnesses) {
     if (witnesses.has(w.id)) throw new Error(`html report: duplicate witness ${JSON.stringify(w.id)}`);
     witnesses.add(w.id);
+    for (const x of [...w.steps, ...w.events]) {
+      if (!(x.act in ACTS)) throw new Error(`html report: witness ${JSON.stringify(w.id)} has an unknown act`);
+    }
     if (!threats.has(w.threat) || !models.has(w.model))
       throw new Error(`html report: witness ${JSON.stringify(w.id)} names an unknown threat or model`);
   }
