@@ -59,7 +59,10 @@ export const ARBITRARIES: { [A in Action]: { arbitrary: fc.Arbitrary<StepOf<A>>;
   join_space_child: { arbitrary: act("join_space_child", { user, space: fc.constant("s1"), room: ledTo }), weight: 8 },
   insert_member: { arbitrary: act("insert_member", { server, room, member: made, method: fc.constantFrom("plain", "forged_invite"), as: user }), weight: 3 },
   insert_device: { arbitrary: act("insert_device", { server, target: user }), weight: 1 },
-  collude_invite: { arbitrary: act("collude_invite", { server, colluder: fc.constant(COLLUDER), room, member: made, concurrent_with_ban: optional(fc.boolean()), backdate: fc.constant(undefined), fork_at: optional(fc.integer({ min: -4, max: -1 })), claimed_offset: optional(fc.constantFrom(-1, 0, 1)), grind: optional(fc.constantFrom(1, 4)) }), weight: 3 },
+  collude_invite: { arbitrary: act("collude_invite", { server, colluder: fc.constant(COLLUDER), room, member: made, concurrent_with_ban: optional(fc.boolean()), backdate: fc.constant(undefined),
+      fork_at: optional(fc.integer({ min: -4, max: -1 })),
+      claimed_offset: optional(fc.constantFrom(-1, 0, 1)),
+      grind: optional(fc.constantFrom(1, 4)) }), weight: 3 },
   substitute_msk: { arbitrary: act("substitute_msk", { server, target: user }), weight: 1 },
   impersonate_join: { arbitrary: act("impersonate_join", { server, target: user, room }), weight: 3 },
   reinsert_banned: { arbitrary: act("reinsert_banned", { server, room, target: user }), weight: 3 },
@@ -75,8 +78,14 @@ export const ARBITRARIES: { [A in Action]: { arbitrary: fc.Arbitrary<StepOf<A>>;
   forge_3pid_invite: { arbitrary: act("forge_3pid_invite", { server, room, member: made }), weight: 3 },
   forge_restricted_join: { arbitrary: act("forge_restricted_join", { server, room, allowed_room: room, member: made }), weight: 3 },
   insert_torsion_member: { arbitrary: act("insert_torsion_member", { server, room, member: made }), weight: 3 },
-  replay_join_rule: { arbitrary: act("replay_join_rule", { server, from_room: room, to_room: room, member: made }), weight: 3 },
-  substitute_3pid_token: { arbitrary: act("substitute_3pid_token", { server, room, member: made, address: fc.constant("mine@evil.example") }), weight: 3 },
+  replay_join_rule: {
+    arbitrary: act("replay_join_rule", { server, from_room: room, to_room: room, member: made }),
+    weight: 3,
+  },
+  substitute_3pid_token: {
+    arbitrary: act("substitute_3pid_token", { server, room, member: made, address: fc.constant("mine@a.example") }),
+    weight: 3,
+  },
   rewrite_creator: { arbitrary: act("rewrite_creator", { server, room, member: made }), weight: 2 },
 };
 

@@ -34,7 +34,12 @@ export const T20: Threat = {
   proposalRow: null,
   section: "Membership Event Signature Tree (third-party invites: the token is the unsigned state key)",
   capabilities: ["forge"],
-  expected: { baseline: "breach", "membership-tree": "breach", "state-dag": "prevented", "state-dag-no-ts": "prevented" },
+  expected: {
+    baseline: "breach",
+    "membership-tree": "breach",
+    "state-dag": "prevented",
+    "state-dag-no-ts": "prevented",
+  },
   scenario: "scenarios/attacks/T20-third-party-token.json",
   summary: "The inviter signs the third-party invite's content, not its token: a copy under another token verifies.",
 };

@@ -36,7 +36,12 @@ export const T21: Threat = {
   proposalRow: null,
   section: "Membership Event Signature Tree (m.room.create fields: room v11 drops content.creator; sender is unsigned)",
   capabilities: ["forge"],
-  expected: { baseline: "breach", "membership-tree": "prevented", "state-dag": "prevented", "state-dag-no-ts": "prevented" },
+  expected: {
+    baseline: "breach",
+    "membership-tree": "prevented",
+    "state-dag": "prevented",
+    "state-dag-no-ts": "prevented",
+  },
   scenario: "scenarios/attacks/T21-unsigned-creator.json",
   summary: "The RRK signs the creator's MSK but not their user ID: a server can name another creator and cut the tree.",
 };

@@ -47,7 +47,9 @@ describe("collude_invite's fork point", () => {
     const view = await lastView(load("T3-banned-member-colludes-1ms.json"), "@alice:evil.example");
     const nodes = nodesOf(view);
     const ban = nodes.find(({ n }) => n.type === "m.room.member" && n.content.membership === "ban")!;
-    const invite = nodes.find(({ n }) => n.type === "m.room.member" && n.state_key === MALLORY && n.content.membership === "invite")!;
+    const invite = nodes.find(
+      ({ n }) => n.type === "m.room.member" && n.state_key === MALLORY && n.content.membership === "invite",
+    )!;
     expect(invite.n.ts).toBe(ban.n.ts - 1);
     expect(invite.n.prev_state).toEqual(ban.n.prev_state);
   });
@@ -57,8 +59,12 @@ describe("collude_invite's fork point", () => {
     const step = scenario.steps.find((s) => s.action === "collude_invite")!;
     const budget = (step as { grind?: number }).grind!;
     const nodes = nodesOf(await lastView(scenario, "@alice:evil.example"));
-    const carol = nodes.find(({ n }) => n.type === "m.room.member" && n.state_key === "@carol:evil.example" && n.content.membership === "join")!;
-    const invite = nodes.find(({ n }) => n.type === "m.room.member" && n.state_key === MALLORY && n.content.membership === "invite")!;
+    const carol = nodes.find(
+      ({ n }) => n.type === "m.room.member" && n.state_key === "@carol:evil.example" && n.content.membership === "join",
+    )!;
+    const invite = nodes.find(
+      ({ n }) => n.type === "m.room.member" && n.state_key === MALLORY && n.content.membership === "invite",
+    )!;
     const tries = carol.n.ts - 1 - invite.n.ts + 1;
     expect(tries).toBeGreaterThanOrEqual(1);
     expect(tries).toBeLessThanOrEqual(budget);
@@ -73,7 +79,11 @@ describe("replay_join_rule", () => {
     const view = await lastView(load("T19-join-rule-replay.json"), "@alice:evil.example");
     const join = view.state.find((e) => e.type === "m.room.member" && e.state_key === MALLORY)!;
     const rule = view.events.find((e) => e.event_id === join.content.parent_event_id)!;
-    expect(rule).toMatchObject({ type: "m.room.join_rules", sender: "@bob:b.example", content: { join_rule: "public" } });
+    expect(rule).toMatchObject({
+      type: "m.room.join_rules",
+      sender: "@bob:b.example",
+      content: { join_rule: "public" },
+    });
     expect(view.state.some((e) => e.event_id === rule.event_id)).toBe(false);
     expect(view.state.find((e) => e.type === "m.room.join_rules")?.content.join_rule).toBe("invite");
     // The rule's parent is served as a copy of Bob's join in this room, under the other room's ID.

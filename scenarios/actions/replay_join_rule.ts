@@ -11,7 +11,15 @@ export const replay_join_rule = defineAction({
   pre(s, step) {
     const from = s.rooms.get(step.from_room);
     const to = s.rooms.get(step.to_room);
-    return !!from && !!to && from !== to && from.hasJoinRuleEvent && from.joinRule !== "invite" && serverIn(s, step.server, "forge", to) && hosts(step.server, step.member);
+    return (
+      !!from &&
+      !!to &&
+      from !== to &&
+      from.hasJoinRuleEvent &&
+      from.joinRule !== "invite" &&
+      serverIn(s, step.server, "forge", to) &&
+      hosts(step.server, step.member)
+    );
   },
   next: (s, step) => setMembership(s.rooms.get(step.to_room)!, step.member, "join"),
   async run(ctx, step) {

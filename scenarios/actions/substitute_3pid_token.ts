@@ -10,11 +10,18 @@ export const substitute_3pid_token = defineAction({
   fields: { server: field.server, room: field.room, member: field.string, address: field.string },
   pre(s, step) {
     const room = s.rooms.get(step.room);
-    return !!room && serverIn(s, step.server, "forge", room) && room.thirdPartyInvites > 0 && hosts(step.server, step.member);
+    return (
+      !!room && serverIn(s, step.server, "forge", room) && room.thirdPartyInvites > 0 && hosts(step.server, step.member)
+    );
   },
   next: (s, step) => setMembership(s.rooms.get(step.room)!, step.member, "join"),
   async run(ctx, step) {
-    ctx.adversary.substituteThirdPartyToken(ctx.server(step.server), ctx.namedRoom(step.room), step.member, step.address);
+    ctx.adversary.substituteThirdPartyToken(
+      ctx.server(step.server),
+      ctx.namedRoom(step.room),
+      step.member,
+      step.address,
+    );
     ctx.membership(ctx.namedRoom(step.room), step.member, "join", step.server, false);
   },
 });

@@ -73,7 +73,13 @@ export class Adversary {
     content: JsonObject,
     stateKey: string,
     signer: RoomSigner,
-    dag: { before?: string; backdate?: number; eventId?: string; ts?: number; grind?: { budget: number; below: string } } = {},
+    dag: {
+      before?: string;
+      backdate?: number;
+      eventId?: string;
+      ts?: number;
+      grind?: { budget: number; below: string };
+    } = {},
   ): WorldEvent {
     const events = server.rooms.get(roomId)?.events ?? [];
     const cut = dag.before === undefined ? events.length : events.findIndex((e) => e.event_id === dag.before);
@@ -86,7 +92,9 @@ export class Adversary {
     let node = signDagNode(envelope, headsOf(nodes), ts, signer);
     // ID grinding: the claimed time is signed, so each millisecond earlier is another node ID; try
     // up to `budget` of them for one that sorts before `below` (the no-ts tie-break's last resort).
-    for (let i = 1; dag.grind && i < dag.grind.budget && !(node.id < dag.grind.below); i++) node = signDagNode(envelope, headsOf(nodes), --ts, signer);
+    for (let i = 1; dag.grind && i < dag.grind.budget && !(node.id < dag.grind.below); i++) {
+      node = signDagNode(envelope, headsOf(nodes), --ts, signer);
+    }
     return server.forgeEvent(roomId, sender, "m.room.member", node.content, stateKey, dag.eventId);
   }
 
@@ -151,7 +159,13 @@ export class Adversary {
     colluder: Client,
     roomId: string,
     userId: string,
-    options: { concurrentWithBan?: boolean; backdate?: number; forkAt?: number; claimedOffset?: number; grind?: number } = {},
+    options: {
+      concurrentWithBan?: boolean;
+      backdate?: number;
+      forkAt?: number;
+      claimedOffset?: number;
+      grind?: number;
+    } = {},
   ): WorldEvent {
     const cause = colluder.causeIn(roomId);
     const rrk = rrkFromRoomId(roomId);
@@ -159,8 +173,12 @@ export class Adversary {
     const { msk, signer } = this.makeMember(server, userId, roomId);
     // Concurrent with the colluder's ban: resting on the DAG as it was before it, and claiming a time before it.
     const ban = options.concurrentWithBan ? [...(server.rooms.get(roomId)?.events ?? [])].reverse().find((e) => e.type === "m.room.member" && e.state_key === colluder.userId && e.content.membership === "ban") : undefined;
-    let dag: Parameters<Adversary["forgeSigned"]>[6] = ban ? { before: ban.event_id, backdate: this.world.clock.now() - ban.origin_server_ts + (options.backdate ?? 0) } : { backdate: options.backdate ?? 0 };
-    if (options.forkAt !== undefined) dag = this.forkPoint(server, roomId, options.forkAt, options.claimedOffset ?? 0, options.grind ?? 1);
+    let dag: Parameters<Adversary["forgeSigned"]>[6] = ban
+      ? { before: ban.event_id, backdate: this.world.clock.now() - ban.origin_server_ts + (options.backdate ?? 0) }
+      : { backdate: options.backdate ?? 0 };
+    if (options.forkAt !== undefined) {
+      dag = this.forkPoint(server, roomId, options.forkAt, options.claimedOffset ?? 0, options.grind ?? 1);
+    }
     const invite = this.forgeSigned(server, roomId, colluder.userId, buildMemberContent({ membership: "invite", signer: colluder, parentEventId: cause, userKey: msk.publicKey, rrk: rrk.value }), userId, colluder, dag);
     this.world.history.record({ op: "permit", t: this.world.clock.now(), room: roomId, event: invite.event_id, by: colluder.userId, by_msk: encodeBase64(colluder.msk.publicKey), for_user: userId, for_msk: encodeBase64(msk.publicKey) });
     const join = this.forgeSigned(server, roomId, userId, buildMemberContent({ membership: "join", signer, parentEventId: invite.event_id, userKey: msk.publicKey, rrk: rrk.value }), userId, signer);
@@ -175,7 +193,13 @@ export class Adversary {
    * plus `offset` ms (or now plus `offset`, if it leaves out none); and, with `grind` > 1, try up to
    * that many earlier claimed times for a node ID that sorts before that node's.
    */
-  private forkPoint(server: Homeserver, roomId: string, at: number, offset: number, grind: number): { before?: string; ts: number; grind?: { budget: number; below: string } } {
+  private forkPoint(
+    server: Homeserver,
+    roomId: string,
+    at: number,
+    offset: number,
+    grind: number,
+  ): { before?: string; ts: number; grind?: { budget: number; below: string } } {
     const withNodes = (server.rooms.get(roomId)?.events ?? []).flatMap((e) => {
       const n = readDagNode(e);
       return n.ok ? [{ e, n: n.value }] : [];
@@ -183,7 +207,8 @@ export class Adversary {
     const cut = Math.max(0, Math.min(withNodes.length, at < 0 ? withNodes.length + at : at));
     const first = withNodes[cut];
     if (!first) return { ts: this.world.clock.now() + offset };
-    return { before: first.e.event_id, ts: first.n.ts + offset, ...(grind > 1 ? { grind: { budget: grind, below: first.n.id } } : {}) };
+    const grinding = grind > 1 ? { grind: { budget: grind, below: first.n.id } } : {};
+    return { before: first.e.event_id, ts: first.n.ts + offset, ...grinding };
   }
 
   /**
@@ -195,21 +220,36 @@ export class Adversary {
    */
   replayJoinRule(server: Homeserver, fromRoom: string, toRoom: string, member: string): WorldEvent {
     const from = server.rooms.get(fromRoom)?.events ?? this.world.network.snapshot(fromRoom, server) ?? [];
-    const rule = [...from].reverse().find((e) => e.type === "m.room.join_rules" && (e.content.join_rule === "public" || e.content.join_rule === "restricted"));
+    const joinable = (e: WorldEvent) => e.content.join_rule === "public" || e.content.join_rule === "restricted";
+    const rule = [...from].reverse().find((e) => e.type === "m.room.join_rules" && joinable(e));
     const room = server.rooms.get(toRoom);
     const rrk = rrkFromRoomId(toRoom);
-    if (!rule || !room || !rrk.ok) throw new ApiError("M_NOT_FOUND", `no public or restricted join rule in ${fromRoom}, or no room ${toRoom}`);
+    if (!rule || !room || !rrk.ok) {
+      throw new ApiError("M_NOT_FOUND", `no public or restricted join rule in ${fromRoom}, or no room ${toRoom}`);
+    }
     const parent = rule.content.parent_event_id;
     const create = room.get("m.room.create");
-    const signedJoin = [...room.events].reverse().find((e) => e.type === "m.room.member" && e.state_key === rule.sender && e.content.membership === "join" && e.content.user_key !== undefined);
+    const isSignedJoin = (e: WorldEvent) =>
+      e.type === "m.room.member" && e.state_key === rule.sender && e.content.membership === "join" && e.content.user_key !== undefined;
+    const signedJoin = [...room.events].reverse().find(isSignedJoin);
     const cause = signedJoin ?? (create?.sender === rule.sender ? create : undefined);
-    if (typeof parent !== "string" || !cause) throw new ApiError("M_NOT_FOUND", `${rule.sender} has no cause of membership in ${toRoom} to serve under ${String(parent)}`);
+    if (typeof parent !== "string" || !cause) {
+      throw new ApiError("M_NOT_FOUND", `${rule.sender} has no cause of membership in ${toRoom} to serve as ${String(parent)}`);
+    }
     server.serveForLookup(toRoom, { ...cause, event_id: parent });
     const { [DAG_FIELD]: _dag, ...unsigned } = (rule.content.unsigned ?? {}) as JsonObject;
     const { unsigned: _u, ...content } = rule.content;
-    server.serveForLookup(toRoom, { ...rule, room_id: toRoom, content: Object.keys(unsigned).length ? { ...content, unsigned } : content });
+    const served = Object.keys(unsigned).length ? { ...content, unsigned } : content;
+    server.serveForLookup(toRoom, { ...rule, room_id: toRoom, content: served });
     const { msk, signer } = this.makeMember(server, member, toRoom);
-    const join = this.forgeSigned(server, toRoom, member, buildMemberContent({ membership: "join", signer, parentEventId: rule.event_id, userKey: msk.publicKey, rrk: rrk.value }), member, signer);
+    const joinContent = buildMemberContent({
+      membership: "join",
+      signer,
+      parentEventId: rule.event_id,
+      userKey: msk.publicKey,
+      rrk: rrk.value,
+    });
+    const join = this.forgeSigned(server, toRoom, member, joinContent, member, signer);
     this.recordCause(toRoom, join, member, msk.publicKey, rule.event_id);
     return join;
   }
@@ -229,13 +269,27 @@ export class Adversary {
     if (!tpi || !rrk.ok) throw new ApiError("M_NOT_FOUND", `no third-party invite in ${roomId}`);
     const { msk, signer } = this.makeMember(server, member, roomId);
     const identity = this.world.identity;
-    const elsewhere = identity.storeInvite(address, `!${this.world.rng.id(`adversary's own room for ${address}`, 43)}`, member);
-    identity.published(elsewhere.token, `$${this.world.rng.id(`adversary's own third-party invite for ${address}`, 43)}`, encodeBase64(msk.publicKey));
+    const ownRoom = `!${this.world.rng.id(`adversary's own room for ${address}`, 43)}`;
+    const elsewhere = identity.storeInvite(address, ownRoom, member);
+    const ownInvite = `$${this.world.rng.id(`adversary's own third-party invite for ${address}`, 43)}`;
+    identity.published(elsewhere.token, ownInvite, encodeBase64(msk.publicKey));
     const binding = identity.bind(address, member, msk.publicKey).find((b) => b.invite === elsewhere);
     if (!binding) throw new ApiError("M_NOT_FOUND", `the identity server signed nothing for ${address}`);
     const copy = server.forgeEvent(roomId, tpi.sender, "m.room.third_party_invite", tpi.content, elsewhere.token);
-    const invite = server.forgeEvent(roomId, tpi.sender, "m.room.member", buildThirdPartySuccessorInviteContent({ thirdPartyInviteEventId: copy.event_id, displayName: `${address.slice(0, 2)}…`, signed: binding.signed }), member);
-    const join = this.forgeSigned(server, roomId, member, buildMemberContent({ membership: "join", signer, parentEventId: invite.event_id, userKey: msk.publicKey, rrk: rrk.value }), member, signer);
+    const successor = buildThirdPartySuccessorInviteContent({
+      thirdPartyInviteEventId: copy.event_id,
+      displayName: `${address.slice(0, 2)}…`,
+      signed: binding.signed,
+    });
+    const invite = server.forgeEvent(roomId, tpi.sender, "m.room.member", successor, member);
+    const joinContent = buildMemberContent({
+      membership: "join",
+      signer,
+      parentEventId: invite.event_id,
+      userKey: msk.publicKey,
+      rrk: rrk.value,
+    });
+    const join = this.forgeSigned(server, roomId, member, joinContent, member, signer);
     this.recordCause(roomId, join, member, msk.publicKey, invite.event_id);
     return join;
   }

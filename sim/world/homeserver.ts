@@ -413,7 +413,8 @@ export class Homeserver {
   serveForLookup(roomId: string, e: WorldEvent): void {
     this.require("forge");
     this.servedForLookup.set(roomId, [...(this.servedForLookup.get(roomId) ?? []), e]);
-    this.world.history.record({ op: "adversary", t: this.world.clock.now(), capability: "forge", detail: { server: this.name, room: roomId, served: e.event_id, type: e.type, sender: e.sender, from_room: e.room_id } });
+    const detail = { server: this.name, room: roomId, served: e.event_id, type: e.type, sender: e.sender, from: e.room_id };
+    this.world.history.record({ op: "adversary", t: this.world.clock.now(), capability: "forge", detail });
   }
 
   /**
@@ -429,8 +430,10 @@ export class Homeserver {
     const rewritten = { ...e, sender };
     room.events[room.events.indexOf(e)] = rewritten;
     room.byId.set(eventId, rewritten);
-    if (e.state_key !== undefined && room.state.get(stateKeyOf(e.type, e.state_key)) === e) room.state.set(stateKeyOf(e.type, e.state_key), rewritten);
-    this.world.history.record({ op: "adversary", t: this.world.clock.now(), capability: "forge", detail: { server: this.name, room: roomId, rewritten: eventId, sender_was: e.sender, sender } });
+    const key = e.state_key === undefined ? undefined : stateKeyOf(e.type, e.state_key);
+    if (key !== undefined && room.state.get(key) === e) room.state.set(key, rewritten);
+    const detail = { server: this.name, room: roomId, rewritten: eventId, sender_was: e.sender, sender };
+    this.world.history.record({ op: "adversary", t: this.world.clock.now(), capability: "forge", detail });
     return rewritten;
   }
 
