@@ -89,8 +89,19 @@ export const ARBITRARIES: { [A in Action]: { arbitrary: fc.Arbitrary<StepOf<A>>;
   rewrite_creator: { arbitrary: act("rewrite_creator", { server, room, member: made }), weight: 2 },
 };
 
-function candidates(adversarial: boolean): fc.Arbitrary<Step> {
-  const entries = (Object.keys(ARBITRARIES) as Action[]).filter((a) => adversarial || ACTIONS[a].honest);
+/**
+ * Policy: the actions whose threats are gaps in MSC3917 itself (T19-T21). Under the proposal as
+ * written they get a user outside the bounding set verified, as their scenarios measure, so the
+ * soundness property, which checks the verifier against the proposal, leaves them out of its
+ * worlds (`proposalGaps: false`): else nearly every counterexample would be one of them, and a
+ * verifier bug, like the planted one, would hide among them.
+ */
+export const PROPOSAL_GAPS: readonly Action[] = ["replay_join_rule", "substitute_3pid_token", "rewrite_creator"];
+
+function candidates(adversarial: boolean, proposalGaps = true): fc.Arbitrary<Step> {
+  const entries = (Object.keys(ARBITRARIES) as Action[])
+    .filter((a) => adversarial || ACTIONS[a].honest)
+    .filter((a) => proposalGaps || !PROPOSAL_GAPS.includes(a));
   return fc.oneof(...entries.map((a) => ARBITRARIES[a] as unknown as { arbitrary: fc.Arbitrary<Step>; weight: number }));
 }
 
@@ -179,6 +190,8 @@ export function scenarioOf(name: string, steps: Step[], adversarial: boolean, se
 }
 
 /** Steps after the room's creation: honest only, or interleaved with the adversary's; each possible where it stands. */
-export function stepsArbitrary(adversarial: boolean, maxLength = 16): fc.Arbitrary<Step[]> {
-  return fc.array(candidates(adversarial), { maxLength: maxLength * 2, size: "max" }).map((c) => keepPossible(adversarial, c, maxLength));
+export function stepsArbitrary(adversarial: boolean, maxLength = 16, options: { proposalGaps?: boolean } = {}): fc.Arbitrary<Step[]> {
+  return fc
+    .array(candidates(adversarial, options.proposalGaps ?? true), { maxLength: maxLength * 2, size: "max" })
+    .map((c) => keepPossible(adversarial, c, maxLength));
 }
