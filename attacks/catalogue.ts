@@ -21,5 +21,10 @@ import { T15 } from "./threats/T15-third-party-key.ts";
 import { T16 } from "./threats/T16-forged-restricted-chain.ts";
 import { T17 } from "./threats/T17-forged-space-child.ts";
 import { T18 } from "./threats/T18-torsion-keys.ts";
+import { T19 } from "./threats/T19-join-rule-replay.ts";
+import { T20 } from "./threats/T20-third-party-token.ts";
+import { T21 } from "./threats/T21-unsigned-creator.ts";
 
-export const CATALOGUE: readonly Threat[] = [T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18];
+export const CATALOGUE: readonly Threat[] = [
+  T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20, T21,
+];

@@ -7,6 +7,16 @@
  * chain verifies, and bans are not in chains. The state DAG's result depends on whether timestamps
  * can be falsified (the proposal's footnote 1).
  *
+ * Footnote 1, measured in scripted variants (`collude_invite`'s `fork_at`, `claimed_offset` and
+ * `grind`, which the search varies): concurrent with the ban itself, backdated by an hour or by
+ * 1 ms, the invite is refused under both tie-breaks, since resolution orders concurrent nodes by
+ * power first and the banner outranks the banned (`-backdated`, `-1ms`: detected). Forked instead
+ * from before an event of equal power on which the ban rests (Carol's join), 1 ms earlier, the
+ * invite is concurrent with that event, not with the ban, and the claimed time decides: a breach
+ * with `ts`; with `no-ts` the node IDs decide (`-equal-power`: detected, this ID lost), and with a
+ * budget of 8 ground IDs and every user on the malicious server, an undetected breach under both
+ * (`-equal-power-one-server`).
+ *
  * ```mermaid
  * flowchart BT
  *   create{{"m.room.create"}}

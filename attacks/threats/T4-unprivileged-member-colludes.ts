@@ -7,6 +7,12 @@
  * breach; membership tree breach (❌): the tree "does not cryptographically verify that the senders
  * of those state events had the required power levels" (MSC3917 §Potential issues).
  *
+ * Footnote 2, measured (`scenarios/attacks/T4-lost-invite-power.json`): a member who had invite
+ * rights and lost them forks from before the change. Forked just before the change, the invite
+ * loses to it (the admin outranks them): detected. Forked from before an event of lower power on
+ * which the change rests (a new member's join), the invite is resolved first, while its signer
+ * still had the power, under both tie-breaks, with no timestamp needed: a breach.
+ *
  * ```mermaid
  * flowchart BT
  *   create{{"m.room.create"}}

@@ -39,6 +39,9 @@ import { forge_space_child } from "./forge_space_child.ts";
 import { forge_3pid_invite } from "./forge_3pid_invite.ts";
 import { forge_restricted_join } from "./forge_restricted_join.ts";
 import { insert_torsion_member } from "./insert_torsion_member.ts";
+import { replay_join_rule } from "./replay_join_rule.ts";
+import { substitute_3pid_token } from "./substitute_3pid_token.ts";
+import { rewrite_creator } from "./rewrite_creator.ts";
 import type { ActionDef, StepFields } from "./schema.ts";
 
 export const ACTIONS = {
@@ -78,6 +81,9 @@ export const ACTIONS = {
   forge_3pid_invite,
   forge_restricted_join,
   insert_torsion_member,
+  replay_join_rule,
+  substitute_3pid_token,
+  rewrite_creator,
 } as const;
 
 export type Action = keyof typeof ACTIONS;

@@ -5,11 +5,11 @@
  * ciphertext their servers can reach: their own inboxes, the to-device messages the servers relay,
  * and every room message in the servers' replicas.
  */
-import { encodeBase64 } from "../core/base64.ts";
+import { decodeBase64, encodeBase64 } from "../core/base64.ts";
 import { makeCrossSigningKey, makeDeviceKeys } from "../core/cross-signing.ts";
 import { signingKeyFromSeed } from "../core/ed25519.ts";
 import type { JsonObject } from "../core/canonical-json.ts";
-import { headsOf, readDagNode, signDagNode } from "../core/state-dag.ts";
+import { DAG_FIELD, headsOf, readDagNode, signDagNode } from "../core/state-dag.ts";
 import type { RoomSigner } from "../core/events.ts";
 import { buildCreateContent, buildJoinRulesContent, buildMemberContent, buildSpaceChildContent, buildThirdPartySuccessorInviteContent, signThirdPartyBinding } from "../core/events.ts";
 import { rrkFromRoomId } from "../core/room-root-key.ts";
@@ -73,7 +73,13 @@ export class Adversary {
     content: JsonObject,
     stateKey: string,
     signer: RoomSigner,
-    dag: { before?: string; backdate?: number; eventId?: string } = {},
+    dag: {
+      before?: string;
+      backdate?: number;
+      eventId?: string;
+      ts?: number;
+      grind?: { budget: number; below: string };
+    } = {},
   ): WorldEvent {
     const events = server.rooms.get(roomId)?.events ?? [];
     const cut = dag.before === undefined ? events.length : events.findIndex((e) => e.event_id === dag.before);
@@ -81,9 +87,15 @@ export class Adversary {
       const n = readDagNode(e);
       return n.ok ? [n.value] : [];
     });
-    const ts = this.world.clock.now() - (dag.backdate ?? 0);
-    const signed = signDagNode({ type: "m.room.member", state_key: stateKey, sender, content }, headsOf(nodes), ts, signer).content;
-    return server.forgeEvent(roomId, sender, "m.room.member", signed, stateKey, dag.eventId);
+    const envelope = { type: "m.room.member", state_key: stateKey, sender, content };
+    let ts = dag.ts ?? this.world.clock.now() - (dag.backdate ?? 0);
+    let node = signDagNode(envelope, headsOf(nodes), ts, signer);
+    // ID grinding: the claimed time is signed, so each millisecond earlier is another node ID; try
+    // up to `budget` of them for one that sorts before `below` (the no-ts tie-break's last resort).
+    for (let i = 1; dag.grind && i < dag.grind.budget && !(node.id < dag.grind.below); i++) {
+      node = signDagNode(envelope, headsOf(nodes), --ts, signer);
+    }
+    return server.forgeEvent(roomId, sender, "m.room.member", node.content, stateKey, dag.eventId);
   }
 
   private recordCause(roomId: string, e: WorldEvent, user: string, msk: Uint8Array, parent: string | null): void {
@@ -142,18 +154,165 @@ export class Adversary {
    * user it makes, and accepts it whatever the room's rules say (the colluder may be banned, or lack
    * the power to invite). The invite is real: the colluder's RSK under their real MSK.
    */
-  colludeInvite(server: Homeserver, colluder: Client, roomId: string, userId: string, options: { concurrentWithBan?: boolean; backdate?: number } = {}): WorldEvent {
+  colludeInvite(
+    server: Homeserver,
+    colluder: Client,
+    roomId: string,
+    userId: string,
+    options: {
+      concurrentWithBan?: boolean;
+      backdate?: number;
+      forkAt?: number;
+      claimedOffset?: number;
+      grind?: number;
+    } = {},
+  ): WorldEvent {
     const cause = colluder.causeIn(roomId);
     const rrk = rrkFromRoomId(roomId);
     if (!cause || !rrk.ok) throw new ApiError("M_FORBIDDEN", `${colluder.userId} was never a member of ${roomId}`);
     const { msk, signer } = this.makeMember(server, userId, roomId);
     // Concurrent with the colluder's ban: resting on the DAG as it was before it, and claiming a time before it.
     const ban = options.concurrentWithBan ? [...(server.rooms.get(roomId)?.events ?? [])].reverse().find((e) => e.type === "m.room.member" && e.state_key === colluder.userId && e.content.membership === "ban") : undefined;
-    const dag = ban ? { before: ban.event_id, backdate: this.world.clock.now() - ban.origin_server_ts + (options.backdate ?? 0) } : { backdate: options.backdate ?? 0 };
+    let dag: Parameters<Adversary["forgeSigned"]>[6] = ban
+      ? { before: ban.event_id, backdate: this.world.clock.now() - ban.origin_server_ts + (options.backdate ?? 0) }
+      : { backdate: options.backdate ?? 0 };
+    if (options.forkAt !== undefined) {
+      dag = this.forkPoint(server, roomId, options.forkAt, options.claimedOffset ?? 0, options.grind ?? 1);
+    }
     const invite = this.forgeSigned(server, roomId, colluder.userId, buildMemberContent({ membership: "invite", signer: colluder, parentEventId: cause, userKey: msk.publicKey, rrk: rrk.value }), userId, colluder, dag);
     this.world.history.record({ op: "permit", t: this.world.clock.now(), room: roomId, event: invite.event_id, by: colluder.userId, by_msk: encodeBase64(colluder.msk.publicKey), for_user: userId, for_msk: encodeBase64(msk.publicKey) });
     const join = this.forgeSigned(server, roomId, userId, buildMemberContent({ membership: "join", signer, parentEventId: invite.event_id, userKey: msk.publicKey, rrk: rrk.value }), userId, signer);
     this.recordCause(roomId, join, userId, msk.publicKey, invite.event_id);
+    return join;
+  }
+
+  /**
+   * A fork point in the state DAG the server holds (the footnotes' attacks): rest on the heads of
+   * the first `at` nodes in the replica's order (`at` < 0: all but the last -`at`), so the forged
+   * node is concurrent with every node after them; claim the time of the first node it leaves out
+   * plus `offset` ms (or now plus `offset`, if it leaves out none); and, with `grind` > 1, try up to
+   * that many earlier claimed times for a node ID that sorts before that node's.
+   */
+  private forkPoint(
+    server: Homeserver,
+    roomId: string,
+    at: number,
+    offset: number,
+    grind: number,
+  ): { before?: string; ts: number; grind?: { budget: number; below: string } } {
+    const withNodes = (server.rooms.get(roomId)?.events ?? []).flatMap((e) => {
+      const n = readDagNode(e);
+      return n.ok ? [{ e, n: n.value }] : [];
+    });
+    const cut = Math.max(0, Math.min(withNodes.length, at < 0 ? withNodes.length + at : at));
+    const first = withNodes[cut];
+    if (!first) return { ts: this.world.clock.now() + offset };
+    const grinding = grind > 1 ? { grind: { budget: grind, below: first.n.id } } : {};
+    return { before: first.e.event_id, ts: first.n.ts + offset, ...grinding };
+  }
+
+  /**
+   * T19: join-rule replay across rooms. `server` serves, in `toRoom`, the latest public or
+   * restricted join rule of `fromRoom` (MSC3917 gives a join rule no `room_root_key`: it names a
+   * room only through its `parent_event_id`, the sender's cause in `fromRoom`), and under that
+   * parent's ID a copy of the sender's own cause in `toRoom`; then it joins a user it makes "through"
+   * the rule. Both are served for look-ups only, the rule without its state-DAG block.
+   */
+  replayJoinRule(server: Homeserver, fromRoom: string, toRoom: string, member: string): WorldEvent {
+    const from = server.rooms.get(fromRoom)?.events ?? this.world.network.snapshot(fromRoom, server) ?? [];
+    const joinable = (e: WorldEvent) => e.content.join_rule === "public" || e.content.join_rule === "restricted";
+    const rule = [...from].reverse().find((e) => e.type === "m.room.join_rules" && joinable(e));
+    const room = server.rooms.get(toRoom);
+    const rrk = rrkFromRoomId(toRoom);
+    if (!rule || !room || !rrk.ok) {
+      throw new ApiError("M_NOT_FOUND", `no public or restricted join rule in ${fromRoom}, or no room ${toRoom}`);
+    }
+    const parent = rule.content.parent_event_id;
+    const create = room.get("m.room.create");
+    const isSignedJoin = (e: WorldEvent) =>
+      e.type === "m.room.member" && e.state_key === rule.sender && e.content.membership === "join" && e.content.user_key !== undefined;
+    const signedJoin = [...room.events].reverse().find(isSignedJoin);
+    const cause = signedJoin ?? (create?.sender === rule.sender ? create : undefined);
+    if (typeof parent !== "string" || !cause) {
+      throw new ApiError("M_NOT_FOUND", `${rule.sender} has no cause of membership in ${toRoom} to serve as ${String(parent)}`);
+    }
+    server.serveForLookup(toRoom, { ...cause, event_id: parent });
+    const { [DAG_FIELD]: _dag, ...unsigned } = (rule.content.unsigned ?? {}) as JsonObject;
+    const { unsigned: _u, ...content } = rule.content;
+    const served = Object.keys(unsigned).length ? { ...content, unsigned } : content;
+    server.serveForLookup(toRoom, { ...rule, room_id: toRoom, content: served });
+    const { msk, signer } = this.makeMember(server, member, toRoom);
+    const joinContent = buildMemberContent({
+      membership: "join",
+      signer,
+      parentEventId: rule.event_id,
+      userKey: msk.publicKey,
+      rrk: rrk.value,
+    });
+    const join = this.forgeSigned(server, toRoom, member, joinContent, member, signer);
+    this.recordCause(toRoom, join, member, msk.publicKey, rule.event_id);
+    return join;
+  }
+
+  /**
+   * T20: third-party token substitution. The token is the `m.room.third_party_invite`'s state key,
+   * which no signature covers. A user `member` the server makes binds `address` (an address of its
+   * own) at the room's identity server, for an invite it stored elsewhere, so the identity server
+   * really signs `{mxid, token, user_key}` for a token of the adversary's; the server copies the
+   * room's latest genuine third-party invite, its signed content untouched, under that token, makes
+   * the successor invite on the copy and joins the user.
+   */
+  substituteThirdPartyToken(server: Homeserver, roomId: string, member: string, address: string): WorldEvent {
+    const room = server.rooms.get(roomId);
+    const tpi = room ? [...room.events].reverse().find((e) => e.type === "m.room.third_party_invite") : undefined;
+    const rrk = rrkFromRoomId(roomId);
+    if (!tpi || !rrk.ok) throw new ApiError("M_NOT_FOUND", `no third-party invite in ${roomId}`);
+    const { msk, signer } = this.makeMember(server, member, roomId);
+    const identity = this.world.identity;
+    const ownRoom = `!${this.world.rng.id(`adversary's own room for ${address}`, 43)}`;
+    const elsewhere = identity.storeInvite(address, ownRoom, member);
+    const ownInvite = `$${this.world.rng.id(`adversary's own third-party invite for ${address}`, 43)}`;
+    identity.published(elsewhere.token, ownInvite, encodeBase64(msk.publicKey));
+    const binding = identity.bind(address, member, msk.publicKey).find((b) => b.invite === elsewhere);
+    if (!binding) throw new ApiError("M_NOT_FOUND", `the identity server signed nothing for ${address}`);
+    const copy = server.forgeEvent(roomId, tpi.sender, "m.room.third_party_invite", tpi.content, elsewhere.token);
+    const successor = buildThirdPartySuccessorInviteContent({
+      thirdPartyInviteEventId: copy.event_id,
+      displayName: `${address.slice(0, 2)}…`,
+      signed: binding.signed,
+    });
+    const invite = server.forgeEvent(roomId, tpi.sender, "m.room.member", successor, member);
+    const joinContent = buildMemberContent({
+      membership: "join",
+      signer,
+      parentEventId: invite.event_id,
+      userKey: msk.publicKey,
+      rrk: rrk.value,
+    });
+    const join = this.forgeSigned(server, roomId, member, joinContent, member, signer);
+    this.recordCause(roomId, join, member, msk.publicKey, invite.event_id);
+    return join;
+  }
+
+  /**
+   * T21: the creator is not signed. In room v11 the creator is the create event's `sender`, which
+   * the RRK's signature does not cover. `server` rewrites it to `member`, a user it makes, whose
+   * master key it publishes as the create event's `creator_key` (the real creator's MSK: a master
+   * key needs no signature), and forges `member`'s plain join, the creator's join that rests on the
+   * create event.
+   */
+  rewriteCreator(server: Homeserver, roomId: string, member: string): WorldEvent {
+    const create = server.rooms.get(roomId)?.get("m.room.create");
+    const creatorKey = create?.content.creator_key;
+    const claimed = typeof creatorKey === "string" ? decodeBase64(creatorKey, { expectedLength: 32 }) : undefined;
+    if (!create || !claimed?.ok) throw new ApiError("M_NOT_FOUND", `no MSC3917 create event in ${roomId}`);
+    const made = this.makeMember(server, member, roomId);
+    const pub = encodeBase64(claimed.value);
+    const master = { user_id: member, usage: ["master"], keys: { [`ed25519:${pub}`]: pub } };
+    server.uploadKeys(member, { master, self_signing: made.keys.self_signing, room_signing: made.keys.room_signing });
+    server.rewriteSender(roomId, create.event_id, member);
+    const join = this.forgeSigned(server, roomId, member, { membership: "join" }, member, made.signer);
+    this.recordCause(roomId, join, member, claimed.value, "");
     return join;
   }
 

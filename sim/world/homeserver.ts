@@ -260,7 +260,8 @@ export class Homeserver {
       });
     }
     const inState = new Set(state);
-    return { state, events: room.events.filter((e) => !inState.has(e) && !hidden?.has(e.event_id)) };
+    const served = this.servedForLookup.get(roomId) ?? [];
+    return { state, events: [...room.events.filter((e) => !inState.has(e) && !hidden?.has(e.event_id)), ...served] };
   }
 
   /** Rooms this server shows `userId` as invited to or joined (split views included). */
@@ -400,6 +401,40 @@ export class Homeserver {
     if (!e || e.state_key === undefined) throw new ApiError("M_NOT_FOUND", `no state event ${eventId} in ${roomId}`);
     room.state.set(stateKeyOf(e.type, e.state_key), e);
     this.world.history.record({ op: "adversary", t: this.world.clock.now(), capability: "forge", detail: { server: this.name, room: roomId, reinstated: eventId } });
+  }
+
+  private readonly servedForLookup = new Map<string, WorldEvent[]>();
+
+  /**
+   * `forge`: answer its own clients' look-ups of an event ID in `roomId` with `e` (an event from
+   * another room, or a copy under another ID): served with the room's other events, never current
+   * state, and not federated.
+   */
+  serveForLookup(roomId: string, e: WorldEvent): void {
+    this.require("forge");
+    this.servedForLookup.set(roomId, [...(this.servedForLookup.get(roomId) ?? []), e]);
+    const detail = { server: this.name, room: roomId, served: e.event_id, type: e.type, sender: e.sender, from: e.room_id };
+    this.world.history.record({ op: "adversary", t: this.world.clock.now(), capability: "forge", detail });
+  }
+
+  /**
+   * `forge`: rewrite what no signature covers in an event it serves: the envelope's `sender` (the
+   * content, and so its signatures, is untouched). The event keeps its ID, in the replica and in
+   * what it has yet to federate.
+   */
+  rewriteSender(roomId: string, eventId: string, sender: string): WorldEvent {
+    this.require("forge");
+    const room = this.room(roomId);
+    const e = room.byId.get(eventId);
+    if (!e) throw new ApiError("M_NOT_FOUND", `no event ${eventId} in ${roomId}`);
+    const rewritten = { ...e, sender };
+    room.events[room.events.indexOf(e)] = rewritten;
+    room.byId.set(eventId, rewritten);
+    const key = e.state_key === undefined ? undefined : stateKeyOf(e.type, e.state_key);
+    if (key !== undefined && room.state.get(key) === e) room.state.set(key, rewritten);
+    const detail = { server: this.name, room: roomId, rewritten: eventId, sender_was: e.sender, sender };
+    this.world.history.record({ op: "adversary", t: this.world.clock.now(), capability: "forge", detail });
+    return rewritten;
   }
 
   /** `lieAboutKeys`: list a device the server made for `userId` in `/keys/query`. */

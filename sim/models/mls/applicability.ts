@@ -187,4 +187,26 @@ export const MLS_APPLICABILITY: readonly Applicability[] = [
       "every signature that admits a device is made with the key its signer put in its own leaf or KeyPackage, so a " +
       "small-order key lets others sign only as that signer's leaf, and they still need the epoch's secrets.",
   },
+  {
+    threat: "T19",
+    applies: false,
+    reason:
+      "RFC 9420 has no join rule to replay: a joiner enters by a member's Commit and Welcome, or by an external " +
+      "Commit on a GroupInfo the group's member signed over its group ID and epoch, so no permission made for one " +
+      "group verifies in another.",
+  },
+  {
+    threat: "T20",
+    applies: false,
+    reason:
+      "There is no third-party invite with an identity-server token: an Add carries the invitee's own signed " +
+      "KeyPackage, so there is no unsigned token to substitute.",
+  },
+  {
+    threat: "T21",
+    applies: false,
+    reason:
+      "An MLS group has no create event naming its creator: membership is the ratchet tree, each leaf signed by its " +
+      "own holder and every change authenticated by a Commit, so there is no unsigned sender to rewrite.",
+  },
 ];

@@ -155,4 +155,25 @@ export const SIGNAL_PGS_APPLICABILITY: readonly Applicability[] = [
       "Membership carries no signatures: entries are AES-SIV ciphertexts under a symmetric key, so there is no " +
       "public key to choose.",
   },
+  {
+    threat: "T19",
+    applies: false,
+    reason:
+      "PGS has no join rule: admission is an entry made with the group's master key (or a group link carrying it), " +
+      "and another group's master key makes entries only for that group.",
+  },
+  {
+    threat: "T20",
+    applies: false,
+    reason:
+      "PGS has no third-party invite through an identity server: an add is an entry for a user ID, made by a " +
+      "master-key holder, so there is no token to substitute.",
+  },
+  {
+    threat: "T21",
+    applies: false,
+    reason:
+      "PGS has no create event naming a creator: whoever holds the group's master key can make entries, and the " +
+      "group's creator is no part of what a client checks.",
+  },
 ];
