@@ -1,6 +1,8 @@
 /**
  * The scenario runner, run as `npm run scenarios` runs it: every shipped scenario under every
- * model, the positive control, determinism, and clear errors for bad files.
+ * simulated model, the positive control, determinism, and clear errors for bad files. The models
+ * on a real library (matrix-sdk-crypto) are run in sim/models/element/agreement.test.ts, and on
+ * every scenario by `npm run scenarios` itself, which CI runs.
  */
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
@@ -8,7 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { REPO } from "../test-support/vectors.ts";
-import { MODEL_IDS } from "../sim/models/index.ts";
+import { SIMULATED_MODEL_IDS as MODEL_IDS } from "../sim/models/index.ts";
 import { loadScenario, resultsJson, scenarioFiles } from "./cli.ts";
 import { type ScenarioRun, runScenario } from "./runner.ts";
 
