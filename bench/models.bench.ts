@@ -14,7 +14,10 @@ import { runScenario } from "../scenarios/runner.ts";
 import { REPO } from "../test-support/vectors.ts";
 
 const ROUNDS = Number(process.env.BENCH_MODEL_ROUNDS ?? 1);
-const scenarios = [...scenarioFiles(join(REPO, "scenarios", "attacks")), ...scenarioFiles(join(REPO, "scenarios")).filter((f) => /honest-/.test(f))].map(loadScenario);
+const scenarios = [
+  ...scenarioFiles(join(REPO, "scenarios", "attacks")),
+  ...scenarioFiles(join(REPO, "scenarios")).filter((f) => /honest-/.test(f)),
+].map(loadScenario);
 
 const wall = new Map<ModelId, number>();
 const cpu = new Map<ModelId, number>();
@@ -32,11 +35,15 @@ for (let round = 0; round < ROUNDS; round++) {
   }
 }
 const runs = ROUNDS * scenarios.length;
-console.log(`Scenario runs per model: ${scenarios.length} scripted scenarios x ${ROUNDS} round(s), after a warm-up run`);
+console.log(
+  `Scenario runs per model: ${scenarios.length} scripted scenarios x ${ROUNDS} round(s), after a warm-up run`,
+);
 for (const model of MODEL_IDS) {
   const w = wall.get(model)! / runs;
   const c = cpu.get(model)! / runs;
   const ratio = c / (cpu.get("baseline")! / runs);
-  console.log(`  ${model.padEnd(24)} ${w.toFixed(1).padStart(7)} ms/run wall, ${c.toFixed(1).padStart(7)} ms/run cpu, cpu ratio to baseline ${ratio.toFixed(1)}x`);
+  console.log(
+    `  ${model.padEnd(24)} ${w.toFixed(1).padStart(7)} ms/run wall, ${c.toFixed(1).padStart(7)} ms/run cpu, cpu ratio to baseline ${ratio.toFixed(1)}x`,
+  );
 }
 console.log(`  memory at the end: rss ${(process.memoryUsage().rss / 1e6).toFixed(0)} MB`);

@@ -22,7 +22,9 @@ type Value = string | number | { [k: string]: Value };
 /** JSON with `", "` and `": "` between items, as the scenario files write their `expect` line. */
 function inline(v: Value): string {
   if (typeof v !== "object") return JSON.stringify(v);
-  return `{${Object.entries(v).map(([k, x]) => `${JSON.stringify(k)}: ${inline(x)}`).join(", ")}}`;
+  return `{${Object.entries(v)
+    .map(([k, x]) => `${JSON.stringify(k)}: ${inline(x)}`)
+    .join(", ")}}`;
 }
 
 const args = process.argv.slice(2);
@@ -64,10 +66,15 @@ for (const name of readdirSync(threats).filter((n) => n.endsWith(".ts"))) {
   if (!observed || !line) continue;
   const expected = Function(`return (${line[2]})`)() as Record<string, string>;
   for (const m of models) expected[m] ??= observed[m]!;
-  const entries = Object.entries(expected).map(([k, v]) => `${/^[a-z]+$/.test(k) ? k : JSON.stringify(k)}: ${JSON.stringify(v)}`);
+  const entries = Object.entries(expected).map(
+    ([k, v]) => `${/^[a-z]+$/.test(k) ? k : JSON.stringify(k)}: ${JSON.stringify(v)}`,
+  );
   const one = `${line[1]}expected: { ${entries.join(", ")} },`;
   // At most 120 columns: one entry a line when the object does not fit on one.
-  const written = one.length <= 120 ? one : [`${line[1]}expected: {`, ...entries.map((e) => `${line[1]}  ${e},`), `${line[1]}},`].join("\n");
+  const written =
+    one.length <= 120
+      ? one
+      : [`${line[1]}expected: {`, ...entries.map((e) => `${line[1]}  ${e},`), `${line[1]}},`].join("\n");
   writeFileSync(path, text.replace(line[0], written));
   console.log(`attacks/threats/${name}: ${written}`);
 }

@@ -25,7 +25,11 @@ const summary = (r: ScenarioRun) => ({ outcome: r.outcome, false_rejections: r.j
 
 const pairs: { name: string; baseline: ScenarioRun; element: ScenarioRun }[] = [];
 for (const s of scenarios) {
-  pairs.push({ name: s.name, baseline: await runScenario(s, "baseline"), element: await runScenario(s, "element-all-devices") });
+  pairs.push({
+    name: s.name,
+    baseline: await runScenario(s, "baseline"),
+    element: await runScenario(s, "element-all-devices"),
+  });
 }
 
 describe("element-all-devices against baseline, on every scripted scenario", () => {
@@ -37,7 +41,9 @@ describe("element-all-devices against baseline, on every scripted scenario", () 
   it("agrees with baseline, except the differences listed with a reason", () => {
     const differ = pairs.filter((p) => JSON.stringify(summary(p.baseline)) !== JSON.stringify(summary(p.element)));
     const unexplained = differ.filter((p) => !(p.name in ALLOWED_DIFFERENCES));
-    expect(unexplained.map((p) => ({ name: p.name, baseline: summary(p.baseline), element: summary(p.element) }))).toEqual([]);
+    expect(
+      unexplained.map((p) => ({ name: p.name, baseline: summary(p.baseline), element: summary(p.element) })),
+    ).toEqual([]);
     const stale = Object.keys(ALLOWED_DIFFERENCES).filter((n) => !differ.some((p) => p.name === n));
     expect(stale, "listed differences that no longer happen").toEqual([]);
   });
@@ -51,7 +57,9 @@ describe("element-all-devices against baseline, on every scripted scenario", () 
     expect(attacks.length).toBeGreaterThanOrEqual(10);
     for (const { element } of attacks) {
       for (const b of element.judgement.breaches) {
-        expect(element.history.some((op) => op.op === "decrypt" && op.device === b.device && op.message === b.message)).toBe(true);
+        expect(
+          element.history.some((op) => op.op === "decrypt" && op.device === b.device && op.message === b.message),
+        ).toBe(true);
       }
     }
   });
@@ -59,7 +67,15 @@ describe("element-all-devices against baseline, on every scripted scenario", () 
 
 const byName = new Map(scenarios.map((s) => [s.name, s]));
 /** The scenarios where the strategies differ: device insertion, MSK substitution and resets, verified or not. */
-const TELLING = ["T1-insert-member", "T6-msk-substitution", "T6-msk-substitution-verified", "T7-msk-reset-impersonation", "T7-msk-reset-impersonation-verified", "T8-insert-device", "honest-msk-reset"];
+const TELLING = [
+  "T1-insert-member",
+  "T6-msk-substitution",
+  "T6-msk-substitution-verified",
+  "T7-msk-reset-impersonation",
+  "T7-msk-reset-impersonation-verified",
+  "T8-insert-device",
+  "honest-msk-reset",
+];
 
 describe("element-identity-based and msc3917-on-element", () => {
   for (const model of ["element-identity-based", "msc3917-on-element"] as const) {

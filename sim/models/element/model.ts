@@ -165,7 +165,10 @@ class ElementWorld implements KeyEvents {
     const ks = this.keyServer(server);
     const seeds = this.seedsOf(user, keys, `substitute by ${server.name}`);
     this.enqueue(async () => {
-      this.register(`${user}/${device}`, await ElementDevice.forge(ks, user, device, { substituteIdentity: seeds, ...this.options(false) }));
+      this.register(
+        `${user}/${device}`,
+        await ElementDevice.forge(ks, user, device, { substituteIdentity: seeds, ...this.options(false) }),
+      );
     });
   }
 
@@ -229,7 +232,8 @@ class ElementTransport implements Transport {
     const device = me.devices[0]!;
     const sender = this.ew.machineOf(me.userId, device.id);
     if (!sender) throw new Error(`element: no machine for ${me.userId}/${device.id}`);
-    if (recipients.some((r) => r.device !== ANY_DEVICE)) throw new Error("element: the model hands the library members, not devices");
+    if (recipients.some((r) => r.device !== ANY_DEVICE))
+      throw new Error("element: the model hands the library members, not devices");
     const members = [...new Set([me.userId, ...recipients.map((r) => r.user)])].sort(byCodePoint);
     if (sender.hasNews) await sender.sync(); // hear of key changes first
     const { share, content } = await sender.encrypt(roomId, members, this.ew.config.strategy, payload);
@@ -238,7 +242,15 @@ class ElementTransport implements Transport {
       // Policy: when the library refuses to share (a verified user's identity changed), the message
       // cannot be encrypted and is not sent: recorded as sent to no device, so the oracle counts
       // every legitimate member it did not reach.
-      history.record({ op: "send", t: clock.now(), room: roomId, sender: me.userId, message: messageId, session: "none", recipients: [] });
+      history.record({
+        op: "send",
+        t: clock.now(),
+        room: roomId,
+        sender: me.userId,
+        message: messageId,
+        session: "none",
+        recipients: [],
+      });
       return;
     }
     const session = this.ew.session(me.userId, roomId, String(content.session_id));
@@ -250,7 +262,15 @@ class ElementTransport implements Transport {
     const e = me.server.sendMessage(me.userId, roomId, content as JsonObject);
     device.read.add(e.event_id);
     const sharedWith = [...session.sharedWith].sort(byCodePoint);
-    history.record({ op: "send", t: clock.now(), room: roomId, sender: me.userId, message: messageId, session: session.label, recipients: sharedWith });
+    history.record({
+      op: "send",
+      t: clock.now(),
+      room: roomId,
+      sender: me.userId,
+      message: messageId,
+      session: session.label,
+      recipients: sharedWith,
+    });
   }
 
   async read(inputs: DeviceInputs, onMessage?: (m: DecryptedMessage) => Awaitable<void>): Promise<void> {
@@ -258,7 +278,12 @@ class ElementTransport implements Transport {
     const { owner, device } = inputs;
     const machine = this.ew.machineOf(owner, device.id);
     if (!machine) return; // an adversary device no server lists: nobody can share with it
-    const unread = inputs.rooms.flatMap((roomId) => inputs.messagesOf(roomId).filter((e) => e.type === "m.room.encrypted" && !device.read.has(e.event_id)).map((e) => ({ roomId, e })));
+    const unread = inputs.rooms.flatMap((roomId) =>
+      inputs
+        .messagesOf(roomId)
+        .filter((e) => e.type === "m.room.encrypted" && !device.read.has(e.event_id))
+        .map((e) => ({ roomId, e })),
+    );
     if (unread.length === 0) return;
     // A client tracks the members of its rooms; a message's sender is one (the trust requirement
     // needs the sender's device keys).
@@ -270,7 +295,14 @@ class ElementTransport implements Transport {
     if (machine.hasNews) await machine.sync();
     {
       for (const { roomId, e } of unread) {
-        const event = { event_id: e.event_id, sender: e.sender, origin_server_ts: e.origin_server_ts, type: "m.room.encrypted" as const, room_id: roomId, content: e.content };
+        const event = {
+          event_id: e.event_id,
+          sender: e.sender,
+          origin_server_ts: e.origin_server_ts,
+          type: "m.room.encrypted" as const,
+          room_id: roomId,
+          content: e.content,
+        };
         const r = await machine.decrypt(event);
         if (!r.ok) continue;
         device.read.add(e.event_id);
@@ -278,7 +310,14 @@ class ElementTransport implements Transport {
         if (typeof payload?.id !== "string") continue;
         await onMessage?.({ roomId, eventId: e.event_id, sender: e.sender, payload });
         const { history, clock } = this.ew.world;
-        history.record({ op: "decrypt", t: clock.now(), room: roomId, device: `${owner}/${device.id}`, message: payload.id, honest: inputs.honest });
+        history.record({
+          op: "decrypt",
+          t: clock.now(),
+          room: roomId,
+          device: `${owner}/${device.id}`,
+          message: payload.id,
+          honest: inputs.honest,
+        });
       }
     }
   }
@@ -286,13 +325,18 @@ class ElementTransport implements Transport {
 
 /** The members the verifier verifies, with the MSK each was verified with. */
 function verifiedMembers(obs: RoomObservation): Map<string, string> {
-  const result = verifyMembership({ roomRootKey: obs.rrk, state: obs.view.state, events: obs.view.events }, { pinned: obs.pins, chains: "length" });
+  const result = verifyMembership(
+    { roomRootKey: obs.rrk, state: obs.view.state, events: obs.view.events },
+    { pinned: obs.pins, chains: "length" },
+  );
   const out = new Map<string, string>();
-  for (const [user, verdict] of Object.entries(result.members)) if (verdict.status === "verified") out.set(user, verdict.msk);
+  for (const [user, verdict] of Object.entries(result.members))
+    if (verdict.status === "verified") out.set(user, verdict.msk);
   return out;
 }
 
-const asRecipients = (users: readonly string[]): Recipient[] => [...users].sort(byCodePoint).map((user) => ({ user, device: ANY_DEVICE, curve25519: "" }));
+const asRecipients = (users: readonly string[]): Recipient[] =>
+  [...users].sort(byCodePoint).map((user) => ({ user, device: ANY_DEVICE, curve25519: "" }));
 
 function elementModel(config: ElementConfig): DefenceModel {
   const worlds = new WeakMap<World, ElementWorld>();
@@ -322,7 +366,9 @@ function elementModel(config: ElementConfig): DefenceModel {
         // verifier verified (the server serves another identity, or the library has not yet seen
         // a reset) is left out of the member list, silently: no alarm, since an honest reset the
         // library has not caught up with looks the same. Their devices get no key.
-        const mismatched = new Set((await machine.masterKeyMismatches(new Map(others.map((u) => [u, verified.get(u)!])))).map((m) => m.user));
+        const mismatched = new Set(
+          (await machine.masterKeyMismatches(new Map(others.map((u) => [u, verified.get(u)!])))).map((m) => m.user),
+        );
         return asRecipients(others.filter((u) => !mismatched.has(u)));
       });
     },
@@ -340,7 +386,8 @@ function elementModel(config: ElementConfig): DefenceModel {
 // what an attacker device reads.
 export const elementAllDevices = elementModel({
   id: "element-all-devices",
-  description: "matrix-sdk-crypto (real), all-devices sharing: every device the server lists for every member it reports",
+  description:
+    "matrix-sdk-crypto (real), all-devices sharing: every device the server lists for every member it reports",
   strategy: "all-devices",
   trust: TrustRequirement.Untrusted,
   msc3917: false,
@@ -356,7 +403,8 @@ export const elementIdentityBased = elementModel({
 
 export const msc3917OnElement = elementModel({
   id: "msc3917-on-element",
-  description: "matrix-sdk-crypto (real), identity-based, given only members the MSC3917 verifier verifies with the library's MSK",
+  description:
+    "matrix-sdk-crypto (real), identity-based, given only members the MSC3917 verifier verifies with the library's MSK",
   strategy: "identity-based",
   trust: TrustRequirement.CrossSignedOrLegacy,
   msc3917: true,
