@@ -57,7 +57,9 @@ export async function main(argv: string[]): Promise<number> {
   const runs = Number(values.runs);
   const seed = Number(values.seed);
   const libraryNoisy = Number(values["library-runs"]);
-  if (!Number.isSafeInteger(libraryNoisy) || libraryNoisy < 0) return usage(`--library-runs must be a whole number, not ${JSON.stringify(values["library-runs"])}`);
+  if (!Number.isSafeInteger(libraryNoisy) || libraryNoisy < 0) {
+    return usage(`--library-runs must be a whole number, not ${JSON.stringify(values["library-runs"])}`);
+  }
   if (!Number.isSafeInteger(runs) || runs < 1) return usage(`--runs must be a positive integer, not ${JSON.stringify(values.runs)}`);
   if (!Number.isSafeInteger(seed)) return usage(`--seed must be an integer, not ${JSON.stringify(values.seed)}`);
   if (values.format !== "text" && values.format !== "json") return usage(`--format must be text or json`);

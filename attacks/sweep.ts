@@ -104,7 +104,13 @@ function runOnce(variant: Scenario, model: ModelId): ReturnType<typeof runScenar
   return r;
 }
 
-export async function sweepThreat(threat: Threat, runs: number, seed: number, onTrial?: () => void, libraryNoisy = 0): Promise<ThreatResult> {
+export async function sweepThreat(
+  threat: Threat,
+  runs: number,
+  seed: number,
+  onTrial?: () => void,
+  libraryNoisy = 0,
+): Promise<ThreatResult> {
   const base = loadScenario(threat.scenario);
   const variants = variantsOf(base, runs, seed);
   const results = Object.fromEntries(

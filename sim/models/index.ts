@@ -29,6 +29,10 @@ export const MODEL_IDS = Object.keys(MODELS) as readonly ModelId[];
  * out of the every-scenario-under-every-model tests; the sweep gives them a smaller budget
  * (attacks/sweep.ts, `LIBRARY_MODEL_BUDGET`).
  */
-export const LIBRARY_MODEL_IDS: readonly ModelId[] = ["element-all-devices", "element-identity-based", "msc3917-on-element"];
+export const LIBRARY_MODEL_IDS: readonly ModelId[] = [
+  "element-all-devices",
+  "element-identity-based",
+  "msc3917-on-element",
+];
 /** The models simulated here (no real library), which the suite runs on everything. */
 export const SIMULATED_MODEL_IDS: readonly ModelId[] = MODEL_IDS.filter((m) => !LIBRARY_MODEL_IDS.includes(m));

@@ -124,9 +124,15 @@ export interface IdentityKeys {
  * in its async hooks.
  */
 export interface KeyEvents {
-  /** `user` published a cross-signing identity on `server` (first, or a new one on a reset), its own or one the adversary made for a user of its own. */
+  /**
+   * `user` published a cross-signing identity on `server` (first, or a new one on a reset): its
+   * own, or one the adversary made for a user of its own.
+   */
   identity(server: Homeserver, user: string, keys: IdentityKeys): void;
-  /** `user` registered `device` on `server`, signed with its identity's SSK; `honest` unless the adversary made the user. */
+  /**
+   * `user` registered `device` on `server`, signed with its identity's SSK;
+   * `honest` unless the adversary made the user.
+   */
   device(server: Homeserver, user: string, device: string, honest: boolean): void;
   /** `server` (lieAboutKeys) lists a device it made for `user`, signed by nobody. */
   inserted(server: Homeserver, user: string, device: string): void;
