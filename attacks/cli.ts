@@ -9,22 +9,25 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { MODEL_IDS, type ModelId } from "../sim/models/index.ts";
+import { LIBRARY_MODEL_IDS, MODEL_IDS, type ModelId } from "../sim/models/index.ts";
 import { textTable } from "../cli/text-table.ts";
 import { CATALOGUE } from "./catalogue.ts";
 import { countRefusals, refusalLine } from "./refusals.ts";
 import { outDir } from "../scenarios/out-dir.ts";
 import { REPO, scenarioText } from "./replay.ts";
 import type { TallyJson } from "../reports/threat-model.ts";
-import { type ThreatResult, sweepThreat } from "./sweep.ts";
+import { LIBRARY_MODEL_NOISY_VARIANTS, type ThreatResult, sweepThreat } from "./sweep.ts";
 
-const USAGE = `usage: npm run attacks [-- --runs N --seed S --threat Tn --format text|json]
+const USAGE = `usage: npm run attacks [-- --runs N --library-runs K --seed S --threat Tn --format text|json]
 
 For each threat in the catalogue (${CATALOGUE.map((t) => t.id).join(", ")}) and each model (${MODEL_IDS.join(", ")}), runs N
 variants (the scripted basic form, then noisy ones) and counts prevented, detected and breach,
 false rejections and property violations. Writes reports/out/attacks.json and a replayable
 witness per threat and model in reports/out/witnesses/.
   --runs N       variants per threat (default 50)
+  --library-runs K
+                 for the models on a real library (${LIBRARY_MODEL_IDS.join(", ")}): the basic form
+                 and K noisy variants per threat, at most N in all (default ${LIBRARY_MODEL_NOISY_VARIANTS})
   --seed S       seed of the variants (default 3917)
   --threat Tn    only this threat (may be repeated)
   --generated N  also run N generated scenarios and print how many of their steps were refused (default 20)
@@ -40,9 +43,9 @@ function progress(done: number, total: number, label: string): void {
 }
 
 export async function main(argv: string[]): Promise<number> {
-  let values: { runs?: string; seed?: string; threat?: string[]; format?: string; generated?: string; help?: boolean };
+  let values: { runs?: string; "library-runs"?: string; seed?: string; threat?: string[]; format?: string; generated?: string; help?: boolean };
   try {
-    ({ values } = parseArgs({ args: argv, options: { runs: { type: "string", default: "50" }, seed: { type: "string", default: "3917" }, threat: { type: "string", multiple: true }, format: { type: "string", default: "text" }, generated: { type: "string", default: "20" }, help: { type: "boolean", short: "h" } } }));
+    ({ values } = parseArgs({ args: argv, options: { runs: { type: "string", default: "50" }, "library-runs": { type: "string", default: String(LIBRARY_MODEL_NOISY_VARIANTS) }, seed: { type: "string", default: "3917" }, threat: { type: "string", multiple: true }, format: { type: "string", default: "text" }, generated: { type: "string", default: "20" }, help: { type: "boolean", short: "h" } } }));
   } catch (e) {
     process.stderr.write(`attacks: ${(e as Error).message.split("\n")[0]}\n`);
     return 2;
@@ -53,6 +56,10 @@ export async function main(argv: string[]): Promise<number> {
   }
   const runs = Number(values.runs);
   const seed = Number(values.seed);
+  const libraryNoisy = Number(values["library-runs"]);
+  if (!Number.isSafeInteger(libraryNoisy) || libraryNoisy < 0) {
+    return usage(`--library-runs must be a whole number, not ${JSON.stringify(values["library-runs"])}`);
+  }
   if (!Number.isSafeInteger(runs) || runs < 1) return usage(`--runs must be a positive integer, not ${JSON.stringify(values.runs)}`);
   if (!Number.isSafeInteger(seed)) return usage(`--seed must be an integer, not ${JSON.stringify(values.seed)}`);
   if (values.format !== "text" && values.format !== "json") return usage(`--format must be text or json`);
@@ -64,7 +71,7 @@ export async function main(argv: string[]): Promise<number> {
 
   let done = 0;
   const results: ThreatResult[] = [];
-  for (const t of threats) results.push(await sweepThreat(t, runs, seed, () => progress(++done, threats.length * runs, t.id)));
+  for (const t of threats) results.push(await sweepThreat(t, runs, seed, () => progress(++done, threats.length * runs, t.id), libraryNoisy));
   const text = writeAttacksJson(results, runs, seed);
 
   const failures: string[] = [];
@@ -74,7 +81,7 @@ export async function main(argv: string[]): Promise<number> {
   }
   const refusals = generated > 0 ? await countRefusals(generated, seed) : null;
   if (values.format === "json") process.stdout.write(text);
-  else process.stdout.write(table(results, runs, seed) + (refusals ? `${refusalLine(refusals)}\n` : "") + failures.map((f) => `FAIL ${f}\n`).join(""));
+  else process.stdout.write(table(results, runs, seed, libraryNoisy) + (refusals ? `${refusalLine(refusals)}\n` : "") + failures.map((f) => `FAIL ${f}\n`).join(""));
   return failures.length === 0 ? 0 : 1;
 }
 
@@ -127,7 +134,7 @@ function usage(message: string): number {
   return 2;
 }
 
-function table(results: ThreatResult[], runs: number, seed: number): string {
+function table(results: ThreatResult[], runs: number, seed: number, libraryNoisy: number): string {
   const header = ["threat", "model", "expected", "prevented", "detected", "breach", "false rej.", "read by attacker", "properties"];
   const rows = results.flatMap((r) =>
     MODEL_IDS.map((m) => {
@@ -135,7 +142,8 @@ function table(results: ThreatResult[], runs: number, seed: number): string {
       return [r.threat.id, m, r.threat.expected[m], String(t.prevented), String(t.detected), String(t.breach), String(t.false_rejections), String(t.attacker_decrypted), t.property_violations ? `${t.property_violations} FAILED` : "held"];
     }),
   );
-  return [`${runs} variants per threat, seed ${seed}`, ...textTable([header, ...rows], { rule: true }), `results: ${relative(process.cwd(), join(outDir(), "attacks.json"))}`, ""].join("\n");
+  const library = `${Math.min(runs, 1 + libraryNoisy)} for ${LIBRARY_MODEL_IDS.join(", ")}`;
+  return [`${runs} variants per threat (${library}), seed ${seed}`, ...textTable([header, ...rows], { rule: true }), `results: ${relative(process.cwd(), join(outDir(), "attacks.json"))}`, ""].join("\n");
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) process.exitCode = await main(process.argv.slice(2));

@@ -6,7 +6,7 @@
  * Every variant also checks soundness (and, with honest servers, completeness).
  */
 import fc from "fast-check";
-import { type ModelId, MODEL_IDS } from "../sim/models/index.ts";
+import { LIBRARY_MODEL_IDS, type ModelId, MODEL_IDS } from "../sim/models/index.ts";
 import type { Operation } from "../sim/world/history.ts";
 import type { Outcome } from "../sim/world/oracle.ts";
 import { loadScenario } from "../scenarios/cli.ts";
@@ -77,7 +77,40 @@ export function variantsOf(base: Scenario, n: number, seed: number): Scenario[] 
 
 const RANK: Record<Outcome, number> = { prevented: 0, detected: 1, breach: 2 };
 
-export async function sweepThreat(threat: Threat, runs: number, seed: number, onTrial?: () => void): Promise<ThreatResult> {
+/**
+ * The models on a real library (every device an OlmMachine) cost several times a simulated one per
+ * run (`npm run bench`), so they get a smaller budget: `npm run attacks` runs them on the scripted
+ * basic form plus this many noisy variants per threat (`--library-runs` changes it), never more
+ * than the others' `runs`. Called from code (the tests), `sweepThreat` runs them on the basic
+ * form only unless told otherwise.
+ */
+export const LIBRARY_MODEL_NOISY_VARIANTS = 4;
+
+/** How many variants (the basic form first) `model` runs when the others run `runs`. */
+export function budgetOf(model: ModelId, runs: number, libraryNoisy: number): number {
+  return LIBRARY_MODEL_IDS.includes(model) ? Math.min(runs, 1 + libraryNoisy) : runs;
+}
+
+/**
+ * Library-model runs already made in this process, by model and scenario: a run is a function of
+ * the scenario (its seed included) and the model, so a second sweep over the same variants reuses them.
+ */
+const libraryRuns = new Map<string, ReturnType<typeof runScenario>>();
+function runOnce(variant: Scenario, model: ModelId): ReturnType<typeof runScenario> {
+  if (!LIBRARY_MODEL_IDS.includes(model)) return runScenario(variant, model);
+  const key = `${model}\u0000${JSON.stringify(variant)}`;
+  let r = libraryRuns.get(key);
+  if (!r) libraryRuns.set(key, (r = runScenario(variant, model)));
+  return r;
+}
+
+export async function sweepThreat(
+  threat: Threat,
+  runs: number,
+  seed: number,
+  onTrial?: () => void,
+  libraryNoisy = 0,
+): Promise<ThreatResult> {
   const base = loadScenario(threat.scenario);
   const variants = variantsOf(base, runs, seed);
   const results = Object.fromEntries(
@@ -86,7 +119,8 @@ export async function sweepThreat(threat: Threat, runs: number, seed: number, on
   const violations: ThreatResult["violations"] = [];
   for (const [i, variant] of variants.entries()) {
     for (const model of MODEL_IDS) {
-      const run = await runScenario(variant, model);
+      if (i >= budgetOf(model, runs, libraryNoisy)) continue;
+      const run = await runOnce(variant, model);
       const t = results[model];
       t.trials++;
       t[run.outcome]++;

@@ -34,7 +34,15 @@ export const T3: Threat = {
   proposalRow: 3,
   section: "Potential issues; Threat modeling, row 3 and footnote 1",
   capabilities: ["forge", "colluding member"],
-  expected: { baseline: "breach", "membership-tree": "breach", "state-dag": "detected", "state-dag-no-ts": "detected" },
+  expected: {
+    baseline: "breach",
+    "membership-tree": "breach",
+    "state-dag": "detected",
+    "state-dag-no-ts": "detected",
+    "element-all-devices": "breach",
+    "element-identity-based": "breach",
+    "msc3917-on-element": "breach",
+  },
   scenario: "scenarios/attacks/T3-banned-member-colludes.json",
   summary: "A banned member's keys still sign valid invitations; the tree checks signatures, not bans.",
 };

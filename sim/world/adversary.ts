@@ -14,7 +14,7 @@ import type { RoomSigner } from "../core/events.ts";
 import { buildCreateContent, buildJoinRulesContent, buildMemberContent, buildSpaceChildContent, buildThirdPartySuccessorInviteContent, signThirdPartyBinding } from "../core/events.ts";
 import { rrkFromRoomId } from "../core/room-root-key.ts";
 import type { Client } from "./client.ts";
-import type { DefenceModel, Transport } from "./defence-model.ts";
+import type { DefenceModel, KeyEvents, Transport } from "./defence-model.ts";
 import { MegolmTransport } from "./megolm.ts";
 import { type Device, type World, makeDevice } from "./world.ts";
 import { ApiError, type Homeserver } from "./homeserver.ts";
@@ -30,11 +30,15 @@ interface AttackerDevice {
 
 export class Adversary {
   readonly devices: AttackerDevice[] = [];
+  /** The model's listener for key changes, if it runs its own key distribution. */
+  private readonly keyEvents: KeyEvents | undefined;
 
   constructor(
     private readonly world: World,
     private readonly model?: DefenceModel,
-  ) {}
+  ) {
+    this.keyEvents = model?.keyEvents?.(world);
+  }
 
   private newDevice(owner: string, server: Homeserver, label: string): Device {
     const device = makeDevice(this.world, owner, `adversary ${label}`);
@@ -57,7 +61,7 @@ export class Adversary {
       room_signing: signer.rskCrossSigningKey,
       devices: new Map([[device.id, makeDeviceKeys(userId, device.id, device.signing, ssk, undefined, device.curve.publicKey)]]),
     };
-    return { msk, signer, keys };
+    return { msk, ssk, signer, keys };
   }
 
   /**
@@ -106,9 +110,18 @@ export class Adversary {
   private makeMember(server: Homeserver, userId: string, roomId: string) {
     if (!server.hosts(userId)) throw new ApiError("M_FORBIDDEN", `${server.name} can only make users it hosts, not ${userId}`);
     const id = this.makeIdentity(userId, server, `${userId} in ${roomId}`);
-    server.uploadKeys(userId, { master: id.keys.master, self_signing: id.keys.self_signing, room_signing: id.keys.room_signing });
-    for (const d of id.keys.devices.values()) server.uploadDevice(userId, d);
+    this.publish(server, userId, id);
     return id;
+  }
+
+  /** Publish, on the adversary's own server, the identity and device of a user it made. */
+  private publish(server: Homeserver, userId: string, id: ReturnType<Adversary["makeIdentity"]>): void {
+    server.uploadKeys(userId, { master: id.keys.master, self_signing: id.keys.self_signing, room_signing: id.keys.room_signing });
+    this.keyEvents?.identity(server, userId, { msk: id.msk, ssk: id.ssk });
+    for (const d of id.keys.devices.values()) {
+      server.uploadDevice(userId, d);
+      this.keyEvents?.device(server, userId, d.device_id, false);
+    }
   }
 
   /**
@@ -329,7 +342,9 @@ export class Adversary {
 
   /** T6: `server` answers `/keys/query` for `target` with an MSK, SSK and device it made. */
   substituteMsk(server: Homeserver, target: string): void {
-    server.substituteKeys(target, this.substitute(server, target).keys);
+    const id = this.substitute(server, target);
+    server.substituteKeys(target, id.keys);
+    this.keyEvents?.substituted(server, target, { msk: id.msk, ssk: id.ssk }, [...id.keys.devices.keys()][0]!);
   }
 
   /**
@@ -489,8 +504,7 @@ export class Adversary {
     if (!server.hosts(member)) throw new ApiError("M_FORBIDDEN", `${server.name} can only make users it hosts, not ${member}`);
     const rrk = signingKeyFromSeed(this.world.rng.bytes(`adversary rrk for ${label}`, 32));
     const id = this.makeIdentity(member, server, `owner of the room for ${label}`);
-    server.uploadKeys(member, { master: id.keys.master, self_signing: id.keys.self_signing, room_signing: id.keys.room_signing });
-    for (const d of id.keys.devices.values()) server.uploadDevice(member, d);
+    this.publish(server, member, id);
     // It signs its room into a state DAG too, as any client of the state-DAG model would.
     const createContent = buildCreateContent({ rrk, creatorMsk: id.msk.publicKey, creator: member });
     const createNode = signDagNode({ type: "m.room.create", state_key: "", sender: member, content: createContent }, [], this.world.clock.now(), id.signer);
@@ -527,6 +541,7 @@ export class Adversary {
   insertDevice(server: Homeserver, target: string): void {
     const device = this.newDevice(target, server, `inserted for ${target}`);
     server.insertDevice(target, makeDeviceKeys(target, device.id, device.signing, undefined, undefined, device.curve.publicKey));
+    this.keyEvents?.inserted(server, target, device.id);
   }
 
   /** Every attacker device tries everything its server can reach. */

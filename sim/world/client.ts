@@ -13,7 +13,7 @@ import { type RoomSigner, buildCreateContent, buildJoinRulesContent, buildMember
 import { verifySpaceChildren } from "../core/verify-space.ts";
 import { parseRoomLink } from "../core/links.ts";
 import { roomIdFromRrk, rrkFromContent, rrkFromRoomId } from "../core/room-root-key.ts";
-import type { ClientDefence, DefenceModel, ModelClient, RoomObservation, Transport } from "./defence-model.ts";
+import type { ClientDefence, DefenceModel, KeyEvents, ModelClient, RoomObservation, Transport } from "./defence-model.ts";
 import { ApiError, type Homeserver, type KeysQueryResult } from "./homeserver.ts";
 import { MegolmTransport } from "./megolm.ts";
 import type { WorldEvent } from "./room.ts";
@@ -47,6 +47,8 @@ export class Client implements RoomSigner, ModelClient {
   private readonly transport: Transport;
   /** Whether this client checks the RRKs it learns, from links and space children (MSC3917 clients do). */
   private readonly checksRoomKeys: boolean;
+  /** The model's listener for key changes, if it runs its own key distribution. */
+  private readonly keyEvents: KeyEvents | undefined;
 
   constructor(
     readonly userId: string,
@@ -55,6 +57,7 @@ export class Client implements RoomSigner, ModelClient {
     model: DefenceModel,
   ) {
     this.checksRoomKeys = model.checksRoomKeys;
+    this.keyEvents = model.keyEvents?.(world);
     this.newIdentity();
     this.addDevice();
     this.defence = model.client(this);
@@ -76,6 +79,7 @@ export class Client implements RoomSigner, ModelClient {
     this.sskCrossSigningKey = makeCrossSigningKey(this.userId, "self_signing", this.ssk, this.msk);
     this.rskCrossSigningKey = makeCrossSigningKey(this.userId, "room_signing", this.rsk, this.msk);
     this.server.uploadKeys(this.userId, { master: this.mskCrossSigningKey, self_signing: this.sskCrossSigningKey, room_signing: this.rskCrossSigningKey });
+    this.keyEvents?.identity(this.server, this.userId, { msk: this.msk, ssk: this.ssk });
     for (const d of this.devices) this.server.uploadDevice(this.userId, this.deviceKeys(d));
   }
 
@@ -87,6 +91,7 @@ export class Client implements RoomSigner, ModelClient {
     const d = makeDevice(this.world, this.userId, `#${this.devices.length}`);
     this.devices.push(d);
     this.server.uploadDevice(this.userId, this.deviceKeys(d));
+    this.keyEvents?.device(this.server, this.userId, d.id, true);
     this.world.history.record({ op: "device", t: this.world.clock.now(), user: this.userId, device: `${this.userId}/${d.id}`, honest: true });
     return d;
   }
@@ -104,6 +109,7 @@ export class Client implements RoomSigner, ModelClient {
   /** Out-of-band verification: pin the MSK the other user really has. */
   verify(other: Client): void {
     this.keyStore.set(other.userId, { msk: other.msk.publicKey, verified: true });
+    this.keyEvents?.verified(this.userId, other.userId, other.msk.publicKey);
   }
 
   /**

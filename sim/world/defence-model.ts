@@ -14,6 +14,7 @@
  * ts-mls) awaits; the client awaits each hook, and the runner each step.
  */
 import type { JsonObject } from "../core/canonical-json.ts";
+import type { SigningKey } from "../core/ed25519.ts";
 import type { RoomSigner } from "../core/events.ts";
 import type { Device, World } from "./world.ts";
 import type { Homeserver, KeysQueryResult, ToDeviceMessage } from "./homeserver.ts";
@@ -109,6 +110,38 @@ export interface ClientDefence {
   recipients(obs: RoomObservation): Awaitable<Recipient[]>;
 }
 
+/** The private cross-signing keys of an identity the world made (a client's, or one the adversary made). */
+export interface IdentityKeys {
+  msk: SigningKey;
+  ssk: SigningKey;
+}
+
+/**
+ * The world's key changes, for a model that runs its own key distribution beside the world's (a
+ * real library's devices, which draw and upload their own keys): told who published which
+ * identity and device, and what a lying server made. Each is told right after the world did it;
+ * the calls are synchronous, so a model built on an async library queues the work and awaits it
+ * in its async hooks.
+ */
+export interface KeyEvents {
+  /**
+   * `user` published a cross-signing identity on `server` (first, or a new one on a reset): its
+   * own, or one the adversary made for a user of its own.
+   */
+  identity(server: Homeserver, user: string, keys: IdentityKeys): void;
+  /**
+   * `user` registered `device` on `server`, signed with its identity's SSK;
+   * `honest` unless the adversary made the user.
+   */
+  device(server: Homeserver, user: string, device: string, honest: boolean): void;
+  /** `server` (lieAboutKeys) lists a device it made for `user`, signed by nobody. */
+  inserted(server: Homeserver, user: string, device: string): void;
+  /** `server` (lieAboutKeys) serves, for `user`, an identity it made and a device signed by it. */
+  substituted(server: Homeserver, user: string, keys: IdentityKeys, device: string): void;
+  /** `user` verified `other` out of band; `msk` is the MSK `other` really has. */
+  verified(user: string, other: string, msk: Uint8Array): void;
+}
+
 export interface DefenceModel {
   readonly id: string;
   /** One line, for `--help` and the README. */
@@ -122,6 +155,8 @@ export interface DefenceModel {
   client(owner: ModelClient): ClientDefence;
   /** The transport its devices use (honest and the adversary's); default: simulated Megolm. */
   transport?(owner: ModelClient | null, world: World, server: Homeserver): Transport;
+  /** Optional: the model hears of the world's key changes (one listener per world). */
+  keyEvents?(world: World): KeyEvents;
 }
 
 /** A model with nothing beyond Matrix's own state: no extra content, checks or message fields. */
