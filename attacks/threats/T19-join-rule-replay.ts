@@ -37,7 +37,15 @@ export const T19: Threat = {
   proposalRow: null,
   section: "Membership Event Signature Tree (m.room.join_rules fields: no room_root_key)",
   capabilities: ["forge"],
-  expected: { baseline: "breach", "membership-tree": "breach", "state-dag": "detected", "state-dag-no-ts": "detected" },
+  expected: {
+    baseline: "breach",
+    "membership-tree": "breach",
+    "state-dag": "detected",
+    "state-dag-no-ts": "detected",
+    "element-all-devices": "breach",
+    "element-identity-based": "breach",
+    "msc3917-on-element": "breach",
+  },
   scenario: "scenarios/attacks/T19-join-rule-replay.json",
   summary: "A join rule carries no RRK: a public rule from another room, under a remapped parent, verifies here.",
 };
