@@ -6,6 +6,7 @@ import { describe, expect, it } from "vitest";
 import { loadScenario } from "../scenarios/cli.ts";
 import { validateScenario } from "../scenarios/format.ts";
 import { runScenario } from "../scenarios/runner.ts";
+import { MODEL_IDS } from "../sim/models/index.ts";
 import { CATALOGUE } from "./catalogue.ts";
 import { REPO } from "./replay.ts";
 import { sweepThreat, variantsOf } from "./sweep.ts";
@@ -90,7 +91,7 @@ describe("npm run scenarios (the job: scenarios, then the report)", () => {
     const out = mkdtempSync(join(tmpdir(), "msc3917-job-"));
     const scripted = job([t1, "--format", "json"], { MSC3917_OUT: out });
     expect(scripted.status).toBe(0);
-    expect(JSON.parse(scripted.stdout).runs.length).toBe(4);
+    expect(JSON.parse(scripted.stdout).runs.length).toBe(MODEL_IDS.length);
     expect(scripted.stderr).toMatch(/report: .*threat-model\.md from the scripted basic forms/);
     writeFileSync(join(out, "attacks.json"), JSON.stringify({ seed: 77, runs: 5, models: [], threats: [] }));
     const text = job([t1], { MSC3917_OUT: out });

@@ -117,7 +117,7 @@ describe("npm run scenarios", () => {
     expect(text.stdout).toMatch(/T1-insert-member\s+baseline\s+breach\s+breach\s+2\s+2\/3/);
     const json = JSON.parse(cli([f, "--format", "json", "--seed", "5"]).stdout);
     expect(json.seed_override).toBe(5);
-    expect(json.runs.map((r: { model: string; observed: { outcome: string } }) => [r.model, r.observed.outcome])).toEqual([["baseline", "breach"], ["membership-tree", "prevented"], ["state-dag", "prevented"], ["state-dag-no-ts", "prevented"]]);
+    expect(json.runs.map((r: { model: string; observed: { outcome: string } }) => [r.model, r.observed.outcome])).toEqual([["baseline", "breach"], ["membership-tree", "prevented"], ["state-dag", "prevented"], ["state-dag-no-ts", "prevented"], ["state-dag-exclude", "prevented"], ["state-dag-no-ts-exclude", "prevented"]]);
     expect(cli(["--help"]).stdout).toMatch(/^usage: npm run scenarios/);
     expect(cli(["--seed", "x"]).code).toBe(2);
   });

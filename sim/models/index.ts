@@ -13,6 +13,8 @@ export const MODELS = {
   "membership-tree": membershipTree,
   "state-dag": stateDag("ts"),
   "state-dag-no-ts": stateDag("no-ts"),
+  "state-dag-exclude": stateDag("ts", "exclude"),
+  "state-dag-no-ts-exclude": stateDag("no-ts", "exclude"),
 } as const satisfies Record<string, DefenceModel>;
 
 export type ModelId = keyof typeof MODELS;
