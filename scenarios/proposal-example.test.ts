@@ -34,16 +34,24 @@ describe("the proposal's example, with the server deleting Alice's ban of Caleb"
     expect(run.judgement.breaches.some((b) => b.device.startsWith(`${DARRELL}/`))).toBe(true);
   });
 
-  it.each(["state-dag", "state-dag-no-ts"] as const)("%s: detected, and the alarm names the ban", async (model) => {
+  const dagModels = MODEL_IDS.filter((m) => m.startsWith("state-dag"));
+  it.each(dagModels)("%s: the alarm names the ban, and no client that knows it shares with Caleb", async (model) => {
     const run = await runScenario(attacked, model);
-    expect(run.outcome).toBe("detected");
     const ban = run.history.find((o): o is Extract<Operation, { op: "state" }> => o.op === "state" && o.membership === "ban" && o.state_key === CALEB)!;
     expect(ban.node).not.toBeNull();
     const alarms = run.history.filter((o): o is Extract<Operation, { op: "alarm" }> => o.op === "alarm");
     expect(alarms.length).toBeGreaterThan(0);
     for (const a of alarms) expect(a.missing).toBe(ban.node);
     expect(alarms.map((a) => a.client)).toContain("@eloise:a.example");
-    console.log(`${model}: alarm by ${alarms[0]!.client}: referenced state event ${alarms[0]!.missing} cannot be obtained (Alice's ban of Caleb, server event ${ban.event})`);
-    expect(keysTo(run.history, DARRELL).filter((o) => o.t > ban.t)).toEqual([]);
+    const first = alarms[0]!;
+    console.log(
+      `${model}: ${run.outcome}; alarm by ${first.client}: referenced state event ${first.missing} cannot be obtained` +
+        ` (Alice's ban of Caleb, server event ${ban.event})`,
+    );
+    const knowers = ["@alice:a.example", "@bee:a.example"];
+    const toCaleb = run.history.filter(
+      (o) => o.op === "share_key" && o.t > ban.t && knowers.includes(o.from) && o.to.startsWith(`${CALEB}/`),
+    );
+    expect(toCaleb).toEqual([]);
   });
 });

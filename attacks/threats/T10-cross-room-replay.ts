@@ -30,6 +30,8 @@ export const T10: Threat = {
     "element-all-devices": "breach",
     "element-identity-based": "breach",
     "msc3917-on-element": "prevented",
+    "state-dag-exclude": "prevented",
+    "state-dag-no-ts-exclude": "prevented",
   },
   scenario: "scenarios/attacks/T10-cross-room-replay.json",
   summary: "The RRK in every signed membership event binds it to one room.",

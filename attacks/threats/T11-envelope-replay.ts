@@ -30,6 +30,8 @@ export const T11: Threat = {
     "element-all-devices": "breach",
     "element-identity-based": "breach",
     "msc3917-on-element": "prevented",
+    "state-dag-exclude": "prevented",
+    "state-dag-no-ts-exclude": "prevented",
   },
   scenario: "scenarios/attacks/T11-envelope-replay.json",
   summary: "The envelope is not signed, so the verifier binds every check to the MSK in the content.",

@@ -28,6 +28,8 @@ export const T12: Threat = {
     "element-all-devices": "breach",
     "element-identity-based": "breach",
     "msc3917-on-element": "prevented",
+    "state-dag-exclude": "prevented",
+    "state-dag-no-ts-exclude": "prevented",
   },
   scenario: "scenarios/attacks/T12-parent-cycle.json",
   summary: "A chain must reach the RRK-signed create event; a loop never does, and is found in linear time.",

@@ -28,6 +28,8 @@ export const T13: Threat = {
     "element-all-devices": "breach",
     "element-identity-based": "breach",
     "msc3917-on-element": "breach",
+    "state-dag-exclude": "prevented",
+    "state-dag-no-ts-exclude": "prevented",
   },
   scenario: "scenarios/attacks/T13-hidden-ban.json",
   summary: "What is withheld cannot be verified; only references from later signed events can reveal it.",

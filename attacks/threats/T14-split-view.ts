@@ -29,6 +29,8 @@ export const T14: Threat = {
     "element-all-devices": "breach",
     "element-identity-based": "breach",
     "msc3917-on-element": "breach",
+    "state-dag-exclude": "prevented",
+    "state-dag-no-ts-exclude": "prevented",
   },
   scenario: "scenarios/attacks/T14-split-view.json",
   summary: "Every client verifies the view it is given; nothing in the membership tree compares views.",

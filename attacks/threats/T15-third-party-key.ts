@@ -32,6 +32,8 @@ export const T15: Threat = {
     "element-all-devices": "breach",
     "element-identity-based": "breach",
     "msc3917-on-element": "prevented",
+    "state-dag-exclude": "detected",
+    "state-dag-no-ts-exclude": "detected",
   },
   scenario: "scenarios/attacks/T15-third-party-key.json",
   summary: "The member who signed the third-party invite chose which identity-server keys count.",

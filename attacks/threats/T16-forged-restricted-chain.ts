@@ -31,6 +31,8 @@ export const T16: Threat = {
     "element-all-devices": "breach",
     "element-identity-based": "breach",
     "msc3917-on-element": "prevented",
+    "state-dag-exclude": "detected",
+    "state-dag-no-ts-exclude": "detected",
   },
   scenario: "scenarios/attacks/T16-forged-restricted-chain.json",
   summary: "The proof from the allowed room must itself verify to that room's RRK.",

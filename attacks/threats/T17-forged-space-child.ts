@@ -31,6 +31,8 @@ export const T17: Threat = {
     "element-all-devices": "breach",
     "element-identity-based": "breach",
     "msc3917-on-element": "prevented",
+    "state-dag-exclude": "prevented",
+    "state-dag-no-ts-exclude": "prevented",
   },
   scenario: "scenarios/attacks/T17-forged-space-child.json",
   summary: "A space vouches for a child's RRK only through a verified member's signature.",

@@ -40,8 +40,6 @@ export const T19: Threat = {
   expected: {
     baseline: "breach",
     "membership-tree": "breach",
-    "state-dag": "detected",
-    "state-dag-no-ts": "detected",
     "element-all-devices": "breach",
     "element-identity-based": "breach",
     "msc3917-on-element": "breach",

@@ -37,8 +37,6 @@ export const T20: Threat = {
   expected: {
     baseline: "breach",
     "membership-tree": "breach",
-    "state-dag": "prevented",
-    "state-dag-no-ts": "prevented",
     "element-all-devices": "breach",
     "element-identity-based": "breach",
     "msc3917-on-element": "breach",

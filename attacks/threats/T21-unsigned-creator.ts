@@ -39,8 +39,6 @@ export const T21: Threat = {
   expected: {
     baseline: "breach",
     "membership-tree": "prevented",
-    "state-dag": "prevented",
-    "state-dag-no-ts": "prevented",
     "element-all-devices": "breach",
     "element-identity-based": "breach",
     "msc3917-on-element": "prevented",

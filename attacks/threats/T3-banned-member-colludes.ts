@@ -42,6 +42,8 @@ export const T3: Threat = {
     "element-all-devices": "breach",
     "element-identity-based": "breach",
     "msc3917-on-element": "breach",
+    "state-dag-exclude": "detected",
+    "state-dag-no-ts-exclude": "detected",
   },
   scenario: "scenarios/attacks/T3-banned-member-colludes.json",
   summary: "A banned member's keys still sign valid invitations; the tree checks signatures, not bans.",

@@ -29,6 +29,8 @@ export const T5: Threat = {
     "element-all-devices": "breach",
     "element-identity-based": "breach",
     "msc3917-on-element": "prevented",
+    "state-dag-exclude": "prevented",
+    "state-dag-no-ts-exclude": "prevented",
   },
   scenario: "scenarios/attacks/T5-forged-invite.json",
   summary: "Only the member's MSK can sign their RSK; a server-made RSK fails at sender_rsk_msk.",

@@ -31,6 +31,8 @@ export const T8: Threat = {
     "element-all-devices": "breach",
     "element-identity-based": "prevented",
     "msc3917-on-element": "prevented",
+    "state-dag-exclude": "prevented",
+    "state-dag-no-ts-exclude": "prevented",
   },
   scenario: "scenarios/attacks/T8-insert-device.json",
   summary: "A verified MSK admits only devices its SSK signed; a listed but unsigned device gets nothing.",

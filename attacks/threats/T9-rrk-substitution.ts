@@ -32,6 +32,8 @@ export const T9: Threat = {
     "element-all-devices": "breach",
     "element-identity-based": "breach",
     "msc3917-on-element": "prevented",
+    "state-dag-exclude": "prevented",
+    "state-dag-no-ts-exclude": "prevented",
   },
   scenario: "scenarios/attacks/T9-rrk-substitution.json",
   summary: "Agreeing on the RRK is agreeing on the room; a link with the RRK lets the client catch a substituted room.",

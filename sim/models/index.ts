@@ -14,6 +14,8 @@ export const MODELS = {
   "membership-tree": membershipTree,
   "state-dag": stateDag("ts"),
   "state-dag-no-ts": stateDag("no-ts"),
+  "state-dag-exclude": stateDag("ts", "exclude"),
+  "state-dag-no-ts-exclude": stateDag("no-ts", "exclude"),
   "element-all-devices": elementAllDevices,
   "element-identity-based": elementIdentityBased,
   "msc3917-on-element": msc3917OnElement,

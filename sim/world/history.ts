@@ -35,9 +35,24 @@ export type Operation =
    * Its cause: the missing node, and who referenced it (a DAG node's `prev_state`, or the heads in
    * a decrypted message).
    */
-  | { op: "alarm"; t: number; room: string; client: string; missing: string; referenced_by?: AlarmReference[] }
+  | {
+      op: "alarm";
+      t: number;
+      room: string;
+      client: string;
+      missing: string;
+      referenced_by?: AlarmReference[];
+      /**
+       * What kind of cause: `missing` (a referenced node cannot be obtained), `unplaced` (a node
+       * whose prev_state runs into a cycle or a root that is no authentic create), `incomplete` (a
+       * state resolution that could not use everything it was given). Absent: `missing`.
+       */
+      kind?: AlarmKind;
+    }
   /** An adversary capability was used. */
   | { op: "adversary"; t: number; capability: string; detail: JsonObject };
+
+export type AlarmKind = "missing" | "unplaced" | "incomplete";
 
 /** What referenced a node an alarm names as missing: a DAG node, or a decrypted message (by its ID and event). */
 export type AlarmReference = { kind: "node"; id: string; sender: string } | { kind: "message"; id: string; event: string; sender: string };
