@@ -40,6 +40,10 @@ export const T19: Threat = {
   expected: {
     baseline: "breach",
     "membership-tree": "breach",
+    "state-dag": "detected",
+    "state-dag-no-ts": "detected",
+    "state-dag-exclude": "detected",
+    "state-dag-no-ts-exclude": "detected",
     "element-all-devices": "breach",
     "element-identity-based": "breach",
     "msc3917-on-element": "breach",

@@ -37,6 +37,10 @@ export const T20: Threat = {
   expected: {
     baseline: "breach",
     "membership-tree": "breach",
+    "state-dag": "prevented",
+    "state-dag-no-ts": "prevented",
+    "state-dag-exclude": "prevented",
+    "state-dag-no-ts-exclude": "prevented",
     "element-all-devices": "breach",
     "element-identity-based": "breach",
     "msc3917-on-element": "breach",

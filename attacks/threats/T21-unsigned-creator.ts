@@ -39,6 +39,10 @@ export const T21: Threat = {
   expected: {
     baseline: "breach",
     "membership-tree": "prevented",
+    "state-dag": "prevented",
+    "state-dag-no-ts": "prevented",
+    "state-dag-exclude": "prevented",
+    "state-dag-no-ts-exclude": "prevented",
     "element-all-devices": "breach",
     "element-identity-based": "breach",
     "msc3917-on-element": "prevented",
