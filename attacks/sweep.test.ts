@@ -9,6 +9,7 @@ import { runScenario } from "../scenarios/runner.ts";
 import { CATALOGUE } from "./catalogue.ts";
 import { REPO } from "./replay.ts";
 import { sweepThreat, variantsOf } from "./sweep.ts";
+import { MODEL_IDS } from "../sim/models/index.ts";
 
 describe("the threat catalogue", () => {
   it("has the proposal's four rows first, in order, and a scripted scenario for every threat", () => {
@@ -90,11 +91,23 @@ describe("npm run scenarios (the job: scenarios, then the report)", () => {
     const out = mkdtempSync(join(tmpdir(), "msc3917-job-"));
     const scripted = job([t1, "--format", "json"], { MSC3917_OUT: out });
     expect(scripted.status).toBe(0);
-    expect(JSON.parse(scripted.stdout).runs.length).toBe(4);
+    expect(JSON.parse(scripted.stdout).runs.length).toBe(MODEL_IDS.length);
     expect(scripted.stderr).toMatch(/report: .*threat-model\.md from the scripted basic forms/);
     writeFileSync(join(out, "attacks.json"), JSON.stringify({ seed: 77, runs: 5, models: [], threats: [] }));
     const text = job([t1], { MSC3917_OUT: out });
     expect(text.stdout).toMatch(/report: .*threat-model\.md from the sweep in .*attacks\.json \(seed 77, 5 variants per threat, written \d{4}-\d\d-\d\dT/);
     expect(readFileSync(join(out, "threat-model.md"), "utf8")).toMatch(/Generated from `.*attacks\.json` \(written .*\): 5 variants per threat and model, seed 77/);
+  });
+});
+
+describe("not applicable cells", () => {
+  it("carry the model's reason from its applicability table, and only where the table says so", async () => {
+    const t11 = CATALOGUE.find((t) => t.id === "T11")!;
+    const r = await sweepThreat(t11, 1, 1);
+    expect(r.results["signal-pgs"].not_applicable).toMatch(/envelope/);
+    expect(r.results["membership-tree"].not_applicable).toBeUndefined();
+    expect(r.results["signal-pgs"].trials).toBe(1);
+    const t2 = await sweepThreat(CATALOGUE.find((t) => t.id === "T2")!, 1, 1);
+    expect(t2.results["signal-pgs"].not_applicable).toBeUndefined();
   });
 });

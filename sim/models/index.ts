@@ -6,6 +6,7 @@
 import type { DefenceModel } from "../world/defence-model.ts";
 import { baseline } from "./baseline/index.ts";
 import { membershipTree } from "./membership-tree/index.ts";
+import { signalPgs } from "./signal-pgs/index.ts";
 import { stateDag } from "./state-dag/index.ts";
 
 export const MODELS = {
@@ -13,6 +14,7 @@ export const MODELS = {
   "membership-tree": membershipTree,
   "state-dag": stateDag("ts"),
   "state-dag-no-ts": stateDag("no-ts"),
+  "signal-pgs": signalPgs,
 } as const satisfies Record<string, DefenceModel>;
 
 export type ModelId = keyof typeof MODELS;
