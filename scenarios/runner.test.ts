@@ -38,8 +38,8 @@ describe("shipped scenarios", () => {
       expect(run.judgement.breaches, run.scenario).toEqual([]);
       // scenarios/availability/ measures false rejections: each file's `expect` pins them (issue 12, part 4).
       if (file.includes("/availability/")) continue;
-      // The window is MSC3917's (memberships rest on the old MSK); baseline's and Signal's rest on user IDs.
-      const window = run.scenario === "honest-msk-reset" && run.model !== "baseline" && run.model !== "signal-pgs";
+      // The window is MSC3917's (memberships rest on the old MSK); baseline's, Signal's and MLS's do not.
+      const window = run.scenario === "honest-msk-reset" && !["baseline", "signal-pgs", "mls"].includes(run.model);
       expect(run.judgement.false_rejections.length, `${run.scenario} ${run.model}`).toBe(window ? 1 : 0);
     }
   });
@@ -118,7 +118,7 @@ describe("npm run scenarios", () => {
     expect(text.stdout).toMatch(/T1-insert-member\s+baseline\s+breach\s+breach\s+2\s+2\/3/);
     const json = JSON.parse(cli([f, "--format", "json", "--seed", "5"]).stdout);
     expect(json.seed_override).toBe(5);
-    expect(json.runs.map((r: { model: string; observed: { outcome: string } }) => [r.model, r.observed.outcome])).toEqual([["baseline", "breach"], ["membership-tree", "prevented"], ["state-dag", "prevented"], ["state-dag-no-ts", "prevented"], ["signal-pgs", "detected"]]);
+    expect(json.runs.map((r: { model: string; observed: { outcome: string } }) => [r.model, r.observed.outcome])).toEqual([["baseline", "breach"], ["membership-tree", "prevented"], ["state-dag", "prevented"], ["state-dag-no-ts", "prevented"], ["signal-pgs", "detected"], ["mls", "detected"]]);
     expect(cli(["--help"]).stdout).toMatch(/^usage: npm run scenarios/);
     expect(cli(["--seed", "x"]).code).toBe(2);
   });

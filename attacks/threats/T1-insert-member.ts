@@ -24,7 +24,7 @@ export const T1: Threat = {
   proposalRow: 1,
   section: "Membership Event Signature Tree; Threat modeling, row 1",
   capabilities: ["forge"],
-  expected: { baseline: "breach", "membership-tree": "prevented", "state-dag": "prevented", "state-dag-no-ts": "prevented", "signal-pgs": "detected" },
+  expected: { baseline: "breach", "membership-tree": "prevented", "state-dag": "prevented", "state-dag-no-ts": "prevented", "signal-pgs": "detected", "mls": "detected" },
   scenario: "scenarios/attacks/T1-insert-member.json",
   summary: "The server adds a member of its own with a plain join. Without signatures nothing distinguishes it; with the membership tree the join rests on nothing signed.",
 };

@@ -22,7 +22,7 @@ export const T10: Threat = {
   proposalRow: null,
   section: "Membership Event Signature Tree (room_root_key in the signed content)",
   capabilities: ["forge"],
-  expected: { baseline: "breach", "membership-tree": "prevented", "state-dag": "detected", "state-dag-no-ts": "detected", "signal-pgs": "prevented" },
+  expected: { baseline: "breach", "membership-tree": "prevented", "state-dag": "detected", "state-dag-no-ts": "detected", "signal-pgs": "prevented", "mls": "detected" },
   scenario: "scenarios/attacks/T10-cross-room-replay.json",
   summary: "The RRK in every signed membership event binds it to one room.",
 };

@@ -22,7 +22,7 @@ export const T11: Threat = {
   proposalRow: null,
   section: "Membership Event Signature Tree (user_key binds the content to one MSK)",
   capabilities: ["forge"],
-  expected: { baseline: "breach", "membership-tree": "prevented", "state-dag": "prevented", "state-dag-no-ts": "prevented", "signal-pgs": "detected" },
+  expected: { baseline: "breach", "membership-tree": "prevented", "state-dag": "prevented", "state-dag-no-ts": "prevented", "signal-pgs": "detected", "mls": "detected" },
   scenario: "scenarios/attacks/T11-envelope-replay.json",
   summary: "The envelope is not signed, so the verifier binds every check to the MSK in the content.",
 };

@@ -20,7 +20,7 @@ export const T12: Threat = {
   proposalRow: null,
   section: "Membership Event Signature Tree (the recursion in the flowchart)",
   capabilities: ["forge"],
-  expected: { baseline: "breach", "membership-tree": "prevented", "state-dag": "prevented", "state-dag-no-ts": "prevented", "signal-pgs": "detected" },
+  expected: { baseline: "breach", "membership-tree": "prevented", "state-dag": "prevented", "state-dag-no-ts": "prevented", "signal-pgs": "detected", "mls": "detected" },
   scenario: "scenarios/attacks/T12-parent-cycle.json",
   summary: "A chain must reach the RRK-signed create event; a loop never does, and is found in linear time.",
 };

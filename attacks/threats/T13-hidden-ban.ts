@@ -20,7 +20,7 @@ export const T13: Threat = {
   proposalRow: null,
   section: "Alternatives (signed state DAG, suppression detection)",
   capabilities: ["withhold"],
-  expected: { baseline: "breach", "membership-tree": "breach", "state-dag": "prevented", "state-dag-no-ts": "prevented", "signal-pgs": "breach" },
+  expected: { baseline: "breach", "membership-tree": "breach", "state-dag": "prevented", "state-dag-no-ts": "prevented", "signal-pgs": "breach", "mls": "prevented" },
   scenario: "scenarios/attacks/T13-hidden-ban.json",
   summary: "What is withheld cannot be verified; only references from later signed events can reveal it.",
 };

@@ -21,7 +21,7 @@ export const T14: Threat = {
   proposalRow: null,
   section: "Alternatives (heads in messages, suppression detection)",
   capabilities: ["withhold"],
-  expected: { baseline: "breach", "membership-tree": "breach", "state-dag": "prevented", "state-dag-no-ts": "prevented", "signal-pgs": "breach" },
+  expected: { baseline: "breach", "membership-tree": "breach", "state-dag": "prevented", "state-dag-no-ts": "prevented", "signal-pgs": "breach", "mls": "prevented" },
   scenario: "scenarios/attacks/T14-split-view.json",
   summary: "Every client verifies the view it is given; nothing in the membership tree compares views.",
 };

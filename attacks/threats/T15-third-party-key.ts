@@ -24,7 +24,7 @@ export const T15: Threat = {
   proposalRow: null,
   section: "Security considerations (third-party invites)",
   capabilities: ["forge"],
-  expected: { baseline: "breach", "membership-tree": "prevented", "state-dag": "detected", "state-dag-no-ts": "detected", "signal-pgs": "detected" },
+  expected: { baseline: "breach", "membership-tree": "prevented", "state-dag": "detected", "state-dag-no-ts": "detected", "signal-pgs": "detected", "mls": "breach" },
   scenario: "scenarios/attacks/T15-third-party-key.json",
   summary: "The member who signed the third-party invite chose which identity-server keys count.",
 };

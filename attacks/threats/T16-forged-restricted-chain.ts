@@ -23,7 +23,7 @@ export const T16: Threat = {
   proposalRow: null,
   section: "Membership Event Signature Tree (restricted join rules, membership_events)",
   capabilities: ["forge"],
-  expected: { baseline: "breach", "membership-tree": "prevented", "state-dag": "detected", "state-dag-no-ts": "detected", "signal-pgs": "detected" },
+  expected: { baseline: "breach", "membership-tree": "prevented", "state-dag": "detected", "state-dag-no-ts": "detected", "signal-pgs": "detected", "mls": "breach" },
   scenario: "scenarios/attacks/T16-forged-restricted-chain.json",
   summary: "The proof from the allowed room must itself verify to that room's RRK.",
 };

@@ -23,7 +23,7 @@ export const T17: Threat = {
   proposalRow: null,
   section: "Rooms as Keys (signed m.space.child)",
   capabilities: ["forge"],
-  expected: { baseline: "breach", "membership-tree": "prevented", "state-dag": "prevented", "state-dag-no-ts": "prevented", "signal-pgs": "prevented" },
+  expected: { baseline: "breach", "membership-tree": "prevented", "state-dag": "prevented", "state-dag-no-ts": "prevented", "signal-pgs": "prevented", "mls": "prevented" },
   scenario: "scenarios/attacks/T17-forged-space-child.json",
   summary: "A space vouches for a child's RRK only through a verified member's signature.",
 };

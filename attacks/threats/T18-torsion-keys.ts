@@ -21,7 +21,7 @@ export const T18: Threat = {
   proposalRow: null,
   section: "(DESIGN.md §4: strict, libsodium-compatible Ed25519)",
   capabilities: ["forge"],
-  expected: { baseline: "breach", "membership-tree": "prevented", "state-dag": "prevented", "state-dag-no-ts": "prevented", "signal-pgs": "detected" },
+  expected: { baseline: "breach", "membership-tree": "prevented", "state-dag": "prevented", "state-dag-no-ts": "prevented", "signal-pgs": "detected", "mls": "detected" },
   scenario: "scenarios/attacks/T18-torsion-keys.json",
   summary: "Clients that disagree on what a valid signature is disagree on who is in the room; the policy is fixed in front of every backend.",
 };

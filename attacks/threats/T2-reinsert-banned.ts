@@ -24,7 +24,7 @@ export const T2: Threat = {
   proposalRow: 2,
   section: "Potential issues; Threat modeling, row 2",
   capabilities: ["forge"],
-  expected: { baseline: "breach", "membership-tree": "breach", "state-dag": "prevented", "state-dag-no-ts": "prevented", "signal-pgs": "breach" },
+  expected: { baseline: "breach", "membership-tree": "breach", "state-dag": "prevented", "state-dag-no-ts": "prevented", "signal-pgs": "breach", "mls": "prevented" },
   scenario: "scenarios/attacks/T2-reinsert-banned.json",
   summary: "The ban is just a state event; the banned member's signed chain still verifies once the server shows the old join again.",
 };

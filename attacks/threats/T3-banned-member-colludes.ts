@@ -24,7 +24,7 @@ export const T3: Threat = {
   proposalRow: 3,
   section: "Potential issues; Threat modeling, row 3 and footnote 1",
   capabilities: ["forge", "colluding member"],
-  expected: { baseline: "breach", "membership-tree": "breach", "state-dag": "detected", "state-dag-no-ts": "detected", "signal-pgs": "breach" },
+  expected: { baseline: "breach", "membership-tree": "breach", "state-dag": "detected", "state-dag-no-ts": "detected", "signal-pgs": "breach", "mls": "prevented" },
   scenario: "scenarios/attacks/T3-banned-member-colludes.json",
   summary: "A banned member's keys still sign valid invitations; the tree checks signatures, not bans.",
 };

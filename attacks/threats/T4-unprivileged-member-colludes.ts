@@ -24,7 +24,7 @@ export const T4: Threat = {
   proposalRow: 4,
   section: "Potential issues; Threat modeling, row 4",
   capabilities: ["forge", "colluding member"],
-  expected: { baseline: "breach", "membership-tree": "breach", "state-dag": "prevented", "state-dag-no-ts": "prevented", "signal-pgs": "breach" },
+  expected: { baseline: "breach", "membership-tree": "breach", "state-dag": "prevented", "state-dag-no-ts": "prevented", "signal-pgs": "breach", "mls": "detected" },
   scenario: "scenarios/attacks/T4-unprivileged-member-colludes.json",
   summary: "Power levels are not part of the signed tree: any member's signature is a valid permission.",
 };

@@ -21,7 +21,7 @@ export const T5: Threat = {
   proposalRow: null,
   section: "Membership Event Signature Tree (check_sender, sender_rsk_msk)",
   capabilities: ["forge"],
-  expected: { baseline: "breach", "membership-tree": "prevented", "state-dag": "prevented", "state-dag-no-ts": "prevented", "signal-pgs": "detected" },
+  expected: { baseline: "breach", "membership-tree": "prevented", "state-dag": "prevented", "state-dag-no-ts": "prevented", "signal-pgs": "detected", "mls": "detected" },
   scenario: "scenarios/attacks/T5-forged-invite.json",
   summary: "Only the member's MSK can sign their RSK; a server-made RSK fails at sender_rsk_msk.",
 };

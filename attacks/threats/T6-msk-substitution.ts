@@ -23,7 +23,7 @@ export const T6: Threat = {
   proposalRow: null,
   section: "Potential issues (first contact, TOFU, MSC3834)",
   capabilities: ["lieAboutKeys", "forge"],
-  expected: { baseline: "breach", "membership-tree": "breach", "state-dag": "breach", "state-dag-no-ts": "breach", "signal-pgs": "breach" },
+  expected: { baseline: "breach", "membership-tree": "breach", "state-dag": "breach", "state-dag-no-ts": "breach", "signal-pgs": "breach", "mls": "breach" },
   scenario: "scenarios/attacks/T6-msk-substitution.json",
   summary: "The tree is only as good as the inviter's knowledge of the invitee's MSK; TOFU at first contact can be fooled, verification cannot.",
 };

@@ -26,7 +26,7 @@ export const T7: Threat = {
   proposalRow: null,
   section: "Potential issues (MSK resets)",
   capabilities: ["lieAboutKeys", "forge"],
-  expected: { baseline: "breach", "membership-tree": "breach", "state-dag": "breach", "state-dag-no-ts": "breach", "signal-pgs": "breach" },
+  expected: { baseline: "breach", "membership-tree": "breach", "state-dag": "breach", "state-dag-no-ts": "breach", "signal-pgs": "breach", "mls": "detected" },
   scenario: "scenarios/attacks/T7-msk-reset-impersonation.json",
   summary: "A reset is indistinguishable from a substitution to a client that never verified the user; the re-invite then vouches for the attacker's MSK.",
 };

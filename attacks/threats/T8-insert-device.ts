@@ -23,7 +23,7 @@ export const T8: Threat = {
   proposalRow: null,
   section: "Membership Event Signature Tree (devices signed by the SSK of the verified MSK)",
   capabilities: ["lieAboutKeys"],
-  expected: { baseline: "breach", "membership-tree": "prevented", "state-dag": "prevented", "state-dag-no-ts": "prevented", "signal-pgs": "prevented" },
+  expected: { baseline: "breach", "membership-tree": "prevented", "state-dag": "prevented", "state-dag-no-ts": "prevented", "signal-pgs": "prevented", "mls": "prevented" },
   scenario: "scenarios/attacks/T8-insert-device.json",
   summary: "A verified MSK admits only devices its SSK signed; a listed but unsigned device gets nothing.",
 };

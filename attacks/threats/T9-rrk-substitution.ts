@@ -24,7 +24,7 @@ export const T9: Threat = {
   proposalRow: null,
   section: "Rooms as Keys (room_root_key in matrix: and matrix.to links)",
   capabilities: ["forge"],
-  expected: { baseline: "breach", "membership-tree": "prevented", "state-dag": "prevented", "state-dag-no-ts": "prevented", "signal-pgs": "prevented" },
+  expected: { baseline: "breach", "membership-tree": "prevented", "state-dag": "prevented", "state-dag-no-ts": "prevented", "signal-pgs": "prevented", "mls": "prevented" },
   scenario: "scenarios/attacks/T9-rrk-substitution.json",
   summary: "Agreeing on the RRK is agreeing on the room; a link with the RRK lets the client catch a substituted room.",
 };

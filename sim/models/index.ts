@@ -6,6 +6,7 @@
 import type { DefenceModel } from "../world/defence-model.ts";
 import { baseline } from "./baseline/index.ts";
 import { membershipTree } from "./membership-tree/index.ts";
+import { mls } from "./mls/index.ts";
 import { signalPgs } from "./signal-pgs/index.ts";
 import { stateDag } from "./state-dag/index.ts";
 
@@ -15,6 +16,7 @@ export const MODELS = {
   "state-dag": stateDag("ts"),
   "state-dag-no-ts": stateDag("no-ts"),
   "signal-pgs": signalPgs,
+  mls,
 } as const satisfies Record<string, DefenceModel>;
 
 export type ModelId = keyof typeof MODELS;

@@ -49,7 +49,7 @@ export class Adversary {
 
   private newDevice(owner: string, server: Homeserver, label: string): Device {
     const device = makeDevice(this.world, owner, `adversary ${label}`);
-    const transport = this.model?.transport?.(null, this.world, server) ?? new MegolmTransport(this.world, null);
+    const transport = this.model?.transport?.(null, this.world, server, { user: owner, device }) ?? new MegolmTransport(this.world, null);
     this.devices.push({ owner, device, server, transport });
     this.world.history.record({ op: "device", t: this.world.clock.now(), user: owner, device: `${owner}/${device.id}`, honest: false });
     return device;

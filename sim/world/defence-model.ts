@@ -55,6 +55,8 @@ export interface ModelClient {
   /** Signs with the user's current RSK (the client itself). */
   readonly signer: RoomSigner;
   readonly devices: readonly Device[];
+  /** The MSK this client holds for `user`, and whether it verified it out of band, if any. */
+  knownMsk(user: string): { msk: Uint8Array; verified: boolean } | undefined;
 }
 
 /** A decrypted room message as a transport hands it to the model: its payload and who the event says sent it. */
@@ -137,8 +139,11 @@ export interface DefenceModel {
   readonly checksRoomKeys: boolean;
   /** The model's state and checks for one client. */
   client(owner: ModelClient): ClientDefence;
-  /** The transport its devices use (honest and the adversary's); default: simulated Megolm. */
-  transport?(owner: ModelClient | null, world: World, server: Homeserver): Transport;
+  /**
+   * The transport its devices use (honest and the adversary's); default: simulated Megolm. For
+   * an adversary's device (`owner` null), `device` is the device it reads for, and whose.
+   */
+  transport?(owner: ModelClient | null, world: World, server: Homeserver, device?: { user: string; device: Device }): Transport;
   /**
    * The threats (catalogue IDs) that cannot apply to this model, each with why (from its
    * applicability table): the sweep's results carry the reason, so a report shows "not
