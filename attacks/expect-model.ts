@@ -13,8 +13,15 @@ import { runScenario } from "../scenarios/runner.ts";
 type Value = string | { outcome: string; false_rejections?: number | string };
 
 function render(expect: Record<string, Value>): string {
-  const v = (x: Value) => (typeof x === "string" ? JSON.stringify(x) : `{${Object.entries(x).map(([k, y]) => `${JSON.stringify(k)}: ${JSON.stringify(y)}`).join(", ")}}`);
-  return `{${Object.entries(expect).map(([k, x]) => `${JSON.stringify(k)}: ${v(x)}`).join(", ")}}`;
+  const v = (x: Value) =>
+    typeof x === "string"
+      ? JSON.stringify(x)
+      : `{${Object.entries(x)
+          .map(([k, y]) => `${JSON.stringify(k)}: ${JSON.stringify(y)}`)
+          .join(", ")}}`;
+  return `{${Object.entries(expect)
+    .map(([k, x]) => `${JSON.stringify(k)}: ${v(x)}`)
+    .join(", ")}}`;
 }
 
 async function main(argv: string[]): Promise<void> {

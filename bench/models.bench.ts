@@ -26,9 +26,15 @@ for (let round = 0; round <= ROUNDS; round++) {
 
 const ms = (m: (typeof MODEL_IDS)[number]) => Number(ns.get(m)!) / 1e6 / ROUNDS;
 const reference = ms("membership-tree");
-console.log(`Defence models on the catalogue's ${scenarios.length} scripted scenarios, ${ROUNDS} rounds (after one warm-up)`);
+console.log(
+  `Defence models on the catalogue's ${scenarios.length} scripted scenarios, ${ROUNDS} rounds (after one warm-up)`,
+);
 for (const m of MODEL_IDS) {
   const ratio = ms(m) / reference;
-  const goal = (["signal-pgs", "mls"] as string[]).includes(m) ? ` (goal ${GOAL}x: ${ratio <= GOAL ? "met" : "NOT met"})` : "";
-  console.log(`  ${m.padEnd(16)} ${ms(m).toFixed(0).padStart(6)} ms per pass   ratio to membership-tree ${ratio.toFixed(2)}x${goal}`);
+  const goal = (["signal-pgs", "mls"] as string[]).includes(m)
+    ? ` (goal ${GOAL}x: ${ratio <= GOAL ? "met" : "NOT met"})`
+    : "";
+  console.log(
+    `  ${m.padEnd(16)} ${ms(m).toFixed(0).padStart(6)} ms per pass   ratio to membership-tree ${ratio.toFixed(2)}x${goal}`,
+  );
 }

@@ -15,7 +15,9 @@ describe("mls as a DefenceModel", () => {
 
   it("T4: the unprivileged colluder's Add is refused by the members' check of the GroupContext levels", async () => {
     const run = await runScenario(loadScenario("scenarios/attacks/T4-unprivileged-member-colludes.json"), "mls");
-    const act = run.history.find((op) => op.op === "adversary" && op.detail.model === "mls" && op.detail.colluder !== undefined);
+    const act = run.history.find(
+      (op) => op.op === "adversary" && op.detail.model === "mls" && op.detail.colluder !== undefined,
+    );
     expect(act?.op === "adversary" && act.detail.accepted).toBe(false);
     expect(run.judgement.breaches).toEqual([]);
     expect(run.history.some((op) => op.op === "alarm" && op.missing.includes("rejected-commit"))).toBe(true);

@@ -48,7 +48,7 @@ const ALGORITHM = "m.mls.v1.private_message";
 /** The model's share of one run. */
 class MlsWorld {
   readonly rng: Rng;
-  /** Every device's engine per room (a device holds one group state), honest and the adversary's, by `user/device room`. */
+  /** Every device's engine per room (one group state each), honest and the adversary's, by `user/device room`. */
   readonly devices = new Map<string, MlsDevice>();
   readonly adversaryDevices = new Set<string>();
   /** The adversary's Matrix devices, by user: it can make MLS devices (KeyPackages) for them. */
@@ -73,12 +73,20 @@ class MlsWorld {
   }
 
   /** `user`'s device `d`'s engine for `roomId`, made (and connected to the room's DS) on first use. */
-  async device(user: string, d: Device, roomId: string, auth: (id: DeviceIdentity, key: Uint8Array) => boolean): Promise<MlsDevice> {
+  async device(
+    user: string,
+    d: Device,
+    roomId: string,
+    auth: (id: DeviceIdentity, key: Uint8Array) => boolean,
+  ): Promise<MlsDevice> {
     const key = `${user}/${d.id} ${roomId}`;
     let dev = this.devices.get(key);
     // A device removed from the group starts afresh (a new leaf) if it is ever added again.
     if (!dev || dev.removed()) {
-      dev = await MlsDevice.create(this.rng, { user, device: d.id }, DEFAULT_POLICY, auth, { seed: d.signing.seed, publicKey: d.signing.publicKey });
+      dev = await MlsDevice.create(this.rng, { user, device: d.id }, DEFAULT_POLICY, auth, {
+        seed: d.signing.seed,
+        publicKey: d.signing.publicKey,
+      });
       this.devices.set(key, dev);
       this.dsOf(roomId).connect(dev);
     }
@@ -138,7 +146,13 @@ function recordAlarms(w: MlsWorld, dev: MlsDevice, client: string, roomId: strin
   // A device removed from the group is told of later epochs it is not in: not a sign of tampering.
   if (dev.removed()) return void w.seenAlarms.set(dev, dev.alarms.length);
   for (const a of dev.alarms.slice(seen)) {
-    w.world.history.record({ op: "alarm", t: w.world.clock.now(), room: roomId, client, missing: `mls ${a.cause} at epoch ${a.epoch}: ${a.detail}` });
+    w.world.history.record({
+      op: "alarm",
+      t: w.world.clock.now(),
+      room: roomId,
+      client,
+      missing: `mls ${a.cause} at epoch ${a.epoch}: ${a.detail}`,
+    });
   }
   w.seenAlarms.set(dev, dev.alarms.length);
 }
@@ -191,7 +205,12 @@ class MlsClient implements ClientDefence {
   }
 
   /** Submit a Commit; a refused one is abandoned (the engine keeps the state it had). */
-  private async submit(roomId: string, dev: MlsDevice, change: Parameters<MlsDevice["commit"]>[0], welcomeTo: MlsDevice[] = []) {
+  private async submit(
+    roomId: string,
+    dev: MlsDevice,
+    change: Parameters<MlsDevice["commit"]>[0],
+    welcomeTo: MlsDevice[] = [],
+  ) {
     let made: Awaited<ReturnType<MlsDevice["commit"]>>;
     try {
       made = await dev.commit(change);
@@ -209,9 +228,12 @@ class MlsClient implements ClientDefence {
 
   async created(roomId: string): Promise<void> {
     const [first, ...rest] = await this.mine(roomId);
-    const pl = this.me.server.roomView(this.me.userId, roomId).state.find((e) => e.type === "m.room.power_levels")?.content;
+    const pl = this.me.server
+      .roomView(this.me.userId, roomId)
+      .state.find((e) => e.type === "m.room.power_levels")?.content;
     await first!.createGroup(roomId, policyFrom(pl, "invite"));
-    if (rest.length > 0) await this.submit(roomId, first!, { add: await Promise.all(rest.map((d) => d.newKeyPackage())) }, rest);
+    if (rest.length > 0)
+      await this.submit(roomId, first!, { add: await Promise.all(rest.map((d) => d.newKeyPackage())) }, rest);
   }
 
   async eventNode(e: WorldEvent): Promise<null> {
@@ -236,10 +258,14 @@ class MlsClient implements ClientDefence {
             }
           }
         } else {
-          const remove = dev.members().filter((m) => m.user === target).map((m) => ({ user: m.user, device: m.device }));
+          const remove = dev
+            .members()
+            .filter((m) => m.user === target)
+            .map((m) => ({ user: m.user, device: m.device }));
           if (remove.length > 0) {
             const r = await this.submit(roomId, dev, { remove });
-            if (!r.accepted) throw new ApiError("M_FORBIDDEN", `mls: the removal of ${target} was refused: ${r.reason}`);
+            if (!r.accepted)
+              throw new ApiError("M_FORBIDDEN", `mls: the removal of ${target} was refused: ${r.reason}`);
           }
         }
       }
@@ -248,11 +274,16 @@ class MlsClient implements ClientDefence {
       const current = dev?.roomPolicy();
       if (!dev || !current) return null;
       const view = this.me.server.roomView(this.me.userId, roomId).state;
-      const pl = e.type === "m.room.power_levels" ? e.content : view.find((x) => x.type === "m.room.power_levels")?.content;
+      const pl =
+        e.type === "m.room.power_levels" ? e.content : view.find((x) => x.type === "m.room.power_levels")?.content;
       const rule = e.type === "m.room.join_rules" ? e.content.join_rule : current.joinRule;
       if (e.type === "m.room.join_rules") {
         this.permit(e);
-        const allow = Array.isArray(e.content.allow) ? e.content.allow.flatMap((a) => (a && typeof a === "object" && !Array.isArray(a) && typeof a.room_id === "string" ? [a.room_id] : [])) : [];
+        const allow = Array.isArray(e.content.allow)
+          ? e.content.allow.flatMap((a) =>
+              a && typeof a === "object" && !Array.isArray(a) && typeof a.room_id === "string" ? [a.room_id] : [],
+            )
+          : [];
         if (rule === "restricted") this.restricted.set(e.event_id, allow);
       }
       const r = await this.submit(roomId, dev, { policy: policyFrom(pl, typeof rule === "string" ? rule : undefined) });
@@ -271,12 +302,20 @@ class MlsClient implements ClientDefence {
   /** After this client's own join: in a public room, join by an external Commit on a member's GroupInfo. */
   private async joined(roomId: string): Promise<void> {
     if (await this.member(roomId)) return;
-    const publisher = [...this.w.devices.entries()].find(([k, d]) => !this.w.adversaryDevices.has(k) && k.endsWith(` ${roomId}`) && d.state && !d.removed() && d.roomPolicy()?.joinRule === "public")?.[1];
+    const publisher = [...this.w.devices.entries()].find(
+      ([k, d]) =>
+        !this.w.adversaryDevices.has(k) &&
+        k.endsWith(` ${roomId}`) &&
+        d.state &&
+        !d.removed() &&
+        d.roomPolicy()?.joinRule === "public",
+    )?.[1];
     if (!publisher) return; // an invite-only room: the inviter adds this client's devices when it sees the join
     const [first, ...rest] = await this.mine(roomId);
     const r = await this.w.dsOf(roomId).submit(first!, await first!.joinExternal(await publisher.groupInfo()));
     if (!r.accepted) throw new ApiError("M_FORBIDDEN", `mls: the external join was refused: ${r.reason}`);
-    if (rest.length > 0) await this.submit(roomId, first!, { add: await Promise.all(rest.map((d) => d.newKeyPackage())) }, rest);
+    if (rest.length > 0)
+      await this.submit(roomId, first!, { add: await Promise.all(rest.map((d) => d.newKeyPackage())) }, rest);
   }
 
   /** The KeyPackages of a user's devices, claimed through the homeserver (where a lying server acts). */
@@ -303,7 +342,13 @@ class MlsClient implements ClientDefence {
     let parent = typeof join.content.parent_event_id === "string" ? join.content.parent_event_id : undefined;
     // A third-party successor invite rests on the m.room.third_party_invite it names.
     const p = parent ? byId.get(parent) : undefined;
-    if (p && !this.permits.has(p.event_id) && p.type === "m.room.member" && typeof p.content.parent_event_id === "string" && p.content.third_party_invite) {
+    if (
+      p &&
+      !this.permits.has(p.event_id) &&
+      p.type === "m.room.member" &&
+      typeof p.content.parent_event_id === "string" &&
+      p.content.third_party_invite
+    ) {
       parent = p.content.parent_event_id;
     }
     const permit = parent ? this.permits.get(parent) : undefined;
@@ -314,10 +359,12 @@ class MlsClient implements ClientDefence {
     if (!allowed) return true;
     // Policy: for a restricted rule, the joiner must be in this client's own group for an allowed room
     // where it has one; where it is in none of them it cannot check, and relies on the server's check.
-    const mine = allowed.flatMap((r) => this.me.devices.flatMap((d) => {
-      const dev = this.w.devices.get(`${this.me.userId}/${d.id} ${r}`);
-      return dev?.state !== undefined && !dev.removed() ? [dev] : [];
-    }));
+    const mine = allowed.flatMap((r) =>
+      this.me.devices.flatMap((d) => {
+        const dev = this.w.devices.get(`${this.me.userId}/${d.id} ${r}`);
+        return dev?.state !== undefined && !dev.removed() ? [dev] : [];
+      }),
+    );
     return mine.length === 0 || mine.some((dev) => dev.members().some((m) => m.user === join.state_key));
   }
 
@@ -325,11 +372,15 @@ class MlsClient implements ClientDefence {
     const dev = await this.member(roomId);
     if (!dev) return;
     const inGroup = new Set(dev.members().map((m) => m.user));
-    for (const u of this.lastMembers.get(roomId) ?? []) if (!inGroup.has(u)) this.removedAt.set(`${roomId} ${u}`, this.tick++);
+    for (const u of this.lastMembers.get(roomId) ?? [])
+      if (!inGroup.has(u)) this.removedAt.set(`${roomId} ${u}`, this.tick++);
     this.lastMembers.set(roomId, inGroup);
     // My own new devices: always mine to add.
-    const own = (await this.mine(roomId)).filter((d) => !dev.members().some((m) => m.user === d.id.user && m.device === d.id.device));
-    if (own.length > 0) await this.submit(roomId, dev, { add: await Promise.all(own.map((d) => d.newKeyPackage())) }, own);
+    const own = (await this.mine(roomId)).filter(
+      (d) => !dev.members().some((m) => m.user === d.id.user && m.device === d.id.device),
+    );
+    if (own.length > 0)
+      await this.submit(roomId, dev, { add: await Promise.all(own.map((d) => d.newKeyPackage())) }, own);
     for (const e of view.state) {
       if (e.type !== "m.room.member" || e.content.membership !== "join" || inGroup.has(e.state_key!)) continue;
       if (!this.mayAdd(view, e)) continue;
@@ -337,9 +388,19 @@ class MlsClient implements ClientDefence {
       if (kps.length > 0) await this.submit(roomId, dev, { add: kps }, devs);
     }
     // A member left (a stored proposal) or Matrix says so: carry it in a Commit.
-    const joined = new Set(view.state.filter((e) => e.type === "m.room.member" && e.content.membership === "join").map((e) => e.state_key!));
+    const joined = new Set(
+      view.state.filter((e) => e.type === "m.room.member" && e.content.membership === "join").map((e) => e.state_key!),
+    );
     const gone = dev.members().filter((m) => !joined.has(m.user) && m.user !== this.me.userId);
-    const leavers = gone.filter((m) => view.state.some((e) => e.type === "m.room.member" && e.state_key === m.user && e.content.membership === "leave" && e.sender === m.user));
+    const leavers = gone.filter((m) =>
+      view.state.some(
+        (e) =>
+          e.type === "m.room.member" &&
+          e.state_key === m.user &&
+          e.content.membership === "leave" &&
+          e.sender === m.user,
+      ),
+    );
     if (leavers.length > 0) await this.submit(roomId, dev, {});
     this.lastMembers.set(roomId, new Set(dev.members().map((m) => m.user)));
     this.alarms(roomId, await this.mine(roomId));
@@ -370,14 +431,34 @@ class MlsTransport implements Transport {
     const dev = await me.member(roomId);
     if (!dev) {
       // Not in the group (never added, or removed): the message can reach nobody; the oracle counts who missed it.
-      this.w.world.history.record({ op: "send", t: this.w.world.clock.now(), room: roomId, sender: me.me.userId, message: messageId, session: "mls: not in the group", recipients: [] });
+      this.w.world.history.record({
+        op: "send",
+        t: this.w.world.clock.now(),
+        room: roomId,
+        sender: me.me.userId,
+        message: messageId,
+        session: "mls: not in the group",
+        recipients: [],
+      });
       return;
     }
     const bytes = await dev.send(JSON.stringify(payload));
     const e = this.server.sendMessage(me.me.userId, roomId, { algorithm: ALGORITHM, ciphertext: encodeBase64(bytes) });
     me.me.devices[0]!.read.add(e.event_id);
-    const recipients = dev.members().map((m) => `${m.user}/${m.device}`).filter((k) => k !== deviceKey(dev)).sort();
-    this.w.world.history.record({ op: "send", t: this.w.world.clock.now(), room: roomId, sender: me.me.userId, message: messageId, session: `mls epoch ${dev.epoch()}`, recipients });
+    const recipients = dev
+      .members()
+      .map((m) => `${m.user}/${m.device}`)
+      .filter((k) => k !== deviceKey(dev))
+      .sort();
+    this.w.world.history.record({
+      op: "send",
+      t: this.w.world.clock.now(),
+      room: roomId,
+      sender: me.me.userId,
+      message: messageId,
+      session: `mls epoch ${dev.epoch()}`,
+      recipients,
+    });
   }
 
   async read(inputs: DeviceInputs, onMessage?: (m: DecryptedMessage) => Awaitable<void>): Promise<void> {
@@ -393,7 +474,14 @@ class MlsTransport implements Transport {
         if (got.kind !== "application") continue;
         const payload = JSON.parse(got.text) as JsonObject & { id: string };
         await onMessage?.({ roomId, eventId: e.event_id, sender: e.sender, payload });
-        this.w.world.history.record({ op: "decrypt", t: this.w.world.clock.now(), room: roomId, device: `${inputs.owner}/${inputs.device.id}`, message: payload.id, honest: inputs.honest });
+        this.w.world.history.record({
+          op: "decrypt",
+          t: this.w.world.clock.now(),
+          room: roomId,
+          device: `${inputs.owner}/${inputs.device.id}`,
+          message: payload.id,
+          honest: inputs.honest,
+        });
       }
       if (inputs.honest) recordAlarms(this.w, dev, inputs.owner, roomId);
     }
@@ -405,10 +493,18 @@ async function attack(act: AttackAct, world: World): Promise<void> {
   const w = mlsWorld(world);
   const ds = w.ds.get(act.roomId);
   if (!ds) return;
-  const inRoom = [...w.devices.entries()].filter(([k, d]) => !w.adversaryDevices.has(k) && k.endsWith(` ${act.roomId}`) && d.state && !d.removed()).map(([, d]) => d);
+  const inRoom = [...w.devices.entries()]
+    .filter(([k, d]) => !w.adversaryDevices.has(k) && k.endsWith(` ${act.roomId}`) && d.state && !d.removed())
+    .map(([, d]) => d);
   const target = inRoom[0];
   if (!target) return;
-  const record = (detail: JsonObject) => world.history.record({ op: "adversary", t: world.clock.now(), capability: "forge", detail: { model: "mls", server: act.server.name, room: act.roomId, ...detail } });
+  const record = (detail: JsonObject) =>
+    world.history.record({
+      op: "adversary",
+      t: world.clock.now(),
+      capability: "forge",
+      detail: { model: "mls", server: act.server.name, room: act.roomId, ...detail },
+    });
   const everyone = inRoom.map(deviceKey);
   switch (act.kind) {
     case "insert_member": {
@@ -421,10 +517,18 @@ async function attack(act: AttackAct, world: World): Promise<void> {
         if (!dev) return record({ colluder: act.colluder!.userId, result: "no group state" });
         try {
           const made = await dev.commit({ add: [await newcomer.newKeyPackage()] });
-          const r = await ds.submit(dev, made.commit, made.welcome ? { bytes: made.welcome, to: [newcomer] } : undefined);
+          const r = await ds.submit(
+            dev,
+            made.commit,
+            made.welcome ? { bytes: made.welcome, to: [newcomer] } : undefined,
+          );
           return record({ colluder: act.colluder!.userId, add: act.user, accepted: r.accepted });
         } catch (e) {
-          return record({ colluder: act.colluder!.userId, add: act.user, refused: e instanceof Error ? e.message : String(e) });
+          return record({
+            colluder: act.colluder!.userId,
+            add: act.user,
+            refused: e instanceof Error ? e.message : String(e),
+          });
         }
       }
       if (target.roomPolicy()?.joinRule === "public") {
@@ -441,7 +545,10 @@ async function attack(act: AttackAct, world: World): Promise<void> {
       const victim = target.members().find((m) => m.user === act.target);
       const forger = (await w.adversaryDevicesOf([...w.adversary.keys()][0] ?? "", act.roomId))[0];
       if (!victim || !forger) return;
-      const proposal = await forger.proposeAsExternalSender({ groupId: act.roomId, epoch: target.epoch()! }, { proposalType: "remove", remove: { removed: victim.leaf } });
+      const proposal = await forger.proposeAsExternalSender(
+        { groupId: act.roomId, epoch: target.epoch()! },
+        { proposalType: "remove", remove: { removed: victim.leaf } },
+      );
       await ds.relay(proposal, everyone);
       return record({ forged_remove: act.target });
     }
@@ -461,7 +568,8 @@ async function attack(act: AttackAct, world: World): Promise<void> {
 
 export const mls: DefenceModel = {
   id: "mls",
-  description: "RFC 9420 groups (ts-mls): Commits by members, power levels in the GroupContext, the homeserver as Delivery Service",
+  description:
+    "RFC 9420 groups (ts-mls): Commits by members, levels in the GroupContext, the homeserver as Delivery Service",
   // A client adds only whom its own permissions let in, and reads only its own group's state.
   checksRoomKeys: false,
   client(owner) {
@@ -474,7 +582,7 @@ export const mls: DefenceModel = {
     const w = mlsWorld(world);
     // An adversary's device: it can make MLS devices of its own, which its server offers as KeyPackages.
     if (!owner && device) w.adversary.set(device.user, [...(w.adversary.get(device.user) ?? []), device.device]);
-    return new MlsTransport(w, owner ? w.clients.get(owner.userId) ?? null : null, server);
+    return new MlsTransport(w, owner ? (w.clients.get(owner.userId) ?? null) : null, server);
   },
   attack,
   notApplicable: Object.fromEntries(MLS_APPLICABILITY.flatMap((a) => (a.applies ? [] : [[a.threat, a.reason]]))),

@@ -11,7 +11,9 @@ const adversaryOps = (run: Awaited<ReturnType<typeof runScenario>>) =>
 describe("signal-pgs as a DefenceModel", () => {
   it("T1: the server's own entry does not decrypt; the client alarms and shares with nobody it made", async () => {
     const run = await runScenario(loadScenario("scenarios/attacks/T1-insert-member.json"), "signal-pgs");
-    expect(adversaryOps(run)).toEqual([expect.objectContaining({ for: "@mallory:evil.example", with_master_key: false })]);
+    expect(adversaryOps(run)).toEqual([
+      expect.objectContaining({ for: "@mallory:evil.example", with_master_key: false }),
+    ]);
     expect(run.judgement.breaches).toEqual([]);
     expect(run.judgement.alarms).toBeGreaterThan(0);
     const shared = run.history.filter((op) => op.op === "share_key" && op.to.startsWith("@mallory"));
@@ -20,8 +22,12 @@ describe("signal-pgs as a DefenceModel", () => {
 
   it("T3: a banned member kept the unchanged master key, so the entry it makes for the server's user is accepted", async () => {
     const run = await runScenario(loadScenario("scenarios/attacks/T3-banned-member-colludes.json"), "signal-pgs");
-    expect(adversaryOps(run)).toEqual([expect.objectContaining({ for: "@mallory:evil.example", with_master_key: true })]);
-    expect(run.judgement.breaches.some((b) => b.device.startsWith("@mallory:evil.example/") && b.adversary_device)).toBe(true);
+    expect(adversaryOps(run)).toEqual([
+      expect.objectContaining({ for: "@mallory:evil.example", with_master_key: true }),
+    ]);
+    expect(
+      run.judgement.breaches.some((b) => b.device.startsWith("@mallory:evil.example/") && b.adversary_device),
+    ).toBe(true);
   });
 
   it("an honest server enforces the levels: an unprivileged invite is refused, and the room stays as it was", async () => {

@@ -20,7 +20,15 @@
 import { decodeBase64, encodeBase64 } from "../../core/base64.ts";
 import type { JsonObject } from "../../core/canonical-json.ts";
 import { crossSigningPublicKey, trustedDevices } from "../../core/cross-signing.ts";
-import type { AttackAct, ClientDefence, DefenceModel, ModelClient, Recipient, RoomObservation, RoomView } from "../../world/defence-model.ts";
+import type {
+  AttackAct,
+  ClientDefence,
+  DefenceModel,
+  ModelClient,
+  Recipient,
+  RoomObservation,
+  RoomView,
+} from "../../world/defence-model.ts";
 import { ApiError, type Homeserver } from "../../world/homeserver.ts";
 import type { WorldEvent } from "../../world/room.ts";
 import { Rng } from "../../world/rng.ts";
@@ -79,7 +87,13 @@ class PgsWorld {
   host(server: Homeserver): PgsHost {
     let h = this.hosts.get(server.name);
     if (!h) {
-      h = { pgs: new PgsServer(server.honest), pending: new Map(), entryOf: new Map(), extra: new Map(), withheld: new Set() };
+      h = {
+        pgs: new PgsServer(server.honest),
+        pending: new Map(),
+        entryOf: new Map(),
+        extra: new Map(),
+        withheld: new Set(),
+      };
       this.hosts.set(server.name, h);
     }
     return h;
@@ -108,7 +122,8 @@ class PgsWorld {
     // Federation: the other servers holding the group get the write when an event sent now would
     // reach them, and each honest one checks it against its own copy, as Matrix servers do.
     for (const [name, h] of this.hosts) {
-      if (name !== server.name && h.pgs.groups.has(groupId)) this.world.network.federateLater(() => {
+      if (name !== server.name && h.pgs.groups.has(groupId))
+        this.world.network.federateLater(() => {
           if (removes === undefined || !own.withheld.has(removes)) op(h);
         });
     }
@@ -135,7 +150,13 @@ class PgsWorld {
 }
 
 function copyRecord(g: GroupRecord): GroupRecord {
-  return { groupId: g.groupId, access: { ...g.access }, entries: new Map(g.entries), banned: new Set(g.banned), seen: new Set(g.seen) };
+  return {
+    groupId: g.groupId,
+    access: { ...g.access },
+    entries: new Map(g.entries),
+    banned: new Set(g.banned),
+    seen: new Set(g.seen),
+  };
 }
 
 const worlds = new WeakMap<World, PgsWorld>();
@@ -159,7 +180,12 @@ function levelIn(pl: JsonObject | undefined, user: string): number {
 function accessFrom(pl: JsonObject | undefined, joinByLink: boolean): AccessControl {
   const n = (v: unknown, d: number) => (typeof v === "number" ? v : d);
   const events = (pl?.events ?? {}) as Record<string, unknown>;
-  return { add: n(pl?.invite, 0), remove: n(pl?.kick, 50), changeLevels: n(events["m.room.power_levels"], n(pl?.state_default, 50)), joinByLink };
+  return {
+    add: n(pl?.invite, 0),
+    remove: n(pl?.kick, 50),
+    changeLevels: n(events["m.room.power_levels"], n(pl?.state_default, 50)),
+    joinByLink,
+  };
 }
 
 function tokenOf(e: WorldEvent): string | undefined {
@@ -169,7 +195,9 @@ function tokenOf(e: WorldEvent): string | undefined {
 }
 
 const refused = (r: ServerResult, what: string): ApiError | undefined =>
-  r.ok || r.refusal === "already_member" || r.refusal === "not_found" ? undefined : new ApiError("M_FORBIDDEN", `signal-pgs: ${what}: ${r.refusal}`);
+  r.ok || r.refusal === "already_member" || r.refusal === "not_found"
+    ? undefined
+    : new ApiError("M_FORBIDDEN", `signal-pgs: ${what}: ${r.refusal}`);
 
 class PgsClient implements ClientDefence {
   /** Per room: the group's secrets and this client's own entry. */
@@ -195,7 +223,12 @@ class PgsClient implements ClientDefence {
     }
     // Policy: a join needs the master key (sealed to one of this user's devices by an inviter, or a
     // public room's link); without it there is no group to join, whatever the homeserver says.
-    if (type === "m.room.member" && stateKey === this.me.userId && content.membership === "join" && !this.groups.has(roomId)) {
+    if (
+      type === "m.room.member" &&
+      stateKey === this.me.userId &&
+      content.membership === "join" &&
+      !this.groups.has(roomId)
+    ) {
       const key = this.masterKeyFor(roomId);
       if (!key) throw new ApiError("M_FORBIDDEN", `signal-pgs: ${this.me.userId} holds no master key for ${roomId}`);
       const secrets = deriveGroupSecrets(key);
@@ -216,7 +249,10 @@ class PgsClient implements ClientDefence {
     }
     const link = this.w.links.get(roomId);
     if (!link) return undefined;
-    return link.allow === null || link.allow.some((r) => this.groups.has(r) && this.me.server.roomsOf(this.me.userId).includes(r)) ? link.key : undefined;
+    return link.allow === null ||
+      link.allow.some((r) => this.groups.has(r) && this.me.server.roomsOf(this.me.userId).includes(r))
+      ? link.key
+      : undefined;
   }
 
   created(roomId: string): void {
@@ -246,27 +282,39 @@ class PgsClient implements ClientDefence {
       if (membership === "invite") {
         problem = this.addPending(e.room_id, g, target);
       } else if (membership === "join" && target === this.me.userId) {
-        problem = refused(this.w.write(server, id, (h) => {
-          const level = h.pending.get(id)?.get(hex(entry));
-          if (level !== undefined) {
-            h.pending.get(id)!.delete(hex(entry));
-            if (h.pgs.levelOf(id, entry) === undefined) h.pgs.insert(id, entry, level);
-            return { ok: true };
-          }
-          return h.pgs.add(id, entry, entry, 0); // by the group link (the server checks joinByLink)
-        }), `join of ${target}`);
+        problem = refused(
+          this.w.write(server, id, (h) => {
+            const level = h.pending.get(id)?.get(hex(entry));
+            if (level !== undefined) {
+              h.pending.get(id)!.delete(hex(entry));
+              if (h.pgs.levelOf(id, entry) === undefined) h.pgs.insert(id, entry, level);
+              return { ok: true };
+            }
+            return h.pgs.add(id, entry, entry, 0); // by the group link (the server checks joinByLink)
+          }),
+          `join of ${target}`,
+        );
       } else if (membership === "leave" || membership === "ban") {
-        problem = refused(this.w.write(server, id, (h) => {
-          h.pending.get(id)?.delete(hex(theirs));
-          const record = h.pgs.groups.get(id);
-          // An unban (a leave for a banned user) lifts the ban; the member is not in the list.
-          if (membership === "leave" && record?.banned.has(hex(theirs)) && !record.entries.has(hex(theirs))) {
-            if (h.pgs.enforce && (h.pgs.levelOf(id, entry) ?? -1) < record.access.remove) return { ok: false, refusal: "insufficient_level" };
-            record.banned.delete(hex(theirs));
-            return { ok: true };
-          }
-          return h.pgs.remove(id, entry, theirs, membership === "ban");
-        }, hex(theirs)), `${membership} of ${target}`);
+        problem = refused(
+          this.w.write(
+            server,
+            id,
+            (h) => {
+              h.pending.get(id)?.delete(hex(theirs));
+              const record = h.pgs.groups.get(id);
+              // An unban (a leave for a banned user) lifts the ban; the member is not in the list.
+              if (membership === "leave" && record?.banned.has(hex(theirs)) && !record.entries.has(hex(theirs))) {
+                if (h.pgs.enforce && (h.pgs.levelOf(id, entry) ?? -1) < record.access.remove)
+                  return { ok: false, refusal: "insufficient_level" };
+                record.banned.delete(hex(theirs));
+                return { ok: true };
+              }
+              return h.pgs.remove(id, entry, theirs, membership === "ban");
+            },
+            hex(theirs),
+          ),
+          `${membership} of ${target}`,
+        );
         if (target === this.me.userId && membership === "leave") {
           // Policy: as in Signal, the master key stays with whoever held it; only the entry goes.
         }
@@ -274,20 +322,34 @@ class PgsClient implements ClientDefence {
     } else if (e.type === "m.room.power_levels") {
       const record = this.w.replica(server, id).pgs.groups.get(id);
       const rule = record?.access.joinByLink ?? false;
-      problem = refused(this.w.write(server, id, (h) => h.pgs.setAccess(id, entry, accessFrom(e.content, rule))), "power levels");
+      problem = refused(
+        this.w.write(server, id, (h) => h.pgs.setAccess(id, entry, accessFrom(e.content, rule))),
+        "power levels",
+      );
       for (const [user] of Object.entries((e.content.users ?? {}) as Record<string, number>)) {
         const theirs = encryptMemberEntry(secrets, user);
         if (this.w.replica(server, id).pgs.levelOf(id, theirs) === undefined) continue;
         const level = levelIn(e.content, user);
         if (this.w.replica(server, id).pgs.levelOf(id, theirs) === level) continue;
-        problem ??= refused(this.w.write(server, id, (h) => h.pgs.setLevel(id, entry, theirs, level)), `level of ${user}`);
+        problem ??= refused(
+          this.w.write(server, id, (h) => h.pgs.setLevel(id, entry, theirs, level)),
+          `level of ${user}`,
+        );
       }
     } else if (e.type === "m.room.join_rules") {
       const rule = e.content.join_rule;
       const link = rule === "public" || rule === "restricted";
-      problem = refused(this.w.write(server, id, (h) => h.pgs.setAccess(id, entry, accessFrom(this.plOf(e.room_id), link))), "join rule");
-      const allow = Array.isArray(e.content.allow) ? e.content.allow.flatMap((a) => (a && typeof a === "object" && !Array.isArray(a) && typeof a.room_id === "string" ? [a.room_id] : [])) : [];
-      if (!problem && link) this.w.links.set(e.room_id, { key: secrets.masterKey, allow: rule === "public" ? null : allow });
+      problem = refused(
+        this.w.write(server, id, (h) => h.pgs.setAccess(id, entry, accessFrom(this.plOf(e.room_id), link))),
+        "join rule",
+      );
+      const allow = Array.isArray(e.content.allow)
+        ? e.content.allow.flatMap((a) =>
+            a && typeof a === "object" && !Array.isArray(a) && typeof a.room_id === "string" ? [a.room_id] : [],
+          )
+        : [];
+      if (!problem && link)
+        this.w.links.set(e.room_id, { key: secrets.masterKey, allow: rule === "public" ? null : allow });
       if (!problem && !link) this.w.links.delete(e.room_id);
     } else if (e.type === "m.room.third_party_invite") {
       // Signal adds a contact found by phone number once the directory resolves it: here, once the
@@ -298,19 +360,26 @@ class PgsClient implements ClientDefence {
     return null;
   }
 
-  /** Add `target` as a pending member (the honest server checks the inviter's level as for an add), and send them the key. */
-  private addPending(roomId: string, g: { secrets: GroupSecrets; entry: Uint8Array }, target: string): ApiError | undefined {
+  /** Add `target` as a pending member (the server checks the inviter's level as for an add), and send them the key. */
+  private addPending(
+    roomId: string,
+    g: { secrets: GroupSecrets; entry: Uint8Array },
+    target: string,
+  ): ApiError | undefined {
     const id = g.secrets.groupId;
     const theirs = encryptMemberEntry(g.secrets, target);
     this.w.learn(this.me.server, id, target, theirs);
     const level = levelIn(this.plOf(roomId), target);
-    const problem = refused(this.w.write(this.me.server, id, (h) => {
-      const r = h.pgs.add(id, g.entry, theirs, level);
-      if (!r.ok) return r;
-      h.pgs.delete(id, theirs);
-      h.pending.set(id, (h.pending.get(id) ?? new Map()).set(hex(theirs), level));
-      return r;
-    }), `invite of ${target}`);
+    const problem = refused(
+      this.w.write(this.me.server, id, (h) => {
+        const r = h.pgs.add(id, g.entry, theirs, level);
+        if (!r.ok) return r;
+        h.pgs.delete(id, theirs);
+        h.pending.set(id, (h.pending.get(id) ?? new Map()).set(hex(theirs), level));
+        return r;
+      }),
+      `invite of ${target}`,
+    );
     if (!problem) this.sealMasterKey(roomId, target, g.secrets.masterKey);
     return problem;
   }
@@ -334,7 +403,12 @@ class PgsClient implements ClientDefence {
       if (!m.ok) return [];
       msk = m.value;
     }
-    const { trusted } = trustedDevices(user, msk, keys.self_signing_keys[user], Object.values(keys.device_keys[user] ?? {}));
+    const { trusted } = trustedDevices(
+      user,
+      msk,
+      keys.self_signing_keys[user],
+      Object.values(keys.device_keys[user] ?? {}),
+    );
     return recipientsOf(user, trusted);
   }
 
@@ -343,17 +417,28 @@ class PgsClient implements ClientDefence {
     if (!g) return;
     for (const [i, t] of [...this.thirdParty.entries()].reverse()) {
       if (t.roomId !== roomId) continue;
-      const bound = roomView.state.find((e) => e.type === "m.room.member" && e.content.membership === "invite" && tokenOf(e) === t.token);
+      const bound = roomView.state.find(
+        (e) => e.type === "m.room.member" && e.content.membership === "invite" && tokenOf(e) === t.token,
+      );
       if (!bound) continue;
       this.thirdParty.splice(i, 1);
       this.addPending(roomId, g, bound.state_key!);
     }
     const view = viewMembers(g.secrets, this.w.listFor(this.me.server, g.secrets.groupId, this.me.userId));
-    for (const [cause, entries] of [["undecryptable", view.undecryptable], ["duplicate", view.duplicates]] as const) {
+    for (const [cause, entries] of [
+      ["undecryptable", view.undecryptable],
+      ["duplicate", view.duplicates],
+    ] as const) {
       for (const e of entries) {
         if (this.alarmed.has(`${roomId} ${e}`)) continue;
         this.alarmed.add(`${roomId} ${e}`);
-        this.me.world.history.record({ op: "alarm", t: this.me.world.clock.now(), room: roomId, client: this.me.userId, missing: `signal-pgs ${cause} member entry ${e.slice(0, 16)}…` });
+        this.me.world.history.record({
+          op: "alarm",
+          t: this.me.world.clock.now(),
+          room: roomId,
+          client: this.me.userId,
+          missing: `signal-pgs ${cause} member entry ${e.slice(0, 16)}…`,
+        });
       }
     }
   }
@@ -381,7 +466,13 @@ function attack(act: AttackAct, world: World): void {
   if (!groupId) return;
   const h = w.replica(act.server, groupId);
   const known = (user: string) => h.entryOf.get(groupId)?.get(user);
-  const record = (detail: JsonObject) => world.history.record({ op: "adversary", t: world.clock.now(), capability: "forge", detail: { model: "signal-pgs", server: act.server.name, room: act.roomId, ...detail } });
+  const record = (detail: JsonObject) =>
+    world.history.record({
+      op: "adversary",
+      t: world.clock.now(),
+      capability: "forge",
+      detail: { model: "signal-pgs", server: act.server.name, room: act.roomId, ...detail },
+    });
   switch (act.kind) {
     case "insert_member": {
       const colluder = act.colluder ? clients.get(act.colluder)?.groups.get(act.roomId) : undefined;
@@ -428,7 +519,8 @@ function attack(act: AttackAct, world: World): void {
 
 export const signalPgs: DefenceModel = {
   id: "signal-pgs",
-  description: "Signal's Private Group System: members are entries under the group master key, access control by the server",
+  description:
+    "Signal's Private Group System: members are entries under the group master key, access control by the server",
   // A PGS group is reached only with its master key: there are no room keys in links to check.
   checksRoomKeys: false,
   client(owner) {
