@@ -99,3 +99,15 @@ describe("npm run scenarios (the job: scenarios, then the report)", () => {
     expect(readFileSync(join(out, "threat-model.md"), "utf8")).toMatch(/Generated from `.*attacks\.json` \(written .*\): 5 variants per threat and model, seed 77/);
   });
 });
+
+describe("not applicable cells", () => {
+  it("carry the model's reason from its applicability table, and only where the table says so", async () => {
+    const t11 = CATALOGUE.find((t) => t.id === "T11")!;
+    const r = await sweepThreat(t11, 1, 1);
+    expect(r.results["signal-pgs"].not_applicable).toMatch(/envelope/);
+    expect(r.results["membership-tree"].not_applicable).toBeUndefined();
+    expect(r.results["signal-pgs"].trials).toBe(1);
+    const t2 = await sweepThreat(CATALOGUE.find((t) => t.id === "T2")!, 1, 1);
+    expect(t2.results["signal-pgs"].not_applicable).toBeUndefined();
+  });
+});

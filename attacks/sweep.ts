@@ -6,7 +6,8 @@
  * Every variant also checks soundness (and, with honest servers, completeness).
  */
 import fc from "fast-check";
-import { LIBRARY_MODEL_IDS, type ModelId, MODEL_IDS } from "../sim/models/index.ts";
+import { LIBRARY_MODEL_IDS, type ModelId, MODEL_IDS, MODELS } from "../sim/models/index.ts";
+import type { DefenceModel } from "../sim/world/defence-model.ts";
 import type { Operation } from "../sim/world/history.ts";
 import type { Outcome } from "../sim/world/oracle.ts";
 import { loadScenario } from "../scenarios/cli.ts";
@@ -28,6 +29,8 @@ export interface Tally {
   /** Messages adversary devices decrypted, over all trials. */
   attacker_decrypted: number;
   property_violations: number;
+  /** Why the threat cannot apply to this model (its applicability table), when it cannot; the counts are still measured. */
+  not_applicable?: string;
   /** The first variant with the worst outcome: its index, the scenario to save and replay, and its run's history. */
   example: { variant: number; outcome: Outcome; scenario: Scenario; history: Operation[] } | null;
 }
@@ -114,7 +117,11 @@ export async function sweepThreat(
   const base = loadScenario(threat.scenario);
   const variants = variantsOf(base, runs, seed);
   const results = Object.fromEntries(
-    MODEL_IDS.map((m) => [m, { basic: null, trials: 0, prevented: 0, detected: 0, breach: 0, false_rejections: 0, attacker_decrypted: 0, property_violations: 0, example: null } as Tally]),
+    MODEL_IDS.map((m) => {
+      const reason = (MODELS[m] as DefenceModel).notApplicable?.[threat.id];
+      const tally: Tally = { basic: null, trials: 0, prevented: 0, detected: 0, breach: 0, false_rejections: 0, attacker_decrypted: 0, property_violations: 0, ...(reason ? { not_applicable: reason } : {}), example: null };
+      return [m, tally];
+    }),
   ) as Record<ModelId, Tally>;
   const violations: ThreatResult["violations"] = [];
   for (const [i, variant] of variants.entries()) {

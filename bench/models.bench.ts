@@ -1,6 +1,6 @@
 /**
- * `npm run bench` (part 3): the cost of one scenario run per defence model, as a ratio to
- * `baseline` measured in the same run, on the same scripted scenarios (the threat catalogue's
+ * `npm run bench` (part 3): the cost of one scenario run per defence model, as ratios to
+ * `baseline` (issue 16) and to `membership-tree` (issue 15: goal at most 5x) measured in the same run, on the same scripted scenarios (the threat catalogue's
  * basic forms, plus the honest ones). The models take turns scenario by scenario, so drift in the
  * machine's speed falls on all of them. CPU time is reported besides wall time: on a shared
  * machine it is the steadier of the two. BENCH_MODEL_ROUNDS sets the rounds (default 1), after
@@ -41,9 +41,11 @@ console.log(
 for (const model of MODEL_IDS) {
   const w = wall.get(model)! / runs;
   const c = cpu.get(model)! / runs;
-  const ratio = c / (cpu.get("baseline")! / runs);
+  const toBaseline = c / (cpu.get("baseline")! / runs);
+  const toTree = c / (cpu.get("membership-tree")! / runs);
   console.log(
-    `  ${model.padEnd(24)} ${w.toFixed(1).padStart(7)} ms/run wall, ${c.toFixed(1).padStart(7)} ms/run cpu, cpu ratio to baseline ${ratio.toFixed(1)}x`,
+    `  ${model.padEnd(24)} ${w.toFixed(1).padStart(7)} ms/run wall, ${c.toFixed(1).padStart(7)} ms/run cpu, ` +
+      `cpu ratio to baseline ${toBaseline.toFixed(1)}x, to membership-tree ${toTree.toFixed(2)}x`,
   );
 }
 console.log(`  memory at the end: rss ${(process.memoryUsage().rss / 1e6).toFixed(0)} MB`);

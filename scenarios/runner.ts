@@ -97,6 +97,7 @@ export async function runScenario(scenario: Scenario, model: ModelId, options: R
     let error: string | undefined;
     try {
       await def.run(ctx, step as never);
+      await adversary.settle();
     } catch (e) {
       if (!(e instanceof ApiError)) throw e;
       error = `${e.errcode}: ${e.message}`;

@@ -34,6 +34,8 @@ export const T1: Threat = {
     "msc3917-on-element": "prevented",
     "state-dag-exclude": "prevented",
     "state-dag-no-ts-exclude": "prevented",
+    "signal-pgs": "detected",
+    "mls": "detected",
   },
   scenario: "scenarios/attacks/T1-insert-member.json",
   summary: "The server adds a member of its own with a plain join. Without signatures nothing distinguishes it; with the membership tree the join rests on nothing signed.",

@@ -32,6 +32,8 @@ export const T10: Threat = {
     "msc3917-on-element": "prevented",
     "state-dag-exclude": "prevented",
     "state-dag-no-ts-exclude": "prevented",
+    "signal-pgs": "prevented",
+    "mls": "detected",
   },
   scenario: "scenarios/attacks/T10-cross-room-replay.json",
   summary: "The RRK in every signed membership event binds it to one room.",

@@ -32,6 +32,8 @@ export const T11: Threat = {
     "msc3917-on-element": "prevented",
     "state-dag-exclude": "prevented",
     "state-dag-no-ts-exclude": "prevented",
+    "signal-pgs": "detected",
+    "mls": "detected",
   },
   scenario: "scenarios/attacks/T11-envelope-replay.json",
   summary: "The envelope is not signed, so the verifier binds every check to the MSK in the content.",

@@ -30,6 +30,8 @@ export const T12: Threat = {
     "msc3917-on-element": "prevented",
     "state-dag-exclude": "prevented",
     "state-dag-no-ts-exclude": "prevented",
+    "signal-pgs": "detected",
+    "mls": "detected",
   },
   scenario: "scenarios/attacks/T12-parent-cycle.json",
   summary: "A chain must reach the RRK-signed create event; a loop never does, and is found in linear time.",

@@ -30,6 +30,8 @@ export const T13: Threat = {
     "msc3917-on-element": "breach",
     "state-dag-exclude": "prevented",
     "state-dag-no-ts-exclude": "prevented",
+    "signal-pgs": "breach",
+    "mls": "prevented",
   },
   scenario: "scenarios/attacks/T13-hidden-ban.json",
   summary: "What is withheld cannot be verified; only references from later signed events can reveal it.",

@@ -31,6 +31,8 @@ export const T14: Threat = {
     "msc3917-on-element": "breach",
     "state-dag-exclude": "prevented",
     "state-dag-no-ts-exclude": "prevented",
+    "signal-pgs": "breach",
+    "mls": "prevented",
   },
   scenario: "scenarios/attacks/T14-split-view.json",
   summary: "Every client verifies the view it is given; nothing in the membership tree compares views.",

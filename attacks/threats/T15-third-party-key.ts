@@ -34,6 +34,8 @@ export const T15: Threat = {
     "msc3917-on-element": "prevented",
     "state-dag-exclude": "detected",
     "state-dag-no-ts-exclude": "detected",
+    "signal-pgs": "detected",
+    "mls": "breach",
   },
   scenario: "scenarios/attacks/T15-third-party-key.json",
   summary: "The member who signed the third-party invite chose which identity-server keys count.",

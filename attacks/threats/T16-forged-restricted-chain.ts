@@ -33,6 +33,8 @@ export const T16: Threat = {
     "msc3917-on-element": "prevented",
     "state-dag-exclude": "detected",
     "state-dag-no-ts-exclude": "detected",
+    "signal-pgs": "detected",
+    "mls": "breach",
   },
   scenario: "scenarios/attacks/T16-forged-restricted-chain.json",
   summary: "The proof from the allowed room must itself verify to that room's RRK.",

@@ -31,6 +31,8 @@ export const T18: Threat = {
     "msc3917-on-element": "prevented",
     "state-dag-exclude": "prevented",
     "state-dag-no-ts-exclude": "prevented",
+    "signal-pgs": "detected",
+    "mls": "detected",
   },
   scenario: "scenarios/attacks/T18-torsion-keys.json",
   summary: "Clients that disagree on what a valid signature is disagree on who is in the room; the policy is fixed in front of every backend.",

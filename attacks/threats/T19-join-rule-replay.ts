@@ -47,6 +47,8 @@ export const T19: Threat = {
     "element-all-devices": "breach",
     "element-identity-based": "breach",
     "msc3917-on-element": "breach",
+    "signal-pgs": "prevented",
+    mls: "prevented",
   },
   scenario: "scenarios/attacks/T19-join-rule-replay.json",
   summary: "A join rule carries no RRK: a public rule from another room, under a remapped parent, verifies here.",

@@ -34,6 +34,8 @@ export const T2: Threat = {
     "msc3917-on-element": "breach",
     "state-dag-exclude": "prevented",
     "state-dag-no-ts-exclude": "prevented",
+    "signal-pgs": "breach",
+    "mls": "prevented",
   },
   scenario: "scenarios/attacks/T2-reinsert-banned.json",
   summary: "The ban is just a state event; the banned member's signed chain still verifies once the server shows the old join again.",

@@ -44,6 +44,8 @@ export const T20: Threat = {
     "element-all-devices": "breach",
     "element-identity-based": "breach",
     "msc3917-on-element": "breach",
+    "signal-pgs": "prevented",
+    mls: "prevented",
   },
   scenario: "scenarios/attacks/T20-third-party-token.json",
   summary: "The inviter signs the third-party invite's content, not its token: a copy under another token verifies.",

@@ -46,6 +46,8 @@ export const T21: Threat = {
     "element-all-devices": "breach",
     "element-identity-based": "breach",
     "msc3917-on-element": "prevented",
+    "signal-pgs": "prevented",
+    mls: "prevented",
   },
   scenario: "scenarios/attacks/T21-unsigned-creator.json",
   summary: "The RRK signs the creator's MSK but not their user ID: a server can name another creator and cut the tree.",

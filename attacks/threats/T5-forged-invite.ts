@@ -31,6 +31,8 @@ export const T5: Threat = {
     "msc3917-on-element": "prevented",
     "state-dag-exclude": "prevented",
     "state-dag-no-ts-exclude": "prevented",
+    "signal-pgs": "detected",
+    "mls": "detected",
   },
   scenario: "scenarios/attacks/T5-forged-invite.json",
   summary: "Only the member's MSK can sign their RSK; a server-made RSK fails at sender_rsk_msk.",

@@ -33,6 +33,8 @@ export const T6: Threat = {
     "msc3917-on-element": "breach",
     "state-dag-exclude": "breach",
     "state-dag-no-ts-exclude": "breach",
+    "signal-pgs": "breach",
+    "mls": "breach",
   },
   scenario: "scenarios/attacks/T6-msk-substitution.json",
   summary: "The tree is only as good as the inviter's knowledge of the invitee's MSK; TOFU at first contact can be fooled, verification cannot.",

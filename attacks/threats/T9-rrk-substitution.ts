@@ -34,6 +34,8 @@ export const T9: Threat = {
     "msc3917-on-element": "prevented",
     "state-dag-exclude": "prevented",
     "state-dag-no-ts-exclude": "prevented",
+    "signal-pgs": "prevented",
+    "mls": "prevented",
   },
   scenario: "scenarios/attacks/T9-rrk-substitution.json",
   summary: "Agreeing on the RRK is agreeing on the room; a link with the RRK lets the client catch a substituted room.",

@@ -7,6 +7,8 @@ import type { DefenceModel } from "../world/defence-model.ts";
 import { baseline } from "./baseline/index.ts";
 import { elementAllDevices, elementIdentityBased, msc3917OnElement } from "./element/model.ts";
 import { membershipTree } from "./membership-tree/index.ts";
+import { mls } from "./mls/index.ts";
+import { signalPgs } from "./signal-pgs/index.ts";
 import { stateDag } from "./state-dag/index.ts";
 
 export const MODELS = {
@@ -19,6 +21,8 @@ export const MODELS = {
   "element-all-devices": elementAllDevices,
   "element-identity-based": elementIdentityBased,
   "msc3917-on-element": msc3917OnElement,
+  "signal-pgs": signalPgs,
+  mls,
 } as const satisfies Record<string, DefenceModel>;
 
 export type ModelId = keyof typeof MODELS;

@@ -14,7 +14,7 @@ import type { RoomSigner } from "../core/events.ts";
 import { buildCreateContent, buildJoinRulesContent, buildMemberContent, buildSpaceChildContent, buildThirdPartySuccessorInviteContent, signThirdPartyBinding } from "../core/events.ts";
 import { rrkFromRoomId } from "../core/room-root-key.ts";
 import type { Client } from "./client.ts";
-import type { DefenceModel, KeyEvents, Transport } from "./defence-model.ts";
+import type { AttackAct, DefenceModel, KeyEvents, Transport } from "./defence-model.ts";
 import { MegolmTransport } from "./megolm.ts";
 import { type Device, type World, makeDevice } from "./world.ts";
 import { ApiError, type Homeserver } from "./homeserver.ts";
@@ -32,6 +32,8 @@ export class Adversary {
   readonly devices: AttackerDevice[] = [];
   /** The model's listener for key changes, if it runs its own key distribution. */
   private readonly keyEvents: KeyEvents | undefined;
+  /** Acts not yet handed to the model (`settle`), in order. */
+  private readonly acts: AttackAct[] = [];
 
   constructor(
     private readonly world: World,
@@ -40,9 +42,18 @@ export class Adversary {
     this.keyEvents = model?.keyEvents?.(world);
   }
 
+  /** Hand the acts of the last step to the model, for its analogue of each (`DefenceModel.attack`). */
+  async settle(): Promise<void> {
+    for (const act of this.acts.splice(0)) await this.model?.attack?.(act, this.world);
+  }
+
+  private act(act: AttackAct): void {
+    if (this.model?.attack) this.acts.push(act);
+  }
+
   private newDevice(owner: string, server: Homeserver, label: string): Device {
     const device = makeDevice(this.world, owner, `adversary ${label}`);
-    const transport = this.model?.transport?.(null, this.world, server) ?? new MegolmTransport(this.world, null);
+    const transport = this.model?.transport?.(null, this.world, server, { user: owner, device }) ?? new MegolmTransport(this.world, null);
     this.devices.push({ owner, device, server, transport });
     this.world.history.record({ op: "device", t: this.world.clock.now(), user: owner, device: `${owner}/${device.id}`, honest: false });
     return device;
@@ -131,6 +142,7 @@ export class Adversary {
    */
   insertMember(server: Homeserver, roomId: string, userId: string, method: "plain" | "forged_invite", as?: string): WorldEvent {
     const { msk, signer } = this.makeMember(server, userId, roomId);
+    this.act({ kind: "insert_member", server, roomId, user: userId, threat: method === "plain" ? "T1" : "T5" });
     const rrk = rrkFromRoomId(roomId);
     if (method === "plain" || !rrk.ok) {
       const e = this.forgeSigned(server, roomId, userId, { membership: "join" }, userId, signer);
@@ -155,6 +167,7 @@ export class Adversary {
     const create = server.rooms.get(roomId)?.get("m.room.create");
     if (!rrk.ok || !create) throw new ApiError("M_NOT_FOUND", `${server.name} has no room ${roomId}`);
     const { msk, signer } = this.makeMember(server, member, roomId);
+    this.act({ kind: "insert_member", server, roomId, user: member, threat: "T5" });
     const fake = this.makeIdentity(as, server, `fake ${as} in ${roomId}`).signer;
     const rule = server.forgeEvent(roomId, as, "m.room.join_rules", buildJoinRulesContent({ joinRule: "public", signer: fake, parentEventId: create.event_id }), "");
     const join = this.forgeSigned(server, roomId, member, buildMemberContent({ membership: "join", signer, parentEventId: rule.event_id, userKey: msk.publicKey, rrk: rrk.value }), member, signer);
@@ -184,6 +197,7 @@ export class Adversary {
     const rrk = rrkFromRoomId(roomId);
     if (!cause || !rrk.ok) throw new ApiError("M_FORBIDDEN", `${colluder.userId} was never a member of ${roomId}`);
     const { msk, signer } = this.makeMember(server, userId, roomId);
+    this.act({ kind: "insert_member", server, roomId, user: userId, colluder, threat: "T3/T4" });
     // Concurrent with the colluder's ban: resting on the DAG as it was before it, and claiming a time before it.
     const ban = options.concurrentWithBan ? [...(server.rooms.get(roomId)?.events ?? [])].reverse().find((e) => e.type === "m.room.member" && e.state_key === colluder.userId && e.content.membership === "ban") : undefined;
     let dag: Parameters<Adversary["forgeSigned"]>[6] = ban
@@ -358,6 +372,7 @@ export class Adversary {
     if (!room || !rrk.ok) throw new ApiError("M_NOT_FOUND", `${server.name} has no room ${roomId}`);
     const parent = [...room.events].reverse().find((e) => e.type === "m.room.member" && e.state_key === target && e.content.membership === "invite") ?? room.get("m.room.join_rules");
     if (!parent) throw new ApiError("M_NOT_FOUND", `no invite for ${target} to rest a join on`);
+    this.act({ kind: "insert_member", server, roomId, user: target, threat: "T7" });
     const join = this.forgeSigned(server, roomId, target, buildMemberContent({ membership: "join", signer: id.signer, parentEventId: parent.event_id, userKey: id.msk.publicKey, rrk: rrk.value }), target, id.signer);
     this.recordCause(roomId, join, target, id.msk.publicKey, parent.event_id);
     return join;
@@ -369,10 +384,12 @@ export class Adversary {
     const join = room ? [...room.events].reverse().find((e) => e.type === "m.room.member" && e.state_key === target && e.content.membership === "join") : undefined;
     if (!join) throw new ApiError("M_NOT_FOUND", `${target} never joined ${roomId}`);
     server.reinstate(roomId, join.event_id);
+    this.act({ kind: "undo_ban", server, roomId, target, threat: "T2" });
   }
 
   /** T7: `server` forges a plain membership change for `target`, as if they sent it (a leave). */
   forgeLeave(server: Homeserver, roomId: string, target: string): WorldEvent {
+    this.act({ kind: "forge_leave", server, roomId, target });
     return server.forgeEvent(roomId, target, "m.room.member", { membership: "leave" }, target);
   }
 
@@ -384,6 +401,7 @@ export class Adversary {
     const join = [...(server.rooms.get(fromRoom)?.events ?? [])].reverse().find((e) => e.type === "m.room.member" && e.state_key === target && e.content.membership === "join");
     if (!join) throw new ApiError("M_NOT_FOUND", `${target} has no join in ${fromRoom} to replay`);
     const e = server.forgeEvent(toRoom, target, "m.room.member", join.content, target);
+    this.act({ kind: "replay_member", server, roomId: toRoom, target, fromRoom });
     this.world.history.record({ op: "cause", t: this.world.clock.now(), room: toRoom, event: e.event_id, user: target, msk: String(join.content.user_key ?? ""), parent: String(join.content.parent_event_id ?? ""), honest: false });
     return e;
   }
@@ -398,6 +416,7 @@ export class Adversary {
     const rrk = rrkFromRoomId(roomId);
     if (!invite || !rrk.ok) throw new ApiError("M_NOT_FOUND", `no invite for ${victim} in ${roomId}`);
     const { msk, signer } = this.makeMember(server, member, roomId);
+    this.act({ kind: "insert_member", server, roomId, user: member, threat: "T11" });
     const replayed = server.forgeEvent(roomId, invite.sender, "m.room.member", invite.content, member);
     const join = this.forgeSigned(server, roomId, member, buildMemberContent({ membership: "join", signer, parentEventId: replayed.event_id, userKey: msk.publicKey, rrk: rrk.value }), member, signer);
     this.recordCause(roomId, join, member, msk.publicKey, replayed.event_id);
@@ -412,6 +431,7 @@ export class Adversary {
     const rrk = rrkFromRoomId(roomId);
     if (!rrk.ok) throw new ApiError("M_INVALID_PARAM", `${roomId} is not an RRK room`);
     const { msk, signer } = this.makeMember(server, member, roomId);
+    this.act({ kind: "insert_member", server, roomId, user: member, threat: "T12" });
     const inviteId = `$${this.world.rng.id(`fake event id in ${roomId}`, 43)}`;
     const join = server.forgeEvent(roomId, member, "m.room.member", buildMemberContent({ membership: "join", signer, parentEventId: inviteId, userKey: msk.publicKey, rrk: rrk.value }), member);
     server.forgeEvent(roomId, member, "m.room.member", buildMemberContent({ membership: "invite", signer, parentEventId: join.event_id, userKey: msk.publicKey, rrk: rrk.value }), `${member}/invite`, inviteId);
@@ -428,6 +448,7 @@ export class Adversary {
   /** T13: `server` hides the latest ban of `target` from everything it serves. */
   hideBan(server: Homeserver, roomId: string, target: string): void {
     server.hide(roomId, this.latestBan(server, roomId, target).event_id);
+    this.act({ kind: "undo_ban", server, roomId, target, threat: "T13" });
   }
 
   /**
@@ -436,6 +457,7 @@ export class Adversary {
    */
   splitView(server: Homeserver, roomId: string, target: string, hideFrom: readonly string[]): void {
     server.hideFrom(hideFrom, roomId, this.latestBan(server, roomId, target).event_id);
+    this.act({ kind: "undo_ban", server, roomId, target, hideFrom, threat: "T14" });
   }
 
   /**
@@ -448,6 +470,7 @@ export class Adversary {
     const rrk = rrkFromRoomId(roomId);
     if (!tpi || !rrk.ok) throw new ApiError("M_NOT_FOUND", `no third-party invite in ${roomId}`);
     const { msk, signer } = this.makeMember(server, member, roomId);
+    this.act({ kind: "insert_member", server, roomId, user: member, threat: "T15" });
     const isKey = signingKeyFromSeed(this.world.rng.bytes(`adversary identity server key for ${roomId}`, 32));
     const signed = signThirdPartyBinding({ mxid: member, token: tpi.state_key!, userKey: msk.publicKey, identityServer: "id.example", keyId: "ed25519:0", key: isKey });
     const invite = server.forgeEvent(roomId, tpi.sender, "m.room.member", buildThirdPartySuccessorInviteContent({ thirdPartyInviteEventId: tpi.event_id, displayName: "…", signed }), member);
@@ -468,6 +491,7 @@ export class Adversary {
     const otherRrk = rrkFromRoomId(allowedRoom);
     if (!rule || !create || !rrk.ok || !otherRrk.ok) throw new ApiError("M_NOT_FOUND", `no restricted rule in ${roomId}, or no room ${allowedRoom}`);
     const { msk, signer } = this.makeMember(server, member, roomId);
+    this.act({ kind: "insert_member", server, roomId, user: member, threat: "T16" });
     const fakeCreator = this.makeIdentity(create.sender, server, `fake ${create.sender} in ${allowedRoom}`).signer;
     const invite = { event_id: `$${this.world.rng.id(`fake proof invite in ${allowedRoom}`, 43)}`, type: "m.room.member", state_key: member, sender: create.sender, content: buildMemberContent({ membership: "invite", signer: fakeCreator, parentEventId: create.event_id, userKey: msk.publicKey, rrk: otherRrk.value }) };
     const otherJoin = { event_id: `$${this.world.rng.id(`fake proof join in ${allowedRoom}`, 43)}`, type: "m.room.member", state_key: member, sender: member, content: buildMemberContent({ membership: "join", signer, parentEventId: invite.event_id, userKey: msk.publicKey, rrk: otherRrk.value }) };
@@ -485,6 +509,7 @@ export class Adversary {
     const rrk = rrkFromRoomId(roomId);
     if (!rrk.ok) throw new ApiError("M_INVALID_PARAM", `${roomId} is not an RRK room`);
     const { msk } = this.makeMember(server, member, roomId);
+    this.act({ kind: "insert_member", server, roomId, user: member, threat: "T18" });
     const identity = encodeBase64(Uint8Array.of(1, ...new Uint8Array(31)));
     const universal = encodeBase64(Uint8Array.of(1, ...new Uint8Array(63)));
     const torsionRsk = { user_id: member, usage: ["room_signing"], keys: { [`ed25519:${identity}`]: identity }, signatures: { [member]: { [`ed25519:${encodeBase64(msk.publicKey)}`]: universal } } };

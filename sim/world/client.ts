@@ -101,6 +101,10 @@ export class Client implements RoomSigner, ModelClient {
     this.newIdentity();
   }
 
+  knownMsk(user: string): { msk: Uint8Array; verified: boolean } | undefined {
+    return this.keyStore.get(user);
+  }
+
   /** The MSKs this client verified out of band. */
   verifiedPins(): Map<string, Uint8Array> {
     return new Map([...this.keyStore].filter(([, k]) => k.verified).map(([u, k]) => [u, k.msk]));

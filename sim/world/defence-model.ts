@@ -56,6 +56,8 @@ export interface ModelClient {
   /** Signs with the user's current RSK (the client itself). */
   readonly signer: RoomSigner;
   readonly devices: readonly Device[];
+  /** The MSK this client holds for `user`, and whether it verified it out of band, if any. */
+  knownMsk(user: string): { msk: Uint8Array; verified: boolean } | undefined;
 }
 
 /** A decrypted room message as a transport hands it to the model: its payload and who the event says sent it. */
@@ -141,6 +143,22 @@ export interface KeyEvents {
   /** `user` verified `other` out of band; `msk` is the MSK `other` really has. */
   verified(user: string, other: string, msk: Uint8Array): void;
 }
+/**
+ * What a malicious server did, in Matrix terms, for a model whose membership lives outside the
+ * room state (a group server's list, an MLS group) to restate in its own: the adversary calls
+ * `attack` after each act, and the model does what that act's analogue is in its system, with
+ * the same capabilities (its applicability table says which analogue, or why there is none).
+ */
+export type AttackAct = { server: Homeserver; roomId: string } & (
+  /** A user the server made joined (`user`); `colluder`: with a real member's keys, who handed them over. */
+  | { kind: "insert_member"; user: string; colluder?: ModelClient; threat: string }
+  /** The server made `target`'s old membership current again, for everyone it serves or for `hideFrom` only. */
+  | { kind: "undo_ban"; target: string; hideFrom?: readonly string[]; threat: string }
+  /** The server forged `target`'s leave. */
+  | { kind: "forge_leave"; target: string }
+  /** The server copied `target`'s membership from `fromRoom`. */
+  | { kind: "replay_member"; target: string; fromRoom: string }
+);
 
 export interface DefenceModel {
   readonly id: string;
@@ -153,8 +171,19 @@ export interface DefenceModel {
   readonly checksRoomKeys: boolean;
   /** The model's state and checks for one client. */
   client(owner: ModelClient): ClientDefence;
-  /** The transport its devices use (honest and the adversary's); default: simulated Megolm. */
-  transport?(owner: ModelClient | null, world: World, server: Homeserver): Transport;
+  /**
+   * The transport its devices use (honest and the adversary's); default: simulated Megolm. For
+   * an adversary's device (`owner` null), `device` is the device it reads for, and whose.
+   */
+  transport?(owner: ModelClient | null, world: World, server: Homeserver, device?: { user: string; device: Device }): Transport;
+  /**
+   * The threats (catalogue IDs) that cannot apply to this model, each with why (from its
+   * applicability table): the sweep's results carry the reason, so a report shows "not
+   * applicable", never a plain pass, for them.
+   */
+  readonly notApplicable?: Readonly<Record<string, string>>;
+  /** The analogue, in this model, of a malicious server's act (default: none, the room state is the membership). */
+  attack?(act: AttackAct, world: World): Awaitable<void>;
   /** Optional: the model hears of the world's key changes (one listener per world). */
   keyEvents?(world: World): KeyEvents;
 }

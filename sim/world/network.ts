@@ -14,6 +14,8 @@ export class Network implements NetworkLike {
   readonly servers = new Map<string, Homeserver>();
   private readonly queue: { from: Homeserver; to: Homeserver; event: WorldEvent; due: number }[] = [];
   private flushes = 0;
+  /** Deliveries a model makes over federation of its own (a group server's writes), due like events. */
+  private readonly later: { run: () => void; due: number }[] = [];
 
   constructor(private readonly options: { delay?: number } = {}) {}
 
@@ -49,7 +51,13 @@ export class Network implements NetworkLike {
       const { to, event } = this.queue.shift()!;
       to.receive(event);
     }
+    while (this.later.length > 0 && this.later[0]!.due <= this.flushes) this.later.shift()!.run();
     this.flushes++;
+  }
+
+  /** Run `deliver` when an event federated now would arrive: a model's own traffic between servers. */
+  federateLater(deliver: () => void): void {
+    this.later.push({ run: deliver, due: this.flushes + (this.options.delay ?? 0) });
   }
 
   /** The events of a room, from the first server (in order of creation) that has it. */

@@ -161,17 +161,25 @@ export const MLS_APPLICABILITY: readonly Applicability[] = [
   },
   {
     threat: "T15",
-    applies: false,
-    reason:
-      "There is no third-party invite with an identity server: an Add carries the invitee's own signed KeyPackage, " +
-      "and an invite by address that resolves to a KeyPackage through the DS is T6.",
+    applies: true,
+    analogue:
+      "The model's clients admit a user named by a third-party successor invite resting on their own " +
+      "m.room.third_party_invite; the server forges one for a user of its own, whose KeyPackage it serves.",
+    decidedBy: "client policy",
+    detail:
+      "The adapter's admission policy (index.ts `mayAdd`), not MLS: an Add carries whatever KeyPackage the adder " +
+      "chose, and this policy does not check the identity server's signature on the binding.",
+    test: undefined,
   },
   {
     threat: "T16",
-    applies: false,
-    reason:
-      "RFC 9420 has no restricted join rule: admission is a member's Commit or an external join; a rule on " +
-      "membership of another group would be a client policy, which this engine does not have.",
+    applies: true,
+    analogue:
+      "The model's clients admit a joiner through their own restricted rule: they check their own group for an " +
+      "allowed room, and where they are in none of those rooms they rely on the server's check.",
+    decidedBy: "client policy",
+    detail: "The adapter's admission policy (index.ts `mayAdd`): RFC 9420 has no rule on membership of another group.",
+    test: undefined,
   },
   {
     threat: "T17",
