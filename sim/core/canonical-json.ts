@@ -134,9 +134,12 @@ class Encoder {
   }
 }
 
-/** The canonical JSON text of `value`. Throws `CanonicalJsonError`, naming the path, on anything Matrix forbids. */
-export function canonicalJson(value: unknown): string {
-  const encoder = new Encoder();
+/**
+ * The canonical JSON text of `value`, leaving out the top-level keys in `omitTopLevel`. Throws
+ * `CanonicalJsonError`, naming the path, on anything Matrix forbids.
+ */
+export function canonicalJson(value: unknown, omitTopLevel?: ReadonlySet<string>): string {
+  const encoder = new Encoder(omitTopLevel);
   encoder.walk(value);
   return encoder.out;
 }
