@@ -290,6 +290,7 @@ export class Verifier {
   private readonly senderChecks = new Map<string, { dep: Dep; via: string } | Failure>();
   private readonly subkeyChecks = new Map<string, { key: unknown }>();
   private readonly identityKeys = new WeakMap<Ev, Uint8Array[]>();
+  private readonly rsks = new WeakMap<object, { user: string; rsk: ReturnType<typeof crossSigningPublicKey> }>();
   private readonly createChecks = new Map<string, boolean>();
   private readonly ruleAllows = new WeakMap<Ev, RuleAllows>();
   private readonly backend: Ed25519Backend;
@@ -433,6 +434,20 @@ export class Verifier {
    * checked for, so a different object with the same signature text is compared in full, never
    * trusted on the key alone.
    */
+  /**
+   * The RSK a `sender_key` holds for `user`, read once per object (a join's `sender_key` is read
+   * for its own signature and again for the RSK→MSK check). Keyed by object identity, so a
+   * different object is always read afresh.
+   */
+  private rskOf(senderKey: unknown, user: string): ReturnType<typeof crossSigningPublicKey> {
+    if (!isJsonObject(senderKey)) return crossSigningPublicKey(senderKey, { userId: user, usage: "room_signing" });
+    const cached = this.rsks.get(senderKey);
+    if (cached !== undefined && cached.user === user) return cached.rsk;
+    const rsk = crossSigningPublicKey(senderKey, { userId: user, usage: "room_signing" });
+    this.rsks.set(senderKey, { user, rsk });
+    return rsk;
+  }
+
   private rskSignedBy(senderKey: unknown, user: string, msk: Uint8Array): boolean {
     const mskKeyId = keyIdOf(msk);
     const sig = signatureOf(senderKey, user, mskKeyId);
@@ -490,7 +505,7 @@ export class Verifier {
     const userKey = decodeKey(v.user_key);
     if (!userKey || !sameBytes(userKey, msk)) return reject("join_wrong_msk", e.event_id);
     if (e.sender !== user) return reject("join_bad_signature", e.event_id, "a join sent by another user");
-    const rsk = crossSigningPublicKey(v.sender_key, { userId: user, usage: "room_signing" });
+    const rsk = this.rskOf(v.sender_key, user);
     if (!rsk.ok) return reject("join_bad_signature", e.event_id, `sender_key: ${typeof rsk.error === "string" ? rsk.error : rsk.error.signature}`);
     const sig = verifySignedJson(e.content, user, keyIdOf(rsk.value), rsk.value, this.backend);
     if (!sig.ok) return reject("join_bad_signature", e.event_id, sig.error);
@@ -675,7 +690,7 @@ export class Verifier {
   private checkSender(x: Ev, ctx: Context): { dep: Dep; via: string } | Failure {
     const sender = x.sender;
     const senderKey = x.fields.values.sender_key;
-    const rsk = crossSigningPublicKey(senderKey, { userId: sender, usage: "room_signing" });
+    const rsk = this.rskOf(senderKey, sender);
     if (!rsk.ok) return reject("sender_bad_signature", x.event_id, `sender_key: ${typeof rsk.error === "string" ? rsk.error : rsk.error.signature}`);
     const sig = verifySignedJson(x.content, sender, keyIdOf(rsk.value), rsk.value, this.backend);
     if (!sig.ok) return reject("sender_bad_signature", x.event_id, sig.error);
