@@ -14,7 +14,7 @@
  * while still on the stack is a `parent_cycle`.
  */
 import { decodeBase64, encodeBase64 } from "./base64.ts";
-import { canonicalJson, isJsonObject } from "./canonical-json.ts";
+import { MAX_JSON_DEPTH, isJsonObject } from "./canonical-json.ts";
 import { crossSigningPublicKey, keyIdOf, verifySubkey } from "./cross-signing.ts";
 import { type Ed25519Backend, PUBLIC_KEY_LENGTH, SIGNATURE_LENGTH, defaultBackend, verifyEd25519 } from "./ed25519.ts";
 import type { RejectReason, UnknownReason } from "./membership-reasons.ts";
@@ -202,18 +202,30 @@ export class EventIndex {
 }
 
 /**
- * Structural equality of JSON values, without encoding them. Recursion is bounded by `a`, which
- * must be a value that has already been through canonical JSON (so at most MAX_JSON_DEPTH deep).
+ * Structural equality of JSON values, without encoding them; a shared sub-object compares in one
+ * step. `omit` names top-level keys to ignore. Values nested deeper than canonical JSON allows
+ * are never equal, which bounds the recursion.
  */
-function sameJson(a: unknown, b: unknown): boolean {
+function sameJson(a: unknown, b: unknown, omit?: ReadonlySet<string>, depth = 0): boolean {
   if (a === b) return true;
-  if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) return false;
-  if (Array.isArray(a)) return Array.isArray(b) && a.length === b.length && a.every((x, i) => sameJson(x, b[i]));
+  if (typeof a !== "object" || typeof b !== "object" || a === null || b === null || depth > MAX_JSON_DEPTH) return false;
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!sameJson(a[i], b[i], undefined, depth + 1)) return false;
+    return true;
+  }
   if (Array.isArray(b)) return false;
-  const ka = Object.keys(a);
-  if (ka.length !== Object.keys(b).length) return false;
-  for (const k of ka) if (!Object.hasOwn(b, k) || !sameJson((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k])) return false;
-  return true;
+  const ra = a as Record<string, unknown>;
+  const rb = b as Record<string, unknown>;
+  let na = 0;
+  for (const k of Object.keys(ra)) {
+    if (omit?.has(k)) continue;
+    na++;
+    if (!Object.hasOwn(rb, k) || !sameJson(ra[k], rb[k], undefined, depth + 1)) return false;
+  }
+  let nb = 0;
+  for (const k of Object.keys(rb)) if (!omit?.has(k)) nb++;
+  return na === nb;
 }
 
 /**
@@ -223,11 +235,7 @@ function sameJson(a: unknown, b: unknown): boolean {
  * signatures, the envelope), makes them different events.
  */
 function sameEvent(a: unknown, b: unknown): boolean {
-  try {
-    return canonicalJson(a, EVENT_UNSIGNED) === canonicalJson(b, EVENT_UNSIGNED);
-  } catch {
-    return false;
-  }
+  return sameJson(a, b, EVENT_UNSIGNED);
 }
 
 const EVENT_UNSIGNED: ReadonlySet<string> = new Set(["unsigned"]);
