@@ -277,8 +277,8 @@ export type Outcome = Failure | { status: "verified"; cause: string; via: string
 const taskKey = (t: Task): string => (t.key ??= `${t.ctx.id}\u0000${t.eventId}\u0000${t.user}\u0000${encodeBase64(t.msk)}`);
 
 /**
- * Policy: a third-party invite is checked against at most the first 16 identity-server keys that
- * the m.room.third_party_invite lists (`public_key` first, then `public_keys` in order) and at most
+ * Policy: a third-party invite is checked against at most the first 16 distinct identity-server keys
+ * that the m.room.third_party_invite lists (`public_key` first, then `public_keys` in order) and at most
  * 16 of the signatures on its signed data. DESIGN.md §4 says any listed key may have signed; the
  * cap is a deliberate exception. The spec's rule (any signature under any listed key) costs
  * keys × signatures verifications per invite, and one member-signed m.room.third_party_invite
@@ -610,7 +610,7 @@ export class Verifier {
     listed = [];
     const add = (k: unknown) => {
       const d = decodeKey(k);
-      if (d) listed!.push(d);
+      if (d && !listed!.some((x) => sameBytes(x, d))) listed!.push(d);
     };
     add(t.content.public_key);
     const keys = t.content.public_keys;
