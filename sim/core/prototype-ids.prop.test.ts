@@ -27,7 +27,9 @@ const spec = fc.record({
   pinAs: fc.constantFrom("map", "object"),
 });
 
-function build(s: fc.RecordValue<typeof spec extends fc.Arbitrary<infer T> ? T : never>): { b: RoomBuilder; users: TestUser[] } {
+type Spec = typeof spec extends fc.Arbitrary<infer T> ? T : never;
+
+function build(s: Spec): { b: RoomBuilder; users: TestUser[] } {
   const names = new Map<number, string>();
   const taken = new Set<string>();
   for (const [n, name] of s.protoEvents) if (!taken.has(name) && !names.has(n + 1)) (names.set(n + 1, name), taken.add(name));
