@@ -106,6 +106,11 @@ describe("msc3917 verify", () => {
     expect(r.stdout).toBe(`${JSON.stringify(out, null, 2)}\n`);
   });
 
+  it("--workers 2 gives the same output", () => {
+    expect(msc3917(["verify", "--format", "json", "--workers", "2", inviteJoin])).toEqual(msc3917(["verify", "--format", "json", inviteJoin]));
+    expect(msc3917(["verify", "--workers", "0", inviteJoin])).toMatchObject({ code: 2, stderr: expect.stringContaining("--workers must be") });
+  });
+
   it("--chains adds the whole chain", () => {
     const out = JSON.parse(msc3917(["verify", "--format", "json", "--chains", inviteJoin]).stdout);
     const bob = out.members["@bob:example.org"];

@@ -13,6 +13,7 @@ import { isEd25519KeyId, signJson, verifySignedJson } from "../sim/core/signing.
 import { REASONS } from "../sim/core/membership-reasons.ts";
 import { type MemberVerdict, type MembershipResult, type RoomVerdict, verifyMembership } from "../sim/core/verify-membership.ts";
 import { parseRoomFile } from "../sim/core/room-file.ts";
+import { verifyMembershipParallel } from "../sim/core/parallel-verify.ts";
 import { textTable } from "./text-table.ts";
 
 /** A usage or input error: exit 2 with this one line. */
@@ -201,19 +202,23 @@ const commands: Record<string, Command> = {
       "with no ROOM.json, or `-`, it is read from standard input.\n" +
       "  --format text|json      text (default): a table for a person; json: the verdicts for machines\n" +
       "  --chains                json: give each verified member's whole chain, not only parent and length\n" +
+      "  --workers N             check signatures on N worker threads (default 1; same verdicts)\n" +
       BACKEND_HELP,
-    options: { format: { type: "string", default: "text" }, chains: { type: "boolean", default: false }, ...BACKEND_OPTION },
-    run(values, positionals) {
+    options: { format: { type: "string", default: "text" }, chains: { type: "boolean", default: false }, workers: { type: "string", default: "1" }, ...BACKEND_OPTION },
+    async run(values, positionals) {
       const format = values.format;
       if (format !== "text" && format !== "json") throw new InputError(`--format must be text or json, not ${JSON.stringify(format)}`);
       if (positionals.length > 1) throw new InputError("give one ROOM.json, or none (or -) to read standard input");
       const backend = backendOf(values);
+      const workers = Number(values.workers);
+      if (!Number.isInteger(workers) || workers < 1 || workers > 64) throw new InputError(`--workers must be an integer from 1 to 64, not ${JSON.stringify(values.workers)}`);
       const input = readInput(positionals);
       const room = parseRoomFile(input.name, input.text);
       if (!room.ok) throw new InputError(room.error);
       // Drop the text before verifying: a 10^5-member room file is hundreds of megabytes.
       input.text = "";
-      const result = verifyMembership(room.value, { pinned: room.value.pinned, backend, chains: values.chains === true });
+      const options = { pinned: room.value.pinned, backend, chains: values.chains === true };
+      const result = workers > 1 ? await verifyMembershipParallel(room.value, { ...options, workers }) : verifyMembership(room.value, options);
       if (format === "json") writeVerdictsJson(result, (chunk) => process.stdout.write(chunk));
       else process.stdout.write(verdictTable(result));
       return result.room.status === "verified" && Object.values(result.members).every((v) => v.status === "verified") ? 0 : 1;
