@@ -1,7 +1,10 @@
 /**
  * `npm run bench` (hostile shapes): no input shape may make verification cost grow faster than
  * its size (DESIGN.md §11). Each shape is built at a base size and doubled three times; the
- * benchmark prints the time ratio of each doubling and fails (exit 1) if any is above ×2.3.
+ * benchmark prints the time ratio of each doubling, and their geometric mean (the growth per
+ * doubling over the whole range), and fails (exit 1) if that is above ×2.3. A quadratic cost is
+ * ×4 at every doubling; a single doubling on a shared machine can jump past ×2.3 by noise alone
+ * (a collection, another process), which the mean over three doublings smooths out.
  *
  * Signatures come from the test-only fake backend (test-support/fake-backend.ts: real keys and
  * key checks, a SHA-512 in place of the curve), so that what is measured is the verifier's own
@@ -158,15 +161,16 @@ function timeOne(room: RoomView): number {
 }
 
 let failed = false;
-console.log(`Hostile input shapes: verification CPU time as each doubles three times (fails above x${LIMIT} per doubling; fake signatures)`);
+console.log(`Hostile input shapes: verification CPU time as each doubles three times (fails above x${LIMIT} per doubling, the geometric mean of the three; fake signatures)`);
 for (const shape of shapes) {
   const sizes = [1, 2, 4, 8].map((f) => Math.round(shape.base * SCALE * f));
   timeOne(shape.build(sizes[0]!)); // warm up: the first run pays for the JIT
   const times = sizes.map((n) => Math.min(...[0, 1, 2, 3, 4].map(() => timeOne(shape.build(n)))));
   const ratios = times.slice(1).map((t, i) => t / times[i]!);
-  const bad = ratios.some((r) => r > LIMIT);
+  const perDoubling = (times[3]! / times[0]!) ** (1 / 3);
+  const bad = perDoubling > LIMIT;
   failed ||= bad;
   console.log(`  ${shape.name}`);
-  console.log(`    n = ${sizes.join(", ")}: ${times.map((t) => `${t.toFixed(1)} ms`).join(", ")}; ratios ${ratios.map((r) => `x${r.toFixed(2)}`).join(", ")}${bad ? "  OVER" : ""}`);
+  console.log(`    n = ${sizes.join(", ")}: ${times.map((t) => `${t.toFixed(1)} ms`).join(", ")}; ratios ${ratios.map((r) => `x${r.toFixed(2)}`).join(", ")}; per doubling x${perDoubling.toFixed(2)}${bad ? "  OVER" : ""}`);
 }
 if (failed) process.exitCode = 1;
