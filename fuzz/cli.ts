@@ -14,11 +14,11 @@ if (!Number.isInteger(inputs) || inputs < 1 || !Number.isInteger(seed)) throw ne
 const started = process.hrtime.bigint();
 const report = runFuzz({ inputs, seed, first, onProgress: (n) => process.stderr.write(`  ${n} inputs...\n`) });
 const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-console.log(`msc3917 fuzz: ${report.inputs} inputs (seed ${report.seed}, indices ${first}..${first + inputs - 1}) in ${seconds.toFixed(0)} s; slowest input ${report.maxMs.toFixed(1)} ms`);
+console.log(`msc3917 fuzz: ${report.inputs} inputs (seed ${report.seed}, indices ${first}..${first + inputs - 1}) in ${seconds.toFixed(0)} s; slowest input ${report.maxCpuMs.toFixed(1)} ms of CPU (${report.maxMs.toFixed(1)} ms wall)`);
 console.log(`  mutations applied: ${JSON.stringify(report.mutations)}`);
 console.log(`  refused by the room-file reader (exit 2): ${report.refused}`);
 console.log(`  verdicts: ${JSON.stringify(report.statuses)}`);
-console.log(`  verified verdicts the reference check confirmed: ${report.verifiedSound} on the original chain, ${report.rerouted} re-routed through other authentic events`);
+console.log(`  verified verdicts the reference check confirmed: ${report.verifiedSound} on the original chain, ${report.rerouted} on chains re-routed through other authentic events`);
 console.log(`  findings: ${report.findings.length}`);
 for (const f of report.findings.slice(0, 20)) console.log(`    input ${f.index}: ${f.kind}: ${f.detail.split("\n").slice(0, 3).join(" | ")}`);
 if (report.findings.length > 0) process.exitCode = 1;

@@ -202,19 +202,21 @@ interface Original {
 /**
  * The weaker reading, for a chain the server re-routed: event IDs are the server's, so it can give
  * an authentic event the ID a signed `parent_event_id` names (a public join rule, say, in place
- * of the invite). Sound still, if the user's own join is authentic and every event on the chain
- * the verifier reports is an authentic event of the original room, ending at its create event.
+ * of the invite). Sound still, if the user's own join is an authentic event of the original room
+ * naming the MSK the verdict gives, and every event on the chain the verifier reports is an
+ * authentic event of the original room, ending at its create event: then nothing forged let
+ * anyone in. (This admits Gina's server-made join through Alice's public join rule: she could
+ * have named that rule in her join herself.)
  */
 export function authenticChain(original: Original, room: Room, user: string, verdict: MemberVerdict & { status: "verified" }): boolean {
-  const h = original.honest.get(user);
   const chain = verdict.chain;
-  if (!h || verdict.msk !== h.msk || room.room_root_key !== original.room.room_root_key || !chain || chain.length < 2) return false;
+  if (room.room_root_key !== original.room.room_root_key || !chain || chain.length < 2) return false;
   const pin = room.master_keys?.[user];
-  if (pin !== undefined && pin !== h.msk) return false;
+  if (pin !== undefined && pin !== verdict.msk) return false;
   const all = [...room.state, ...room.events].filter(isJsonObject);
-  const join = room.state.filter((e) => isJsonObject(e) && e.event_id === chain[0]);
-  if (join.length === 0 || !join.every((j) => vouched(j) === vouched(h.chain[0]!))) return false;
-  const create = h.chain[h.chain.length - 1]!;
+  const join = room.state.filter((e) => isJsonObject(e) && e.event_id === chain[0]) as Obj[];
+  if (join.length === 0 || !join.every((j) => original.authentic.has(vouched(j)) && j.state_key === user && (j.content as Obj).user_key === verdict.msk)) return false;
+  const create = original.room.state.find((e) => isJsonObject(e) && e.type === "m.room.create") as Obj;
   for (const id of chain.slice(1)) {
     const copies = all.filter((e) => e.event_id === id);
     if (copies.length === 0 || !copies.every((c) => original.authentic.has(vouched(c)))) return false;
@@ -487,6 +489,7 @@ export interface FuzzReport {
   /** Inputs the room-file reader refused (exit 2 in the CLI). */
   refused: number;
   maxMs: number;
+  maxCpuMs: number;
   verifiedSound: number;
   /** Verified members whose chain the server re-routed through other authentic events (see authenticChain). */
   rerouted: number;
@@ -515,6 +518,7 @@ export function runFuzz(opts: FuzzOptions): FuzzReport {
   const mutations = new Map<string, number>();
   let refused = 0;
   let maxMs = 0;
+  let maxCpuMs = 0;
   let verifiedSound = 0;
   let rerouted = 0;
   // The unmutated room must verify every member, or the oracle is wrong.
@@ -528,6 +532,7 @@ export function runFuzz(opts: FuzzOptions): FuzzReport {
     for (let k = 1 + int(rng, 4); k > 0; k--) applied.push(mutate(rng, room, other, mutations));
     vouchedMemo = new WeakMap();
     const started = process.hrtime.bigint();
+    const cpu = process.cpuUsage();
     let result: MembershipResult | undefined;
     try {
       const file = parseRoomFile(`input ${i}`, JSON.stringify(room));
@@ -537,8 +542,12 @@ export function runFuzz(opts: FuzzOptions): FuzzReport {
       findings.push({ index: i, kind: "threw", detail: (e as Error)?.stack ?? String(e) });
     }
     const ms = Number(process.hrtime.bigint() - started) / 1e6;
+    const used = process.cpuUsage(cpu);
+    const cpuMs = (used.user + used.system) / 1000;
     maxMs = Math.max(maxMs, ms);
-    if (ms > 1000) findings.push({ index: i, kind: "slow", detail: `${ms.toFixed(0)} ms` });
+    maxCpuMs = Math.max(maxCpuMs, cpuMs);
+    // "Takes over 1 s" in CPU time: on a shared machine the wall clock also counts the others' work.
+    if (cpuMs > 1000) findings.push({ index: i, kind: "slow", detail: `${cpuMs.toFixed(0)} ms of CPU (${ms.toFixed(0)} ms wall)` });
     if (result) {
       const st = `room:${result.room.status}`;
       statuses.set(st, (statuses.get(st) ?? 0) + 1);
@@ -557,5 +566,5 @@ export function runFuzz(opts: FuzzOptions): FuzzReport {
     if (opts.onProgress && (i + 1) % 10_000 === 0) opts.onProgress(i + 1);
   }
   const sorted = (m: Map<string, number>) => Object.fromEntries([...m].sort(([x], [y]) => (x < y ? -1 : 1)));
-  return { inputs: opts.inputs, seed: opts.seed, findings, statuses: sorted(statuses), mutations: sorted(mutations), refused, maxMs, verifiedSound, rerouted };
+  return { inputs: opts.inputs, seed: opts.seed, findings, statuses: sorted(statuses), mutations: sorted(mutations), refused, maxMs, maxCpuMs, verifiedSound, rerouted };
 }
