@@ -14,7 +14,7 @@
  * while still on the stack is a `parent_cycle`.
  */
 import { decodeBase64, encodeBase64 } from "./base64.ts";
-import { MAX_JSON_DEPTH, isJsonObject } from "./canonical-json.ts";
+import { MAX_JSON_DEPTH, compareCodePoints, isJsonObject } from "./canonical-json.ts";
 import { crossSigningPublicKey, keyIdOf, verifySubkey } from "./cross-signing.ts";
 import { type Ed25519Backend, PUBLIC_KEY_LENGTH, SIGNATURE_LENGTH, defaultBackend, verifyEd25519 } from "./ed25519.ts";
 import type { RejectReason, UnknownReason } from "./membership-reasons.ts";
@@ -875,9 +875,8 @@ export class MembershipSession {
   }
 }
 
-function compareUserIds(a: string, b: string): number {
-  return Buffer.compare(Buffer.from(a), Buffer.from(b));
-}
+/** Verdicts are in UTF-8 byte order of the user IDs, which is their code-point order (no encoding needed). */
+const compareUserIds = compareCodePoints;
 
 function verdictFor(user: string, joins: Ev[], pins: Map<string, Uint8Array>, verifier: Verifier, ctx: Context, createEvent: Ev | undefined, chains: boolean): MemberVerdict {
   const join = joins[0]!;
