@@ -24,10 +24,11 @@ const verifier = [
   "sim/core/verify-membership.mutation.test.ts",
 ];
 const set = process.env.MSC3917_MUTATION_SET;
+const crossSigning = ["sim/core/cross-signing.test.ts", "sim/core/signing.test.ts"];
 
 export default defineConfig({
   test: {
-    include: set === "primitives" ? primitives : set === "verifier" ? verifier : [...primitives, ...verifier, "sim/core/verify-membership.vectors.test.ts", "sim/core/verify-space.test.ts"],
+    include: set === "primitives" ? primitives : set === "verifier" ? verifier : set === "cross-signing" ? crossSigning : [...primitives, ...verifier, "sim/core/verify-membership.vectors.test.ts", "sim/core/verify-space.test.ts"],
     testTimeout: 60_000,
   },
 });
