@@ -146,3 +146,20 @@ describe("shapes that only hostile input has (mutation testing)", () => {
     expect(rejected).toEqual([{ device_id: "DEVICE1", reason: { signature: "signature_missing" } }]);
   });
 });
+
+describe("survivors of the mutation run on cross-signing.ts (MUTATION.md)", () => {
+  it("a usage list with one non-string entry is malformed, even if it also names the usage", () => {
+    expect(crossSigningPublicKey({ ...aliceRsk, usage: ["room_signing", 5] }, { usage: "room_signing" })).toEqual({ ok: false, error: "malformed" });
+  });
+
+  it("a null device, or a numeric device_id whose key entry exists, is malformed and never throws", () => {
+    expect(isDeviceTrusted(null, aliceSsk, alice, msk.publicKey)).toEqual({ ok: false, error: "malformed" });
+    const numeric = { ...aliceDevice, device_id: 1, keys: { "ed25519:1": encodeBase64(device.publicKey) } };
+    expect(isDeviceTrusted(numeric, aliceSsk, alice, msk.publicKey)).toEqual({ ok: false, error: "malformed" });
+    const { rejected } = trustedDevices(alice, msk.publicKey, aliceSsk, [null, { device_id: 5 }]);
+    expect(rejected).toEqual([
+      { device_id: "(unknown)", reason: "malformed" },
+      { device_id: "(unknown)", reason: "malformed" },
+    ]);
+  });
+});
