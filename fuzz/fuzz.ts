@@ -220,6 +220,9 @@ export function authenticChain(original: Original, room: Room, user: string, ver
   for (const id of chain.slice(1)) {
     const copies = all.filter((e) => e.event_id === id);
     if (copies.length === 0 || !copies.every((c) => original.authentic.has(vouched(c)))) return false;
+    // Subject binding: an invite of this user on the chain must name the MSK the verdict gives.
+    const boundWrong = (c: Obj) => c.type === "m.room.member" && c.state_key === user && (c.content as Obj).membership === "invite" && (c.content as Obj).user_key !== undefined && (c.content as Obj).user_key !== verdict.msk;
+    if (copies.some(boundWrong)) return false;
   }
   const last = all.filter((e) => e.event_id === chain[chain.length - 1]);
   return last.length > 0 && last.every((e) => vouched(e) === vouched(create));
