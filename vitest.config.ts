@@ -5,7 +5,7 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
   test: {
     include: ["**/*.test.ts"],
-    exclude: ["node_modules/**", "reports/out/**"],
+    exclude: ["node_modules/**", "reports/out/**", ".stryker-tmp*/**"],
     testTimeout: 60_000,
     // Tests write generated output (scenario results, sweeps, counterexamples) here, never over a
     // user's reports/out/. Child processes the tests start inherit it.

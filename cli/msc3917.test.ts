@@ -1,9 +1,11 @@
 /** The command-line contract of DESIGN.md §12, run as a user runs it. */
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { encodeBase64 } from "../sim/core/base64.ts";
+import { RoomBuilder, makeUser } from "../test-support/room-builder.ts";
 import { matrixSpecVectors, REPO } from "../test-support/vectors.ts";
 
 const BIN = join(REPO, "bin", "msc3917.js");
@@ -90,12 +92,66 @@ describe("msc3917 verify", () => {
     expect(r.stdout).toMatch(/2 verified, 2 rejected, 0 unknown/);
   });
 
-  it("writes the DESIGN.md §12 JSON with --format json, and exits 0 on a valid room", () => {
-    const r = msc3917(["verify", "--format", "json", join(REPO, "vectors", "rooms", "invite-join.room.json")]);
+  const inviteJoin = join(REPO, "vectors", "rooms", "invite-join.room.json");
+
+  it("writes the DESIGN.md §12 JSON with --format json (parent and chain_length), and exits 0 on a valid room", () => {
+    const r = msc3917(["verify", "--format", "json", inviteJoin]);
     expect(r.code).toBe(0);
     const out = JSON.parse(r.stdout);
     expect(out.room_id).toBe("!zZp5x6T747he4jF657Bq6F2IddvzXDLmHreEuv3pbRQ");
-    expect(out.members["@bob:example.org"]).toMatchObject({ status: "verified", msk: "89rZ40rToa38mZ74ACigb5jkMPlpyCLsoA25G9WFdyI", chain: [expect.any(String), expect.any(String), expect.any(String)] });
+    expect(out.room).toMatchObject({ status: "verified" });
+    const bob = out.members["@bob:example.org"];
+    expect(bob).toMatchObject({ status: "verified", msk: "89rZ40rToa38mZ74ACigb5jkMPlpyCLsoA25G9WFdyI", parent: expect.any(String), chain_length: 3 });
+    expect(bob.chain).toBeUndefined();
+    expect(r.stdout).toBe(`${JSON.stringify(out, null, 2)}\n`);
+  });
+
+  it("--workers 2 gives the same output", () => {
+    expect(msc3917(["verify", "--format", "json", "--workers", "2", inviteJoin])).toEqual(msc3917(["verify", "--format", "json", inviteJoin]));
+    expect(msc3917(["verify", "--workers", "0", inviteJoin])).toMatchObject({ code: 2, stderr: expect.stringContaining("--workers must be") });
+  });
+
+  it("--chains adds the whole chain", () => {
+    const out = JSON.parse(msc3917(["verify", "--format", "json", "--chains", inviteJoin]).stdout);
+    const bob = out.members["@bob:example.org"];
+    expect(bob.chain).toEqual([bob.cause, bob.parent, expect.any(String)]);
+  });
+
+  it.each([["-"], []])("reads the room from standard input (%j)", (...args) => {
+    const r = msc3917(["verify", "--format", "json", ...args], readFileSync(inviteJoin, "utf8"));
+    expect(r.code).toBe(0);
+    expect(Object.keys(JSON.parse(r.stdout).members)).toEqual(["@alice:example.org", "@bob:example.org"]);
+  });
+
+  it("exits 1 with a room-level reason when there is no create event, or it does not match the RRK", () => {
+    const room = JSON.parse(readFileSync(inviteJoin, "utf8"));
+    const noCreate = { ...room, state: room.state.filter((e: { type: string }) => e.type !== "m.room.create"), events: [] };
+    const empty = msc3917(["verify"], JSON.stringify({ room_root_key: room.room_root_key, state: [] }));
+    expect(empty.code).toBe(1);
+    expect(empty.stdout).toMatch(/^room-level: unknown: parent_missing at m\.room\.create: .*\(the state has no m\.room\.create event\)$/m);
+    expect(msc3917(["verify"], JSON.stringify(noCreate))).toMatchObject({ code: 1, stdout: expect.stringContaining("room-level: unknown") });
+    const otherRrk = "2Mwmgj+qFWtSBFC5EJwHkpMM0ls4SvlkcsTqkvbJi8M";
+    const wrong = JSON.parse(msc3917(["verify", "--format", "json"], JSON.stringify({ ...room, room_root_key: otherRrk })).stdout);
+    expect(wrong.room).toMatchObject({ status: "rejected", reason: "create_wrong_rrk" });
+  });
+
+  it("user IDs that are prototype keys are data: each gets a verdict, and a pin for one holds", () => {
+    const alice = makeUser("@alice:example.org");
+    const ids = ["__proto__", "constructor", "toString"];
+    const b = new RoomBuilder().create(alice);
+    for (const id of ids) b.inviteAndJoin(alice, makeUser(id));
+    const room = b.room();
+    const text = JSON.stringify({ room_root_key: room.roomRootKey, state: room.state, events: room.events });
+    const out = JSON.parse(msc3917(["verify", "--format", "json"], text).stdout);
+    for (const id of ids) expect(Object.hasOwn(out.members, id) && out.members[id].status, id).toBe("verified");
+    // master_keys pins alice's MSK for each: the pin must be kept (not set a prototype) and refuse them.
+    const wrong = encodeBase64(alice.msk.publicKey);
+    const pins = `{${ids.map((id) => `${JSON.stringify(id)}:"${wrong}"`).join(",")}}`;
+    const r = msc3917(["verify", "--format", "json"], `${text.slice(0, -1)},"master_keys":${pins}}`);
+    expect(r.code).toBe(1);
+    const pinned = JSON.parse(r.stdout);
+    for (const id of ids) expect(pinned.members[id], id).toMatchObject({ status: "rejected", reason: "join_wrong_msk" });
+    expect(pinned.members["@alice:example.org"].status).toBe("verified");
   });
 
   it.each([

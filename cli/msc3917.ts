@@ -11,8 +11,9 @@ import { canonicalJson, parseJson, type JsonValue } from "../sim/core/canonical-
 import { type BackendName, PUBLIC_KEY_LENGTH, SEED_LENGTH, backends, signingKeyFromSeed } from "../sim/core/ed25519.ts";
 import { isEd25519KeyId, signJson, verifySignedJson } from "../sim/core/signing.ts";
 import { REASONS } from "../sim/core/membership-reasons.ts";
-import { type MemberVerdict, verifyMembership } from "../sim/core/verify-membership.ts";
-import { rrkFromContent } from "../sim/core/room-root-key.ts";
+import { type MemberVerdict, type MembershipResult, type RoomVerdict, verifyMembership } from "../sim/core/verify-membership.ts";
+import { parseRoomFile } from "../sim/core/room-file.ts";
+import { verifyMembershipParallel } from "../sim/core/parallel-verify.ts";
 import { textTable } from "./text-table.ts";
 
 /** A usage or input error: exit 2 with this one line. */
@@ -37,10 +38,10 @@ function backendOf(values: Record<string, unknown>) {
   return backends[name as BackendName];
 }
 
-/** Read the text of FILE, or of stdin when no FILE is given. */
+/** Read the text of FILE, or of stdin when no FILE (or `-`) is given. */
 export function readInput(positionals: string[]): { name: string; text: string } {
   if (positionals.length > 1) throw new InputError(`expected at most one FILE, got ${positionals.length}`);
-  const file = positionals[0];
+  const file = positionals[0] === "-" ? undefined : positionals[0];
   if (file === undefined && process.stdin.isTTY) throw new InputError("no input: give FILE or pipe JSON on stdin");
   let bytes: Buffer;
   try {
@@ -87,37 +88,42 @@ function base64Option(values: Record<string, unknown>, name: string, length: num
   return decoded.value;
 }
 
-/** Check the shape of a room file (DESIGN.md §12); the events inside stay untrusted and get verdicts. */
-function readRoomFile(name: string, value: JsonValue) {
-  const where = (field: string) => `${name}: field ${field}`;
-  if (typeof value !== "object" || value === null || Array.isArray(value)) throw new InputError(`${name}: a room file is a JSON object`);
-  if (typeof value.room_root_key !== "string") throw new InputError(`${where('"room_root_key"')} must be a string (the RRK, unpadded base64)`);
-  const rrk = rrkFromContent(value.room_root_key);
-  if (!rrk.ok) throw new InputError(`${where('"room_root_key"')}: ${rrk.error}`);
-  if (!Array.isArray(value.state)) throw new InputError(`${where('"state"')} must be an array of events`);
-  if (value.events !== undefined && !Array.isArray(value.events)) throw new InputError(`${where('"events"')} must be an array of events`);
-  const pinned: Record<string, Uint8Array> = {};
-  if (value.master_keys !== undefined) {
-    if (typeof value.master_keys !== "object" || value.master_keys === null || Array.isArray(value.master_keys)) throw new InputError(`${where('"master_keys"')} must be an object of user ID to MSK`);
-    for (const [user, key] of Object.entries(value.master_keys)) {
-      const decoded = typeof key === "string" ? decodeBase64(key, { expectedLength: PUBLIC_KEY_LENGTH }) : undefined;
-      if (!decoded?.ok) throw new InputError(`${where(`"master_keys"[${JSON.stringify(user)}]`)} must be a 32-byte key, unpadded base64`);
-      pinned[user] = decoded.value;
-    }
+/** The verdicts as a table for a person: user, status, and the reason or the chain length. */
+function verdictTable(result: MembershipResult): string {
+  const detail = (v: MemberVerdict | RoomVerdict): string => {
+    if (v.status === "verified") return "chain_length" in v ? `chain of ${v.chain_length} events to the create event` : `create event ${v.event}`;
+    return `${v.reason} at ${v.event}: ${REASONS[v.reason].meaning}${v.detail ? ` (${v.detail})` : ""}`;
+  };
+  const rows: string[][] = [];
+  const counts = { verified: 0, rejected: 0, unknown: 0 };
+  for (const [user, v] of Object.entries(result.members)) {
+    rows.push([user, v.status, detail(v)]);
+    counts[v.status]++;
   }
-  return { roomRootKey: rrk.value, state: value.state, events: (value.events as JsonValue[] | undefined) ?? [], pinned };
+  const room = result.room.status === "verified" ? [] : [`room-level: ${result.room.status}: ${detail(result.room)}`];
+  const tally = `${counts.verified} verified, ${counts.rejected} rejected, ${counts.unknown} unknown`;
+  return [`room ${result.room_id}`, ...room, ...textTable([["user", "status", "detail"], ...rows]), tally, ""].join("\n");
 }
 
-/** The verdicts as a table for a person: user, status, and the reason or the chain length. */
-function verdictTable(roomId: string, members: Record<string, MemberVerdict>): string {
-  const rows = Object.entries(members).map(([user, v]) => [
-    user,
-    v.status,
-    v.status === "verified" ? `chain of ${v.chain_length} events to the create event` : `${v.reason} at ${v.event}: ${REASONS[v.reason].meaning}${v.detail ? ` (${v.detail})` : ""}`,
-  ]);
-  const header = ["user", "status", "detail"];
-  const counts = ["verified", "rejected", "unknown"].map((s) => `${rows.filter((r) => r[1] === s).length} ${s}`).join(", ");
-  return [`room ${roomId}`, ...textTable([header, ...rows]), counts, ""].join("\n");
+/**
+ * Write the verdicts as JSON (DESIGN.md §12), member by member, so that the output is never one
+ * string the size of the room (with `--chains` it grows with the square of the room's depth).
+ * The bytes are those of `JSON.stringify(result, null, 2)`.
+ */
+function writeVerdictsJson(result: MembershipResult, write: (chunk: string) => void): void {
+  const indent = (text: string, by: string) => text.replaceAll("\n", `\n${by}`);
+  write(`{\n  "room_id": ${JSON.stringify(result.room_id)},\n  "room": ${indent(JSON.stringify(result.room, null, 2), "  ")},\n  "members": {`);
+  let chunk = "";
+  let first = true;
+  for (const [user, v] of Object.entries(result.members)) {
+    chunk += `${first ? "" : ","}\n    ${JSON.stringify(user)}: ${indent(JSON.stringify(v, null, 2), "    ")}`;
+    first = false;
+    if (chunk.length > 1 << 16) {
+      write(chunk);
+      chunk = "";
+    }
+  }
+  write(`${chunk}${first ? "}" : "\n  }"}\n}\n`);
 }
 
 const commands: Record<string, Command> = {
@@ -185,36 +191,40 @@ const commands: Record<string, Command> = {
   },
   verify: {
     summary: "run the membership-tree verifier on a room file",
-    usage: "msc3917 verify ROOM.json [--format text|json]",
+    usage: "msc3917 verify [ROOM.json | -] [--format text|json] [--chains]",
     details:
       "Verifies every user whose membership in the room file's state is `join`, by MSC3917's\n" +
       "flowchart, and writes one verdict each: verified (with the chain to the create event),\n" +
       "rejected (with a reason code and the event where it failed) or unknown (an event the chain\n" +
-      "needs is missing). Exits 0 if every member verified, 1 if any did not, 2 on a bad file.\n" +
-      "A room file is {room_root_key, state, events?, master_keys?} (DESIGN.md §12).\n" +
+      "needs is missing). Exits 0 if the room's create event matches the RRK and every member\n" +
+      "verified, 1 otherwise (a room-level reason when the create event is missing or wrong), 2 on\n" +
+      "a bad file. A room file is {room_root_key, state, events?, master_keys?} (DESIGN.md §12);\n" +
+      "with no ROOM.json, or `-`, it is read from standard input.\n" +
       "  --format text|json      text (default): a table for a person; json: the verdicts for machines\n" +
+      "  --chains                json: give each verified member's whole chain, not only parent and length\n" +
+      "  --workers N             check signatures on N worker threads (default 1; same verdicts)\n" +
       BACKEND_HELP,
-    options: { format: { type: "string", default: "text" }, ...BACKEND_OPTION },
-    run(values, positionals) {
+    options: { format: { type: "string", default: "text" }, chains: { type: "boolean", default: false }, workers: { type: "string", default: "1" }, ...BACKEND_OPTION },
+    async run(values, positionals) {
       const format = values.format;
       if (format !== "text" && format !== "json") throw new InputError(`--format must be text or json, not ${JSON.stringify(format)}`);
-      if (positionals.length !== 1) throw new InputError("give exactly one ROOM.json");
+      if (positionals.length > 1) throw new InputError("give one ROOM.json, or none (or -) to read standard input");
       const backend = backendOf(values);
-      const { name, text } = readInput(positionals);
-      const parsed = parseJson(text);
-      if (!parsed.ok) throw new InputError(`${name}: ${parsed.error}`);
-      const room = readRoomFile(name, parsed.value);
-      const result = verifyMembership(room, { pinned: room.pinned, backend });
-      process.stdout.write(format === "json" ? `${JSON.stringify(result, null, 2)}\n` : verdictTable(result.room_id, result.members));
-      return Object.values(result.members).every((v) => v.status === "verified") ? 0 : 1;
+      const workers = Number(values.workers);
+      if (!Number.isInteger(workers) || workers < 1 || workers > 64) throw new InputError(`--workers must be an integer from 1 to 64, not ${JSON.stringify(values.workers)}`);
+      const input = readInput(positionals);
+      const room = parseRoomFile(input.name, input.text);
+      if (!room.ok) throw new InputError(room.error);
+      // Drop the text before verifying: a 10^5-member room file is hundreds of megabytes.
+      input.text = "";
+      const options = { pinned: room.value.pinned, backend, chains: values.chains === true };
+      const result = workers > 1 ? await verifyMembershipParallel(room.value, { ...options, workers }) : verifyMembership(room.value, options);
+      if (format === "json") writeVerdictsJson(result, (chunk) => process.stdout.write(chunk));
+      else process.stdout.write(verdictTable(result));
+      return result.room.status === "verified" && Object.values(result.members).every((v) => v.status === "verified") ? 0 : 1;
     },
   },
 };
-
-/** Add a subcommand (later issues: `verify`). */
-export function registerCommand(name: string, command: Command): void {
-  commands[name] = command;
-}
 
 function mainHelp(): string {
   const width = Math.max(...Object.keys(commands).map((n) => n.length));

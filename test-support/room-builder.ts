@@ -61,6 +61,8 @@ export interface BuilderOptions {
   backend?: Ed25519Backend;
   /** Start numbering event IDs here (rooms that must not share IDs). */
   firstId?: number;
+  /** The event ID of the n-th event (default `$n`): tests give events IDs such as `__proto__`. */
+  eventId?: (n: number) => string;
 }
 
 export class RoomBuilder {
@@ -73,6 +75,7 @@ export class RoomBuilder {
   readonly backend: Ed25519Backend;
   createId = "";
   private nextId: number;
+  private readonly eventId: (n: number) => string;
 
   constructor(opts: BuilderOptions = {}) {
     this.backend = opts.backend ?? defaultBackend();
@@ -80,6 +83,7 @@ export class RoomBuilder {
     this.roomId = roomIdFromRrk(this.rrk.publicKey);
     this.fields = opts.fields ?? "stable";
     this.nextId = opts.firstId ?? 1;
+    this.eventId = opts.eventId ?? ((n) => `$${n}`);
   }
 
   get opts() {
@@ -88,7 +92,7 @@ export class RoomBuilder {
 
   /** Add an event as the server would, with the next ID. */
   add(e: Omit<ClientEvent, "event_id">): ClientEvent {
-    const event = { event_id: `$${this.nextId++}`, ...e } as ClientEvent;
+    const event = { event_id: this.eventId(this.nextId++), ...e } as ClientEvent;
     this.events.push(event);
     return event;
   }

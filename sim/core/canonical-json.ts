@@ -54,6 +54,17 @@ export function compareCodePoints(a: string, b: string): number {
   return a.length - b.length;
 }
 
+const HIGH_UNIT = /[\ud800-\uffff]/;
+
+/**
+ * Keys in code-point order. UTF-16 code-unit order (the native sort) is the same unless a key has
+ * a code unit at or above U+D800, so the comparator runs only then.
+ */
+function sortKeys(keys: string[]): string[] {
+  for (const k of keys) if (HIGH_UNIT.test(k)) return keys.sort(compareCodePoints);
+  return keys.sort();
+}
+
 function pathOf(path: readonly (string | number)[]): string {
   let out = "$";
   for (const p of path) out += typeof p === "number" ? `[${p}]` : /^[A-Za-z_][A-Za-z0-9_]*$/.test(p) ? `.${p}` : `[${JSON.stringify(p)}]`;
@@ -112,7 +123,7 @@ class Encoder {
         }
         const proto = Object.getPrototypeOf(v);
         if (proto !== Object.prototype && proto !== null) throw new CanonicalJsonError(`canonical JSON: ${proto?.constructor?.name ?? "exotic object"} at ${pathOf(path)} is not JSON`);
-        let keys = Object.keys(v).sort(compareCodePoints);
+        let keys = sortKeys(Object.keys(v));
         if (this.omitTopLevel && path.length === 0) keys = keys.filter((k) => !this.omitTopLevel!.has(k));
         this.out += "{";
         for (let i = 0; i < keys.length; i++) {
@@ -134,9 +145,12 @@ class Encoder {
   }
 }
 
-/** The canonical JSON text of `value`. Throws `CanonicalJsonError`, naming the path, on anything Matrix forbids. */
-export function canonicalJson(value: unknown): string {
-  const encoder = new Encoder();
+/**
+ * The canonical JSON text of `value`, leaving out the top-level keys in `omitTopLevel`. Throws
+ * `CanonicalJsonError`, naming the path, on anything Matrix forbids.
+ */
+export function canonicalJson(value: unknown, omitTopLevel?: ReadonlySet<string>): string {
+  const encoder = new Encoder(omitTopLevel);
   encoder.walk(value);
   return encoder.out;
 }

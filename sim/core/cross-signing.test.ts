@@ -103,3 +103,63 @@ describe("trustedDevices", () => {
     ]);
   });
 });
+
+describe("shapes that only hostile input has (mutation testing)", () => {
+  it("reads a cross-signing key without expectations, and refuses every other shape", () => {
+    expect(crossSigningPublicKey(aliceRsk)).toEqual({ ok: true, value: rsk.publicKey });
+    expect(crossSigningPublicKey(aliceRsk, { usage: "master" })).toEqual({ ok: false, error: "wrong_usage" });
+    expect(crossSigningPublicKey(aliceRsk, { userId: "@bob:example.org" })).toEqual({ ok: false, error: "wrong_user" });
+    expect(crossSigningPublicKey({ ...aliceRsk, user_id: 5 })).toEqual({ ok: false, error: "malformed" });
+    expect(crossSigningPublicKey({ ...aliceRsk, usage: "room_signing" })).toEqual({ ok: false, error: "malformed" });
+    expect(crossSigningPublicKey({ ...aliceRsk, keys: [] })).toEqual({ ok: false, error: "malformed" });
+    expect(crossSigningPublicKey({ ...aliceRsk, keys: {} })).toEqual({ ok: false, error: "malformed" });
+    expect(crossSigningPublicKey({ ...aliceRsk, keys: { [`ed25519:${encodeBase64(rsk.publicKey)}`]: 5 } })).toEqual({ ok: false, error: "malformed" });
+    expect(crossSigningPublicKey({ ...aliceRsk, usage: ["master", "room_signing"] }, { usage: "room_signing" }).ok).toBe(true);
+    expect(crossSigningPublicKey(null)).toEqual({ ok: false, error: "malformed" });
+  });
+
+  it("a master key made without a signer carries no signatures; a device may carry a curve25519 key", () => {
+    expect(aliceMsk.signatures).toBeUndefined();
+    expect(keyIdOf(msk.publicKey)).toBe(`ed25519:${encodeBase64(msk.publicKey)}`);
+    const withCurve = makeDeviceKeys(alice, "D2", device, ssk, undefined, "curvekey");
+    expect(withCurve.keys).toEqual({ "ed25519:D2": encodeBase64(device.publicKey), "curve25519:D2": "curvekey" });
+    expect(withCurve.algorithms).toEqual(["m.olm.v1.curve25519-aes-sha2", "m.megolm.v1.aes-sha2"]);
+    expect(Object.keys(withCurve.signatures![alice]!).sort()).toEqual(["ed25519:D2", keyIdOf(ssk.publicKey)].sort());
+    expect(isDeviceTrusted(withCurve, aliceSsk, alice, msk.publicKey)).toEqual({ ok: true, value: true });
+    expect(Object.keys(makeDeviceKeys(alice, "D3", device, undefined).signatures![alice]!)).toEqual(["ed25519:D3"]);
+  });
+
+  it.each([
+    ["not an object", "x", "malformed"],
+    ["a device_id that is not a string", { ...aliceDevice, device_id: 1 }, "malformed"],
+    ["no keys object", { ...aliceDevice, keys: "k" }, "malformed"],
+    ["no ed25519 key for its device ID", { ...aliceDevice, keys: { "ed25519:OTHER": encodeBase64(device.publicKey) } }, "malformed"],
+    ["a key that is not 32 bytes", { ...aliceDevice, keys: { "ed25519:DEVICE1": "AAAA" } }, "bad_public_key"],
+  ])("refuses a device with %s", (_why, dev, reason) => {
+    expect(isDeviceTrusted(dev, aliceSsk, alice, msk.publicKey)).toEqual({ ok: false, error: reason });
+  });
+
+  it("refuses every device when the SSK is not the MSK's", () => {
+    expect(isDeviceTrusted(aliceDevice, aliceRsk, alice, msk.publicKey)).toEqual({ ok: false, error: "wrong_usage" });
+    const { trusted, rejected } = trustedDevices(alice, mallory.publicKey, aliceSsk, [aliceDevice]);
+    expect(trusted).toEqual([]);
+    expect(rejected).toEqual([{ device_id: "DEVICE1", reason: { signature: "signature_missing" } }]);
+  });
+});
+
+describe("survivors of the mutation run on cross-signing.ts (MUTATION.md)", () => {
+  it("a usage list with one non-string entry is malformed, even if it also names the usage", () => {
+    expect(crossSigningPublicKey({ ...aliceRsk, usage: ["room_signing", 5] }, { usage: "room_signing" })).toEqual({ ok: false, error: "malformed" });
+  });
+
+  it("a null device, or a numeric device_id whose key entry exists, is malformed and never throws", () => {
+    expect(isDeviceTrusted(null, aliceSsk, alice, msk.publicKey)).toEqual({ ok: false, error: "malformed" });
+    const numeric = { ...aliceDevice, device_id: 1, keys: { "ed25519:1": encodeBase64(device.publicKey) } };
+    expect(isDeviceTrusted(numeric, aliceSsk, alice, msk.publicKey)).toEqual({ ok: false, error: "malformed" });
+    const { rejected } = trustedDevices(alice, msk.publicKey, aliceSsk, [null, { device_id: 5 }]);
+    expect(rejected).toEqual([
+      { device_id: "(unknown)", reason: "malformed" },
+      { device_id: "(unknown)", reason: "malformed" },
+    ]);
+  });
+});

@@ -224,15 +224,9 @@ function assertSeed(seed: Uint8Array): void {
 
 export const backends: Readonly<Record<BackendName, Ed25519Backend>> = { node: nodeBackend, noble: nobleBackend };
 
-let current: Ed25519Backend = nodeBackend;
-
-/** The backend used when none is passed. `node` unless changed with `setDefaultBackend`. */
+/** The backend used when none is passed: `node`. */
 export function defaultBackend(): Ed25519Backend {
-  return current;
-}
-
-export function setDefaultBackend(name: BackendName): void {
-  current = backends[name];
+  return nodeBackend;
 }
 
 /** A key pair made from a seed; the object a signer holds. */

@@ -36,7 +36,7 @@ export type RejectReason =
   // m.space.child (verifySpaceChildren)
   | "space_child_wrong_rrk";
 
-export type UnknownReason = "parent_missing" | "verifier_error";
+export type UnknownReason = "parent_missing" | "join_rule_unsupported" | "verifier_error";
 
 export interface ReasonInfo {
   /** The flowchart node (mermaid ID) whose "No" edge this is, or the DESIGN.md rule it enforces. */
@@ -68,5 +68,6 @@ export const REASONS: Readonly<Record<RejectReason | UnknownReason, ReasonInfo>>
   restricted_room_not_allowed: { node: "joinrule_match", meaning: "the proof is for a room the restricted rule does not allow" },
   space_child_wrong_rrk: { node: "m.space.child (MSC3917 §Rooms as Keys)", meaning: "the child's room_root_key does not match the child room ID in the state key" },
   parent_missing: { node: "any lookup", meaning: "an event the chain needs was never delivered: withheld is not forged, but nobody is trusted on it" },
+  join_rule_unsupported: { node: "any_old_rooms (policy)", meaning: "a restricted rule this verifier cannot judge: an allow entry of an unknown type, or a room ID shaped like an RRK that is not a usable key; nobody is trusted on it" },
   verifier_error: { node: "-", meaning: "the verifier itself failed; reported as unknown, never as a pass" },
 };

@@ -48,6 +48,14 @@ export function isRrkRoomId(roomId: string): boolean {
   return rrkFromRoomId(roomId).ok;
 }
 
+/**
+ * Is `roomId` shaped like an MSC3917 room ID (`!` and 43 base64 characters, no server name),
+ * whether or not it decodes to a usable key? A legacy room ID is `!opaque:server`.
+ */
+export function isRrkShapedRoomId(roomId: string): boolean {
+  return typeof roomId === "string" && /^![A-Za-z0-9_+/-]{43}$/.test(roomId);
+}
+
 /** The RRK from a `room_root_key` content field (standard base64). */
 export function rrkFromContent(text: unknown): Result<Uint8Array> {
   if (typeof text !== "string") return fail("room_root_key must be a string");

@@ -22,7 +22,7 @@ const mallory = makeUser("@mallory:evil.example");
 const isKey = signingKeyFromSeed(seedFrom("identity server"));
 
 function verdicts(room: RoomView, opts: VerifyOptions = {}): Record<string, MemberVerdict> {
-  return verifyMembership(room, opts).members;
+  return verifyMembership(room, { chains: true, ...opts }).members;
 }
 
 /** A room where Alice created, and invited Bob. */
@@ -39,7 +39,7 @@ function expectRejected(v: MemberVerdict | undefined, reason: string, event: str
 describe("accept paths", () => {
   it("create (creator's signed join, parent = create): create_rrk → create_sig → accept", () => {
     const b = new RoomBuilder().create(alice);
-    expect(verdicts(b.room())[alice.userId]).toEqual({ status: "verified", msk: encodeBase64(alice.msk.publicKey), cause: "$2", chain_length: 2, chain: ["$2", "$1"] });
+    expect(verdicts(b.room())[alice.userId]).toEqual({ status: "verified", msk: encodeBase64(alice.msk.publicKey), cause: "$2", parent: "$1", chain_length: 2, chain: ["$2", "$1"] });
   });
 
   it("create (creator's plain join): rests on the create event", () => {
@@ -57,7 +57,7 @@ describe("accept paths", () => {
 
   it("join ← invite sent by a user: join_rrk → join_sig → join_rsk_msk → invite_rrk → check_sender → sender_rsk_msk → sender_recurse → accept", () => {
     const b = aliceAndBob();
-    expect(verdicts(b.room())[bob.userId]).toEqual({ status: "verified", msk: encodeBase64(bob.msk.publicKey), cause: "$4", chain_length: 3, chain: ["$4", "$3", "$1"] });
+    expect(verdicts(b.room())[bob.userId]).toEqual({ status: "verified", msk: encodeBase64(bob.msk.publicKey), cause: "$4", parent: "$3", chain_length: 3, chain: ["$4", "$3", "$1"] });
   });
 
   it("a chain three invitations deep", () => {
@@ -409,8 +409,26 @@ describe("torsion keys", () => {
 });
 
 describe("chains option", () => {
-  it("length-only verdicts omit the chain", () => {
+  it("by default (and with chains: \"length\" or false) a verdict gives parent and chain_length, not the chain", () => {
     const b = aliceAndBob();
-    expect(verifyMembership(b.room(), { chains: "length" }).members[bob.userId]).toEqual({ status: "verified", msk: encodeBase64(bob.msk.publicKey), cause: "$4", chain_length: 3 });
+    b.inviteAndJoin(bob, carol);
+    const want = { status: "verified", msk: encodeBase64(carol.msk.publicKey), cause: "$6", parent: "$5", chain_length: 5 };
+    expect(verifyMembership(b.room()).members[carol.userId]).toEqual(want);
+    expect(verifyMembership(b.room(), { chains: "length" }).members[carol.userId]).toEqual(want);
+    expect(verifyMembership(b.room(), { chains: false }).members[carol.userId]).toEqual(want);
+    expect(verifyMembership(b.room(), { chains: "full" }).members[carol.userId]).toEqual({ ...want, chain: ["$6", "$5", "$4", "$3", "$1"] });
+  });
+
+  it("parent is the next event up: the invite, the third-party invite's successor, the join rule, or the create event", () => {
+    const b = new RoomBuilder().create(alice);
+    b.inviteAndJoin(alice, bob);
+    b.thirdPartyInviteAndJoin(alice, carol, { isKey });
+    const rule = b.joinRules(alice, "public");
+    b.joinVia(rule, mallory);
+    const v = verifyMembership(b.room()).members;
+    expect(v[alice.userId]).toMatchObject({ cause: "$2", parent: "$1", chain_length: 2 });
+    expect(v[bob.userId]).toMatchObject({ cause: "$4", parent: "$3", chain_length: 3 });
+    expect(v[carol.userId]).toMatchObject({ cause: "$7", parent: "$6", chain_length: 4 });
+    expect(v[mallory.userId]).toMatchObject({ cause: `$${Number(rule.event_id.slice(1)) + 1}`, parent: rule.event_id, chain_length: 3 });
   });
 });

@@ -14,24 +14,40 @@
  * while still on the stack is a `parent_cycle`.
  */
 import { decodeBase64, encodeBase64 } from "./base64.ts";
-import { canonicalJson, isJsonObject } from "./canonical-json.ts";
+import { MAX_JSON_DEPTH, compareCodePoints, isJsonObject } from "./canonical-json.ts";
 import { crossSigningPublicKey, keyIdOf, verifySubkey } from "./cross-signing.ts";
-import { type Ed25519Backend, PUBLIC_KEY_LENGTH, defaultBackend } from "./ed25519.ts";
+import { type Ed25519Backend, PUBLIC_KEY_LENGTH, SIGNATURE_LENGTH, defaultBackend, verifyEd25519 } from "./ed25519.ts";
 import type { RejectReason, UnknownReason } from "./membership-reasons.ts";
 import { type Msc3917Fields, readMsc3917Fields } from "./msc3917-fields.ts";
 import { type Result, fail, ok } from "./result.ts";
-import { RRK_KEY_ID, isRrkRoomId, roomIdFromRrk, rrkFromContent } from "./room-root-key.ts";
-import { signatureOf, verifySignedJson } from "./signing.ts";
+import { RRK_KEY_ID, isRrkRoomId, isRrkShapedRoomId as isRrkRoomIdShaped, roomIdFromRrk, rrkFromContent } from "./room-root-key.ts";
+import { isEd25519KeyId, signatureOf, signedBytes, verifySignedJson } from "./signing.ts";
 
 export type { RejectReason, UnknownReason } from "./membership-reasons.ts";
 
+/**
+ * One member's verdict. A verified one names the cause-of-membership, the next event up its chain
+ * (`parent`) and the chain's length; the whole chain only with `chains: true`, since a deep room's
+ * chains together grow with the square of its depth (DESIGN.md §4, §12).
+ */
 export type MemberVerdict =
-  | { status: "verified"; msk: string; cause: string; chain_length: number; chain?: string[] }
+  | { status: "verified"; msk: string; cause: string; parent?: string; chain_length: number; chain?: string[] }
   | { status: "rejected"; reason: RejectReason; event: string; detail?: string }
   | { status: "unknown"; reason: UnknownReason; event: string; detail?: string };
 
+/**
+ * The verdict on the room itself: its create event must be in the state, carry the RRK the client
+ * believes in and be signed by it. A room that fails this has no member who can verify.
+ */
+export type RoomVerdict =
+  | { status: "verified"; event: string }
+  | { status: "rejected"; reason: RejectReason; event: string; detail?: string }
+  | { status: "unknown"; reason: "parent_missing"; event: "m.room.create"; detail: string };
+
 export interface MembershipResult {
   room_id: string;
+  room: RoomVerdict;
+  /** By user ID. Policy: an object with a null prototype, so a user ID such as `__proto__` is data. */
   members: Record<string, MemberVerdict>;
 }
 
@@ -56,8 +72,12 @@ export interface VerifyOptions {
   /** Consulted for event IDs that neither `state` nor `events` holds. */
   lookup?: (eventId: string) => unknown;
   backend?: Ed25519Backend;
-  /** `full` (default): verified verdicts list the chain of event IDs. `length`: only its length (for huge rooms). */
-  chains?: "full" | "length";
+  /**
+   * `true` or `"full"`: verified verdicts also list their whole chain of event IDs. Otherwise
+   * (`false`, `"length"`, the default) a verdict gives `parent` and `chain_length` only, which
+   * keeps the output linear in the room.
+   */
+  chains?: boolean | "full" | "length";
   /**
    * Bugs planted on purpose, to check that the property tests in `attacks/` find and shrink them
    * (mutation testing). Never set outside those tests.
@@ -67,6 +87,26 @@ export interface VerifyOptions {
 
 /** The planted bugs `faults` can switch on. */
 export type VerifierFault = "skip_invite_user_key";
+
+/**
+ * The subject-binding checks of DESIGN.md §4 that planted bugs switch off. The public verifier
+ * always uses `STRICT_BINDING`; `verifierWithBinding` (for test-support/planted-bugs.ts) builds a
+ * verifier with others, without an option on `verifyMembership`.
+ */
+export interface SubjectBinding {
+  /** invite_rrk: is the invite's `user_key` (decoded, or null) the joiner's MSK? */
+  inviteUserKey(userKey: Uint8Array | null, msk: Uint8Array): boolean;
+}
+
+export const STRICT_BINDING: SubjectBinding = Object.freeze({
+  inviteUserKey: (userKey: Uint8Array | null, msk: Uint8Array) => userKey !== null && sameBytes(userKey, msk),
+});
+
+const SKIP_INVITE_USER_KEY: SubjectBinding = Object.freeze({ inviteUserKey: () => true });
+
+function bindingOf(faults: ReadonlySet<VerifierFault> | undefined): SubjectBinding {
+  return faults?.has("skip_invite_user_key") ? SKIP_INVITE_USER_KEY : STRICT_BINDING;
+}
 
 // ---------------------------------------------------------------------------------------------
 // Events, read defensively
@@ -85,6 +125,7 @@ export type Failure = { status: "rejected"; reason: RejectReason; event: string;
 
 export const reject = (reason: RejectReason, event: string, detail?: string): Failure => (detail === undefined ? { status: "rejected", reason, event } : { status: "rejected", reason, event, detail });
 const missing = (event: string): Failure => ({ status: "unknown", reason: "parent_missing", event });
+const unsupported = (event: string, detail: string): Failure => ({ status: "unknown", reason: "join_rule_unsupported", event, detail });
 
 const parsedEvents = new WeakMap<object, Result<Ev, RejectReason>>();
 
@@ -161,27 +202,43 @@ export class EventIndex {
 }
 
 /**
- * Structural equality of JSON values, without encoding them. Recursion is bounded by `a`, which
- * must be a value that has already been through canonical JSON (so at most MAX_JSON_DEPTH deep).
+ * Structural equality of JSON values, without encoding them; a shared sub-object compares in one
+ * step. `omit` names top-level keys to ignore. Values nested deeper than canonical JSON allows
+ * are never equal, which bounds the recursion.
  */
-function sameJson(a: unknown, b: unknown): boolean {
+function sameJson(a: unknown, b: unknown, omit?: ReadonlySet<string>, depth = 0): boolean {
   if (a === b) return true;
-  if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) return false;
-  if (Array.isArray(a)) return Array.isArray(b) && a.length === b.length && a.every((x, i) => sameJson(x, b[i]));
+  if (typeof a !== "object" || typeof b !== "object" || a === null || b === null || depth > MAX_JSON_DEPTH) return false;
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!sameJson(a[i], b[i], undefined, depth + 1)) return false;
+    return true;
+  }
   if (Array.isArray(b)) return false;
-  const ka = Object.keys(a);
-  if (ka.length !== Object.keys(b).length) return false;
-  for (const k of ka) if (!Object.hasOwn(b, k) || !sameJson((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k])) return false;
-  return true;
+  const ra = a as Record<string, unknown>;
+  const rb = b as Record<string, unknown>;
+  let na = 0;
+  for (const k of Object.keys(ra)) {
+    if (omit?.has(k)) continue;
+    na++;
+    if (!Object.hasOwn(rb, k) || !sameJson(ra[k], rb[k], undefined, depth + 1)) return false;
+  }
+  let nb = 0;
+  for (const k of Object.keys(rb)) if (!omit?.has(k)) nb++;
+  return na === nb;
 }
 
+/**
+ * Policy: two events under one ID are the same event when they agree on everything but the
+ * event's own top-level `unsigned` (`age`, `transaction_id`, ...), which servers rewrite on every
+ * delivery. Anything else that differs, signed or not (content, its `unsigned` proof, the
+ * signatures, the envelope), makes them different events.
+ */
 function sameEvent(a: unknown, b: unknown): boolean {
-  try {
-    return canonicalJson(a) === canonicalJson(b);
-  } catch {
-    return false;
-  }
+  return sameJson(a, b, EVENT_UNSIGNED);
 }
+
+const EVENT_UNSIGNED: ReadonlySet<string> = new Set(["unsigned"]);
 
 // ---------------------------------------------------------------------------------------------
 // Tasks
@@ -220,23 +277,37 @@ export type Outcome = Failure | { status: "verified"; cause: string; via: string
 const taskKey = (t: Task): string => (t.key ??= `${t.ctx.id}\u0000${t.eventId}\u0000${t.user}\u0000${encodeBase64(t.msk)}`);
 
 /**
- * Policy: a third-party invite is checked against at most this many identity-server keys and this
- * many signatures, so one hostile event cannot demand keys × signatures verifications without bound.
+ * Policy: a third-party invite is checked against at most the first 16 distinct identity-server keys
+ * that the m.room.third_party_invite lists (`public_key` first, then `public_keys` in order) and at most
+ * 16 of the signatures on its signed data. DESIGN.md §4 says any listed key may have signed; the
+ * cap is a deliberate exception. The spec's rule (any signature under any listed key) costs
+ * keys × signatures verifications per invite, and one member-signed m.room.third_party_invite
+ * can be the parent of any number of successor invites, so without a cap a room could demand a
+ * number of verifications that grows with the square of its size. With it, one invite costs at
+ * most 256. Honest invites list one or two keys and carry one signature. The price is
+ * completeness only: an identity server that signs with a 17th listed key is not believed.
  */
 const MAX_IDENTITY_KEYS = 16;
 const MAX_IDENTITY_SIGNATURES = 16;
+
+/** What a restricted rule's `allow` list means to the verifier; worked out once per rule event. */
+type RuleAllows = { legacy: true } | { legacy: false; rooms: ReadonlySet<string> } | Failure;
 
 export class Verifier {
   private readonly memo = new Map<string, Outcome>();
   private readonly senderChecks = new Map<string, { dep: Dep; via: string } | Failure>();
   private readonly subkeyChecks = new Map<string, { key: unknown }>();
+  private readonly identityKeys = new WeakMap<Ev, Uint8Array[]>();
+  private readonly rsks = new WeakMap<object, { user: string; rsk: ReturnType<typeof crossSigningPublicKey> }>();
+  private readonly createChecks = new Map<string, boolean>();
+  private readonly ruleAllows = new WeakMap<Ev, RuleAllows>();
   private readonly backend: Ed25519Backend;
   private contexts = 0;
 
   constructor(
     private readonly pinned: ReadonlyMap<string, Uint8Array>,
     backend: Ed25519Backend,
-    private readonly faults: ReadonlySet<VerifierFault> = new Set(),
+    private readonly binding: SubjectBinding = STRICT_BINDING,
   ) {
     this.backend = backend;
   }
@@ -314,6 +385,34 @@ export class Verifier {
     for (const [k, v] of this.senderChecks) if ("status" in v && v.status === "unknown") this.senderChecks.delete(k);
   }
 
+  /** The event after a verified outcome's cause in its chain, if the chain goes on. */
+  parentOf(outcome: Outcome & { status: "verified" }): string | undefined {
+    if (outcome.via.length > 0) return outcome.via[0];
+    const next = outcome.next === undefined ? undefined : this.memo.get(outcome.next);
+    return next?.status === "verified" ? next.cause : undefined;
+  }
+
+  /** create_rrk and create_sig on the room's own create event, for the room-level verdict; null if it passes. */
+  checkRoomCreate(e: Ev, ctx: Context): (Failure & { status: "rejected" }) | null {
+    const rrk = rrkFromContent(e.fields.values.room_root_key);
+    if (!rrk.ok || !sameBytes(rrk.value, ctx.rrk)) return { status: "rejected", reason: "create_wrong_rrk", event: e.event_id, detail: "the create event does not carry the RRK the client believes in" };
+    return this.createSigned(e, ctx) ? null : { status: "rejected", reason: "create_bad_signature", event: e.event_id, detail: "the create event is not signed by the RRK" };
+  }
+
+  /** create_sig, checked once per create event. */
+  private createSigned(e: Ev, ctx: Context): boolean {
+    const memoKey = `${ctx.id}\u0000${e.event_id}`;
+    let signed = this.createChecks.get(memoKey);
+    if (signed === undefined) {
+      // Policy: the RRK's signature is accepted under the entity <room ID> (MSC3917's text) or under
+      // the creator's user ID (the proposal's example event). The key is what matters, and it must
+      // be the RRK the client believes in either way.
+      signed = verifySignedJson(e.content, ctx.roomId, RRK_KEY_ID, ctx.rrk, this.backend).ok || verifySignedJson(e.content, e.sender, RRK_KEY_ID, ctx.rrk, this.backend).ok;
+      this.createChecks.set(memoKey, signed);
+    }
+    return signed;
+  }
+
   /** The chain of event IDs from a verified task up to the create event. */
   chain(outcome: Outcome): string[] {
     const out: string[] = [];
@@ -343,6 +442,20 @@ export class Verifier {
    * checked for, so a different object with the same signature text is compared in full, never
    * trusted on the key alone.
    */
+  /**
+   * The RSK a `sender_key` holds for `user`, read once per object (a join's `sender_key` is read
+   * for its own signature and again for the RSK→MSK check). Keyed by object identity, so a
+   * different object is always read afresh.
+   */
+  private rskOf(senderKey: unknown, user: string): ReturnType<typeof crossSigningPublicKey> {
+    if (!isJsonObject(senderKey)) return crossSigningPublicKey(senderKey, { userId: user, usage: "room_signing" });
+    const cached = this.rsks.get(senderKey);
+    if (cached !== undefined && cached.user === user) return cached.rsk;
+    const rsk = crossSigningPublicKey(senderKey, { userId: user, usage: "room_signing" });
+    this.rsks.set(senderKey, { user, rsk });
+    return rsk;
+  }
+
   private rskSignedBy(senderKey: unknown, user: string, msk: Uint8Array): boolean {
     const mskKeyId = keyIdOf(msk);
     const sig = signatureOf(senderKey, user, mskKeyId);
@@ -378,11 +491,7 @@ export class Verifier {
     const creatorKey = decodeKey(e.fields.values.creator_key);
     if (!creatorKey || !sameBytes(creatorKey, msk)) return reject("create_wrong_creator", e.event_id, "creator_key is not the user's MSK");
     if (e.sender !== user) return reject("create_wrong_creator", e.event_id, "the create event was sent by another user");
-    // Policy: the RRK's signature is accepted under the entity <room ID> (MSC3917's text) or under
-    // the creator's user ID (the proposal's example event). The key is what matters, and it must
-    // be the RRK the client believes in either way.
-    const byRoom = verifySignedJson(e.content, ctx.roomId, RRK_KEY_ID, ctx.rrk, this.backend);
-    if (!byRoom.ok && !verifySignedJson(e.content, e.sender, RRK_KEY_ID, ctx.rrk, this.backend).ok) return reject("create_bad_signature", e.event_id, byRoom.error);
+    if (!this.createSigned(e, ctx)) return reject("create_bad_signature", e.event_id);
     return { status: "ok", via: [], deps: [] };
   }
 
@@ -404,7 +513,7 @@ export class Verifier {
     const userKey = decodeKey(v.user_key);
     if (!userKey || !sameBytes(userKey, msk)) return reject("join_wrong_msk", e.event_id);
     if (e.sender !== user) return reject("join_bad_signature", e.event_id, "a join sent by another user");
-    const rsk = crossSigningPublicKey(v.sender_key, { userId: user, usage: "room_signing" });
+    const rsk = this.rskOf(v.sender_key, user);
     if (!rsk.ok) return reject("join_bad_signature", e.event_id, `sender_key: ${typeof rsk.error === "string" ? rsk.error : rsk.error.signature}`);
     const sig = verifySignedJson(e.content, user, keyIdOf(rsk.value), rsk.value, this.backend);
     if (!sig.ok) return reject("join_bad_signature", e.event_id, sig.error);
@@ -436,7 +545,7 @@ export class Verifier {
     const rrk = rrkFromContent(invite.fields.values.room_root_key);
     if (!rrk.ok || !sameBytes(rrk.value, ctx.rrk)) return reject("invite_wrong_rrk", invite.event_id);
     const userKey = decodeKey(invite.fields.values.user_key);
-    if (!this.faults.has("skip_invite_user_key") && (!userKey || !sameBytes(userKey, msk))) return reject("invite_wrong_msk", invite.event_id);
+    if (!this.binding.inviteUserKey(userKey, msk)) return reject("invite_wrong_msk", invite.event_id);
     return this.viaSender(invite, ctx, [invite.event_id]);
   }
 
@@ -466,23 +575,54 @@ export class Verifier {
    * and signed, never keys the homeserver offers.
    */
   private identityServerSigned(signed: Record<string, unknown>, t: Ev): boolean {
-    const listed: Uint8Array[] = [];
-    const add = (k: unknown) => {
-      const d = decodeKey(k);
-      if (d && listed.length < MAX_IDENTITY_KEYS) listed.push(d);
-    };
-    add(t.content.public_key);
-    if (Array.isArray(t.content.public_keys)) for (const pk of t.content.public_keys) if (isJsonObject(pk)) add(pk.public_key);
-    if (!isJsonObject(signed.signatures)) return false;
+    const listed = this.listedIdentityKeys(t);
+    if (listed.length === 0 || !isJsonObject(signed.signatures)) return false;
+    let message: Uint8Array | undefined;
     let tried = 0;
-    for (const [entity, byKeyId] of Object.entries(signed.signatures)) {
-      if (!isJsonObject(byKeyId)) continue;
-      for (const keyId of Object.keys(byKeyId)) {
+    const signatures = signed.signatures;
+    for (const entity in signatures) {
+      const byKeyId = signatures[entity];
+      if (!Object.hasOwn(signatures, entity) || !isJsonObject(byKeyId)) continue;
+      for (const keyId in byKeyId) {
+        if (!Object.hasOwn(byKeyId, keyId)) continue;
         if (tried++ >= MAX_IDENTITY_SIGNATURES) return false;
-        for (const key of listed) if (verifySignedJson(signed, entity, keyId, key, this.backend).ok) return true;
+        const text = byKeyId[keyId];
+        if (!isEd25519KeyId(keyId) || typeof text !== "string") continue;
+        const sig = decodeBase64(text, { expectedLength: SIGNATURE_LENGTH });
+        if (!sig.ok) continue;
+        if (message === undefined) {
+          try {
+            message = signedBytes(signed);
+          } catch {
+            return false;
+          }
+        }
+        for (const key of listed) if (verifyEd25519(sig.value, message, key, this.backend).ok) return true;
       }
     }
     return false;
+  }
+
+  /** The identity-server keys an m.room.third_party_invite lists, decoded once per event (see MAX_IDENTITY_KEYS). */
+  private listedIdentityKeys(t: Ev): Uint8Array[] {
+    let listed = this.identityKeys.get(t);
+    if (listed !== undefined) return listed;
+    listed = [];
+    const add = (k: unknown) => {
+      const d = decodeKey(k);
+      if (d && !listed!.some((x) => sameBytes(x, d))) listed!.push(d);
+    };
+    add(t.content.public_key);
+    const keys = t.content.public_keys;
+    if (Array.isArray(keys)) {
+      for (let i = 0; i < keys.length && listed.length < MAX_IDENTITY_KEYS; i++) {
+        const pk = keys[i];
+        if (isJsonObject(pk)) add(pk.public_key);
+      }
+    }
+    listed.length = Math.min(listed.length, MAX_IDENTITY_KEYS);
+    this.identityKeys.set(t, listed);
+    return listed;
   }
 
   /** join_rule_type, any_old_rooms, join_state, joinrule_match, then check_sender. */
@@ -490,10 +630,11 @@ export class Verifier {
     const kind = rule.content.join_rule;
     if (kind === "public") return this.viaSender(rule, ctx, [rule.event_id]);
     if (kind !== "restricted") return reject("join_rule_not_joinable", rule.event_id, `join rule ${JSON.stringify(kind)}`);
-    const allow = Array.isArray(rule.content.allow) ? rule.content.allow : [];
-    const allowed = allow.filter(isJsonObject).map((a) => a.room_id).filter((r): r is string => typeof r === "string");
-    // any_old_rooms: a rule that lists any room whose ID is not an RRK takes the plain check_sender path.
-    if (allowed.some((r) => !isRrkRoomId(r))) return this.viaSender(rule, ctx, [rule.event_id]);
+    const allows = this.allowsOf(rule);
+    if ("status" in allows) return allows;
+    // any_old_rooms: a rule that lists any legacy room takes the plain check_sender path.
+    if (allows.legacy) return this.viaSender(rule, ctx, [rule.event_id]);
+    const allowed = allows.rooms;
     const unsigned = join.content.unsigned;
     const proof = isJsonObject(unsigned) && Array.isArray(unsigned.membership_events) ? unsigned.membership_events : undefined;
     if (!proof || proof.length === 0) return missing(join.event_id);
@@ -501,7 +642,7 @@ export class Verifier {
     if (!first.ok) return reject("restricted_proof_failed", join.event_id, `membership_events[0]: ${first.error}`);
     const otherRrk = rrkFromContent(first.value.fields.values.room_root_key);
     if (!otherRrk.ok) return reject("restricted_proof_failed", first.value.event_id, "room_root_key of the proof");
-    if (!allowed.includes(roomIdFromRrk(otherRrk.value))) return reject("restricted_room_not_allowed", join.event_id, roomIdFromRrk(otherRrk.value));
+    if (!allowed.has(roomIdFromRrk(otherRrk.value))) return reject("restricted_room_not_allowed", join.event_id, roomIdFromRrk(otherRrk.value));
     const createInProof = proof.find((x) => isJsonObject(x) && x.type === "m.room.create" && typeof x.event_id === "string") as { event_id: string } | undefined;
     const other = this.newContext(otherRrk.value, new EventIndex([proof]), createInProof?.event_id);
     const sender = this.viaSender(rule, ctx, [rule.event_id]);
@@ -511,6 +652,35 @@ export class Verifier {
       via: sender.via,
       deps: [{ task: { ctx: other, eventId: first.value.event_id, user, msk }, primary: false, wrap: "restricted_proof_failed" }, ...sender.deps],
     };
+  }
+
+  /**
+   * any_old_rooms, worked out once per rule event.
+   * Policy: strict. An allow entry of a type other than `m.room_membership`, one that is not an
+   * object or has no string `room_id`, and a room ID shaped like an RRK that is not a usable key
+   * make the rule `unknown` (join_rule_unsupported), never the legacy path: treating them as
+   * legacy rooms would let anyone with a signed join verify. Only a room ID with a server name
+   * (`!opaque:server`) is a legacy room.
+   */
+  private allowsOf(rule: Ev): RuleAllows {
+    const cached = this.ruleAllows.get(rule);
+    if (cached !== undefined) return cached;
+    const allow = Array.isArray(rule.content.allow) ? rule.content.allow : [];
+    const rooms = new Set<string>();
+    let legacy = false;
+    let result: RuleAllows | undefined;
+    for (let i = 0; i < allow.length && result === undefined; i++) {
+      const a = allow[i];
+      if (!isJsonObject(a) || a.type !== "m.room_membership" || typeof a.room_id !== "string") {
+        const type = isJsonObject(a) ? JSON.stringify(a.type) : "not an object";
+        result = unsupported(rule.event_id, `allow[${i}]: ${isJsonObject(a) && a.type === "m.room_membership" ? "room_id is not a string" : `type ${type}`}`);
+      } else if (isRrkRoomId(a.room_id)) rooms.add(a.room_id);
+      else if (isRrkRoomIdShaped(a.room_id)) result = unsupported(rule.event_id, `allow[${i}]: ${a.room_id} is shaped like an RRK but is not a usable key`);
+      else legacy = true;
+    }
+    result ??= legacy ? { legacy: true } : { legacy: false, rooms };
+    this.ruleAllows.set(rule, result);
+    return result;
   }
 
   /** check_sender, sender_rsk_msk and lookup_sender_cause, for an invite, join rule or third-party invite. Memoized per event. */
@@ -528,7 +698,7 @@ export class Verifier {
   private checkSender(x: Ev, ctx: Context): { dep: Dep; via: string } | Failure {
     const sender = x.sender;
     const senderKey = x.fields.values.sender_key;
-    const rsk = crossSigningPublicKey(senderKey, { userId: sender, usage: "room_signing" });
+    const rsk = this.rskOf(senderKey, sender);
     if (!rsk.ok) return reject("sender_bad_signature", x.event_id, `sender_key: ${typeof rsk.error === "string" ? rsk.error : rsk.error.signature}`);
     const sig = verifySignedJson(x.content, sender, keyIdOf(rsk.value), rsk.value, this.backend);
     if (!sig.ok) return reject("sender_bad_signature", x.event_id, sig.error);
@@ -556,7 +726,15 @@ export class Verifier {
 export function normalizePins(pinned: VerifyOptions["pinned"]): Map<string, Uint8Array> {
   const out = new Map<string, Uint8Array>();
   if (!pinned) return out;
-  const entries = pinned instanceof Map ? [...pinned.entries()] : Object.entries(pinned);
+  let entries: [string, Uint8Array | string][];
+  if (pinned instanceof Map) entries = [...pinned.entries()];
+  else {
+    // Policy: user IDs are data. An object literal `{ __proto__: key }` sets a prototype instead of
+    // pinning `__proto__`, and the pin would silently vanish, so objects must be plain.
+    const proto = Object.getPrototypeOf(pinned);
+    if (proto !== Object.prototype && proto !== null) throw new TypeError("pinned MSKs must be a Map or a plain object (a `__proto__` key in an object literal sets its prototype)");
+    entries = Object.entries(pinned);
+  }
   for (const [user, key] of entries) {
     const bytes = typeof key === "string" ? decodeKey(key) : key;
     if (!(bytes instanceof Uint8Array) || bytes.length !== PUBLIC_KEY_LENGTH) throw new TypeError(`pinned MSK for ${user} is not a 32-byte key`);
@@ -565,49 +743,83 @@ export function normalizePins(pinned: VerifyOptions["pinned"]): Map<string, Uint
   return out;
 }
 
+const wantChains = (chains: VerifyOptions["chains"]): boolean => chains === true || chains === "full";
+
 /**
  * Verify the membership of every user whose `m.room.member` in `room.state` is `join`.
  * Never throws on untrusted room content: every member gets a verdict. (Throws `TypeError` only on
  * a malformed RRK or pin, which are the caller's own inputs.)
  */
 export function verifyMembership(room: RoomView, options: VerifyOptions = {}): MembershipResult {
+  return verifyWith(room, options, bindingOf(options.faults));
+}
+
+/**
+ * A verifier whose subject-binding checks are `binding` instead of the strict ones: the seam that
+ * test-support/planted-bugs.ts plants bugs through. Nothing outside tests may use it.
+ */
+export function verifierWithBinding(binding: SubjectBinding): (room: RoomView, options?: Omit<VerifyOptions, "faults">) => MembershipResult {
+  return (room, options = {}) => verifyWith(room, options, binding);
+}
+
+function verifyWith(room: RoomView, options: VerifyOptions, binding: SubjectBinding): MembershipResult {
   const rrk = typeof room.roomRootKey === "string" ? rrkFromContent(room.roomRootKey) : ok(room.roomRootKey);
   if (!rrk.ok) throw new TypeError(`verifyMembership: ${rrk.error}`);
   const pins = normalizePins(options.pinned);
-  const verifier = new Verifier(pins, options.backend ?? defaultBackend(), options.faults);
+  const verifier = new Verifier(pins, options.backend ?? defaultBackend(), binding);
   const state = Array.isArray(room.state) ? room.state : [];
   const index = new EventIndex([state, Array.isArray(room.events) ? room.events : []], options.lookup);
   const createEvent = createOf(state);
   const ctx = verifier.newContext(rrk.value, index, createEvent?.event_id);
-  return verdictsOf(state, pins, verifier, ctx, createEvent, options.chains ?? "full");
+  return verdictsOf(state, pins, verifier, ctx, createEvent, wantChains(options.chains));
 }
 
 function createOf(state: readonly unknown[]): Ev | undefined {
-  const create = state.map(parseEvent).find((e) => e.ok && e.value.type === "m.room.create" && e.value.state_key === "");
-  return create?.ok ? create.value : undefined;
+  for (const raw of state) {
+    const e = parseEvent(raw);
+    if (e.ok && e.value.type === "m.room.create" && e.value.state_key === "") return e.value;
+  }
+  return undefined;
+}
+
+/** The room-level verdict: the state's create event, checked against the RRK (create_rrk, create_sig). */
+function roomVerdictOf(verifier: Verifier, ctx: Context, createEvent: Ev | undefined): RoomVerdict {
+  if (!createEvent) return { status: "unknown", reason: "parent_missing", event: "m.room.create", detail: "the state has no m.room.create event" };
+  const checked = verifier.checkRoomCreate(createEvent, ctx);
+  return checked ?? { status: "verified", event: createEvent.event_id };
 }
 
 /** One verdict per user whose membership in `state` is `join`. */
-function verdictsOf(state: readonly unknown[], pins: Map<string, Uint8Array>, verifier: Verifier, ctx: Context, createEvent: Ev | undefined, chains: "full" | "length"): MembershipResult {
-  const joins = new Map<string, Ev[]>();
+function verdictsOf(state: readonly unknown[], pins: Map<string, Uint8Array>, verifier: Verifier, ctx: Context, createEvent: Ev | undefined, chains: boolean): MembershipResult {
+  // Per user: their join events in the state by event ID (the same event delivered twice is one),
+  // or, for a join whose event cannot be read, the first raw event that names them.
+  const joins = new Map<string, Map<string, Ev>>();
+  const unreadable = new Map<string, Record<string, unknown>>();
   for (const raw of state) {
     const e = parseEvent(raw);
-    if (!e.ok || e.value.type !== "m.room.member" || e.value.content.membership !== "join" || e.value.state_key === undefined) continue;
-    joins.set(e.value.state_key, [...(joins.get(e.value.state_key) ?? []), e.value]);
-  }
-  // State events whose content is unreadable but that still name a joined user get a verdict too.
-  for (const raw of state) {
-    if (isJsonObject(raw) && raw.type === "m.room.member" && typeof raw.state_key === "string" && !parseEvent(raw).ok && isJsonObject(raw.content) && raw.content.membership === "join" && !joins.has(raw.state_key)) {
-      joins.set(raw.state_key, []);
+    if (e.ok) {
+      const v = e.value;
+      if (v.type !== "m.room.member" || v.content.membership !== "join" || v.state_key === undefined) continue;
+      let mine = joins.get(v.state_key);
+      if (!mine) joins.set(v.state_key, (mine = new Map()));
+      if (!mine.has(v.event_id)) mine.set(v.event_id, v);
+    } else if (isJsonObject(raw) && raw.type === "m.room.member" && typeof raw.state_key === "string" && isJsonObject(raw.content) && raw.content.membership === "join") {
+      // State events whose content is unreadable but that still name a joined user get a verdict too.
+      if (!unreadable.has(raw.state_key)) unreadable.set(raw.state_key, raw);
     }
   }
-
-  const members: Record<string, MemberVerdict> = {};
-  for (const user of [...joins.keys()].sort(compareUserIds)) {
-    const events = joins.get(user)!;
-    members[user] = verdictFor(user, events, state, pins, verifier, ctx, createEvent, chains);
+  const users = new Set([...joins.keys(), ...unreadable.keys()]);
+  const members: Record<string, MemberVerdict> = Object.create(null);
+  for (const user of [...users].sort(compareUserIds)) {
+    const mine = joins.get(user);
+    if (mine) members[user] = verdictFor(user, [...mine.values()], pins, verifier, ctx, createEvent, chains);
+    else {
+      const raw = unreadable.get(user)!;
+      const parsed = parseEvent(raw);
+      members[user] = reject(parsed.ok ? "malformed" : parsed.error, typeof raw.event_id === "string" ? raw.event_id : "(no event_id)");
+    }
   }
-  return { room_id: ctx.roomId, members };
+  return { room_id: ctx.roomId, room: roomVerdictOf(verifier, ctx, createEvent), members };
 }
 
 /**
@@ -623,6 +835,7 @@ function verdictsOf(state: readonly unknown[], pins: Map<string, Uint8Array>, ve
 export class MembershipSession {
   private readonly pins: Map<string, Uint8Array>;
   private readonly rrk: Uint8Array;
+  private readonly binding: SubjectBinding;
   private verifier!: Verifier;
   private index!: EventIndex;
   private ctx!: Context;
@@ -635,11 +848,12 @@ export class MembershipSession {
     if (!rrk.ok) throw new TypeError(`MembershipSession: ${rrk.error}`);
     this.rrk = rrk.value;
     this.pins = normalizePins(options.pinned);
+    this.binding = bindingOf(options.faults);
     this.reset();
   }
 
   private reset(): void {
-    this.verifier = new Verifier(this.pins, this.options.backend ?? defaultBackend(), this.options.faults);
+    this.verifier = new Verifier(this.pins, this.options.backend ?? defaultBackend(), this.binding);
     this.index = new EventIndex([]);
     this.ctx = this.verifier.newContext(this.rrk, this.index, undefined);
   }
@@ -657,32 +871,16 @@ export class MembershipSession {
     }
     this.ctx.createEventId ??= createEvent?.event_id;
     this.verifier.forgetUnknown();
-    return verdictsOf(state, this.pins, this.verifier, this.ctx, createEvent, this.options.chains ?? "full");
+    return verdictsOf(state, this.pins, this.verifier, this.ctx, createEvent, wantChains(this.options.chains));
   }
 }
 
-function compareUserIds(a: string, b: string): number {
-  return Buffer.compare(Buffer.from(a), Buffer.from(b));
-}
+/** Verdicts are in UTF-8 byte order of the user IDs, which is their code-point order (no encoding needed). */
+const compareUserIds = compareCodePoints;
 
-function verdictFor(
-  user: string,
-  events: Ev[],
-  state: readonly unknown[],
-  pins: Map<string, Uint8Array>,
-  verifier: Verifier,
-  ctx: Context,
-  createEvent: Ev | undefined,
-  chains: "full" | "length",
-): MemberVerdict {
-  const join = events[0];
-  if (!join) {
-    // Only an unreadable state event names this user (see verifyMembership).
-    const raw = state.find((r) => isJsonObject(r) && r.state_key === user && r.type === "m.room.member") as Record<string, unknown>;
-    const parsed = parseEvent(raw);
-    return reject(parsed.ok ? "malformed" : parsed.error, typeof raw.event_id === "string" ? raw.event_id : "(no event_id)");
-  }
-  if (events.length > 1) return reject("malformed", join.event_id, "more than one join for this user in the current state");
+function verdictFor(user: string, joins: Ev[], pins: Map<string, Uint8Array>, verifier: Verifier, ctx: Context, createEvent: Ev | undefined, chains: boolean): MemberVerdict {
+  const join = joins[0]!;
+  if (joins.length > 1) return reject("malformed", join.event_id, "more than one join for this user in the current state");
   // The MSK this member is verified for: the pinned one, else the one the join names (TOFU).
   // A plain join (no MSC3917 fields) can only be the creator's, and names the create's creator_key.
   let msk = pins.get(user);
@@ -695,9 +893,15 @@ function verdictFor(
   try {
     const outcome = verifier.solve({ ctx, eventId: join.event_id, user, msk });
     if (outcome.status !== "verified") return outcome;
-    const verdict: MemberVerdict = { status: "verified", msk: encodeBase64(msk), cause: outcome.cause, chain_length: outcome.length };
-    if (chains === "full") verdict.chain = verifier.chain(outcome);
-    return verdict;
+    const parent = verifier.parentOf(outcome);
+    return {
+      status: "verified",
+      msk: encodeBase64(msk),
+      cause: outcome.cause,
+      ...(parent !== undefined ? { parent } : {}),
+      chain_length: outcome.length,
+      ...(chains ? { chain: verifier.chain(outcome) } : {}),
+    };
   } catch (e) {
     return { status: "unknown", reason: "verifier_error", event: join.event_id, detail: (e as Error)?.message ?? String(e) };
   }

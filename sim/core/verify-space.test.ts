@@ -50,3 +50,13 @@ describe("verifySpaceChildren", () => {
     expect(verifySpaceChildren(space.room())).toEqual({ "!legacy:example.org": { status: "rejected", reason: "space_child_wrong_rrk", event: e.event_id, detail: "the child's room ID is not an RRK" } });
   });
 });
+
+describe("child room IDs are data", () => {
+  it("a child whose state key is __proto__ gets its own verdict", () => {
+    const b = new RoomBuilder({ label: "space" }).create(alice);
+    b.add({ type: "m.space.child", state_key: "__proto__", sender: alice.userId, content: { via: ["x"] } });
+    const out = verifySpaceChildren(b.room());
+    expect(Object.hasOwn(out, "__proto__")).toBe(true);
+    expect(out["__proto__"]).toMatchObject({ status: "rejected", reason: "space_child_wrong_rrk" });
+  });
+});

@@ -27,7 +27,8 @@ export function verifySpaceChildren(space: RoomView, options: VerifyOptions = {}
   const parsed = state.map(parseEvent);
   const create = parsed.find((e) => e.ok && e.value.type === "m.room.create" && e.value.state_key === "");
   const ctx = verifier.newContext(rrk.value, index, create?.ok ? create.value.event_id : undefined);
-  const out: Record<string, SpaceChildVerdict> = {};
+  // Policy: by room ID, in an object with a null prototype, so that an ID such as `__proto__` is data.
+  const out: Record<string, SpaceChildVerdict> = Object.create(null);
   const children = parsed.flatMap((e) => (e.ok && e.value.type === "m.space.child" && e.value.state_key !== undefined && Object.keys(e.value.content).length > 0 ? [e.value] : []));
   children.sort((a, b) => Buffer.compare(Buffer.from(a.state_key!), Buffer.from(b.state_key!)));
   for (const child of children) {

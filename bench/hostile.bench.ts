@@ -1,0 +1,176 @@
+/**
+ * `npm run bench` (hostile shapes): no input shape may make verification cost grow faster than
+ * its size (DESIGN.md §11). Each shape is built at a base size and doubled three times; the
+ * benchmark prints the time ratio of each doubling, and their geometric mean (the growth per
+ * doubling over the whole range), and fails (exit 1) if that is above ×2.3. A quadratic cost is
+ * ×4 at every doubling; a single doubling on a shared machine can jump past ×2.3 by noise alone
+ * (a collection, another process), which the mean over three doublings smooths out.
+ *
+ * Signatures come from the test-only fake backend (test-support/fake-backend.ts: real keys and
+ * key checks, a SHA-512 in place of the curve), so that what is measured is the verifier's own
+ * work, and each equation still costs something. Each size is built five times and the fastest
+ * verification counts, after a garbage collection (run with --expose-gc). Time is this process's
+ * CPU time, not the wall clock: on a shared machine the wall clock mostly measures the others.
+ */
+import type { JsonObject } from "../sim/core/canonical-json.ts";
+import { signingKeyFromSeed } from "../sim/core/ed25519.ts";
+import { buildThirdPartyInviteContent, buildThirdPartySuccessorInviteContent, signThirdPartyBinding } from "../sim/core/events.ts";
+import { signJson } from "../sim/core/signing.ts";
+import { type RoomView, verifyMembership } from "../sim/core/verify-membership.ts";
+import { fakeBackend } from "../test-support/fake-backend.ts";
+import { RoomBuilder, type TestUser, makeUser, seedFrom } from "../test-support/room-builder.ts";
+
+const backend = fakeBackend();
+const LIMIT = 2.3;
+const SCALE = Number(process.env.BENCH_HOSTILE_SCALE ?? 1);
+const users = new Map<string, TestUser>();
+const user = (i: number): TestUser => {
+  const id = `@h${i}:example.org`;
+  let u = users.get(id);
+  if (!u) users.set(id, (u = makeUser(id, { backend })));
+  return u;
+};
+const isKey = signingKeyFromSeed(seedFrom("hostile identity server"), backend);
+const otherKeys = Array.from({ length: 16 }, (_, i) => signingKeyFromSeed(seedFrom(`listed key ${i}`), backend).publicKey);
+
+interface Shape {
+  name: string;
+  base: number;
+  build(n: number): RoomView;
+}
+
+/** A room where u0 created and invited u1..u(k-1). */
+function width(k: number): RoomBuilder {
+  const b = new RoomBuilder({ backend }).create(user(0));
+  for (let i = 1; i < k; i++) b.inviteAndJoin(user(0), user(i));
+  return b;
+}
+
+/** One m.room.third_party_invite listing `keys` keys (the identity server's last of the first 16), and `joins` third-party joins through it. */
+function thirdParty(keys: number, joins: number, pad = 0): RoomView {
+  const b = new RoomBuilder({ backend }).create(user(0));
+  const listed = Array.from({ length: keys }, (_, i) => (i === Math.min(keys, 16) - 1 ? isKey.publicKey : otherKeys[i % 16]!));
+  const token = "tok";
+  const tpi = b.add({
+    type: "m.room.third_party_invite",
+    state_key: token,
+    sender: user(0).userId,
+    content: buildThirdPartyInviteContent({ displayName: "x", publicKeys: listed, keyValidityUrl: "https://id.example/v", signer: user(0), parentEventId: b.cause(user(0)) }, b.opts),
+  });
+  for (let i = 1; i <= joins; i++) {
+    const u = user(i);
+    const signed = signThirdPartyBinding({ mxid: u.userId, token, userKey: u.msk.publicKey, identityServer: "id.example", keyId: "ed25519:0", key: isKey }, b.opts);
+    const invite = b.add({ type: "m.room.member", state_key: u.userId, sender: user(0).userId, content: buildThirdPartySuccessorInviteContent({ thirdPartyInviteEventId: tpi.event_id, displayName: "x", signed: pad ? signWithPadding(u, token, pad) : signed }, b.opts) });
+    b.member("join", u, u, invite.event_id);
+  }
+  return b.room();
+}
+
+function signWithPadding(u: TestUser, token: string, pad: number): JsonObject {
+  const content: JsonObject = { mxid: u.userId, token, user_key: Buffer.from(u.msk.publicKey).toString("base64").replace(/=+$/, ""), padding: "x".repeat(pad) };
+  return signJson(content, "id.example", "ed25519:0", isKey, backend);
+}
+
+const shapes: Shape[] = [
+  {
+    name: "keys per third-party invite (n keys listed, n/8 joins through it)",
+    base: 1024,
+    build: (n) => thirdParty(n, n / 8),
+  },
+  {
+    name: "large signed third-party data (n/64 joins, each signed block n bytes)",
+    base: 4096,
+    build: (n) => thirdParty(1, 32, n * 64),
+  },
+  {
+    name: "repeated joins of one user (n joins for one user in the state)",
+    base: 8000,
+    build: (n) => {
+      const b = width(2);
+      const room = b.room();
+      const join = b.find("$4");
+      const copies = Array.from({ length: n }, (_, i) => ({ ...join, event_id: `$copy${i}` }));
+      return { ...room, state: [...room.state, ...copies] };
+    },
+  },
+  {
+    name: "repeated events (the same invite delivered n times, differing only in unsigned)",
+    base: 8000,
+    build: (n) => {
+      const room = width(4).room();
+      const invite = room.events![0] as JsonObject;
+      const copies = Array.from({ length: n }, (_, i) => ({ ...structuredClone(invite), unsigned: { age: i } }));
+      return { ...room, events: [...room.events!, ...copies] };
+    },
+  },
+  {
+    name: "long restricted allow lists (n rooms allowed, n/16 joins through the rule)",
+    base: 4096,
+    build: (n) => {
+      const b = new RoomBuilder({ backend }).create(user(0));
+      const allowed = Array.from({ length: n }, (_, i) => new RoomBuilder({ label: `allowed ${i % 64}`, backend }).roomId);
+      const rule = b.joinRules(user(0), "restricted", allowed);
+      for (let i = 1; i <= n / 16; i++) b.joinVia(rule, user(i)); // no proof: each join is unknown, after the rule is read
+      return b.room();
+    },
+  },
+  {
+    name: "joins without event IDs after n filler state events",
+    base: 8000,
+    build: (n) => {
+      const room = width(2).room();
+      const filler = Array.from({ length: n }, (_, i) => ({ event_id: `$f${i}`, type: "m.room.topic", state_key: `${i}`, sender: "@x:y", content: { topic: "t" } }));
+      const nameless = Array.from({ length: n }, (_, i) => ({ type: "m.room.member", state_key: `@n${i}:example.org`, sender: `@n${i}:example.org`, content: { membership: "join", sender_key: 5 } }));
+      return { ...room, state: [...room.state, ...filler, ...nameless] };
+    },
+  },
+  {
+    name: "signatures per event (64 members, each event with n junk signatures)",
+    base: 256,
+    build: (n) => {
+      const room = width(64).room();
+      const junk = Object.fromEntries(Array.from({ length: n }, (_, i) => [`ed25519:junk${i}`, "A".repeat(86)]));
+      for (const e of [...room.state, ...room.events!] as { content: { signatures?: Record<string, Record<string, string>> } }[]) {
+        if (e.content.signatures) e.content.signatures["@junk:example.org"] = junk;
+      }
+      return room;
+    },
+  },
+  {
+    name: "depth (a linear invitation chain of n members)",
+    base: 500,
+    build: (n) => {
+      const b = new RoomBuilder({ backend }).create(user(0));
+      for (let i = 1; i < n; i++) b.inviteAndJoin(user(i - 1), user(i));
+      return b.room();
+    },
+  },
+  { name: "width (n members, all invited by the creator)", base: 500, build: (n) => width(n).room() },
+];
+
+const gc = (globalThis as { gc?: () => void }).gc;
+
+function timeOne(room: RoomView): number {
+  gc?.();
+  const t = process.cpuUsage();
+  const r = verifyMembership(room, { backend });
+  const used = process.cpuUsage(t);
+  const ms = (used.user + used.system) / 1000;
+  if (r.room.status !== "verified") throw new Error("a hostile room lost its create event");
+  return ms;
+}
+
+let failed = false;
+console.log(`Hostile input shapes: verification CPU time as each doubles three times (fails above x${LIMIT} per doubling, the geometric mean of the three; fake signatures)`);
+for (const shape of shapes) {
+  const sizes = [1, 2, 4, 8].map((f) => Math.round(shape.base * SCALE * f));
+  timeOne(shape.build(sizes[0]!)); // warm up: the first run pays for the JIT
+  const times = sizes.map((n) => Math.min(...[0, 1, 2, 3, 4].map(() => timeOne(shape.build(n)))));
+  const ratios = times.slice(1).map((t, i) => t / times[i]!);
+  const perDoubling = (times[3]! / times[0]!) ** (1 / 3);
+  const bad = perDoubling > LIMIT;
+  failed ||= bad;
+  console.log(`  ${shape.name}`);
+  console.log(`    n = ${sizes.join(", ")}: ${times.map((t) => `${t.toFixed(1)} ms`).join(", ")}; ratios ${ratios.map((r) => `x${r.toFixed(2)}`).join(", ")}; per doubling x${perDoubling.toFixed(2)}${bad ? "  OVER" : ""}`);
+}
+if (failed) process.exitCode = 1;
