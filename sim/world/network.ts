@@ -52,6 +52,11 @@ export class Network implements NetworkLike {
     this.flushes++;
   }
 
+  /** Events sent but not yet delivered (or withdrawn by a withholding server). */
+  get inFlight(): number {
+    return this.queue.length;
+  }
+
   /** The events of a room, from the first server (in order of creation) that has it. */
   snapshot(roomId: string, asking: Homeserver): WorldEvent[] | undefined {
     for (const server of this.servers.values()) if (server !== asking && server.rooms.has(roomId)) return [...server.rooms.get(roomId)!.events];
