@@ -30,8 +30,8 @@ export interface Tally {
   /** Trials with a breach in which an alarm the oracle traced to the adversary was raised too. */
   breach_detected: number;
   /**
-   * Trials with no breach in which, after the adversary's first act, no legitimate member's message
-   * reached any other legitimate member: "no breach" only because members were left out (🚧 says so).
+   * Trials with no breach in which an alarm was raised and, after the adversary's first act, no
+   * legitimate member's message reached another: "no breach" only because members were left out.
    */
   safe_by_exclusion: number;
   /** Messages adversary devices decrypted, over all trials. */

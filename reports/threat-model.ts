@@ -78,7 +78,7 @@ export const LEGEND = [
   "- ✅: no breach in any of the N trials (N shown).",
   "- n/a: the threat does not apply to the model (the results say why).",
   "",
-  "A breach is a legitimate member's message decrypted by a device that was not a legitimate member's when it was sent, measured by real decryption. Legitimacy is the oracle's own room v11 rules applied to what honest actors did, in the order it happened. A detection (det.) is a trial where an honest client raised an alarm whose cause the oracle traced to an adversarial act; every other alarm is a false alarm (fa), counted with the false rejections (fr: legitimate members left out of a message), over all trials. Shut out: after the adversary's first act, no legitimate member's message reached any other legitimate member.",
+  "A breach is a legitimate member's message decrypted by a device that was not a legitimate member's when it was sent, measured by real decryption. Legitimacy is the oracle's own room v11 rules applied to what honest actors did, in the order it happened. A detection (det.) is a trial where an honest client raised an alarm whose cause the oracle traced to an adversarial act; every other alarm is a false alarm (fa), counted with the false rejections (fr: legitimate members left out of a message), over all trials. Shut out: an alarm was raised and, after the adversary's first act, no legitimate member's message reached any other legitimate member (the room went dark).",
 ].join("\n");
 
 /** Column titles for the models this report knows a name for; any other model is shown by its ID. */

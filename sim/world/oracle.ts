@@ -41,8 +41,9 @@ export interface Judgement {
   /** Legitimate members' messages that reached no other legitimate member (who had a device): total lock-outs. */
   locked_out: number;
   /**
-   * Whether the adversary acted and every legitimate member's message after its first act (with
-   * another legitimate member to reach) was a total lock-out: the room held only by shutting down.
+   * Whether the adversary acted, an honest client raised an alarm, and every legitimate member's
+   * message after the adversary's first act (with another legitimate member to reach) was a total
+   * lock-out: the room held only by going dark.
    */
   shut_out: boolean;
   /** Tamper alarms honest clients raised, traced or not. */
@@ -139,7 +140,9 @@ export function judge(ops: readonly Operation[]): Judgement {
         break;
     }
   }
-  out.shut_out = after > 0 && lockedAfter === after;
+  // Policy: "held only by shutting the room" needs an alarm too: a member left out because their
+  // own membership does not verify (the MSK-reset window) is a cost, not what kept the adversary out.
+  out.shut_out = after > 0 && lockedAfter === after && out.alarms > 0;
   out.attacker_decrypted = attackerRead.size;
   out.bounding_set = Object.fromEntries([...boundingSets(ops)].sort(([a], [b]) => (a < b ? -1 : 1)).map(([room, set]) => [room, [...set].sort()]));
   return out;
