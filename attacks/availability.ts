@@ -33,19 +33,44 @@ export interface AvailabilityResult {
 }
 
 /** The honest stress runs: the scripted files, then `generated` honest runs with delays 0, 1, 2, 3 in turn. */
-export function availabilityScenarios(generated: number, seed: number): { scripted: { file: string; scenario: Scenario }[]; generated: Scenario[] } {
+export function availabilityScenarios(
+  generated: number,
+  seed: number,
+): { scripted: { file: string; scenario: Scenario }[]; generated: Scenario[] } {
   const dir = join(REPO, "scenarios/availability");
-  const scripted = scenarioFiles(dir).map((file) => ({ file: file.slice(REPO.length + 1), scenario: loadScenario(file) }));
+  const scripted = scenarioFiles(dir).map((file) => ({
+    file: file.slice(REPO.length + 1),
+    scenario: loadScenario(file),
+  }));
   const steps = generated > 0 ? fc.sample(stepsArbitrary(false), { seed, numRuns: generated }) : [];
   return {
     scripted,
-    generated: steps.map((s, i) => ({ ...scenarioOf(`honest-generated-${i}`, s, false, seed + i), network: { delay: i % 4 } })),
+    generated: steps.map((s, i) => ({
+      ...scenarioOf(`honest-generated-${i}`, s, false, seed + i),
+      network: { delay: i % 4 },
+    })),
   };
 }
 
-export async function runAvailability(generated: number, seed: number, onRun?: () => void): Promise<AvailabilityResult> {
+export async function runAvailability(
+  generated: number,
+  seed: number,
+  onRun?: () => void,
+): Promise<AvailabilityResult> {
   const { scripted, generated: gen } = availabilityScenarios(generated, seed);
-  const results = Object.fromEntries(MODEL_IDS.map((m) => [m, { runs: 0, runs_with_false_alarms: 0, runs_with_false_rejections: 0, false_alarms: 0, false_rejections: 0, breaches: 0 }])) as Record<ModelId, AvailabilityTally>;
+  const results = Object.fromEntries(
+    MODEL_IDS.map((m) => [
+      m,
+      {
+        runs: 0,
+        runs_with_false_alarms: 0,
+        runs_with_false_rejections: 0,
+        false_alarms: 0,
+        false_rejections: 0,
+        breaches: 0,
+      },
+    ]),
+  ) as Record<ModelId, AvailabilityTally>;
   for (const scenario of [...scripted.map((s) => s.scenario), ...gen]) {
     for (const model of MODEL_IDS) {
       const j = (await runScenario(scenario, model)).judgement;

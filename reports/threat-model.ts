@@ -34,7 +34,14 @@ export interface AttacksJson {
   seed: number;
   runs: number;
   models: string[];
-  threats: { id: string; title: string; proposal_row: number | null; expected: Record<string, Outcome | string>; scenario: string; results: Record<string, TallyJson> }[];
+  threats: {
+    id: string;
+    title: string;
+    proposal_row: number | null;
+    expected: Record<string, Outcome | string>;
+    scenario: string;
+    results: Record<string, TallyJson>;
+  }[];
   /** The honest stress runs (attacks/availability.ts), when the sweep ran them. */
   availability?: AvailabilityResult;
 }
@@ -65,11 +72,24 @@ export function verdictOf(t: TallyJson): Verdict {
 export const markOf = (t: TallyJson): Mark => verdictOf(t).mark;
 
 /** The proposal's own table (MSC3917 §Threat modeling), as it claims, with its footnotes. */
-export const PROPOSAL_CLAIMS: Record<string, { "membership-tree": Mark; "state-dag": Mark; signal: Mark; note?: string }> = {
+export const PROPOSAL_CLAIMS: Record<
+  string,
+  { "membership-tree": Mark; "state-dag": Mark; signal: Mark; note?: string }
+> = {
   T1: { "membership-tree": "✅", "state-dag": "✅", signal: "✅" },
   T2: { "membership-tree": "❌", "state-dag": "✅", signal: "❌" },
-  T3: { "membership-tree": "❌", "state-dag": "🚧", signal: "❌", note: "(1) dependent on whether timestamps can be falsified" },
-  T4: { "membership-tree": "❌", "state-dag": "✅", signal: "❌", note: "(2) partial if the user once had invitation privileges" },
+  T3: {
+    "membership-tree": "❌",
+    "state-dag": "🚧",
+    signal: "❌",
+    note: "(1) dependent on whether timestamps can be falsified",
+  },
+  T4: {
+    "membership-tree": "❌",
+    "state-dag": "✅",
+    signal: "❌",
+    note: "(2) partial if the user once had invitation privileges",
+  },
 };
 
 export const LEGEND = [
@@ -115,11 +135,20 @@ export interface ReportInput {
 }
 
 /** The proposal's table's columns, from the models present: who stands for "Matrix today", and for Signal. */
-export function proposalColumns(models: readonly string[]): { model: string; title: string; claim: "membership-tree" | "state-dag" | "signal" | null }[] {
+export function proposalColumns(
+  models: readonly string[],
+): { model: string; title: string; claim: "membership-tree" | "state-dag" | "signal" | null }[] {
   const cols: ReturnType<typeof proposalColumns> = [];
-  if (models.includes("element-all-devices")) cols.push({ model: "element-all-devices", title: "Matrix today (element-all-devices)", claim: null });
-  else if (models.includes("baseline")) cols.push({ model: "baseline", title: "Matrix today (baseline: element-all-devices is not in the results)", claim: null });
-  if (models.includes("membership-tree")) cols.push({ model: "membership-tree", title: title("membership-tree"), claim: "membership-tree" });
+  if (models.includes("element-all-devices"))
+    cols.push({ model: "element-all-devices", title: "Matrix today (element-all-devices)", claim: null });
+  else if (models.includes("baseline"))
+    cols.push({
+      model: "baseline",
+      title: "Matrix today (baseline: element-all-devices is not in the results)",
+      claim: null,
+    });
+  if (models.includes("membership-tree"))
+    cols.push({ model: "membership-tree", title: title("membership-tree"), claim: "membership-tree" });
   for (const m of models) if (m.startsWith("state-dag")) cols.push({ model: m, title: title(m), claim: "state-dag" });
   if (models.includes("signal-pgs")) cols.push({ model: "signal-pgs", title: title("signal-pgs"), claim: "signal" });
   return cols;
@@ -165,11 +194,16 @@ export function threatModelMarkdown(input: ReportInput): string {
   const rule = `|---|${models.map(() => "---").join("|")}|`;
   const proposalRows = threats.filter((t) => t.proposal_row !== null).sort((a, b) => a.proposal_row! - b.proposal_row!);
   const cols = proposalColumns(models);
-  const claimOf = (id: string, c: (typeof cols)[number]): Mark | undefined => (c.claim ? PROPOSAL_CLAIMS[id]?.[c.claim] : undefined);
+  const claimOf = (id: string, c: (typeof cols)[number]): Mark | undefined =>
+    c.claim ? PROPOSAL_CLAIMS[id]?.[c.claim] : undefined;
   const proposalHeader = `| Attack | ${cols.map((c) => (c.claim ? `${c.title}, claimed | ${c.title}, measured` : c.title)).join(" | ")} |`;
   const proposalRule = `|---|${cols.map((c) => (c.claim ? "---|---" : "---")).join("|")}|`;
-  const proposalRow = (t: (typeof threats)[number]) => `| ${t.id}: ${t.title} | ${cols.map((c) => (c.claim ? `${claimOf(t.id, c) ?? "-"} | ${measured(t, c.model)}` : measured(t, c.model))).join(" | ")} |`;
-  const budget = attacks.source === "scripted" ? "one trial per threat and model (the scripted basic form)" : `${attacks.runs} variants per threat and model, seed ${attacks.seed}`;
+  const proposalRow = (t: (typeof threats)[number]) =>
+    `| ${t.id}: ${t.title} | ${cols.map((c) => (c.claim ? `${claimOf(t.id, c) ?? "-"} | ${measured(t, c.model)}` : measured(t, c.model))).join(" | ")} |`;
+  const budget =
+    attacks.source === "scripted"
+      ? "one trial per threat and model (the scripted basic form)"
+      : `${attacks.runs} variants per threat and model, seed ${attacks.seed}`;
   const out: string[] = [
     "# MSC3917 threat model, measured",
     "",
@@ -208,19 +242,39 @@ export function threatModelMarkdown(input: ReportInput): string {
       if (v.mark === claimed) continue;
       const w = input.witnesses[t.id]?.[c.model];
       const claimNote = PROPOSAL_CLAIMS[t.id]?.note;
-      diffs.push(`- **${t.id}, ${c.title}**: the proposal claims ${claimed}${claimNote ? ` ${claimNote}` : ""}; measured ${cellOf(tally)}.${w ? ` Witness: \`${w.file}\` (replay: \`npm run scenarios -- ${w.file}\`).` : ""}`);
+      diffs.push(
+        `- **${t.id}, ${c.title}**: the proposal claims ${claimed}${claimNote ? ` ${claimNote}` : ""}; measured ${cellOf(tally)}.${w ? ` Witness: \`${w.file}\` (replay: \`npm run scenarios -- ${w.file}\`).` : ""}`,
+      );
     }
   }
-  out.push(...(diffs.length ? diffs : ["Every measured mark agrees with the proposal's."]), "", "## Legend", "", LEGEND, "", "## Footnotes", "", ...(footnotes.length ? footnotes : ["None: every cell is ✅ or n/a."]));
+  out.push(
+    ...(diffs.length ? diffs : ["Every measured mark agrees with the proposal's."]),
+    "",
+    "## Legend",
+    "",
+    LEGEND,
+    "",
+    "## Footnotes",
+    "",
+    ...(footnotes.length ? footnotes : ["None: every cell is ✅ or n/a."]),
+  );
   return `${out.join("\n")}\n`;
 }
 
 /** Per 100 honest runs, one decimal. */
-const per100 = (count: number, runs: number): string => (runs === 0 ? "-" : (Math.round((count * 1000) / runs) / 10).toFixed(1));
+const per100 = (count: number, runs: number): string =>
+  runs === 0 ? "-" : (Math.round((count * 1000) / runs) / 10).toFixed(1);
 
 function availabilitySection(attacks: AttacksJson): string[] {
-  const a = attacks.availability as { scripted: string[]; generated: number; results: Record<string, AvailabilityResult["results"][keyof AvailabilityResult["results"]]> } | undefined;
-  if (!a) return ["## Availability", "", "No honest stress runs in this results file: `npm run attacks` runs them.", ""];
+  const a = attacks.availability as
+    | {
+        scripted: string[];
+        generated: number;
+        results: Record<string, AvailabilityResult["results"][keyof AvailabilityResult["results"]]>;
+      }
+    | undefined;
+  if (!a)
+    return ["## Availability", "", "No honest stress runs in this results file: `npm run attacks` runs them.", ""];
   const models = attacks.models.filter((m) => a.results[m]);
   return [
     "## Availability",
@@ -239,12 +293,42 @@ function availabilitySection(attacks: AttacksJson): string[] {
 
 /** Long-form rows (DESIGN.md §10): one per threat and model, with the mark and the availability counts. */
 export function threatModelRows(attacks: AttacksJson): (string | number)[][] {
-  const rows: (string | number)[][] = [["threat", "model", "mark", "trials", "prevented", "detected", "breach", "breach_detected", "false_rejections", "false_alarms", "locked_out_trials", "not_applicable", "example"]];
+  const rows: (string | number)[][] = [
+    [
+      "threat",
+      "model",
+      "mark",
+      "trials",
+      "prevented",
+      "detected",
+      "breach",
+      "breach_detected",
+      "false_rejections",
+      "false_alarms",
+      "locked_out_trials",
+      "not_applicable",
+      "example",
+    ],
+  ];
   for (const t of [...attacks.threats].sort((a, b) => byThreatId(a.id, b.id))) {
     for (const m of attacks.models) {
       const r = t.results[m];
       if (!r) continue;
-      rows.push([t.id, m, markOf(r), r.trials, r.prevented, r.detected, r.breach, r.breach_detected ?? 0, r.false_rejections, r.false_alarms ?? 0, r.safe_by_exclusion ?? 0, r.not_applicable ?? "", r.example ?? ""]);
+      rows.push([
+        t.id,
+        m,
+        markOf(r),
+        r.trials,
+        r.prevented,
+        r.detected,
+        r.breach,
+        r.breach_detected ?? 0,
+        r.false_rejections,
+        r.false_alarms ?? 0,
+        r.safe_by_exclusion ?? 0,
+        r.not_applicable ?? "",
+        r.example ?? "",
+      ]);
     }
   }
   return rows;

@@ -40,7 +40,10 @@ const hiddenBan = loadScenario(join(REPO, "scenarios/attacks/T13-proposal-exampl
 describe("quiescence", () => {
   it("two trailing add_device steps change nothing in the hidden-ban example, under every model", async () => {
     const alice = "@alice:a.example";
-    const longer: Scenario = { ...hiddenBan, steps: [...hiddenBan.steps, { action: "add_device", user: alice }, { action: "add_device", user: alice }] };
+    const longer: Scenario = {
+      ...hiddenBan,
+      steps: [...hiddenBan.steps, { action: "add_device", user: alice }, { action: "add_device", user: alice }],
+    };
     for (const model of MODEL_IDS) {
       const [a, b] = [await runScenario(hiddenBan, model), await runScenario(longer, model)];
       expect(measured(b), model).toEqual(measured(a));
@@ -52,7 +55,15 @@ describe("quiescence", () => {
       .map((f) => loadScenario(f))
       .filter((s) => (s.network?.delay ?? 0) > 0);
     expect(delayed.length).toBeGreaterThan(0);
-    const arb = fc.nat(delayed.length - 1).chain((i) => fc.record({ i: fc.constant(i), model: fc.constantFrom(...MODEL_IDS), extra: fc.array(silentStep(delayed[i]!), { minLength: 1, maxLength: 3 }) }));
+    const arb = fc
+      .nat(delayed.length - 1)
+      .chain((i) =>
+        fc.record({
+          i: fc.constant(i),
+          model: fc.constantFrom(...MODEL_IDS),
+          extra: fc.array(silentStep(delayed[i]!), { minLength: 1, maxLength: 3 }),
+        }),
+      );
     await fc.assert(
       fc.asyncProperty(arb, async ({ i, model, extra }) => {
         const s = delayed[i]!;
