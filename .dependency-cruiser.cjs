@@ -10,6 +10,7 @@ module.exports = {
     { name: "world-below-models", severity: "error", comment: "sim/world imports no models, scenarios, attacks or reports", from: { path: "^sim/world/", pathNot: notTest }, to: { path: "^(sim/models|scenarios|attacks|reports)/" } },
     { name: "models-below-scenarios", severity: "error", comment: "models import no scenarios, attacks or reports", from: { path: "^sim/models/", pathNot: notTest }, to: { path: "^(scenarios|attacks|reports)/" } },
     { name: "scenarios-below-attacks", severity: "error", comment: "scenarios import no attacks", from: { path: "^scenarios/", pathNot: notTest }, to: { path: "^attacks/" } },
+    { name: "oracle-rules-private", severity: "error", comment: "only the oracle (and its own tests) may use the oracle's room rules: the judge shares no rules with what it judges", from: { pathNot: ["^sim/world/oracle\\.ts$", "^sim/world/oracle-auth[.a-z-]*\\.ts$"] }, to: { path: "^sim/world/oracle-auth\\.ts$" } },
     { name: "reports-read-types", severity: "error", comment: "reports import only types from the rest of the project: they read results files", from: { path: "^reports/", pathNot: notTest }, to: { path: "^(sim|scenarios|attacks|cli|bench|test-support)/", dependencyTypesNot: ["type-only"] } },
   ],
   options: {

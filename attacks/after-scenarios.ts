@@ -17,7 +17,7 @@ import type { Outcome } from "../sim/world/oracle.ts";
 import { CATALOGUE } from "./catalogue.ts";
 
 interface ScenarioResults {
-  runs: { file: string; model: ModelId; observed: { outcome: Outcome; false_rejections: number; attacker_decrypted: number }; history: Operation[] }[];
+  runs: { file: string; model: ModelId; observed: { outcome: Outcome; false_rejections: number; false_alarms?: number; detections?: number; shut_out?: boolean; attacker_decrypted: number }; history: Operation[] }[];
 }
 
 /** One-trial tallies from the scripted basic forms, for the threats whose scenario ran. */
@@ -39,8 +39,8 @@ export function attacksFromScenarios(results: ScenarioResults): AttacksJson | nu
         MODEL_IDS.map((m) => {
           const r = results.runs.find((x) => x.file === t.scenario && x.model === m)!;
           const o = r.observed.outcome;
-          const witness = o === "prevented" ? null : t.scenario;
-          const tally: TallyJson = { basic: o, trials: 1, prevented: +(o === "prevented"), detected: +(o === "detected"), breach: +(o === "breach"), false_rejections: r.observed.false_rejections, attacker_decrypted: r.observed.attacker_decrypted, property_violations: 0, example: witness, witness_history: witness ? r.history : null };
+          const witness = o === "prevented" && r.observed.shut_out !== true ? null : t.scenario;
+          const tally: TallyJson = { basic: o, trials: 1, prevented: +(o === "prevented"), detected: +(o === "detected"), breach: +(o === "breach"), false_rejections: r.observed.false_rejections, false_alarms: r.observed.false_alarms ?? 0, breach_detected: +(o === "breach" && (r.observed.detections ?? 0) > 0), safe_by_exclusion: +(o !== "breach" && r.observed.shut_out === true), attacker_decrypted: r.observed.attacker_decrypted, property_violations: 0, example: witness, witness_history: witness ? r.history : null };
           return [m, tally];
         }),
       ) as Record<ModelId, TallyJson>,

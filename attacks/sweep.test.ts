@@ -60,12 +60,16 @@ function cli(args: string[]) {
 
 describe("npm run attacks", () => {
   it("runs one threat, writes JSON and a witness that replays", async () => {
-    const r = cli(["--threat", "T5", "--runs", "3", "--format", "json"]);
+    const r = cli(["--threat", "T5", "--runs", "3", "--honest", "0", "--format", "json"]);
     expect(r.code).toBe(0);
     const out = JSON.parse(r.stdout);
     expect(out.threats.map((t: { id: string }) => t.id)).toEqual(["T5"]);
     expect(out.threats[0].results.baseline).toMatchObject({ trials: 3, breach: 3, example: expect.stringMatching(/witnesses\/T5-baseline\.json$/) });
     expect(out.threats[0].results["membership-tree"]).toMatchObject({ trials: 3, prevented: 3, example: null });
+    // The honest stress runs: the scripted availability files only, with --honest 0; nobody breached.
+    expect(out.availability.generated).toBe(0);
+    expect(out.availability.results.baseline.runs).toBe(out.availability.scripted.length);
+    for (const t of Object.values(out.availability.results) as { breaches: number }[]) expect(t.breaches).toBe(0);
     const witness = loadScenario(join(REPO, out.threats[0].results.baseline.example));
     expect((await runScenario(witness, "baseline")).outcome).toBe("breach");
   });

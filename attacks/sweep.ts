@@ -26,13 +26,22 @@ export interface Tally {
   breach: number;
   /** Legitimate members left out of messages, over all trials. */
   false_rejections: number;
+  /** Alarms the oracle could not trace to the adversary, over all trials. */
+  false_alarms: number;
+  /** Trials with a breach in which an alarm the oracle traced to the adversary was raised too. */
+  breach_detected: number;
+  /**
+   * Trials with no breach in which an alarm was raised and, after the adversary's first act, no
+   * legitimate member's message reached another: "no breach" only because members were left out.
+   */
+  safe_by_exclusion: number;
   /** Messages adversary devices decrypted, over all trials. */
   attacker_decrypted: number;
   property_violations: number;
   /** Why the threat cannot apply to this model (its applicability table), when it cannot; the counts are still measured. */
   not_applicable?: string;
   /** The first variant with the worst outcome: its index, the scenario to save and replay, and its run's history. */
-  example: { variant: number; outcome: Outcome; scenario: Scenario; history: Operation[] } | null;
+  example: { variant: number; outcome: Outcome; shut_out: boolean; scenario: Scenario; history: Operation[] } | null;
 }
 
 export interface ThreatResult {
@@ -78,6 +87,8 @@ export function variantsOf(base: Scenario, n: number, seed: number): Scenario[] 
   ];
 }
 
+export const emptyTally = (): Tally => ({ basic: null, trials: 0, prevented: 0, detected: 0, breach: 0, false_rejections: 0, false_alarms: 0, breach_detected: 0, safe_by_exclusion: 0, attacker_decrypted: 0, property_violations: 0, example: null });
+
 const RANK: Record<Outcome, number> = { prevented: 0, detected: 1, breach: 2 };
 
 /**
@@ -119,8 +130,7 @@ export async function sweepThreat(
   const results = Object.fromEntries(
     MODEL_IDS.map((m) => {
       const reason = (MODELS[m] as DefenceModel).notApplicable?.[threat.id];
-      const tally: Tally = { basic: null, trials: 0, prevented: 0, detected: 0, breach: 0, false_rejections: 0, attacker_decrypted: 0, property_violations: 0, ...(reason ? { not_applicable: reason } : {}), example: null };
-      return [m, tally];
+      return [m, { ...emptyTally(), ...(reason ? { not_applicable: reason } : {}) }];
     }),
   ) as Record<ModelId, Tally>;
   const violations: ThreatResult["violations"] = [];
@@ -133,12 +143,17 @@ export async function sweepThreat(
       t[run.outcome]++;
       if (i === 0) t.basic = run.outcome;
       t.false_rejections += run.judgement.false_rejections.length;
+      t.false_alarms += run.judgement.false_alarms.length;
+      if (run.outcome === "breach" && run.judgement.detections > 0) t.breach_detected++;
+      if (run.outcome !== "breach" && run.judgement.shut_out) t.safe_by_exclusion++;
       t.attacker_decrypted += run.judgement.attacker_decrypted;
       if (run.property_violations.length > 0) {
         t.property_violations++;
         if (violations.length < 5) violations.push({ model, variant: i, violation: run.property_violations[0]! });
       }
-      if (!t.example || RANK[run.outcome] > RANK[t.example.outcome]) t.example = { variant: i, outcome: run.outcome, scenario: variant, history: run.history };
+      // The worst trial: by outcome, and among equals, one where members were shut out.
+      const rank = (o: Outcome, shut: boolean) => RANK[o] * 2 + (shut ? 1 : 0);
+      if (!t.example || rank(run.outcome, run.judgement.shut_out) > rank(t.example.outcome, t.example.shut_out)) t.example = { variant: i, outcome: run.outcome, shut_out: run.judgement.shut_out, scenario: variant, history: run.history };
     }
     onTrial?.();
   }

@@ -32,9 +32,9 @@ export function reportInput(attacks: AttacksJson): ReportInput {
   for (const t of attacks.threats) {
     for (const m of attacks.models) {
       const r = t.results[m];
-      if (markOf(r) === "✅" || !r.example) continue;
+      if (!r || markOf(r) === "✅" || markOf(r) === "n/a" || !r.example) continue;
       const mermaid = r.witness_history ? witnessGraph(r.witness_history) : 'flowchart TD\n  none["no witness history in the results file: run npm run attacks again"]';
-      (witnesses[t.id] ??= {})[m as ModelId] = { file: r.example, mermaid };
+      (witnesses[t.id] ??= {})[m] = { file: r.example, mermaid };
     }
   }
   const version = (JSON.parse(readFileSync(join(REPO, "package.json"), "utf8")) as { version: string }).version;
@@ -90,7 +90,7 @@ export function main(argv: string[]): number {
   const { attacks } = sweep;
   const files = writeReport(attacks);
   for (const s of sweep.stale) process.stderr.write(`report: warning: ${s} changed after the sweep was written; run npm run attacks again\n`);
-  if (values.format === "json") process.stdout.write(`${JSON.stringify({ attacks, marks: Object.fromEntries(attacks.threats.map((t) => [t.id, Object.fromEntries(attacks.models.map((m) => [m, markOf(t.results[m])]))])) }, null, 1)}\n`);
+  if (values.format === "json") process.stdout.write(`${JSON.stringify({ attacks, marks: Object.fromEntries(attacks.threats.map((t) => [t.id, Object.fromEntries(attacks.models.map((m) => [m, t.results[m] ? markOf(t.results[m]) : null]))])) }, null, 1)}\n`);
   else process.stdout.write(`wrote ${relative(process.cwd(), files.md)} and ${relative(process.cwd(), files.csv)} from ${sweep.describe}\n`);
   return 0;
 }

@@ -1,19 +1,29 @@
 /**
  * The threat-model report (DESIGN.md §10): pure functions from the sweep's results
- * (`reports/out/attacks.json`) to the proposal's table, measured, and the full catalogue, in
- * Markdown and in long-form CSV rows. Nothing in a cell is typed in: every mark is computed from
- * counts, and every count comes from runs.
+ * (`reports/out/attacks.json`) to the proposal's table, measured, the full catalogue and the
+ * availability table, in Markdown and in long-form CSV rows. Nothing in a cell is typed in: every
+ * mark is computed from counts, every count comes from runs, and the columns are the models the
+ * results file names (other models are added in parallel; the report knows none of them by heart).
  */
+import type { AvailabilityResult } from "../attacks/availability.ts";
 import type { Tally } from "../attacks/sweep.ts";
-import type { ModelId } from "../sim/models/index.ts";
 import type { Operation } from "../sim/world/history.ts";
 import type { Outcome } from "../sim/world/oracle.ts";
 
 /**
  * A tally of the sweep (attacks/sweep.ts) as attacks.json holds it: the witness is a file name,
  * with the history of its run (what the report draws; absent in files from before it was kept).
+ * Counts added later may be missing from older files (read as 0). A model a threat does not apply
+ * to says why in `not_applicable`.
  */
-export type TallyJson = Omit<Tally, "example"> & { example: string | null; witness_history?: Operation[] | null };
+export type TallyJson = Omit<Tally, "example" | "false_alarms" | "breach_detected" | "safe_by_exclusion"> & {
+  example: string | null;
+  witness_history?: Operation[] | null;
+  false_alarms?: number;
+  breach_detected?: number;
+  safe_by_exclusion?: number;
+  not_applicable?: string;
+};
 
 export interface AttacksJson {
   /** `scripted`: one trial per threat, the basic forms `npm run scenarios` ran; else a sweep. */
@@ -23,68 +33,134 @@ export interface AttacksJson {
   written?: string;
   seed: number;
   runs: number;
-  models: ModelId[];
-  threats: { id: string; title: string; proposal_row: number | null; expected: Record<ModelId, Outcome>; scenario: string; results: Record<ModelId, TallyJson> }[];
+  models: string[];
+  threats: {
+    id: string;
+    title: string;
+    proposal_row: number | null;
+    expected: Record<string, Outcome | string>;
+    scenario: string;
+    results: Record<string, TallyJson>;
+  }[];
+  /** The honest stress runs (attacks/availability.ts), when the sweep ran them. */
+  availability?: AvailabilityResult;
 }
 
-export type Mark = "✅" | "🚧" | "❌";
+export type Mark = "✅" | "🚧" | "❌" | "n/a";
+
+/** A cell's mark and, for 🚧 and n/a, which case it is, in words from the counts. */
+export interface Verdict {
+  mark: Mark;
+  why: string | null;
+}
 
 /**
- * ✅ no breach in any trial (and not every trial merely detected);
- * 🚧 breaches only in some variants (not the basic form), or every trial detected;
- * ❌ an undetected breach in the attack's basic form.
+ * From the worst case, with the budget: ❌ at least one breach no traced alarm came with; 🚧 every
+ * breach came with a traced alarm, or no breach but only because legitimate members were left out
+ * entirely; ✅ no breach in any of the N trials; n/a when the results say the threat does not apply.
  */
-export function markOf(t: TallyJson): Mark {
-  if (t.basic === "breach") return "❌";
-  if (t.breach > 0) return "🚧";
-  if (t.trials > 0 && t.detected === t.trials) return "🚧";
-  return "✅";
+export function verdictOf(t: TallyJson): Verdict {
+  if (t.not_applicable !== undefined) return { mark: "n/a", why: t.not_applicable };
+  const detectedBreaches = t.breach_detected ?? 0;
+  if (t.breach > detectedBreaches) return { mark: "❌", why: null };
+  if (t.breach > 0) return { mark: "🚧", why: `all ${t.breach} breaches detected` };
+  const excluded = t.safe_by_exclusion ?? 0;
+  if (excluded > 0) return { mark: "🚧", why: `no breach, but members shut out in ${excluded}` };
+  return { mark: "✅", why: null };
 }
 
-/** The proposal's own table (MSC3917 §Threat modeling), as it claims. */
-export const PROPOSAL_CLAIMS: Record<string, { "membership-tree": Mark; "state-dag": Mark; note?: string }> = {
-  T1: { "membership-tree": "✅", "state-dag": "✅" },
-  T2: { "membership-tree": "❌", "state-dag": "✅" },
-  T3: { "membership-tree": "❌", "state-dag": "🚧", note: "(1) dependent on whether timestamps can be falsified" },
-  T4: { "membership-tree": "❌", "state-dag": "✅", note: "(2) partial if the user once had invitation privileges" },
+export const markOf = (t: TallyJson): Mark => verdictOf(t).mark;
+
+/** The proposal's own table (MSC3917 §Threat modeling), as it claims, with its footnotes. */
+export const PROPOSAL_CLAIMS: Record<
+  string,
+  { "membership-tree": Mark; "state-dag": Mark; signal: Mark; note?: string }
+> = {
+  T1: { "membership-tree": "✅", "state-dag": "✅", signal: "✅" },
+  T2: { "membership-tree": "❌", "state-dag": "✅", signal: "❌" },
+  T3: {
+    "membership-tree": "❌",
+    "state-dag": "🚧",
+    signal: "❌",
+    note: "(1) dependent on whether timestamps can be falsified",
+  },
+  T4: {
+    "membership-tree": "❌",
+    "state-dag": "✅",
+    signal: "❌",
+    note: "(2) partial if the user once had invitation privileges",
+  },
 };
 
 export const LEGEND = [
-  "- ✅: no breach in any trial.",
-  "- 🚧: breaches only in some variants, or always detected.",
-  "- ❌: an undetected breach in the attack's basic form.",
+  "- ❌: at least one breach that no traced alarm came with, in the N trials.",
+  "- 🚧: every breach came with a traced alarm, or there was no breach only because legitimate members were locked out (the cell says which).",
+  "- ✅: no breach in any of the N trials (N shown).",
+  "- n/a: the threat does not apply to the model (the results say why).",
   "",
-  "A breach is a legitimate member's message decrypted by a device that was not a legitimate member's when it was sent, measured by real decryption; detected means an honest client raised a tamper alarm and no breach happened.",
+  "A breach is a legitimate member's message decrypted by a device that was not a legitimate member's when it was sent, measured by real decryption. Legitimacy is the oracle's own room v11 rules applied to what honest actors did, in the order it happened. A detection (det.) is a trial where an honest client raised an alarm whose cause the oracle traced to an adversarial act; every other alarm is a false alarm (fa), counted with the false rejections (fr: legitimate members left out of a message), over all trials. Shut out: an alarm was raised and, after the adversary's first act, no legitimate member's message reached any other legitimate member (the room went dark).",
 ].join("\n");
 
-const cell = (t: TallyJson): string => `${markOf(t)} ${t.breach}/${t.trials}${t.detected ? `, det. ${t.detected}` : ""}`;
+/** Column titles for the models this report knows a name for; any other model is shown by its ID. */
+const MODEL_TITLE: Record<string, string> = {
+  baseline: "Baseline",
+  "membership-tree": "Membership tree",
+  "state-dag": "State DAG (ts)",
+  "state-dag-no-ts": "State DAG (no-ts)",
+  "element-all-devices": "Element (all devices)",
+  "element-identity-based": "Element (identity-based)",
+  "msc3917-on-element": "MSC3917 on Element",
+  "signal-pgs": "Signal (PGS)",
+  mls: "MLS",
+};
+const title = (m: string): string => MODEL_TITLE[m] ?? m;
 
-/** Why a measured mark differs from the proposal's, for the cells where it can. */
-export function explain(threat: string, model: "membership-tree" | "state-dag", measured: Mark, claimed: Mark): string {
-  if (threat === "T3" && model === "state-dag") {
-    return "Resolution orders concurrent events by the sender's power before anything else, and a banner must outrank the banned (room v11), so a banned member's invite can never be placed before the ban, whatever time it claims: the ts and no-ts tie-breaks give the same result. What the sweep shows instead is detection: honest servers drop the colluder's forged invite, and honest clients alarm on heads that name it.";
-  }
-  if (measured === "🚧" && claimed === "✅") return "Every trial was detected rather than silently prevented, which the legend marks 🚧: the protection held, by raising an alarm.";
-  if (claimed === "❌" && measured !== "❌") return "The basic form did not breach; see the witness.";
-  return "See the witness.";
+/** Natural order of threat IDs: T2 before T10. */
+export function byThreatId(a: string, b: string): number {
+  return a.localeCompare(b, "en", { numeric: true });
 }
+
+export const cellOf = (t: TallyJson): string => {
+  const v = verdictOf(t);
+  if (v.mark === "n/a") return `n/a (${v.why})`;
+  const counts = `${t.breach}/${t.trials}${t.detected ? `, det. ${t.detected}` : ""}, fr ${t.false_rejections}, fa ${t.false_alarms ?? 0}`;
+  return `${v.mark} ${counts}${v.why ? ` (${v.why})` : ""}`;
+};
 
 export interface ReportInput {
   attacks: AttacksJson;
   version: string;
   /** Footnotes: threat → model → mermaid graph of the witness run, and the replay command. */
-  witnesses: Record<string, Partial<Record<ModelId, { file: string; mermaid: string }>>>;
+  witnesses: Record<string, Record<string, { file: string; mermaid: string }>>;
 }
 
-const MODEL_TITLE: Record<string, string> = { baseline: "Baseline (Matrix today)", "membership-tree": "Membership tree", "state-dag": "State DAG (ts)", "state-dag-no-ts": "State DAG (no-ts)" };
+/** The proposal's table's columns, from the models present: who stands for "Matrix today", and for Signal. */
+export function proposalColumns(
+  models: readonly string[],
+): { model: string; title: string; claim: "membership-tree" | "state-dag" | "signal" | null }[] {
+  const cols: ReturnType<typeof proposalColumns> = [];
+  if (models.includes("element-all-devices"))
+    cols.push({ model: "element-all-devices", title: "Matrix today (element-all-devices)", claim: null });
+  else if (models.includes("baseline"))
+    cols.push({
+      model: "baseline",
+      title: "Matrix today (baseline: element-all-devices is not in the results)",
+      claim: null,
+    });
+  if (models.includes("membership-tree"))
+    cols.push({ model: "membership-tree", title: title("membership-tree"), claim: "membership-tree" });
+  for (const m of models) if (m.startsWith("state-dag")) cols.push({ model: m, title: title(m), claim: "state-dag" });
+  if (models.includes("signal-pgs")) cols.push({ model: "signal-pgs", title: title("signal-pgs"), claim: "signal" });
+  return cols;
+}
 
 export function threatModelMarkdown(input: ReportInput): string {
   const { attacks } = input;
   const models = attacks.models;
-  const byId = new Map(attacks.threats.map((t) => [t.id, t]));
+  const threats = [...attacks.threats].sort((a, b) => byThreatId(a.id, b.id));
   const footnotes: string[] = [];
   const noted = new Map<string, string>();
-  const note = (threat: string, model: ModelId): string => {
+  const note = (threat: string, model: string): string => {
     const key = `${threat}\u0000${model}`;
     const seen = noted.get(key);
     if (seen !== undefined) return seen;
@@ -94,7 +170,7 @@ export function threatModelMarkdown(input: ReportInput): string {
     noted.set(key, ` [${n}]`);
     footnotes.push(
       [
-        `### [${n}] ${threat} under ${MODEL_TITLE[model] ?? model}`,
+        `### [${n}] ${threat} under ${title(model)}`,
         "",
         `Witness: \`${w.file}\`. Replay: \`npm run scenarios -- ${w.file}\`.`,
         "",
@@ -108,65 +184,151 @@ export function threatModelMarkdown(input: ReportInput): string {
     );
     return ` [${n}]`;
   };
-  const rowCells = (id: string) => {
-    const t = byId.get(id)!;
-    return models.map((m) => {
-      const tally = t.results[m];
-      const mark = markOf(tally);
-      return `${cell(tally)}${mark === "✅" ? "" : note(id, m)}`;
-    });
+  const measured = (t: (typeof threats)[number], m: string): string => {
+    const tally = t.results[m];
+    if (!tally) return "not run";
+    const mark = markOf(tally);
+    return `${cellOf(tally)}${mark === "✅" || mark === "n/a" ? "" : note(t.id, m)}`;
   };
-  const header = `| Attack | ${models.map((m) => MODEL_TITLE[m] ?? m).join(" | ")} |`;
+  const header = `| Attack | ${models.map(title).join(" | ")} |`;
   const rule = `|---|${models.map(() => "---").join("|")}|`;
-  const proposalRows = attacks.threats.filter((t) => t.proposal_row !== null).sort((a, b) => a.proposal_row! - b.proposal_row!);
+  const proposalRows = threats.filter((t) => t.proposal_row !== null).sort((a, b) => a.proposal_row! - b.proposal_row!);
+  const cols = proposalColumns(models);
+  const claimOf = (id: string, c: (typeof cols)[number]): Mark | undefined =>
+    c.claim ? PROPOSAL_CLAIMS[id]?.[c.claim] : undefined;
+  const proposalHeader = `| Attack | ${cols.map((c) => (c.claim ? `${c.title}, claimed | ${c.title}, measured` : c.title)).join(" | ")} |`;
+  const proposalRule = `|---|${cols.map((c) => (c.claim ? "---|---" : "---")).join("|")}|`;
+  const proposalRow = (t: (typeof threats)[number]) =>
+    `| ${t.id}: ${t.title} | ${cols.map((c) => (c.claim ? `${claimOf(t.id, c) ?? "-"} | ${measured(t, c.model)}` : measured(t, c.model))).join(" | ")} |`;
+  const budget =
+    attacks.source === "scripted"
+      ? "one trial per threat and model (the scripted basic form)"
+      : `${attacks.runs} variants per threat and model, seed ${attacks.seed}`;
   const out: string[] = [
     "# MSC3917 threat model, measured",
     "",
     attacks.source === "scripted"
-      ? `Generated by \`npm run scenarios\` from the scripted basic form of each threat, one trial each (run \`npm run attacks\`, then \`npm run report\`, for variants), msc3917 ${input.version}. Each cell: mark, then breaches/trials (and detections).`
-      : `Generated from \`${attacks.file ?? "reports/out/attacks.json"}\`${attacks.written ? ` (written ${attacks.written})` : ""}: ${attacks.runs} variants per threat and model, seed ${attacks.seed}, msc3917 ${input.version}. Each cell: mark, then breaches/trials (and detections).`,
+      ? `Generated by \`npm run scenarios\` from the scripted basic form of each threat, one trial each (run \`npm run attacks\`, then \`npm run report\`, for variants), msc3917 ${input.version}.`
+      : `Generated from \`${attacks.file ?? "reports/out/attacks.json"}\`${attacks.written ? ` (written ${attacks.written})` : ""}: ${budget}, msc3917 ${input.version}.`,
+    "Each cell: mark, then breaches/trials, detections (det.), false rejections (fr) and false alarms (fa) over all trials.",
     "",
     "## The proposal's table, measured",
     "",
-    header,
-    rule,
-    ...proposalRows.map((t) => `| ${t.id}: ${t.title} | ${rowCells(t.id).join(" | ")} |`),
+    "The proposal's claims (MSC3917 §Threat modeling) beside each measurement.",
+    "",
+    proposalHeader,
+    proposalRule,
+    ...proposalRows.map(proposalRow),
     "",
     "## The full catalogue",
     "",
     header,
     rule,
-    ...attacks.threats.map((t) => `| ${t.id}: ${t.title} | ${rowCells(t.id).join(" | ")} |`),
+    ...threats.map((t) => `| ${t.id}: ${t.title} | ${models.map((m) => measured(t, m)).join(" | ")} |`),
     "",
+    ...availabilitySection(attacks),
     "## Claims against measurements",
     "",
-    "The proposal's table (MSC3917 §Threat modeling) against the marks measured here, for every cell where they differ. The proposal's state-DAG column is compared with each tie-break.",
+    `The proposal's table against the marks measured here (${budget}), for every cell where they differ, with the measured counts and the witness of the worst trial.`,
     "",
   ];
   const diffs: string[] = [];
   for (const t of proposalRows) {
-    const claim = PROPOSAL_CLAIMS[t.id];
-    if (!claim) continue;
-    for (const m of models) {
-      const claimed = m === "membership-tree" ? claim["membership-tree"] : m.startsWith("state-dag") ? claim["state-dag"] : undefined;
-      if (!claimed) continue;
-      const measured = markOf(t.results[m]);
-      if (measured === claimed) continue;
-      const w = input.witnesses[t.id]?.[m];
-      diffs.push(`- **${t.id}, ${MODEL_TITLE[m] ?? m}**: the proposal claims ${claimed}${claim.note ? ` ${claim.note}` : ""}; measured ${cell(t.results[m])}. ${explain(t.id, m === "membership-tree" ? "membership-tree" : "state-dag", measured, claimed)}${w ? ` Witness: \`${w.file}\`.` : ""}`);
+    for (const c of cols) {
+      const claimed = claimOf(t.id, c);
+      const tally = t.results[c.model];
+      if (!claimed || !tally) continue;
+      const v = verdictOf(tally);
+      if (v.mark === claimed) continue;
+      const w = input.witnesses[t.id]?.[c.model];
+      const claimNote = PROPOSAL_CLAIMS[t.id]?.note;
+      diffs.push(
+        `- **${t.id}, ${c.title}**: the proposal claims ${claimed}${claimNote ? ` ${claimNote}` : ""}; measured ${cellOf(tally)}.${w ? ` Witness: \`${w.file}\` (replay: \`npm run scenarios -- ${w.file}\`).` : ""}`,
+      );
     }
   }
-  out.push(...(diffs.length ? diffs : ["Every measured mark agrees with the proposal's."]), "", "## Legend", "", LEGEND, "", "## Footnotes", "", ...(footnotes.length ? footnotes : ["None: every cell is ✅."]));
+  out.push(
+    ...(diffs.length ? diffs : ["Every measured mark agrees with the proposal's."]),
+    "",
+    "## Legend",
+    "",
+    LEGEND,
+    "",
+    "## Footnotes",
+    "",
+    ...(footnotes.length ? footnotes : ["None: every cell is ✅ or n/a."]),
+  );
   return `${out.join("\n")}\n`;
 }
 
-/** Long-form rows (DESIGN.md §10): threat, model, trials, prevented, detected, breach, false_rejections, example. */
+/** Per 100 honest runs, one decimal. */
+const per100 = (count: number, runs: number): string =>
+  runs === 0 ? "-" : (Math.round((count * 1000) / runs) / 10).toFixed(1);
+
+function availabilitySection(attacks: AttacksJson): string[] {
+  const a = attacks.availability as
+    | {
+        scripted: string[];
+        generated: number;
+        results: Record<string, AvailabilityResult["results"][keyof AvailabilityResult["results"]]>;
+      }
+    | undefined;
+  if (!a)
+    return ["## Availability", "", "No honest stress runs in this results file: `npm run attacks` runs them.", ""];
+  const models = attacks.models.filter((m) => a.results[m]);
+  return [
+    "## Availability",
+    "",
+    `What each model costs when nobody attacks: ${a.scripted.length} scripted honest runs (\`scenarios/availability/\`) and ${a.generated} generated ones (federation delay 0-3 steps), per model. Every alarm in them is a false alarm.`,
+    "",
+    "| Model | Honest runs | False alarms per 100 runs | False rejections per 100 runs | Runs with a false alarm | Runs with a false rejection | Breaches |",
+    "|---|---|---|---|---|---|---|",
+    ...models.map((m) => {
+      const t = a.results[m]!;
+      return `| ${title(m)} | ${t.runs} | ${per100(t.false_alarms, t.runs)} | ${per100(t.false_rejections, t.runs)} | ${t.runs_with_false_alarms} | ${t.runs_with_false_rejections} | ${t.breaches} |`;
+    }),
+    "",
+  ];
+}
+
+/** Long-form rows (DESIGN.md §10): one per threat and model, with the mark and the availability counts. */
 export function threatModelRows(attacks: AttacksJson): (string | number)[][] {
-  const rows: (string | number)[][] = [["threat", "model", "trials", "prevented", "detected", "breach", "false_rejections", "example"]];
-  for (const t of attacks.threats) {
+  const rows: (string | number)[][] = [
+    [
+      "threat",
+      "model",
+      "mark",
+      "trials",
+      "prevented",
+      "detected",
+      "breach",
+      "breach_detected",
+      "false_rejections",
+      "false_alarms",
+      "locked_out_trials",
+      "not_applicable",
+      "example",
+    ],
+  ];
+  for (const t of [...attacks.threats].sort((a, b) => byThreatId(a.id, b.id))) {
     for (const m of attacks.models) {
       const r = t.results[m];
-      rows.push([t.id, m, r.trials, r.prevented, r.detected, r.breach, r.false_rejections, r.example ?? ""]);
+      if (!r) continue;
+      rows.push([
+        t.id,
+        m,
+        markOf(r),
+        r.trials,
+        r.prevented,
+        r.detected,
+        r.breach,
+        r.breach_detected ?? 0,
+        r.false_rejections,
+        r.false_alarms ?? 0,
+        r.safe_by_exclusion ?? 0,
+        r.not_applicable ?? "",
+        r.example ?? "",
+      ]);
     }
   }
   return rows;

@@ -71,6 +71,10 @@ export function resultsJson(runs: { file: string; run: ScenarioRun }[], seed: nu
           attacker_decrypted: run.judgement.attacker_decrypted,
           false_rejections: run.judgement.false_rejections.length,
           alarms: run.judgement.alarms,
+          detections: run.judgement.detections,
+          false_alarms: run.judgement.false_alarms.length,
+          locked_out: run.judgement.locked_out,
+          shut_out: run.judgement.shut_out,
         },
         ...(run.property_violations.length ? { property_violations: run.property_violations } : {}),
         pass: run.pass,
@@ -85,15 +89,16 @@ export function resultsJson(runs: { file: string; run: ScenarioRun }[], seed: nu
 }
 
 function table(runs: { file: string; run: ScenarioRun }[]): string {
-  const header = ["scenario", "model", "expected", "observed", "breaches", "read by attacker", "false rej.", "result"];
+  const header = ["scenario", "model", "expected", "observed", "breaches", "read by attacker", "false rej.", "false al.", "result"];
   const rows = runs.map(({ run }) => [
     run.scenario,
     run.model,
-    run.expected ? `${run.expected.outcome}${run.expected.false_rejections ? ` (fr ${run.expected.false_rejections})` : ""}` : "-",
+    run.expected ? `${run.expected.outcome}${run.expected.false_rejections ? ` (fr ${run.expected.false_rejections})` : ""}${run.expected.false_alarms ? ` (fa ${run.expected.false_alarms})` : ""}` : "-",
     run.outcome,
     String(run.judgement.breaches.length),
     `${run.judgement.attacker_decrypted}/${run.judgement.messages}`,
     String(run.judgement.false_rejections.length),
+    String(run.judgement.false_alarms.length),
     run.pass ? "pass" : `FAIL: ${run.failure}`,
   ]);
   const passed = runs.filter((r) => r.run.pass).length;

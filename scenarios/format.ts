@@ -20,6 +20,8 @@ export interface ModelExpectation {
   outcome: Outcome;
   /** Exactly this many, or `">0"`. Default 0. */
   false_rejections?: number | ">0";
+  /** Alarms the oracle could not trace to the adversary: exactly this many, or `">0"`. Unchecked if absent. */
+  false_alarms?: number | ">0";
 }
 
 export interface Scenario {
@@ -108,9 +110,11 @@ export function validateScenario(file: string, value: unknown): Scenario {
   for (const [model, e] of Object.entries(value.expect as Obj)) {
     if (!(MODEL_IDS as readonly string[]).includes(model)) err(`expect.${model}`, `unknown model (known: ${MODEL_IDS.join(", ")})`);
     const exp = typeof e === "string" ? { outcome: e } : e;
-    if (!isObj(exp) || !["prevented", "detected", "breach"].includes(exp.outcome as string)) err(`expect.${model}`, "must be prevented, detected or breach, or {outcome, false_rejections}");
+    if (!isObj(exp) || !["prevented", "detected", "breach"].includes(exp.outcome as string)) err(`expect.${model}`, "must be prevented, detected or breach, or {outcome, false_rejections, false_alarms}");
     const fr = (exp as Obj).false_rejections;
     if (fr !== undefined && fr !== ">0" && !Number.isSafeInteger(fr)) err(`expect.${model}.false_rejections`, 'must be a number or ">0"');
+    const fa = (exp as Obj).false_alarms;
+    if (fa !== undefined && fa !== ">0" && !Number.isSafeInteger(fa)) err(`expect.${model}.false_alarms`, 'must be a number or ">0"');
   }
   const expect = Object.fromEntries(Object.entries(value.expect as Obj).map(([m, e]) => [m, typeof e === "string" ? { outcome: e } : e])) as Scenario["expect"];
   return { ...(value as unknown as Scenario), adversary: { servers: advServers as Scenario["adversary"]["servers"], colluding: ((adversary as Obj).colluding as string[]) ?? [] }, expect };

@@ -73,7 +73,7 @@ describe("shipped scenarios", () => {
     expect(resultsJson(again, undefined)).toBe(resultsJson(runs, undefined));
     const other = await runScenario(scenarios[0]!.scenario, "baseline", { seed: 999 });
     expect(JSON.stringify(other.history)).not.toBe(JSON.stringify(runs[0]!.run.history));
-  });
+  }, 240_000); // every shipped scenario under every model again, each drained to quiescence
 });
 
 function cli(args: string[]) {

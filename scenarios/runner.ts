@@ -1,7 +1,8 @@
 /**
  * Runs one scenario under one defence model: builds the world from the seed, carries out the
  * steps (honest clients act through their homeservers; the adversary through its declared
- * capabilities), lets every device sync after each step, and asks the oracle what happened.
+ * capabilities), lets every device sync after each step, drains the network at the end (every
+ * device syncing after each delivery), and only then asks the oracle what happened.
  */
 import { signingKeyFromSeed } from "../sim/core/ed25519.ts";
 import type { VerifierFault } from "../sim/core/verify-membership.ts";
@@ -38,6 +39,9 @@ export interface ScenarioRun {
   failure?: string;
   history: Operation[];
 }
+
+/** More flushes than any declared delay needs to deliver what is in flight. */
+const DRAIN_ROUNDS = 1000;
 
 const serverName = (userId: string): string => userId.slice(userId.indexOf(":") + 1);
 
@@ -118,6 +122,15 @@ export async function runScenario(scenario: Scenario, model: ModelId, options: R
     clock.tick(1000);
   }
 
+  // Policy: quiescence. A run is judged only once the network has drained: every event still in
+  // flight delivered (or withdrawn by a server declared to withhold), each delivery followed by a
+  // sync of every device, so that nothing the steps set going escapes the judgement.
+  for (let round = 0; network.inFlight > 0; round++) {
+    if (round > DRAIN_ROUNDS) throw new Error(`the network did not drain in ${DRAIN_ROUNDS} rounds`);
+    network.flush();
+    for (const c of clients.values()) await c.sync();
+    await adversary.read();
+  }
   const judgement = judge(history.ops);
   const outcome = outcomeOf(judgement);
   const expected = scenario.expect[model] ?? null;
@@ -145,5 +158,8 @@ function expectationFailure(expected: ModelExpectation | null, outcome: Outcome,
   const fr = j.false_rejections.length;
   const want = expected.false_rejections ?? 0;
   if (want === ">0" ? fr === 0 : fr !== want) return `expected ${want} false rejections, observed ${fr}`;
+  const fa = j.false_alarms.length;
+  const alarmsWanted = expected.false_alarms;
+  if (alarmsWanted !== undefined && (alarmsWanted === ">0" ? fa === 0 : fa !== alarmsWanted)) return `expected ${alarmsWanted} false alarms, observed ${fa}`;
   return undefined;
 }

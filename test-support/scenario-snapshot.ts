@@ -7,6 +7,11 @@
  *
  * `npx tsx test-support/scenario-snapshot.ts` rewrites the snapshot: only do so on purpose. It
  * covers the simulated models; the models on a real library came after it (agreement.test.ts).
+ * Rewritten for issue 12 (the oracle's own rules, quiescence): against the pre-refactor snapshot
+ * the only differences were T13-proposal-example-hidden-ban's baseline and membership-tree
+ * breaches (4 then, 6 once the network drains before judging), T15 under the state DAG (detected,
+ * as its file says since the registry merge), the runs of scenarios/availability/ (added since),
+ * and the history operations issue 12 adds (the creator's server-made state events, contents).
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";

@@ -29,5 +29,6 @@ export const join_link = defineAction({
     const joined = await ctx.client(step.user).joinByLink(link);
     ctx.nameRoom(step.room, joined.room_id);
     ctx.membership(joined.room_id, step.user, "join", step.user);
+    if (joined.room_id !== meant) ctx.world.history.record({ op: "misled", t: ctx.world.clock.now(), room: joined.room_id, user: step.user, meant: meant ?? null });
   },
 });

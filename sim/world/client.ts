@@ -153,10 +153,7 @@ export class Client implements RoomSigner, ModelClient {
 
   /** Put a state event this client sent into the history, with the node ID its model's signed structure gives it, if any. */
   private async sent<T extends WorldEvent>(e: T): Promise<T> {
-    const node = await this.defence.eventNode(e);
-    const membership = typeof e.content.membership === "string" ? e.content.membership : null;
-    const parent = typeof e.content.parent_event_id === "string" ? e.content.parent_event_id : null;
-    this.world.history.record({ op: "state", t: this.world.clock.now(), room: e.room_id, event: e.event_id, node, type: e.type, state_key: e.state_key ?? "", sender: e.sender, membership, parent });
+    recordState(this.world, e, await this.defence.eventNode(e));
     return e;
   }
 
@@ -173,7 +170,11 @@ export class Client implements RoomSigner, ModelClient {
     const content = await this.defence.stateContent(null, "m.room.create", "", buildCreateContent({ rrk, creatorMsk: this.msk.publicKey, creator: this.userId }));
     const roomId = this.server.createRoom(this.userId, content);
     await this.defence.created(roomId);
-    const create = await this.sent(this.server.roomView(this.userId, roomId).state.find((e) => e.type === "m.room.create")!);
+    const initial = this.server.roomView(this.userId, roomId).state;
+    const create = await this.sent(initial.find((e) => e.type === "m.room.create")!);
+    // The server makes the creator's join, the power levels and the join rule on `/createRoom`:
+    // the creator's acts too, for the oracle to judge (in the order the server made them).
+    for (const e of initial) if (e !== create) recordState(this.world, e, null);
     this.rooms.set(roomId, { rrk: rrk.publicKey, cause: create.event_id, causeParent: create.event_id });
     this.recordCause(roomId, create, null);
     return roomId;
@@ -336,6 +337,7 @@ export class Client implements RoomSigner, ModelClient {
       const server = this.world.network.serverOf(invite.inviter)!;
       const content = { third_party_invite: { display_name: `${address.slice(0, 2)}…`, signed }, parent_event_id: invite.thirdPartyInviteEventId! };
       const e = server.thirdPartyOnBind(invite.inviter, invite.roomId, this.userId, content);
+      recordState(this.world, e, null);
       // The inviter's signed third-party invite, and the identity server's binding, let this MSK in.
       this.world.history.record({ op: "permit", t: this.world.clock.now(), room: invite.roomId, event: e.event_id, by: invite.inviter, by_msk: invite.inviterMsk!, for_user: this.userId, for_msk: encodeBase64(this.msk.publicKey) });
       return e;
@@ -373,4 +375,12 @@ export class Client implements RoomSigner, ModelClient {
     }
     for (const roomId of rooms) if (this.rooms.get(roomId)?.cause) await this.defence.observeRoom(roomId, this.server.roomView(this.userId, roomId));
   }
+}
+
+/** Put a state event an honest actor's server accepted into the history, for the oracle to judge. */
+function recordState(world: World, e: WorldEvent, node: string | null): void {
+  const membership = typeof e.content.membership === "string" ? e.content.membership : null;
+  const parent = typeof e.content.parent_event_id === "string" ? e.content.parent_event_id : null;
+  const { unsigned: _u, ...content } = e.content;
+  world.history.record({ op: "state", t: world.clock.now(), room: e.room_id, event: e.event_id, node, type: e.type, state_key: e.state_key ?? "", sender: e.sender, membership, parent, content });
 }

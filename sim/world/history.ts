@@ -20,6 +20,12 @@ export type Operation =
    * the proposal's bounding set is about keys, not intentions.
    */
   | { op: "permit"; t: number; room: string; event: string; by: string; by_msk: string; for_user: string | null; for_msk: string | null }
+  /**
+   * An honest user joined a room other than the one they meant (a link's alias or a space's
+   * listing, resolved by a lying server): `meant` is the room they were sent to (null if none).
+   * Their messages there are for the members of the room they meant.
+   */
+  | { op: "misled"; t: number; room: string; user: string; meant: string | null }
   /** A device came into being: honest (added by its user) or the adversary's. */
   | { op: "device"; t: number; user: string; device: string; honest: boolean }
   /** An honest client sent an encrypted message. */
@@ -28,8 +34,12 @@ export type Operation =
   | { op: "share_key"; t: number; room: string; from: string; to: string; session: string }
   /** A device decrypted a message: the measurement of who read what. */
   | { op: "decrypt"; t: number; room: string; device: string; message: string; honest: boolean }
-  /** An honest client sent a state event: its server event ID, and its DAG node ID when it signed one. */
-  | { op: "state"; t: number; room: string; event: string; node: string | null; type: string; state_key: string; sender: string; membership: string | null; parent: string | null }
+  /**
+   * An honest actor's state event took effect on its own server: its server event ID, its DAG node
+   * ID when it signed one, and the event itself (sender, type, state key, content without
+   * `unsigned`), which the oracle judges with its own room rules, in this order.
+   */
+  | { op: "state"; t: number; room: string; event: string; node: string | null; type: string; state_key: string; sender: string; membership: string | null; parent: string | null; content: JsonObject }
   /**
    * An honest client raised a tamper alarm: a state event it saw referenced cannot be obtained.
    * Its cause: the missing node, and who referenced it (a DAG node's `prev_state`, or the heads in
@@ -49,7 +59,11 @@ export type Operation =
        */
       kind?: AlarmKind;
     }
-  /** An adversary capability was used. */
+  /**
+   * An adversary capability was used. What it touched is in `detail`: the event it forged
+   * (`event`, and `node` when the event carries a DAG node), withheld (`hidden`) or made current
+   * again (`reinstated`); the oracle traces alarms to these.
+   */
   | { op: "adversary"; t: number; capability: string; detail: JsonObject };
 
 export type AlarmKind = "missing" | "unplaced" | "incomplete";

@@ -13,6 +13,7 @@ import { canonicalJson, type JsonObject } from "../core/canonical-json.ts";
 import type { CrossSigningKey, DeviceKeys } from "../core/cross-signing.ts";
 import { readMsc3917Fields } from "../core/msc3917-fields.ts";
 import { roomIdFromRrk, rrkFromContent } from "../core/room-root-key.ts";
+import { readDagNode } from "../core/state-dag.ts";
 import type { Clock } from "./clock.ts";
 import type { History } from "./history.ts";
 import { type AuthContext, RoomReplica, authorize, defaultPowerLevels, stateKeyOf, type WorldEvent } from "./room.ts";
@@ -360,7 +361,10 @@ export class Homeserver {
     this.world.network.federate(this, e);
     const parent = typeof content.parent_event_id === "string" ? content.parent_event_id : null;
     const membership = typeof content.membership === "string" ? content.membership : null;
-    this.world.history.record({ op: "adversary", t: this.world.clock.now(), capability: "forge", detail: { server: this.name, room: roomId, event: e.event_id, type, sender, state_key: stateKey ?? null, membership, parent } });
+    // The DAG node the forged event carries, if any: an alarm naming it is the adversary's doing.
+    const node = stateKey !== undefined ? readDagNode(e) : undefined;
+    const nodeId: JsonObject = node?.ok ? { node: node.value.id } : {};
+    this.world.history.record({ op: "adversary", t: this.world.clock.now(), capability: "forge", detail: { server: this.name, room: roomId, event: e.event_id, type, sender, state_key: stateKey ?? null, membership, parent, ...nodeId } });
     return e;
   }
 

@@ -60,6 +60,11 @@ export class Network implements NetworkLike {
     this.later.push({ run: deliver, due: this.flushes + (this.options.delay ?? 0) });
   }
 
+  /** Events sent but not yet delivered (or withdrawn by a withholding server), and models' own traffic still due. */
+  get inFlight(): number {
+    return this.queue.length + this.later.length;
+  }
+
   /** The events of a room, from the first server (in order of creation) that has it. */
   snapshot(roomId: string, asking: Homeserver): WorldEvent[] | undefined {
     for (const server of this.servers.values()) if (server !== asking && server.rooms.has(roomId)) return [...server.rooms.get(roomId)!.events];

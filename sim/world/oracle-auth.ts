@@ -73,6 +73,13 @@ export class OracleRoomState {
     return typeof m === "string" ? m : "leave";
   }
 
+  /** Users whose current membership is `join`, sorted. */
+  joined(): string[] {
+    const out: string[] = [];
+    for (const [key, e] of this.state) if (key.startsWith("m.room.member\u0000") && e.content.membership === "join") out.push(e.state_key!);
+    return out.sort();
+  }
+
   joinRule(): string {
     // Policy: with no m.room.join_rules event the room is invite-only (the spec names no default;
     // Synapse and the client-server API's createRoom behave this way).

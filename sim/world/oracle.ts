@@ -1,14 +1,21 @@
 /**
- * The oracle (DESIGN.md §5): ground truth from the history alone. It replays what honest actors
- * really did (`membership` and `device` operations marked honest) to know, at every message, who
- * was a legitimate member and which devices were theirs; then it reads the measurements:
+ * The oracle (DESIGN.md §5): ground truth from the history alone. It shares no code with what it
+ * judges: who was a legitimate member comes from its own room v11 rules (`oracle-auth.ts`, which
+ * nothing else may import), applied to the state events honest actors really sent (`state`
+ * operations), in the order they really happened; not from whether some server accepted them. A
+ * ban that one server hid, or had not yet heard of, still happened, and what rests on the banned
+ * member's later acts is not legitimate. Then it reads the measurements:
  * - a breach: a `decrypt` of a legitimate member's message by a device that was not a legitimate
  *   member's at the time it was sent;
  * - a false rejection: a legitimate member none of whose devices the sender shared the key with;
- * - alarms: tamper alarms an honest client raised.
+ * - a detection: a tamper alarm an honest client raised whose cause (the node it names as missing,
+ *   or what referenced it) the oracle traces to an adversarial act in the history (an event or DAG
+ *   node the adversary forged, replayed, withheld, hid from some users or made current again).
+ *   Every other alarm is a false alarm: it costs availability and detects nothing.
  * It never asks a verifier or a model: a simpler route than the system it checks.
  */
 import type { Operation } from "./history.ts";
+import { type OracleEvent, OracleRoomState, oracleAuthorize } from "./oracle-auth.ts";
 
 export interface Breach {
   room: string;
@@ -18,13 +25,35 @@ export interface Breach {
   adversary_device: boolean;
 }
 
+/** An alarm the oracle could not trace to anything the adversary did: which client, and what it named. */
+export interface FalseAlarm {
+  room: string;
+  client: string;
+  missing: string;
+}
+
 export interface Judgement {
   messages: number;
   breaches: Breach[];
   /** Distinct messages some adversary device decrypted. */
   attacker_decrypted: number;
   false_rejections: { room: string; message: string; user: string }[];
+  /** Legitimate members' messages that reached no other legitimate member (who had a device): total lock-outs. */
+  locked_out: number;
+  /**
+   * Whether the adversary acted, an honest client raised an alarm, and every legitimate member's
+   * message after the adversary's first act (with another legitimate member to reach) was a total
+   * lock-out: the room held only by going dark.
+   */
+  shut_out: boolean;
+  /** Tamper alarms honest clients raised, traced or not. */
   alarms: number;
+  /** Alarms whose cause traces to an adversarial act: the detections. */
+  detections: number;
+  /** Alarms whose cause does not: each one, with what it named. */
+  false_alarms: FalseAlarm[];
+  /** Honest state events the oracle's rules refused in the real order (accepted by some server all the same). */
+  refused: { room: string; event: string; why: string }[];
   /**
    * Per room, MSC3917's bounding set as `user|msk`: the creator, and anyone whose join rests on a
    * permission (invite, join rule, third-party invite) signed with the real keys of a member of the
@@ -34,42 +63,69 @@ export interface Judgement {
 }
 
 export function judge(ops: readonly Operation[]): Judgement {
-  const legit = new Map<string, Set<string>>();
-  const unlawful = new Unlawful();
+  const rooms = new LegitRooms();
   const devicesOf = new Map<string, Set<string>>();
   const messages = new Map<string, { room: string; legitDevices: Set<string> }>();
-  const out: Judgement = { messages: 0, breaches: [], attacker_decrypted: 0, false_rejections: [], alarms: 0, bounding_set: {} };
+  const out: Judgement = { messages: 0, breaches: [], attacker_decrypted: 0, false_rejections: [], locked_out: 0, shut_out: false, alarms: 0, detections: 0, false_alarms: [], refused: [], bounding_set: {} };
   const attackerRead = new Set<string>();
+  const tainted = adversarialIds(ops);
+  const misled = new Map<string, string | null>();
+  let attacked = false;
+  let after = 0;
+  let lockedAfter = 0;
   for (const op of ops) {
     switch (op.op) {
-      case "permit":
-      case "cause":
-        unlawful.see(op, legit);
+      case "state": {
+        const why = rooms.apply(op);
+        if (why !== null) out.refused.push({ room: op.room, event: op.event, why });
         break;
-      case "membership":
-        applyMembership(legit, op, unlawful);
-        break;
+      }
       case "device":
         if (op.honest) devicesOf.set(op.user, (devicesOf.get(op.user) ?? new Set()).add(op.device));
         break;
+      case "misled":
+        misled.set(`${op.room}\u0000${op.user}`, op.meant);
+        break;
       case "send": {
         out.messages++;
-        const members = legit.get(op.room) ?? new Set<string>();
+        const key = `${op.room}\u0000${op.sender}`;
+        if (misled.has(key)) {
+          // A member led into the wrong room writes for the room they meant: only its legitimate
+          // members (and the sender) may read it. Nobody there is left out of it wrongly.
+          const meant = misled.get(key);
+          const readers = new Set([op.sender, ...(meant ? rooms.members(meant) : [])]);
+          messages.set(op.message, { room: op.room, legitDevices: new Set([...readers].flatMap((u) => [...(devicesOf.get(u) ?? [])])) });
+          break;
+        }
+        const members = rooms.members(op.room);
         // Only a legitimate member's messages are protected: what someone who should not be in
         // the room sends, and whom they share it with, puts no legitimate member at risk.
         if (!members.has(op.sender)) break;
         const legitDevices = new Set([...members].flatMap((u) => [...(devicesOf.get(u) ?? [])]));
         messages.set(op.message, { room: op.room, legitDevices });
         const recipients = new Set(op.recipients);
+        let others = 0;
+        let left = 0;
         for (const u of [...members].sort()) {
           if (u === op.sender) continue;
           const theirs = [...(devicesOf.get(u) ?? [])];
-          if (theirs.length > 0 && !theirs.some((d) => recipients.has(d))) out.false_rejections.push({ room: op.room, message: op.message, user: u });
+          if (theirs.length > 0) others++;
+          if (theirs.length > 0 && !theirs.some((d) => recipients.has(d))) {
+            left++;
+            out.false_rejections.push({ room: op.room, message: op.message, user: u });
+          }
+        }
+        if (others > 0 && left === others) out.locked_out++;
+        if (attacked && others > 0) {
+          after++;
+          if (left === others) lockedAfter++;
         }
         break;
       }
       case "alarm":
         out.alarms++;
+        if (tracesToAdversary(op, tainted)) out.detections++;
+        else out.false_alarms.push({ room: op.room, client: op.client, missing: op.missing });
         break;
       case "decrypt": {
         const m = messages.get(op.message);
@@ -77,66 +133,90 @@ export function judge(ops: readonly Operation[]): Judgement {
         if (m && !m.legitDevices.has(op.device)) out.breaches.push({ room: op.room, message: op.message, device: op.device, adversary_device: !op.honest });
         break;
       }
+      case "adversary":
+        attacked = true;
+        break;
       default:
         break;
     }
   }
+  // Policy: "held only by shutting the room" needs an alarm too: a member left out because their
+  // own membership does not verify (the MSK-reset window) is a cost, not what kept the adversary out.
+  out.shut_out = after > 0 && lockedAfter === after && out.alarms > 0;
   out.attacker_decrypted = attackerRead.size;
   out.bounding_set = Object.fromEntries([...boundingSets(ops)].sort(([a], [b]) => (a < b ? -1 : 1)).map(([room, set]) => [room, [...set].sort()]));
   return out;
 }
 
-/** Legitimate members per room now: whose last honest membership change was a join. */
+/** Legitimate members per room now: joined in the oracle's own state of the room. */
 export function legitMembers(ops: readonly Operation[]): Map<string, Set<string>> {
-  const legit = new Map<string, Set<string>>();
-  const unlawful = new Unlawful();
-  for (const op of ops) {
-    if (op.op === "permit" || op.op === "cause") unlawful.see(op, legit);
-    if (op.op === "membership") applyMembership(legit, op, unlawful);
-  }
-  return legit;
+  const rooms = new LegitRooms();
+  for (const op of ops) if (op.op === "state") rooms.apply(op);
+  return new Map([...rooms.ids()].map((id) => [id, rooms.members(id)]));
 }
 
 /**
- * Joins the room's policy does not allow, though an honest server let them through: the join
- * rests on a permission given by someone who, in the order things really happened, was no longer a
- * legitimate member (a ban had already happened, on a server that had not yet heard of it). This
- * is the oracle's own, simpler route to the proposal's example: global time, not DAG resolution.
+ * The oracle's rooms: each one's state as its own v11 rules build it from honest actors' events in
+ * history order. Restricted joins ask it, not any server, who is joined elsewhere.
  */
-class Unlawful {
-  /** Per permission: false when its author had been a legitimate member but was no longer. */
-  private readonly permits = new Map<string, boolean>();
-  private readonly joins = new Set<string>();
-  private readonly ever = new Set<string>();
+class LegitRooms {
+  private readonly rooms = new Map<string, OracleRoomState>();
+  private readonly ctx = { isJoined: (roomId: string, userId: string) => this.rooms.get(roomId)?.membership(userId) === "join" };
 
-  /** `user` became a legitimate member of `room`. */
-  member(room: string, user: string): void {
-    this.ever.add(`${room}\u0000${user}`);
+  /** Judge one honest state event: null if the rules allow it (it is now part of the room), else why not. */
+  apply(op: Extract<Operation, { op: "state" }>): string | null {
+    let room = this.rooms.get(op.room);
+    if (!room) {
+      room = new OracleRoomState(op.room);
+      this.rooms.set(op.room, room);
+    }
+    const e: OracleEvent = { event_id: op.event, type: op.type, state_key: op.state_key, sender: op.sender, content: op.content };
+    const why = oracleAuthorize(room, e, this.ctx);
+    if (why === null) room.accept(e);
+    return why;
   }
 
-  see(op: Extract<Operation, { op: "permit" | "cause" }>, legit: Map<string, Set<string>>): void {
-    if (op.op === "permit") {
-      const lapsed = this.ever.has(`${op.room}\u0000${op.by}`) && !legit.get(op.room)?.has(op.by);
-      this.permits.set(op.event, !lapsed);
-    } else if (op.honest && op.parent && this.permits.get(op.parent) === false) this.joins.add(`${op.room}\u0000${op.user}`);
+  members(roomId: string): Set<string> {
+    const room = this.rooms.get(roomId);
+    return new Set(room ? room.joined() : []);
   }
 
-  has(room: string, user: string): boolean {
-    return this.joins.has(`${room}\u0000${user}`);
+  ids(): Iterable<string> {
+    return this.rooms.keys();
   }
 }
 
-/** An honest membership change: a lawful join makes a legitimate member; a leave, kick or ban ends it. */
-function applyMembership(legit: Map<string, Set<string>>, op: Extract<Operation, { op: "membership" }>, unlawful: Unlawful): void {
-  if (!op.honest) return;
-  const members = legit.get(op.room) ?? new Set<string>();
-  legit.set(op.room, members);
-  if (op.membership === "join") {
-    if (!unlawful.has(op.room, op.user)) {
-      members.add(op.user);
-      unlawful.member(op.room, op.user);
-    }
-  } else if (op.membership === "leave" || op.membership === "ban") members.delete(op.user);
+/**
+ * Every ID an adversarial act touched: events and DAG nodes it forged or replayed (`forge`), events
+ * it withheld from everyone or some (`withhold`) and made current again, with the DAG nodes honest
+ * clients signed for them, and the events of adversarial causes of membership.
+ */
+function adversarialIds(ops: readonly Operation[]): Set<string> {
+  const nodeOf = new Map<string, string>();
+  for (const op of ops) if (op.op === "state" && op.node !== null) nodeOf.set(op.event, op.node);
+  const ids = new Set<string>();
+  const add = (id: unknown) => {
+    if (typeof id !== "string") return;
+    ids.add(id);
+    const node = nodeOf.get(id);
+    if (node !== undefined) ids.add(node);
+  };
+  for (const op of ops) {
+    if (op.op === "adversary") for (const k of ["event", "node", "hidden", "reinstated"]) add(op.detail[k]);
+    if (op.op === "cause" && !op.honest) add(op.event);
+  }
+  return ids;
+}
+
+/**
+ * Policy: an alarm is the adversary's doing when the node it names as missing, or a node or
+ * message event that referenced it, is one an adversarial act touched. An alarm over a node that
+ * honest actors alone made and nobody hid (a node its server refused, a reference not yet
+ * delivered) is a false alarm, whatever else the adversary did in the run.
+ */
+function tracesToAdversary(op: Extract<Operation, { op: "alarm" }>, tainted: ReadonlySet<string>): boolean {
+  if (tainted.has(op.missing)) return true;
+  return (op.referenced_by ?? []).some((r) => tainted.has(r.id) || (r.kind === "message" && tainted.has(r.event)));
 }
 
 /** MSC3917's bounding set per room, from `cause` and `permit` operations, in history order. */
@@ -163,7 +243,7 @@ export function boundingSets(ops: readonly Operation[]): Map<string, Set<string>
 
 export type Outcome = "prevented" | "detected" | "breach";
 
-/** Worst wins: a breach beats an alarm beats nothing (STYLE.md, from Jepsen). */
+/** Worst wins: a breach beats a traced alarm beats nothing (STYLE.md, from Jepsen). False alarms detect nothing. */
 export function outcomeOf(j: Judgement): Outcome {
-  return j.breaches.length > 0 ? "breach" : j.alarms > 0 ? "detected" : "prevented";
+  return j.breaches.length > 0 ? "breach" : j.detections > 0 ? "detected" : "prevented";
 }
