@@ -28,7 +28,19 @@ const crossSigning = ["sim/core/cross-signing.test.ts", "sim/core/signing.test.t
 
 export default defineConfig({
   test: {
-    include: set === "primitives" ? primitives : set === "verifier" ? verifier : set === "cross-signing" ? crossSigning : [...primitives, ...verifier, "sim/core/verify-membership.vectors.test.ts", "sim/core/verify-space.test.ts"],
+    include:
+      set === "primitives"
+        ? primitives
+        : set === "verifier"
+          ? verifier
+          : set === "cross-signing"
+            ? crossSigning
+            : [
+                ...primitives,
+                ...verifier,
+                "sim/core/verify-membership.vectors.test.ts",
+                "sim/core/verify-space.test.ts",
+              ],
     testTimeout: 60_000,
   },
 });

@@ -17,7 +17,19 @@ import type { Outcome } from "../sim/world/oracle.ts";
 import { CATALOGUE } from "./catalogue.ts";
 
 interface ScenarioResults {
-  runs: { file: string; model: ModelId; observed: { outcome: Outcome; false_rejections: number; false_alarms?: number; detections?: number; shut_out?: boolean; attacker_decrypted: number }; history: Operation[] }[];
+  runs: {
+    file: string;
+    model: ModelId;
+    observed: {
+      outcome: Outcome;
+      false_rejections: number;
+      false_alarms?: number;
+      detections?: number;
+      shut_out?: boolean;
+      attacker_decrypted: number;
+    };
+    history: Operation[];
+  }[];
 }
 
 /** One-trial tallies from the scripted basic forms, for the threats whose scenario ran. */
@@ -40,7 +52,21 @@ export function attacksFromScenarios(results: ScenarioResults): AttacksJson | nu
           const r = results.runs.find((x) => x.file === t.scenario && x.model === m)!;
           const o = r.observed.outcome;
           const witness = o === "prevented" && r.observed.shut_out !== true ? null : t.scenario;
-          const tally: TallyJson = { basic: o, trials: 1, prevented: +(o === "prevented"), detected: +(o === "detected"), breach: +(o === "breach"), false_rejections: r.observed.false_rejections, false_alarms: r.observed.false_alarms ?? 0, breach_detected: +(o === "breach" && (r.observed.detections ?? 0) > 0), safe_by_exclusion: +(o !== "breach" && r.observed.shut_out === true), attacker_decrypted: r.observed.attacker_decrypted, property_violations: 0, example: witness, witness_history: witness ? r.history : null };
+          const tally: TallyJson = {
+            basic: o,
+            trials: 1,
+            prevented: +(o === "prevented"),
+            detected: +(o === "detected"),
+            breach: +(o === "breach"),
+            false_rejections: r.observed.false_rejections,
+            false_alarms: r.observed.false_alarms ?? 0,
+            breach_detected: +(o === "breach" && (r.observed.detections ?? 0) > 0),
+            safe_by_exclusion: +(o !== "breach" && r.observed.shut_out === true),
+            attacker_decrypted: r.observed.attacker_decrypted,
+            property_violations: 0,
+            example: witness,
+            witness_history: witness ? r.history : null,
+          };
           return [m, tally];
         }),
       ) as Record<ModelId, TallyJson>,
@@ -54,11 +80,16 @@ if (status !== 2 && !argv.some((a) => a === "--help" || a === "-h")) {
   const json = argv.some((a, i) => a === "--format=json" || (a === "--format" && argv[i + 1] === "json"));
   const say = (line: string) => (json ? process.stderr : process.stdout).write(`${line}\n`);
   const sweep = readSweep();
-  const attacks = sweep?.attacks ?? attacksFromScenarios(JSON.parse(readFileSync(join(resultsDir(), "scenarios.json"), "utf8")) as ScenarioResults);
+  const attacks =
+    sweep?.attacks ??
+    attacksFromScenarios(JSON.parse(readFileSync(join(resultsDir(), "scenarios.json"), "utf8")) as ScenarioResults);
   if (attacks) {
     const files = writeReport(attacks);
-    say(`report: ${relative(process.cwd(), files.md)} ${sweep ? `from the sweep in ${sweep.describe}` : "from the scripted basic forms (run npm run attacks for variants)"}`);
-    for (const s of sweep?.stale ?? []) say(`report: warning: ${s} changed after that sweep was written; run npm run attacks again`);
+    say(
+      `report: ${relative(process.cwd(), files.md)} ${sweep ? `from the sweep in ${sweep.describe}` : "from the scripted basic forms (run npm run attacks for variants)"}`,
+    );
+    for (const s of sweep?.stale ?? [])
+      say(`report: warning: ${s} changed after that sweep was written; run npm run attacks again`);
   }
 }
 process.exitCode = status;

@@ -26,5 +26,25 @@ import { T20 } from "./threats/T20-third-party-token.ts";
 import { T21 } from "./threats/T21-unsigned-creator.ts";
 
 export const CATALOGUE: readonly Threat[] = [
-  T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20, T21,
+  T1,
+  T2,
+  T3,
+  T4,
+  T5,
+  T6,
+  T7,
+  T8,
+  T9,
+  T10,
+  T11,
+  T12,
+  T13,
+  T14,
+  T15,
+  T16,
+  T17,
+  T18,
+  T19,
+  T20,
+  T21,
 ];

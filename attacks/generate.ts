@@ -24,17 +24,25 @@ const COLLUDER = "@u1:a.example";
 const CAPABILITIES = ["forge", "lieAboutKeys", "withhold"] as const;
 
 /** @u0 creates r1 and holds its power, so it is proposed more often. */
-const user = fc.oneof({ arbitrary: fc.constant(CAST[0]), weight: 3 }, { arbitrary: fc.constantFrom(...CAST), weight: 4 });
+const user = fc.oneof(
+  { arbitrary: fc.constant(CAST[0]), weight: 3 },
+  { arbitrary: fc.constantFrom(...CAST), weight: 4 },
+);
 const made = fc.constantFrom(...MADE);
 const server = fc.constant(EVIL);
 /** Rooms a step may name, and new handles for the rooms steps create or are led to. */
-const room = fc.oneof({ arbitrary: fc.constant("r1"), weight: 3 }, { arbitrary: fc.constantFrom("r2", "r3", "s1"), weight: 3 });
+const room = fc.oneof(
+  { arbitrary: fc.constant("r1"), weight: 3 },
+  { arbitrary: fc.constantFrom("r2", "r3", "s1"), weight: 3 },
+);
 const newRoom = fc.constantFrom("r2", "r3", "s1");
 const ledTo = fc.constantFrom("l1", "l2", "c1", "c2");
 const alias = fc.constantFrom("#r1:a.example", "#r1:b.example", "#r2:b.example");
 const address = fc.constantFrom("one@example.net", "two@example.net");
-const act = <A extends Action>(action: A, fields: { [K in keyof Omit<StepOf<A>, "action">]-?: fc.Arbitrary<StepOf<A>[K]> }) =>
-  fc.record({ action: fc.constant(action), ...fields } as never) as unknown as fc.Arbitrary<StepOf<A>>;
+const act = <A extends Action>(
+  action: A,
+  fields: { [K in keyof Omit<StepOf<A>, "action">]-?: fc.Arbitrary<StepOf<A>[K]> },
+) => fc.record({ action: fc.constant(action), ...fields } as never) as unknown as fc.Arbitrary<StepOf<A>>;
 const optional = <T>(a: fc.Arbitrary<T>) => fc.option(a, { nil: undefined }) as fc.Arbitrary<T>;
 
 /** One arbitrary per registered action, with a weight: how often it is proposed. */
@@ -45,8 +53,25 @@ export const ARBITRARIES: { [A in Action]: { arbitrary: fc.Arbitrary<StepOf<A>>;
   leave: { arbitrary: act("leave", { user, room }), weight: 2 },
   kick: { arbitrary: act("kick", { user, room, target: user }), weight: 2 },
   ban: { arbitrary: act("ban", { user, room, target: user }), weight: 3 },
-  set_join_rule: { arbitrary: act("set_join_rule", { user, room, rule: fc.constantFrom("public", "restricted", "invite"), allow: optional(fc.subarray(["r1", "r2"], { minLength: 1 })) }), weight: 3 },
-  set_power: { arbitrary: act("set_power", { user, room, target: optional(user), setting: fc.constant(undefined), level: fc.constantFrom(0, 50) }).chain((s) => (s.target === undefined ? fc.constant({ ...s, setting: "invite" as const }) : fc.constant(s))), weight: 2 },
+  set_join_rule: {
+    arbitrary: act("set_join_rule", {
+      user,
+      room,
+      rule: fc.constantFrom("public", "restricted", "invite"),
+      allow: optional(fc.subarray(["r1", "r2"], { minLength: 1 })),
+    }),
+    weight: 3,
+  },
+  set_power: {
+    arbitrary: act("set_power", {
+      user,
+      room,
+      target: optional(user),
+      setting: fc.constant(undefined),
+      level: fc.constantFrom(0, 50),
+    }).chain((s) => (s.target === undefined ? fc.constant({ ...s, setting: "invite" as const }) : fc.constant(s))),
+    weight: 2,
+  },
   third_party_invite: { arbitrary: act("third_party_invite", { user, room, address }), weight: 3 },
   bind_3pid: { arbitrary: act("bind_3pid", { user, address }), weight: 2 },
   reset_msk: { arbitrary: act("reset_msk", { user }), weight: 1 },
@@ -54,15 +79,37 @@ export const ARBITRARIES: { [A in Action]: { arbitrary: fc.Arbitrary<StepOf<A>>;
   verify_user: { arbitrary: act("verify_user", { user, target: user }), weight: 1 },
   send: { arbitrary: act("send", { user, room, text: fc.constant("hello") }), weight: 4 },
   set_alias: { arbitrary: act("set_alias", { user, room, alias }), weight: 3 },
-  join_link: { arbitrary: act("join_link", { user, alias, from: user, with_rrk: fc.boolean(), room: ledTo }), weight: 8 },
+  join_link: {
+    arbitrary: act("join_link", { user, alias, from: user, with_rrk: fc.boolean(), room: ledTo }),
+    weight: 8,
+  },
   space_add_child: { arbitrary: act("space_add_child", { user, space: fc.constant("s1"), child: room }), weight: 4 },
   join_space_child: { arbitrary: act("join_space_child", { user, space: fc.constant("s1"), room: ledTo }), weight: 8 },
-  insert_member: { arbitrary: act("insert_member", { server, room, member: made, method: fc.constantFrom("plain", "forged_invite"), as: user }), weight: 3 },
+  insert_member: {
+    arbitrary: act("insert_member", {
+      server,
+      room,
+      member: made,
+      method: fc.constantFrom("plain", "forged_invite"),
+      as: user,
+    }),
+    weight: 3,
+  },
   insert_device: { arbitrary: act("insert_device", { server, target: user }), weight: 1 },
-  collude_invite: { arbitrary: act("collude_invite", { server, colluder: fc.constant(COLLUDER), room, member: made, concurrent_with_ban: optional(fc.boolean()), backdate: fc.constant(undefined),
+  collude_invite: {
+    arbitrary: act("collude_invite", {
+      server,
+      colluder: fc.constant(COLLUDER),
+      room,
+      member: made,
+      concurrent_with_ban: optional(fc.boolean()),
+      backdate: fc.constant(undefined),
       fork_at: optional(fc.integer({ min: -4, max: -1 })),
       claimed_offset: optional(fc.constantFrom(-1, 0, 1)),
-      grind: optional(fc.constantFrom(1, 4)) }), weight: 3 },
+      grind: optional(fc.constantFrom(1, 4)),
+    }),
+    weight: 3,
+  },
   substitute_msk: { arbitrary: act("substitute_msk", { server, target: user }), weight: 1 },
   impersonate_join: { arbitrary: act("impersonate_join", { server, target: user, room }), weight: 3 },
   reinsert_banned: { arbitrary: act("reinsert_banned", { server, room, target: user }), weight: 3 },
@@ -71,12 +118,21 @@ export const ARBITRARIES: { [A in Action]: { arbitrary: fc.Arbitrary<StepOf<A>>;
   replay_envelope: { arbitrary: act("replay_envelope", { server, room, victim: user, member: made }), weight: 3 },
   parent_cycle: { arbitrary: act("parent_cycle", { server, room, member: made }), weight: 3 },
   hide_ban: { arbitrary: act("hide_ban", { server, room, target: user }), weight: 3 },
-  split_view: { arbitrary: act("split_view", { server, room, target: user, hide_from: fc.subarray([...CAST], { minLength: 1 }) }), weight: 3 },
+  split_view: {
+    arbitrary: act("split_view", { server, room, target: user, hide_from: fc.subarray([...CAST], { minLength: 1 }) }),
+    weight: 3,
+  },
   substitute_rrk: { arbitrary: act("substitute_rrk", { server, alias, member: made }), weight: 3 },
   forge_join_rule: { arbitrary: act("forge_join_rule", { server, room, as: user, member: made }), weight: 3 },
-  forge_space_child: { arbitrary: act("forge_space_child", { server, space: fc.constant("s1"), as: user, member: made }), weight: 3 },
+  forge_space_child: {
+    arbitrary: act("forge_space_child", { server, space: fc.constant("s1"), as: user, member: made }),
+    weight: 3,
+  },
   forge_3pid_invite: { arbitrary: act("forge_3pid_invite", { server, room, member: made }), weight: 3 },
-  forge_restricted_join: { arbitrary: act("forge_restricted_join", { server, room, allowed_room: room, member: made }), weight: 3 },
+  forge_restricted_join: {
+    arbitrary: act("forge_restricted_join", { server, room, allowed_room: room, member: made }),
+    weight: 3,
+  },
   insert_torsion_member: { arbitrary: act("insert_torsion_member", { server, room, member: made }), weight: 3 },
   replay_join_rule: {
     arbitrary: act("replay_join_rule", { server, from_room: room, to_room: room, member: made }),
@@ -102,7 +158,9 @@ function candidates(adversarial: boolean, proposalGaps = true): fc.Arbitrary<Ste
   const entries = (Object.keys(ARBITRARIES) as Action[])
     .filter((a) => adversarial || ACTIONS[a].honest)
     .filter((a) => proposalGaps || !PROPOSAL_GAPS.includes(a));
-  return fc.oneof(...entries.map((a) => ARBITRARIES[a] as unknown as { arbitrary: fc.Arbitrary<Step>; weight: number }));
+  return fc.oneof(
+    ...entries.map((a) => ARBITRARIES[a] as unknown as { arbitrary: fc.Arbitrary<Step>; weight: number }),
+  );
 }
 
 function worldOf(adversarial: boolean) {
@@ -190,7 +248,11 @@ export function scenarioOf(name: string, steps: Step[], adversarial: boolean, se
 }
 
 /** Steps after the room's creation: honest only, or interleaved with the adversary's; each possible where it stands. */
-export function stepsArbitrary(adversarial: boolean, maxLength = 16, options: { proposalGaps?: boolean } = {}): fc.Arbitrary<Step[]> {
+export function stepsArbitrary(
+  adversarial: boolean,
+  maxLength = 16,
+  options: { proposalGaps?: boolean } = {},
+): fc.Arbitrary<Step[]> {
   return fc
     .array(candidates(adversarial, options.proposalGaps ?? true), { maxLength: maxLength * 2, size: "max" })
     .map((c) => keepPossible(adversarial, c, maxLength));

@@ -34,10 +34,16 @@ describe("generated attacks", () => {
 });
 
 const dir = mkdtempSync(join(tmpdir(), "msc3917-counterexamples-"));
-const result = await checkProperty({ name: "planted-skip-invite-user-key", adversarial: true, seed: FC_SEED, runs: 2000, faults: ["skip_invite_user_key"], dir });
+const result = await checkProperty({
+  name: "planted-skip-invite-user-key",
+  adversarial: true,
+  seed: FC_SEED,
+  runs: 2000,
+  faults: ["skip_invite_user_key"],
+  dir,
+});
 
 describe("a planted bug: the verifier skips the invite's user_key check", () => {
-
   it("is found, and shrunk to at most 6 steps", () => {
     expect(result.ok).toBe(false);
     if (result.ok) return;
@@ -55,7 +61,10 @@ describe("a planted bug: the verifier skips the invite's user_key check", () => 
     expect((await runScenario(saved, "membership-tree")).property_violations[0]).toBe(result.violation);
     // Without the planted bug, the same steps are sound: the failure is the bug's, not the world's.
     expect((await runScenario({ ...saved, faults: [] }, "membership-tree")).property_violations).toEqual([]);
-    const cli = spawnSync(process.execPath, ["--import", "tsx", join(REPO, "scenarios", "cli.ts"), result.file], { encoding: "utf8", cwd: REPO });
+    const cli = spawnSync(process.execPath, ["--import", "tsx", join(REPO, "scenarios", "cli.ts"), result.file], {
+      encoding: "utf8",
+      cwd: REPO,
+    });
     expect(cli.status).toBe(1);
     expect(cli.stdout).toContain(`FAIL: ${result.violation}`);
     expect(readFileSync(result.file, "utf8")).toMatch(/^\{\n "name": "planted-skip-invite-user-key"/);

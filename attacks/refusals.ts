@@ -16,7 +16,11 @@ export interface RefusalCount {
 }
 
 /** Run `runs` generated scenarios (half honest, half adversarial) under `model` and count refused steps. */
-export async function countRefusals(runs: number, seed: number, model: ModelId = "membership-tree"): Promise<RefusalCount> {
+export async function countRefusals(
+  runs: number,
+  seed: number,
+  model: ModelId = "membership-tree",
+): Promise<RefusalCount> {
   const out: RefusalCount = { runs: 0, steps: 0, refused: 0, actions: {} };
   for (const adversarial of [false, true]) {
     const n = adversarial ? runs - Math.floor(runs / 2) : Math.floor(runs / 2);

@@ -27,7 +27,17 @@ export interface PropertyRun {
 
 export type PropertyResult =
   | { ok: true; runs: number }
-  | { ok: false; runs: number; seed: number; path: string; violation: string; scenario: Scenario; file: string; replay: string; report: string };
+  | {
+      ok: false;
+      runs: number;
+      seed: number;
+      path: string;
+      violation: string;
+      scenario: Scenario;
+      file: string;
+      replay: string;
+      report: string;
+    };
 
 /** The first property violation of a generated scenario, or null. */
 export async function violationOf(scenario: Scenario): Promise<string | null> {
@@ -38,17 +48,25 @@ export async function violationOf(scenario: Scenario): Promise<string | null> {
 /** Scenario files are data for people too: one step a line. */
 export function scenarioText(s: Scenario): string {
   const entries = Object.entries(s).map(([k, v]) =>
-    k === "steps" ? ` "steps": [\n${(v as Step[]).map((x) => `  ${JSON.stringify(x)}`).join(",\n")}\n ]` : ` ${JSON.stringify(k)}: ${JSON.stringify(v)}`,
+    k === "steps"
+      ? ` "steps": [\n${(v as Step[]).map((x) => `  ${JSON.stringify(x)}`).join(",\n")}\n ]`
+      : ` ${JSON.stringify(k)}: ${JSON.stringify(v)}`,
   );
   return `{\n${entries.join(",\n")}\n}\n`;
 }
 
 /** Check the membership properties over generated scenarios; on failure, save and describe the shrunk case. */
 export async function checkProperty(p: PropertyRun): Promise<PropertyResult> {
-  const make = (steps: Step[]): Scenario => ({ ...scenarioOf(p.name, steps, p.adversarial), ...(p.faults ? { faults: p.faults } : {}) });
+  const make = (steps: Step[]): Scenario => ({
+    ...scenarioOf(p.name, steps, p.adversarial),
+    ...(p.faults ? { faults: p.faults } : {}),
+  });
   const details = await fc.check(
     // The proposal's own gaps (T19-T21) are measured by their scenarios, not searched here (generate.ts).
-    fc.asyncProperty(stepsArbitrary(p.adversarial, 16, { proposalGaps: false }), async (steps) => (await violationOf(make(steps))) === null),
+    fc.asyncProperty(
+      stepsArbitrary(p.adversarial, 16, { proposalGaps: false }),
+      async (steps) => (await violationOf(make(steps))) === null,
+    ),
     { seed: p.seed, numRuns: p.runs },
   );
   if (!details.failed || !details.counterexample) return { ok: true, runs: details.numRuns };
@@ -67,5 +85,15 @@ export async function checkProperty(p: PropertyRun): Promise<PropertyResult> {
     `replay: ${replay}`,
     `re-run the search: FC_SEED=${details.seed} npm test -- attacks/`,
   ].join("\n");
-  return { ok: false, runs: details.numRuns, seed: details.seed, path: details.counterexamplePath ?? "", violation, scenario, file, replay, report };
+  return {
+    ok: false,
+    runs: details.numRuns,
+    seed: details.seed,
+    path: details.counterexamplePath ?? "",
+    violation,
+    scenario,
+    file,
+    replay,
+    report,
+  };
 }

@@ -13,7 +13,12 @@ import { sweepThreat, variantsOf } from "./sweep.ts";
 
 describe("the threat catalogue", () => {
   it("has the proposal's four rows first, in order, and a scripted scenario for every threat", () => {
-    expect(CATALOGUE.slice(0, 4).map((t) => [t.id, t.proposalRow])).toEqual([["T1", 1], ["T2", 2], ["T3", 3], ["T4", 4]]);
+    expect(CATALOGUE.slice(0, 4).map((t) => [t.id, t.proposalRow])).toEqual([
+      ["T1", 1],
+      ["T2", 2],
+      ["T3", 3],
+      ["T4", 4],
+    ]);
     for (const t of CATALOGUE) {
       const s = loadScenario(join(REPO, t.scenario));
       expect(s.threat, t.scenario).toBe(t.id);
@@ -21,11 +26,14 @@ describe("the threat catalogue", () => {
     }
   });
 
-  it.each(CATALOGUE.map((t) => [t.id, t] as const))("%s: the basic form breaches baseline (positive control) and gives the expected outcomes", async (_id, t) => {
-    const s = loadScenario(join(REPO, t.scenario));
-    expect((await runScenario(s, "baseline")).outcome).toBe("breach");
-    expect((await runScenario(s, "membership-tree")).outcome).toBe(t.expected["membership-tree"]);
-  });
+  it.each(CATALOGUE.map((t) => [t.id, t] as const))(
+    "%s: the basic form breaches baseline (positive control) and gives the expected outcomes",
+    async (_id, t) => {
+      const s = loadScenario(join(REPO, t.scenario));
+      expect((await runScenario(s, "baseline")).outcome).toBe("breach");
+      expect((await runScenario(s, "membership-tree")).outcome).toBe(t.expected["membership-tree"]);
+    },
+  );
 });
 
 describe("variants", () => {
@@ -48,13 +56,23 @@ describe("variants", () => {
   it("are counted per model, with properties checked in every one", async () => {
     const r = await sweepThreat(CATALOGUE[0]!, 6, 7);
     expect(r.results.baseline).toMatchObject({ basic: "breach", trials: 6, breach: 6, property_violations: 0 });
-    expect(r.results["membership-tree"]).toMatchObject({ basic: "prevented", trials: 6, prevented: 6, breach: 0, attacker_decrypted: 0, property_violations: 0 });
+    expect(r.results["membership-tree"]).toMatchObject({
+      basic: "prevented",
+      trials: 6,
+      prevented: 6,
+      breach: 0,
+      attacker_decrypted: 0,
+      property_violations: 0,
+    });
     expect(r.results.baseline.example?.outcome).toBe("breach");
   });
 });
 
 function cli(args: string[]) {
-  const r = spawnSync(process.execPath, ["--import", "tsx", join(REPO, "attacks", "cli.ts"), ...args], { encoding: "utf8", cwd: REPO });
+  const r = spawnSync(process.execPath, ["--import", "tsx", join(REPO, "attacks", "cli.ts"), ...args], {
+    encoding: "utf8",
+    cwd: REPO,
+  });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -64,7 +82,11 @@ describe("npm run attacks", () => {
     expect(r.code).toBe(0);
     const out = JSON.parse(r.stdout);
     expect(out.threats.map((t: { id: string }) => t.id)).toEqual(["T5"]);
-    expect(out.threats[0].results.baseline).toMatchObject({ trials: 3, breach: 3, example: expect.stringMatching(/witnesses\/T5-baseline\.json$/) });
+    expect(out.threats[0].results.baseline).toMatchObject({
+      trials: 3,
+      breach: 3,
+      example: expect.stringMatching(/witnesses\/T5-baseline\.json$/),
+    });
     expect(out.threats[0].results["membership-tree"]).toMatchObject({ trials: 3, prevented: 3, example: null });
     // The honest stress runs: the scripted availability files only, with --honest 0; nobody breached.
     expect(out.availability.generated).toBe(0);
@@ -88,7 +110,11 @@ describe("npm run attacks", () => {
 
 describe("npm run scenarios (the job: scenarios, then the report)", () => {
   const job = (args: string[], env: Record<string, string>) =>
-    spawnSync(process.execPath, ["--import", "tsx", join(REPO, "attacks", "after-scenarios.ts"), ...args], { encoding: "utf8", cwd: REPO, env: { ...process.env, ...env } });
+    spawnSync(process.execPath, ["--import", "tsx", join(REPO, "attacks", "after-scenarios.ts"), ...args], {
+      encoding: "utf8",
+      cwd: REPO,
+      env: { ...process.env, ...env },
+    });
   const t1 = join(REPO, "scenarios/attacks/T1-insert-member.json");
 
   it("prints JSON only with --format json, and says which sweep the report used", () => {
@@ -99,8 +125,12 @@ describe("npm run scenarios (the job: scenarios, then the report)", () => {
     expect(scripted.stderr).toMatch(/report: .*threat-model\.md from the scripted basic forms/);
     writeFileSync(join(out, "attacks.json"), JSON.stringify({ seed: 77, runs: 5, models: [], threats: [] }));
     const text = job([t1], { MSC3917_OUT: out });
-    expect(text.stdout).toMatch(/report: .*threat-model\.md from the sweep in .*attacks\.json \(seed 77, 5 variants per threat, written \d{4}-\d\d-\d\dT/);
-    expect(readFileSync(join(out, "threat-model.md"), "utf8")).toMatch(/Generated from `.*attacks\.json` \(written .*\): 5 variants per threat and model, seed 77/);
+    expect(text.stdout).toMatch(
+      /report: .*threat-model\.md from the sweep in .*attacks\.json \(seed 77, 5 variants per threat, written \d{4}-\d\d-\d\dT/,
+    );
+    expect(readFileSync(join(out, "threat-model.md"), "utf8")).toMatch(
+      /Generated from `.*attacks\.json` \(written .*\): 5 variants per threat and model, seed 77/,
+    );
   });
 });
 

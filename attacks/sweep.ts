@@ -64,30 +64,67 @@ function noiseStep(base: Scenario, rooms: string[]): fc.Arbitrary<Step> {
   if (rooms.length === 0) return fc.oneof(...noRoom);
   const room = fc.constantFrom(...rooms);
   return fc.oneof(
-    { arbitrary: fc.record({ action: fc.constant("send" as const), user, room, text: fc.constant("noise") }), weight: 4 },
+    {
+      arbitrary: fc.record({ action: fc.constant("send" as const), user, room, text: fc.constant("noise") }),
+      weight: 4,
+    },
     { arbitrary: fc.oneof(...noRoom), weight: 2 },
-    { arbitrary: fc.record({ action: fc.constant("invite" as const), user, room, target: fc.constant(BYSTANDER) }), weight: 1 },
+    {
+      arbitrary: fc.record({ action: fc.constant("invite" as const), user, room, target: fc.constant(BYSTANDER) }),
+      weight: 1,
+    },
     { arbitrary: fc.record({ action: fc.constant("join" as const), user: fc.constant(BYSTANDER), room }), weight: 1 },
   );
 }
 
 /** `n` variants of `base`: the scripted form first, then noisy ones, all from `seed`. */
 export function variantsOf(base: Scenario, n: number, seed: number): Scenario[] {
-  const roomsBefore = (at: number) => base.steps.slice(0, at).flatMap((s) => (s.action === "create" || s.action === "join_link" || s.action === "join_space_child" ? [s.room] : []));
-  const insertion = fc.nat(base.steps.length).chain((at) => noiseStep(base, roomsBefore(Math.max(at, 1))).map((step) => ({ at: Math.max(at, 1), step })));
-  const arb = fc.record({ seed: fc.integer({ min: 1, max: 2 ** 31 - 1 }), noise: fc.array(insertion, { minLength: 1, maxLength: 4 }) });
+  const roomsBefore = (at: number) =>
+    base.steps
+      .slice(0, at)
+      .flatMap((s) =>
+        s.action === "create" || s.action === "join_link" || s.action === "join_space_child" ? [s.room] : [],
+      );
+  const insertion = fc
+    .nat(base.steps.length)
+    .chain((at) => noiseStep(base, roomsBefore(Math.max(at, 1))).map((step) => ({ at: Math.max(at, 1), step })));
+  const arb = fc.record({
+    seed: fc.integer({ min: 1, max: 2 ** 31 - 1 }),
+    noise: fc.array(insertion, { minLength: 1, maxLength: 4 }),
+  });
   const noisy = n > 1 ? fc.sample(arb, { seed, numRuns: n - 1 }) : [];
   return [
     base,
     ...noisy.map(({ seed: s, noise }, i): Scenario => {
       const steps = [...base.steps];
-      for (const { at, step } of [...noise].sort((a, b) => b.at - a.at)) steps.splice(Math.min(at, steps.length), 0, step);
-      return { ...base, name: `${base.name}#${i + 1}`, seed: s, users: [...base.users, BYSTANDER], steps, refusals: "allowed" };
+      for (const { at, step } of [...noise].sort((a, b) => b.at - a.at))
+        steps.splice(Math.min(at, steps.length), 0, step);
+      return {
+        ...base,
+        name: `${base.name}#${i + 1}`,
+        seed: s,
+        users: [...base.users, BYSTANDER],
+        steps,
+        refusals: "allowed",
+      };
     }),
   ];
 }
 
-export const emptyTally = (): Tally => ({ basic: null, trials: 0, prevented: 0, detected: 0, breach: 0, false_rejections: 0, false_alarms: 0, breach_detected: 0, safe_by_exclusion: 0, attacker_decrypted: 0, property_violations: 0, example: null });
+export const emptyTally = (): Tally => ({
+  basic: null,
+  trials: 0,
+  prevented: 0,
+  detected: 0,
+  breach: 0,
+  false_rejections: 0,
+  false_alarms: 0,
+  breach_detected: 0,
+  safe_by_exclusion: 0,
+  attacker_decrypted: 0,
+  property_violations: 0,
+  example: null,
+});
 
 const RANK: Record<Outcome, number> = { prevented: 0, detected: 1, breach: 2 };
 
@@ -153,7 +190,14 @@ export async function sweepThreat(
       }
       // The worst trial: by outcome, and among equals, one where members were shut out.
       const rank = (o: Outcome, shut: boolean) => RANK[o] * 2 + (shut ? 1 : 0);
-      if (!t.example || rank(run.outcome, run.judgement.shut_out) > rank(t.example.outcome, t.example.shut_out)) t.example = { variant: i, outcome: run.outcome, shut_out: run.judgement.shut_out, scenario: variant, history: run.history };
+      if (!t.example || rank(run.outcome, run.judgement.shut_out) > rank(t.example.outcome, t.example.shut_out))
+        t.example = {
+          variant: i,
+          outcome: run.outcome,
+          shut_out: run.judgement.shut_out,
+          scenario: variant,
+          history: run.history,
+        };
     }
     onTrial?.();
   }

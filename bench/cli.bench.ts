@@ -27,7 +27,11 @@ function room(shape: Shape, n: number): string {
   const path = roomPath(shape, n);
   if (existsSync(path)) return path;
   // In a child process, so that building does not weigh on what this process measures.
-  const r = spawnSync(process.execPath, ["--import", "tsx", join(REPO, "bench", "rooms.ts"), shape, String(n)], { encoding: "utf8", cwd: REPO, stdio: ["ignore", "pipe", "inherit"] });
+  const r = spawnSync(process.execPath, ["--import", "tsx", join(REPO, "bench", "rooms.ts"), shape, String(n)], {
+    encoding: "utf8",
+    cwd: REPO,
+    stdio: ["ignore", "pipe", "inherit"],
+  });
   if (r.status !== 0) throw new Error(`building ${shape}-${n} failed`);
   return path;
 }
@@ -38,7 +42,8 @@ function inProcess(path: string): { ms: number; members: number } {
   const t = process.hrtime.bigint();
   const result = verifyMembership(parsed.value, { pinned: parsed.value.pinned });
   const ms = Number(process.hrtime.bigint() - t) / 1e6;
-  if (!Object.values(result.members).every((v) => v.status === "verified")) throw new Error(`${path}: not every member verified`);
+  if (!Object.values(result.members).every((v) => v.status === "verified"))
+    throw new Error(`${path}: not every member verified`);
   return { ms, members: Object.keys(result.members).length };
 }
 
@@ -47,7 +52,10 @@ function viaCli(path: string): { ms: number; rssMb: number | undefined; code: nu
   const timed = existsSync(TIME);
   const t = process.hrtime.bigint();
   const r = timed
-    ? spawnSync(TIME, ["-f", "rss_kb=%M", process.execPath, ...args], { encoding: "utf8", stdio: ["ignore", "ignore", "pipe"] })
+    ? spawnSync(TIME, ["-f", "rss_kb=%M", process.execPath, ...args], {
+        encoding: "utf8",
+        stdio: ["ignore", "ignore", "pipe"],
+      })
     : spawnSync(process.execPath, args, { encoding: "utf8", stdio: ["ignore", "ignore", "pipe"] });
   const ms = Number(process.hrtime.bigint() - t) / 1e6;
   const rss = /rss_kb=(\d+)/.exec(r.stderr ?? "");
@@ -55,7 +63,9 @@ function viaCli(path: string): { ms: number; rssMb: number | undefined; code: nu
 }
 
 let failed = false;
-console.log(`msc3917 verify through the CLI vs in-process (binary invite trees, node backend, node ${process.version})`);
+console.log(
+  `msc3917 verify through the CLI vs in-process (binary invite trees, node backend, node ${process.version})`,
+);
 console.log("  members   in-process   CLI (wall)   CLI/in-process   CLI peak RSS");
 for (const n of SIZES) {
   const path = room("binary", n);
@@ -65,12 +75,18 @@ for (const n of SIZES) {
   const over = cli.code !== 0 || (n >= 100_000 && (ratio > MAX_RATIO || (cli.rssMb ?? 0) > MAX_RSS_MB));
   failed ||= over;
   const rss = cli.rssMb === undefined ? "n/a" : `${cli.rssMb.toFixed(0)} MB`;
-  console.log(`  ${String(n).padStart(7)}   ${(inside.ms / 1000).toFixed(2).padStart(8)} s   ${(cli.ms / 1000).toFixed(2).padStart(8)} s   ${ratio.toFixed(3).padStart(13)}x   ${rss.padStart(10)}${cli.code !== 0 ? `  exit ${cli.code}` : ""}${over ? "  OVER BUDGET" : ""}`);
+  console.log(
+    `  ${String(n).padStart(7)}   ${(inside.ms / 1000).toFixed(2).padStart(8)} s   ${(cli.ms / 1000).toFixed(2).padStart(8)} s   ${ratio.toFixed(3).padStart(13)}x   ${rss.padStart(10)}${cli.code !== 0 ? `  exit ${cli.code}` : ""}${over ? "  OVER BUDGET" : ""}`,
+  );
 }
-console.log(`  budget at 10^5: CLI/in-process <= ${MAX_RATIO}x, peak RSS <= ${MAX_RSS_MB} MB (the CLI's time includes starting node, loading tsx, reading and parsing the file)`);
+console.log(
+  `  budget at 10^5: CLI/in-process <= ${MAX_RATIO}x, peak RSS <= ${MAX_RSS_MB} MB (the CLI's time includes starting node, loading tsx, reading and parsing the file)`,
+);
 
 const deep = room("chain", DEPTH);
 const d = viaCli(deep);
 failed ||= d.code !== 0;
-console.log(`A ${DEPTH}-deep invitation chain through the CLI: exit ${d.code}, ${(d.ms / 1000).toFixed(2)} s, peak RSS ${d.rssMb?.toFixed(0) ?? "n/a"} MB`);
+console.log(
+  `A ${DEPTH}-deep invitation chain through the CLI: exit ${d.code}, ${(d.ms / 1000).toFixed(2)} s, peak RSS ${d.rssMb?.toFixed(0) ?? "n/a"} MB`,
+);
 if (failed) process.exitCode = 1;

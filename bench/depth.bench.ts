@@ -10,13 +10,20 @@ import { RoomBuilder, makeUser } from "../test-support/room-builder.ts";
 const depth = Number(process.env.BENCH_DEPTH ?? 100_000);
 const backend = fakeBackend();
 const started = process.hrtime.bigint();
-const users = Array.from({ length: depth + 1 }, (_, i) => makeUser(`@d${i}:example.org`, { backend, sharedKeys: true }));
+const users = Array.from({ length: depth + 1 }, (_, i) =>
+  makeUser(`@d${i}:example.org`, { backend, sharedKeys: true }),
+);
 const b = new RoomBuilder({ backend }).create(users[0]!);
 for (let i = 1; i <= depth; i++) b.inviteAndJoin(users[i - 1]!, users[i]!);
 const built = process.hrtime.bigint();
 const result = verifyMembership(b.room(), { backend });
 const verified = process.hrtime.bigint();
 const last = result.members[users[depth]!.userId];
-const ok = last?.status === "verified" && last.chain_length === 2 * depth + 1 && Object.values(result.members).every((v) => v.status === "verified");
-console.log(`A ${depth}-deep invitation chain: built in ${(Number(built - started) / 1e9).toFixed(1)} s, ${depth + 1} members verified in ${(Number(verified - built) / 1e9).toFixed(1)} s: ${ok ? "all verified, the last with chain_length " + (2 * depth + 1) : "FAILED"}`);
+const ok =
+  last?.status === "verified" &&
+  last.chain_length === 2 * depth + 1 &&
+  Object.values(result.members).every((v) => v.status === "verified");
+console.log(
+  `A ${depth}-deep invitation chain: built in ${(Number(built - started) / 1e9).toFixed(1)} s, ${depth + 1} members verified in ${(Number(verified - built) / 1e9).toFixed(1)} s: ${ok ? "all verified, the last with chain_length " + (2 * depth + 1) : "FAILED"}`,
+);
 if (!ok) process.exitCode = 1;

@@ -17,7 +17,10 @@ const triples = Array.from({ length: N }, (_, i) => {
   seed[1] = i >> 8;
   const message = new TextEncoder().encode(`{"membership":"join","n":${i}}`);
   const publicKey = nodeBackend.publicKeyFromSeed(seed);
-  const keyObject = createPublicKey({ key: { kty: "OKP", crv: "Ed25519", x: Buffer.from(publicKey).toString("base64url") }, format: "jwk" });
+  const keyObject = createPublicKey({
+    key: { kty: "OKP", crv: "Ed25519", x: Buffer.from(publicKey).toString("base64url") },
+    format: "jwk",
+  });
   return { publicKey, keyObject, message, signature: nodeBackend.sign(seed, message) };
 });
 
@@ -30,7 +33,8 @@ type Triple = (typeof triples)[number];
 function measure(contenders: Record<string, (t: Triple) => boolean>): Record<string, number> {
   const names = Object.keys(contenders);
   const totals = Object.fromEntries(names.map((n) => [n, { count: 0, ns: 0n }]));
-  for (const n of names) for (const t of triples) if (!contenders[n]!(t)) throw new Error(`${n}: benchmark triple did not verify`);
+  for (const n of names)
+    for (const t of triples) if (!contenders[n]!(t)) throw new Error(`${n}: benchmark triple did not verify`);
   const slice = 50_000_000n; // 50 ms
   const rounds = Math.max(1, Math.round((seconds * 1e9) / Number(slice)));
   for (let round = 0; round < rounds; round++) {
@@ -52,16 +56,21 @@ function measure(contenders: Record<string, (t: Triple) => boolean>): Record<str
   return Object.fromEntries(names.map((n) => [n, (totals[n]!.count * 1e9) / Number(totals[n]!.ns)]));
 }
 
-const viaPolicy = (backend: Ed25519Backend) => (t: Triple) => verifyEd25519(t.signature, t.message, t.publicKey, backend).ok;
+const viaPolicy = (backend: Ed25519Backend) => (t: Triple) =>
+  verifyEd25519(t.signature, t.message, t.publicKey, backend).ok;
 const raw = (t: Triple) => nodeVerify(null, t.message, t.keyObject, t.signature);
 
 const rates = measure({ node: viaPolicy(nodeBackend), noble: viaPolicy(nobleBackend), raw });
 const [nodeRate, nobleRate, rawRate] = [rates.node!, rates.noble!, rates.raw!];
 
 const fmt = (x: number) => Math.round(x).toLocaleString("en-US").padStart(9);
-console.log(`Ed25519 verification, ${N} distinct keys, ~${seconds}s each in interleaved 50 ms slices, one core (node ${process.version})`);
+console.log(
+  `Ed25519 verification, ${N} distinct keys, ~${seconds}s each in interleaved 50 ms slices, one core (node ${process.version})`,
+);
 console.log(`  node  (strict policy + node:crypto)   ${fmt(nodeRate)} verifies/s`);
 console.log(`  noble (strict policy + @noble/ed25519) ${fmt(nobleRate)} verifies/s`);
 console.log(`  node raw (crypto.verify, no policy)   ${fmt(rawRate)} verifies/s`);
 console.log(`  ratio node/noble: ${(nodeRate / nobleRate).toFixed(1)}x`);
-console.log(`  policy overhead on node: ${((rawRate / nodeRate - 1) * 100).toFixed(1)}% (raw/strict = ${(rawRate / nodeRate).toFixed(3)})`);
+console.log(
+  `  policy overhead on node: ${((rawRate / nodeRate - 1) * 100).toFixed(1)}% (raw/strict = ${(rawRate / nodeRate).toFixed(3)})`,
+);

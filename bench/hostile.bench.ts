@@ -14,7 +14,11 @@
  */
 import type { JsonObject } from "../sim/core/canonical-json.ts";
 import { signingKeyFromSeed } from "../sim/core/ed25519.ts";
-import { buildThirdPartyInviteContent, buildThirdPartySuccessorInviteContent, signThirdPartyBinding } from "../sim/core/events.ts";
+import {
+  buildThirdPartyInviteContent,
+  buildThirdPartySuccessorInviteContent,
+  signThirdPartyBinding,
+} from "../sim/core/events.ts";
 import { signJson } from "../sim/core/signing.ts";
 import { type RoomView, verifyMembership } from "../sim/core/verify-membership.ts";
 import { fakeBackend } from "../test-support/fake-backend.ts";
@@ -31,7 +35,10 @@ const user = (i: number): TestUser => {
   return u;
 };
 const isKey = signingKeyFromSeed(seedFrom("hostile identity server"), backend);
-const otherKeys = Array.from({ length: 16 }, (_, i) => signingKeyFromSeed(seedFrom(`listed key ${i}`), backend).publicKey);
+const otherKeys = Array.from(
+  { length: 16 },
+  (_, i) => signingKeyFromSeed(seedFrom(`listed key ${i}`), backend).publicKey,
+);
 
 interface Shape {
   name: string;
@@ -49,25 +56,56 @@ function width(k: number): RoomBuilder {
 /** One m.room.third_party_invite listing `keys` keys (the identity server's last of the first 16), and `joins` third-party joins through it. */
 function thirdParty(keys: number, joins: number, pad = 0): RoomView {
   const b = new RoomBuilder({ backend }).create(user(0));
-  const listed = Array.from({ length: keys }, (_, i) => (i === Math.min(keys, 16) - 1 ? isKey.publicKey : otherKeys[i % 16]!));
+  const listed = Array.from({ length: keys }, (_, i) =>
+    i === Math.min(keys, 16) - 1 ? isKey.publicKey : otherKeys[i % 16]!,
+  );
   const token = "tok";
   const tpi = b.add({
     type: "m.room.third_party_invite",
     state_key: token,
     sender: user(0).userId,
-    content: buildThirdPartyInviteContent({ displayName: "x", publicKeys: listed, keyValidityUrl: "https://id.example/v", signer: user(0), parentEventId: b.cause(user(0)) }, b.opts),
+    content: buildThirdPartyInviteContent(
+      {
+        displayName: "x",
+        publicKeys: listed,
+        keyValidityUrl: "https://id.example/v",
+        signer: user(0),
+        parentEventId: b.cause(user(0)),
+      },
+      b.opts,
+    ),
   });
   for (let i = 1; i <= joins; i++) {
     const u = user(i);
-    const signed = signThirdPartyBinding({ mxid: u.userId, token, userKey: u.msk.publicKey, identityServer: "id.example", keyId: "ed25519:0", key: isKey }, b.opts);
-    const invite = b.add({ type: "m.room.member", state_key: u.userId, sender: user(0).userId, content: buildThirdPartySuccessorInviteContent({ thirdPartyInviteEventId: tpi.event_id, displayName: "x", signed: pad ? signWithPadding(u, token, pad) : signed }, b.opts) });
+    const signed = signThirdPartyBinding(
+      { mxid: u.userId, token, userKey: u.msk.publicKey, identityServer: "id.example", keyId: "ed25519:0", key: isKey },
+      b.opts,
+    );
+    const invite = b.add({
+      type: "m.room.member",
+      state_key: u.userId,
+      sender: user(0).userId,
+      content: buildThirdPartySuccessorInviteContent(
+        {
+          thirdPartyInviteEventId: tpi.event_id,
+          displayName: "x",
+          signed: pad ? signWithPadding(u, token, pad) : signed,
+        },
+        b.opts,
+      ),
+    });
     b.member("join", u, u, invite.event_id);
   }
   return b.room();
 }
 
 function signWithPadding(u: TestUser, token: string, pad: number): JsonObject {
-  const content: JsonObject = { mxid: u.userId, token, user_key: Buffer.from(u.msk.publicKey).toString("base64").replace(/=+$/, ""), padding: "x".repeat(pad) };
+  const content: JsonObject = {
+    mxid: u.userId,
+    token,
+    user_key: Buffer.from(u.msk.publicKey).toString("base64").replace(/=+$/, ""),
+    padding: "x".repeat(pad),
+  };
   return signJson(content, "id.example", "ed25519:0", isKey, backend);
 }
 
@@ -108,7 +146,10 @@ const shapes: Shape[] = [
     base: 4096,
     build: (n) => {
       const b = new RoomBuilder({ backend }).create(user(0));
-      const allowed = Array.from({ length: n }, (_, i) => new RoomBuilder({ label: `allowed ${i % 64}`, backend }).roomId);
+      const allowed = Array.from(
+        { length: n },
+        (_, i) => new RoomBuilder({ label: `allowed ${i % 64}`, backend }).roomId,
+      );
       const rule = b.joinRules(user(0), "restricted", allowed);
       for (let i = 1; i <= n / 16; i++) b.joinVia(rule, user(i)); // no proof: each join is unknown, after the rule is read
       return b.room();
@@ -119,8 +160,19 @@ const shapes: Shape[] = [
     base: 8000,
     build: (n) => {
       const room = width(2).room();
-      const filler = Array.from({ length: n }, (_, i) => ({ event_id: `$f${i}`, type: "m.room.topic", state_key: `${i}`, sender: "@x:y", content: { topic: "t" } }));
-      const nameless = Array.from({ length: n }, (_, i) => ({ type: "m.room.member", state_key: `@n${i}:example.org`, sender: `@n${i}:example.org`, content: { membership: "join", sender_key: 5 } }));
+      const filler = Array.from({ length: n }, (_, i) => ({
+        event_id: `$f${i}`,
+        type: "m.room.topic",
+        state_key: `${i}`,
+        sender: "@x:y",
+        content: { topic: "t" },
+      }));
+      const nameless = Array.from({ length: n }, (_, i) => ({
+        type: "m.room.member",
+        state_key: `@n${i}:example.org`,
+        sender: `@n${i}:example.org`,
+        content: { membership: "join", sender_key: 5 },
+      }));
       return { ...room, state: [...room.state, ...filler, ...nameless] };
     },
   },
@@ -130,7 +182,9 @@ const shapes: Shape[] = [
     build: (n) => {
       const room = width(64).room();
       const junk = Object.fromEntries(Array.from({ length: n }, (_, i) => [`ed25519:junk${i}`, "A".repeat(86)]));
-      for (const e of [...room.state, ...room.events!] as { content: { signatures?: Record<string, Record<string, string>> } }[]) {
+      for (const e of [...room.state, ...room.events!] as {
+        content: { signatures?: Record<string, Record<string, string>> };
+      }[]) {
         if (e.content.signatures) e.content.signatures["@junk:example.org"] = junk;
       }
       return room;
@@ -161,7 +215,9 @@ function timeOne(room: RoomView): number {
 }
 
 let failed = false;
-console.log(`Hostile input shapes: verification CPU time as each doubles three times (fails above x${LIMIT} per doubling, the geometric mean of the three; fake signatures)`);
+console.log(
+  `Hostile input shapes: verification CPU time as each doubles three times (fails above x${LIMIT} per doubling, the geometric mean of the three; fake signatures)`,
+);
 for (const shape of shapes) {
   const sizes = [1, 2, 4, 8].map((f) => Math.round(shape.base * SCALE * f));
   timeOne(shape.build(sizes[0]!)); // warm up: the first run pays for the JIT
@@ -171,6 +227,8 @@ for (const shape of shapes) {
   const bad = perDoubling > LIMIT;
   failed ||= bad;
   console.log(`  ${shape.name}`);
-  console.log(`    n = ${sizes.join(", ")}: ${times.map((t) => `${t.toFixed(1)} ms`).join(", ")}; ratios ${ratios.map((r) => `x${r.toFixed(2)}`).join(", ")}; per doubling x${perDoubling.toFixed(2)}${bad ? "  OVER" : ""}`);
+  console.log(
+    `    n = ${sizes.join(", ")}: ${times.map((t) => `${t.toFixed(1)} ms`).join(", ")}; ratios ${ratios.map((r) => `x${r.toFixed(2)}`).join(", ")}; per doubling x${perDoubling.toFixed(2)}${bad ? "  OVER" : ""}`,
+  );
 }
 if (failed) process.exitCode = 1;

@@ -48,12 +48,20 @@ const recording: Ed25519Backend = {
   ...nodeBackend,
   name: "recording",
   verifyEquation(sig, msg, pub) {
-    calls.push({ sig, msg, key: createPublicKey({ key: { kty: "OKP", crv: "Ed25519", x: Buffer.from(pub).toString("base64url") }, format: "jwk" }) });
+    calls.push({
+      sig,
+      msg,
+      key: createPublicKey({
+        key: { kty: "OKP", crv: "Ed25519", x: Buffer.from(pub).toString("base64url") },
+        format: "jwk",
+      }),
+    });
     return nodeBackend.verifyEquation(sig, msg, pub);
   },
 };
 const check = verifyMembership(fresh(), { backend: recording });
-if (!Object.values(check.members).every((v) => v.status === "verified")) throw new Error("benchmark room did not verify");
+if (!Object.values(check.members).every((v) => v.status === "verified"))
+  throw new Error("benchmark room did not verify");
 
 let verifyMs = 0;
 let rawMs = 0;
@@ -69,8 +77,12 @@ for (let round = 0; round < ROUNDS; round++) {
 }
 const ratio = verifyMs / rawMs;
 failed ||= ratio > 1.1;
-console.log(`Membership verification, ${MEMBERS} members (binary invite tree, ${room.state.length + (room.events?.length ?? 0)} events), node backend, ${ROUNDS} rounds, CPU time`);
-console.log(`  signature checks the verifier made: ${calls.length} (${(calls.length / MEMBERS).toFixed(2)} per member: join, invite, and the RSK->MSK once per user)`);
+console.log(
+  `Membership verification, ${MEMBERS} members (binary invite tree, ${room.state.length + (room.events?.length ?? 0)} events), node backend, ${ROUNDS} rounds, CPU time`,
+);
+console.log(
+  `  signature checks the verifier made: ${calls.length} (${(calls.length / MEMBERS).toFixed(2)} per member: join, invite, and the RSK->MSK once per user)`,
+);
 console.log(`  verifyMembership:                       ${(verifyMs / ROUNDS).toFixed(1)} ms per room`);
 console.log(`  floor: the same crypto.verify calls, raw: ${(rawMs / ROUNDS).toFixed(1)} ms`);
 console.log(`  ratio verify/floor: ${ratio.toFixed(3)}x (budget 1.10x)${ratio > 1.1 ? "  OVER BUDGET" : ""}`);
@@ -100,14 +112,22 @@ for (let round = 0; round < PAR_ROUNDS; round++) {
 }
 const speedup = syncMs / parMs;
 failed ||= speedup < 1.8 || !same;
-console.log(`Worker threads, ${PARALLEL_MEMBERS} members, ${PAR_ROUNDS} rounds, wall time (${availableParallelism()} cores; load average ${loadBefore.toFixed(1)} before, ${loadavg()[0]!.toFixed(1)} after)`);
+console.log(
+  `Worker threads, ${PARALLEL_MEMBERS} members, ${PAR_ROUNDS} rounds, wall time (${availableParallelism()} cores; load average ${loadBefore.toFixed(1)} before, ${loadavg()[0]!.toFixed(1)} after)`,
+);
 console.log(`  verifyMembership:                        ${(syncMs / PAR_ROUNDS / 1000).toFixed(2)} s`);
 console.log(`  verifyMembershipParallel, workers: 2:    ${(parMs / PAR_ROUNDS / 1000).toFixed(2)} s`);
-console.log(`  speedup: ${speedup.toFixed(2)}x (budget >= 1.8x on 2 idle cores); verdicts identical: ${same}${speedup < 1.8 ? "  UNDER BUDGET" : ""}`);
+console.log(
+  `  speedup: ${speedup.toFixed(2)}x (budget >= 1.8x on 2 idle cores); verdicts identical: ${same}${speedup < 1.8 ? "  UNDER BUDGET" : ""}`,
+);
 
 // 3. Adding one join to a room a session has verified (DESIGN.md §11: O(1) signature checks).
 const counted = { calls: 0 };
-const counting: Ed25519Backend = { ...nodeBackend, name: "counting", verifyEquation: (s, m, p) => (counted.calls++, nodeBackend.verifyEquation(s, m, p)) };
+const counting: Ed25519Backend = {
+  ...nodeBackend,
+  name: "counting",
+  verifyEquation: (s, m, p) => (counted.calls++, nodeBackend.verifyEquation(s, m, p)),
+};
 const session = new MembershipSession(b.rrk.publicKey, { backend: counting });
 let t = process.hrtime.bigint();
 session.verify(room);
@@ -121,5 +141,7 @@ t = process.hrtime.bigint();
 const again = session.verify(grown);
 const addNs = process.hrtime.bigint() - t;
 if (again.members[newcomer.userId]?.status !== "verified") throw new Error("the new member did not verify");
-console.log(`Incremental: a session verified the room with ${firstChecks} checks in ${(Number(firstNs) / 1e6).toFixed(1)} ms; one more join then took ${counted.calls} checks and ${(Number(addNs) / 1e6).toFixed(1)} ms (the ${MEMBERS + 1} verdicts are still rebuilt: linear, but without crypto)`);
+console.log(
+  `Incremental: a session verified the room with ${firstChecks} checks in ${(Number(firstNs) / 1e6).toFixed(1)} ms; one more join then took ${counted.calls} checks and ${(Number(addNs) / 1e6).toFixed(1)} ms (the ${MEMBERS + 1} verdicts are still rebuilt: linear, but without crypto)`,
+);
 if (failed) process.exitCode = 1;

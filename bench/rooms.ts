@@ -23,7 +23,8 @@ export function buildRoomFile(shape: Shape, members: number): string {
   if (existsSync(path)) return path;
   const users = Array.from({ length: members }, (_, i) => makeUser(`@m${i}:example.org`));
   const b = new RoomBuilder().create(users[0]!);
-  for (let i = 1; i < members; i++) b.inviteAndJoin(users[shape === "binary" ? Math.floor((i - 1) / 2) : i - 1]!, users[i]!);
+  for (let i = 1; i < members; i++)
+    b.inviteAndJoin(users[shape === "binary" ? Math.floor((i - 1) / 2) : i - 1]!, users[i]!);
   const room = b.room();
   mkdirSync(ROOMS_DIR, { recursive: true });
   // One event per line: the file is written in pieces, never as one string of hundreds of MB.
@@ -34,13 +35,15 @@ export function buildRoomFile(shape: Shape, members: number): string {
   lines.push("]}");
   writeFileSync(`${path}.tmp`, "");
   const chunk = 10_000;
-  for (let i = 0; i < lines.length; i += chunk) writeFileSync(`${path}.tmp`, `${lines.slice(i, i + chunk).join("\n")}\n`, { flag: "a" });
+  for (let i = 0; i < lines.length; i += chunk)
+    writeFileSync(`${path}.tmp`, `${lines.slice(i, i + chunk).join("\n")}\n`, { flag: "a" });
   renameSync(`${path}.tmp`, path);
   return path;
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const [shape, n] = process.argv.slice(2);
-  if ((shape !== "binary" && shape !== "chain") || !Number.isInteger(Number(n))) throw new Error("usage: tsx bench/rooms.ts binary|chain MEMBERS");
+  if ((shape !== "binary" && shape !== "chain") || !Number.isInteger(Number(n)))
+    throw new Error("usage: tsx bench/rooms.ts binary|chain MEMBERS");
   console.log(buildRoomFile(shape, Number(n)));
 }

@@ -43,7 +43,10 @@ describe("msc3917 canonical", () => {
   });
 
   it("names a missing file", () => {
-    expect(msc3917(["canonical", "/nonexistent.json"])).toMatchObject({ code: 2, stderr: "msc3917 canonical: cannot read /nonexistent.json: ENOENT\n" });
+    expect(msc3917(["canonical", "/nonexistent.json"])).toMatchObject({
+      code: 2,
+      stderr: "msc3917 canonical: cannot read /nonexistent.json: ENOENT\n",
+    });
   });
 });
 
@@ -57,14 +60,24 @@ describe("msc3917 sign and verify-json", () => {
     const signed = msc3917(SIGN, '{"one":1,"two":"Two"}').stdout;
     expect(msc3917(VERIFY, signed)).toMatchObject({ code: 0 });
     const tampered = signed.replace('"one":1', '"one":2');
-    expect(msc3917(VERIFY, tampered)).toEqual({ code: 1, stdout: "", stderr: "invalid: bad_signature (signature by domain ed25519:1)\n" });
+    expect(msc3917(VERIFY, tampered)).toEqual({
+      code: 1,
+      stdout: "",
+      stderr: "invalid: bad_signature (signature by domain ed25519:1)\n",
+    });
     expect(msc3917([...VERIFY, "--backend", "noble"], tampered).code).toBe(1);
-    expect(msc3917([...VERIFY.slice(0, 4), "other", ...VERIFY.slice(5)], signed)).toMatchObject({ code: 1, stderr: expect.stringContaining("signature_missing") });
+    expect(msc3917([...VERIFY.slice(0, 4), "other", ...VERIFY.slice(5)], signed)).toMatchObject({
+      code: 1,
+      stderr: expect.stringContaining("signature_missing"),
+    });
   });
 
   it.each([
     [["sign", "--entity", "domain", "--key-id", "ed25519:1"], /--seed is required/],
-    [["sign", "--seed", "AAAA", "--entity", "d", "--key-id", "ed25519:1"], /--seed: base64: decoded 3 bytes, expected 32/],
+    [
+      ["sign", "--seed", "AAAA", "--entity", "d", "--key-id", "ed25519:1"],
+      /--seed: base64: decoded 3 bytes, expected 32/,
+    ],
     [[...SIGN.slice(0, 5), "--key-id", "rsa:1"], /--key-id must look like ed25519:ID/],
     [[...SIGN, "--backend", "openssl"], /--backend must be node or noble/],
     [[...SIGN, "--bogus"], /Unknown option '--bogus'/],
@@ -101,14 +114,24 @@ describe("msc3917 verify", () => {
     expect(out.room_id).toBe("!zZp5x6T747he4jF657Bq6F2IddvzXDLmHreEuv3pbRQ");
     expect(out.room).toMatchObject({ status: "verified" });
     const bob = out.members["@bob:example.org"];
-    expect(bob).toMatchObject({ status: "verified", msk: "89rZ40rToa38mZ74ACigb5jkMPlpyCLsoA25G9WFdyI", parent: expect.any(String), chain_length: 3 });
+    expect(bob).toMatchObject({
+      status: "verified",
+      msk: "89rZ40rToa38mZ74ACigb5jkMPlpyCLsoA25G9WFdyI",
+      parent: expect.any(String),
+      chain_length: 3,
+    });
     expect(bob.chain).toBeUndefined();
     expect(r.stdout).toBe(`${JSON.stringify(out, null, 2)}\n`);
   });
 
   it("--workers 2 gives the same output", () => {
-    expect(msc3917(["verify", "--format", "json", "--workers", "2", inviteJoin])).toEqual(msc3917(["verify", "--format", "json", inviteJoin]));
-    expect(msc3917(["verify", "--workers", "0", inviteJoin])).toMatchObject({ code: 2, stderr: expect.stringContaining("--workers must be") });
+    expect(msc3917(["verify", "--format", "json", "--workers", "2", inviteJoin])).toEqual(
+      msc3917(["verify", "--format", "json", inviteJoin]),
+    );
+    expect(msc3917(["verify", "--workers", "0", inviteJoin])).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining("--workers must be"),
+    });
   });
 
   it("--chains adds the whole chain", () => {
@@ -125,13 +148,24 @@ describe("msc3917 verify", () => {
 
   it("exits 1 with a room-level reason when there is no create event, or it does not match the RRK", () => {
     const room = JSON.parse(readFileSync(inviteJoin, "utf8"));
-    const noCreate = { ...room, state: room.state.filter((e: { type: string }) => e.type !== "m.room.create"), events: [] };
+    const noCreate = {
+      ...room,
+      state: room.state.filter((e: { type: string }) => e.type !== "m.room.create"),
+      events: [],
+    };
     const empty = msc3917(["verify"], JSON.stringify({ room_root_key: room.room_root_key, state: [] }));
     expect(empty.code).toBe(1);
-    expect(empty.stdout).toMatch(/^room-level: unknown: parent_missing at m\.room\.create: .*\(the state has no m\.room\.create event\)$/m);
-    expect(msc3917(["verify"], JSON.stringify(noCreate))).toMatchObject({ code: 1, stdout: expect.stringContaining("room-level: unknown") });
+    expect(empty.stdout).toMatch(
+      /^room-level: unknown: parent_missing at m\.room\.create: .*\(the state has no m\.room\.create event\)$/m,
+    );
+    expect(msc3917(["verify"], JSON.stringify(noCreate))).toMatchObject({
+      code: 1,
+      stdout: expect.stringContaining("room-level: unknown"),
+    });
     const otherRrk = "2Mwmgj+qFWtSBFC5EJwHkpMM0ls4SvlkcsTqkvbJi8M";
-    const wrong = JSON.parse(msc3917(["verify", "--format", "json"], JSON.stringify({ ...room, room_root_key: otherRrk })).stdout);
+    const wrong = JSON.parse(
+      msc3917(["verify", "--format", "json"], JSON.stringify({ ...room, room_root_key: otherRrk })).stdout,
+    );
     expect(wrong.room).toMatchObject({ status: "rejected", reason: "create_wrong_rrk" });
   });
 
@@ -150,7 +184,8 @@ describe("msc3917 verify", () => {
     const r = msc3917(["verify", "--format", "json"], `${text.slice(0, -1)},"master_keys":${pins}}`);
     expect(r.code).toBe(1);
     const pinned = JSON.parse(r.stdout);
-    for (const id of ids) expect(pinned.members[id], id).toMatchObject({ status: "rejected", reason: "join_wrong_msk" });
+    for (const id of ids)
+      expect(pinned.members[id], id).toMatchObject({ status: "rejected", reason: "join_wrong_msk" });
     expect(pinned.members["@alice:example.org"].status).toBe("verified");
   });
 
@@ -158,9 +193,21 @@ describe("msc3917 verify", () => {
     ["not JSON", "{", /^msc3917 verify: .*bad\.json: invalid JSON/],
     ["not an object", "[]", /bad\.json: a room file is a JSON object/],
     ["no room_root_key", '{"state":[]}', /bad\.json: field "room_root_key" must be a string/],
-    ["a bad room_root_key", '{"room_root_key":"AAAA","state":[]}', /bad\.json: field "room_root_key": .*decoded 3 bytes/],
-    ["state not an array", '{"room_root_key":"zZp5x6T747he4jF657Bq6F2IddvzXDLmHreEuv3pbRQ","state":{}}', /bad\.json: field "state" must be an array/],
-    ["a bad pin", '{"room_root_key":"zZp5x6T747he4jF657Bq6F2IddvzXDLmHreEuv3pbRQ","state":[],"master_keys":{"@a:s":"x"}}', /bad\.json: field "master_keys"\["@a:s"\] must be a 32-byte key/],
+    [
+      "a bad room_root_key",
+      '{"room_root_key":"AAAA","state":[]}',
+      /bad\.json: field "room_root_key": .*decoded 3 bytes/,
+    ],
+    [
+      "state not an array",
+      '{"room_root_key":"zZp5x6T747he4jF657Bq6F2IddvzXDLmHreEuv3pbRQ","state":{}}',
+      /bad\.json: field "state" must be an array/,
+    ],
+    [
+      "a bad pin",
+      '{"room_root_key":"zZp5x6T747he4jF657Bq6F2IddvzXDLmHreEuv3pbRQ","state":[],"master_keys":{"@a:s":"x"}}',
+      /bad\.json: field "master_keys"\["@a:s"\] must be a 32-byte key/,
+    ],
   ])("exits 2 naming the file and field for %s", (_why, text, message) => {
     const file = join(tmp, "bad.json");
     writeFileSync(file, text);

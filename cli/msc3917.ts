@@ -11,7 +11,12 @@ import { canonicalJson, parseJson, type JsonValue } from "../sim/core/canonical-
 import { type BackendName, PUBLIC_KEY_LENGTH, SEED_LENGTH, backends, signingKeyFromSeed } from "../sim/core/ed25519.ts";
 import { isEd25519KeyId, signJson, verifySignedJson } from "../sim/core/signing.ts";
 import { REASONS } from "../sim/core/membership-reasons.ts";
-import { type MemberVerdict, type MembershipResult, type RoomVerdict, verifyMembership } from "../sim/core/verify-membership.ts";
+import {
+  type MemberVerdict,
+  type MembershipResult,
+  type RoomVerdict,
+  verifyMembership,
+} from "../sim/core/verify-membership.ts";
 import { parseRoomFile } from "../sim/core/room-file.ts";
 import { verifyMembershipParallel } from "../sim/core/parallel-verify.ts";
 import { textTable } from "./text-table.ts";
@@ -30,11 +35,13 @@ interface Command {
 }
 
 const BACKEND_OPTION: Options = { backend: { type: "string", default: "node" } };
-const BACKEND_HELP = "  --backend node|noble   Ed25519 implementation (default node); both enforce the same strict policy";
+const BACKEND_HELP =
+  "  --backend node|noble   Ed25519 implementation (default node); both enforce the same strict policy";
 
 function backendOf(values: Record<string, unknown>) {
   const name = values.backend as string;
-  if (name !== "node" && name !== "noble") throw new InputError(`--backend must be node or noble, not ${JSON.stringify(name)}`);
+  if (name !== "node" && name !== "noble")
+    throw new InputError(`--backend must be node or noble, not ${JSON.stringify(name)}`);
   return backends[name as BackendName];
 }
 
@@ -47,7 +54,9 @@ export function readInput(positionals: string[]): { name: string; text: string }
   try {
     bytes = readFileSync(file ?? 0);
   } catch (e) {
-    throw new InputError(`cannot read ${file ?? "stdin"}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    throw new InputError(
+      `cannot read ${file ?? "stdin"}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
+    );
   }
   const name = file ?? "stdin";
   try {
@@ -66,7 +75,8 @@ function readJson(positionals: string[]): JsonValue {
 
 function readJsonObject(positionals: string[]): Record<string, JsonValue> {
   const value = readJson(positionals);
-  if (typeof value !== "object" || value === null || Array.isArray(value)) throw new InputError("input must be a JSON object");
+  if (typeof value !== "object" || value === null || Array.isArray(value))
+    throw new InputError("input must be a JSON object");
   return value;
 }
 
@@ -91,7 +101,8 @@ function base64Option(values: Record<string, unknown>, name: string, length: num
 /** The verdicts as a table for a person: user, status, and the reason or the chain length. */
 function verdictTable(result: MembershipResult): string {
   const detail = (v: MemberVerdict | RoomVerdict): string => {
-    if (v.status === "verified") return "chain_length" in v ? `chain of ${v.chain_length} events to the create event` : `create event ${v.event}`;
+    if (v.status === "verified")
+      return "chain_length" in v ? `chain of ${v.chain_length} events to the create event` : `create event ${v.event}`;
     return `${v.reason} at ${v.event}: ${REASONS[v.reason].meaning}${v.detail ? ` (${v.detail})` : ""}`;
   };
   const rows: string[][] = [];
@@ -102,7 +113,9 @@ function verdictTable(result: MembershipResult): string {
   }
   const room = result.room.status === "verified" ? [] : [`room-level: ${result.room.status}: ${detail(result.room)}`];
   const tally = `${counts.verified} verified, ${counts.rejected} rejected, ${counts.unknown} unknown`;
-  return [`room ${result.room_id}`, ...room, ...textTable([["user", "status", "detail"], ...rows]), tally, ""].join("\n");
+  return [`room ${result.room_id}`, ...room, ...textTable([["user", "status", "detail"], ...rows]), tally, ""].join(
+    "\n",
+  );
 }
 
 /**
@@ -112,7 +125,9 @@ function verdictTable(result: MembershipResult): string {
  */
 function writeVerdictsJson(result: MembershipResult, write: (chunk: string) => void): void {
   const indent = (text: string, by: string) => text.replaceAll("\n", `\n${by}`);
-  write(`{\n  "room_id": ${JSON.stringify(result.room_id)},\n  "room": ${indent(JSON.stringify(result.room, null, 2), "  ")},\n  "members": {`);
+  write(
+    `{\n  "room_id": ${JSON.stringify(result.room_id)},\n  "room": ${indent(JSON.stringify(result.room, null, 2), "  ")},\n  "members": {`,
+  );
   let chunk = "";
   let first = true;
   for (const [user, v] of Object.entries(result.members)) {
@@ -204,24 +219,36 @@ const commands: Record<string, Command> = {
       "  --chains                json: give each verified member's whole chain, not only parent and length\n" +
       "  --workers N             check signatures on N worker threads (default 1; same verdicts)\n" +
       BACKEND_HELP,
-    options: { format: { type: "string", default: "text" }, chains: { type: "boolean", default: false }, workers: { type: "string", default: "1" }, ...BACKEND_OPTION },
+    options: {
+      format: { type: "string", default: "text" },
+      chains: { type: "boolean", default: false },
+      workers: { type: "string", default: "1" },
+      ...BACKEND_OPTION,
+    },
     async run(values, positionals) {
       const format = values.format;
-      if (format !== "text" && format !== "json") throw new InputError(`--format must be text or json, not ${JSON.stringify(format)}`);
+      if (format !== "text" && format !== "json")
+        throw new InputError(`--format must be text or json, not ${JSON.stringify(format)}`);
       if (positionals.length > 1) throw new InputError("give one ROOM.json, or none (or -) to read standard input");
       const backend = backendOf(values);
       const workers = Number(values.workers);
-      if (!Number.isInteger(workers) || workers < 1 || workers > 64) throw new InputError(`--workers must be an integer from 1 to 64, not ${JSON.stringify(values.workers)}`);
+      if (!Number.isInteger(workers) || workers < 1 || workers > 64)
+        throw new InputError(`--workers must be an integer from 1 to 64, not ${JSON.stringify(values.workers)}`);
       const input = readInput(positionals);
       const room = parseRoomFile(input.name, input.text);
       if (!room.ok) throw new InputError(room.error);
       // Drop the text before verifying: a 10^5-member room file is hundreds of megabytes.
       input.text = "";
       const options = { pinned: room.value.pinned, backend, chains: values.chains === true };
-      const result = workers > 1 ? await verifyMembershipParallel(room.value, { ...options, workers }) : verifyMembership(room.value, options);
+      const result =
+        workers > 1
+          ? await verifyMembershipParallel(room.value, { ...options, workers })
+          : verifyMembership(room.value, options);
       if (format === "json") writeVerdictsJson(result, (chunk) => process.stdout.write(chunk));
       else process.stdout.write(verdictTable(result));
-      return result.room.status === "verified" && Object.values(result.members).every((v) => v.status === "verified") ? 0 : 1;
+      return result.room.status === "verified" && Object.values(result.members).every((v) => v.status === "verified")
+        ? 0
+        : 1;
     },
   },
 };
@@ -272,7 +299,9 @@ export async function main(argv: string[]): Promise<number> {
       return 2;
     }
     if (process.env.MSC3917_DEBUG) console.error(e);
-    process.stderr.write(`msc3917 ${name}: internal error: ${err.message?.split("\n")[0]} (set MSC3917_DEBUG=1 for a stack trace)\n`);
+    process.stderr.write(
+      `msc3917 ${name}: internal error: ${err.message?.split("\n")[0]} (set MSC3917_DEBUG=1 for a stack trace)\n`,
+    );
     return 2;
   }
 }

@@ -10,15 +10,21 @@ const inputs = Number(process.env.FUZZ_INPUTS ?? 100_000);
 const seed = Number(process.env.FUZZ_SEED ?? 3917);
 /** Index of the first input: runs over disjoint ranges make up one run (inputs are drawn per index). */
 const first = Number(process.env.FUZZ_FIRST ?? 0);
-if (!Number.isInteger(inputs) || inputs < 1 || !Number.isInteger(seed)) throw new Error("FUZZ_INPUTS must be a positive integer and FUZZ_SEED an integer");
+if (!Number.isInteger(inputs) || inputs < 1 || !Number.isInteger(seed))
+  throw new Error("FUZZ_INPUTS must be a positive integer and FUZZ_SEED an integer");
 const started = process.hrtime.bigint();
 const report = runFuzz({ inputs, seed, first, onProgress: (n) => process.stderr.write(`  ${n} inputs...\n`) });
 const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-console.log(`msc3917 fuzz: ${report.inputs} inputs (seed ${report.seed}, indices ${first}..${first + inputs - 1}) in ${seconds.toFixed(0)} s; slowest input ${report.maxCpuMs.toFixed(1)} ms of CPU (${report.maxMs.toFixed(1)} ms wall)`);
+console.log(
+  `msc3917 fuzz: ${report.inputs} inputs (seed ${report.seed}, indices ${first}..${first + inputs - 1}) in ${seconds.toFixed(0)} s; slowest input ${report.maxCpuMs.toFixed(1)} ms of CPU (${report.maxMs.toFixed(1)} ms wall)`,
+);
 console.log(`  mutations applied: ${JSON.stringify(report.mutations)}`);
 console.log(`  refused by the room-file reader (exit 2): ${report.refused}`);
 console.log(`  verdicts: ${JSON.stringify(report.statuses)}`);
-console.log(`  verified verdicts the reference check confirmed: ${report.verifiedSound} on the original chain, ${report.rerouted} on chains re-routed through other authentic events`);
+console.log(
+  `  verified verdicts the reference check confirmed: ${report.verifiedSound} on the original chain, ${report.rerouted} on chains re-routed through other authentic events`,
+);
 console.log(`  findings: ${report.findings.length}`);
-for (const f of report.findings.slice(0, 20)) console.log(`    input ${f.index}: ${f.kind}: ${f.detail.split("\n").slice(0, 3).join(" | ")}`);
+for (const f of report.findings.slice(0, 20))
+  console.log(`    input ${f.index}: ${f.kind}: ${f.detail.split("\n").slice(0, 3).join(" | ")}`);
 if (report.findings.length > 0) process.exitCode = 1;

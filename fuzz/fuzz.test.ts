@@ -9,9 +9,28 @@ describe("fuzz (seeded, 2,000 inputs)", () => {
     const report = runFuzz({ inputs: Number(process.env.FUZZ_INPUTS ?? 2000), seed: FC_SEED });
     expect(report.findings.slice(0, 5)).toEqual([]);
     // The mutations must reach the interesting places, or the run says little.
-    for (const m of ["drop", "duplicate", "reorder", "swap_field", "change_type", "flip_bytes", "user_id_variant", "proto_key", "splice", "pin"]) expect(report.mutations[m] ?? 0, m).toBeGreaterThan(50);
+    for (const m of [
+      "drop",
+      "duplicate",
+      "reorder",
+      "swap_field",
+      "change_type",
+      "flip_bytes",
+      "user_id_variant",
+      "proto_key",
+      "splice",
+      "pin",
+    ])
+      expect(report.mutations[m] ?? 0, m).toBeGreaterThan(50);
     expect(report.verifiedSound).toBeGreaterThan(1000);
-    for (const s of ["rejected:join_bad_signature", "rejected:sender_bad_signature", "unknown:parent_missing", "rejected:malformed", "room:unknown"]) expect(report.statuses[s] ?? 0, s).toBeGreaterThan(0);
+    for (const s of [
+      "rejected:join_bad_signature",
+      "rejected:sender_bad_signature",
+      "unknown:parent_missing",
+      "rejected:malformed",
+      "room:unknown",
+    ])
+      expect(report.statuses[s] ?? 0, s).toBeGreaterThan(0);
   }, 300_000);
 
   it("finds a planted soundness bug (positive control for the reference check)", () => {

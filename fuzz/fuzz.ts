@@ -21,7 +21,13 @@ import { decodeBase64, encodeBase64 } from "../sim/core/base64.ts";
 import { type JsonValue, canonicalJson, isJsonObject } from "../sim/core/canonical-json.ts";
 import { type Ed25519Backend, nodeBackend, signingKeyFromSeed } from "../sim/core/ed25519.ts";
 import { parseRoomFile } from "../sim/core/room-file.ts";
-import { type MemberVerdict, type MembershipResult, type RoomView, type VerifyOptions, verifyMembership } from "../sim/core/verify-membership.ts";
+import {
+  type MemberVerdict,
+  type MembershipResult,
+  type RoomView,
+  type VerifyOptions,
+  verifyMembership,
+} from "../sim/core/verify-membership.ts";
 import { RoomBuilder, type TestUser, makeUser, seedFrom } from "../test-support/room-builder.ts";
 
 type Json = JsonValue;
@@ -37,7 +43,15 @@ interface Room {
 // The corpus: two valid rooms that share a member.
 
 const IS_KEY = signingKeyFromSeed(seedFrom("fuzz identity server"));
-const people = ["@alice:example.org", "@bob:example.org", "@carol:example.org", "@dave:example.org", "@erin:example.org", "@olivia:other.example", "@frank:example.org"];
+const people = [
+  "@alice:example.org",
+  "@bob:example.org",
+  "@carol:example.org",
+  "@dave:example.org",
+  "@erin:example.org",
+  "@olivia:other.example",
+  "@frank:example.org",
+];
 const U: Record<string, TestUser> = Object.create(null);
 for (const id of people) U[id] = makeUser(id);
 const user = (id: string) => U[id]!;
@@ -51,7 +65,11 @@ function corpus(): { a: Room; b: Room; honest: Map<string, Honest> } {
   a.inviteAndJoin(user("@alice:example.org"), user("@bob:example.org"));
   a.thirdPartyInviteAndJoin(user("@bob:example.org"), user("@carol:example.org"), { isKey: IS_KEY });
   a.joinVia(a.joinRules(user("@alice:example.org"), "public"), user("@dave:example.org"));
-  a.joinVia(a.joinRules(user("@bob:example.org"), "restricted", [other.roomId]), user("@erin:example.org"), other.proofFor(user("@erin:example.org")));
+  a.joinVia(
+    a.joinRules(user("@bob:example.org"), "restricted", [other.roomId]),
+    user("@erin:example.org"),
+    other.proofFor(user("@erin:example.org")),
+  );
   a.inviteAndJoin(user("@dave:example.org"), user("@frank:example.org"));
   // A forged member in the valid room: Alice invited Gina's MSK, but the join is by another MSK
   // (the server's). A verifier that skips a subject-binding check lets her in.
@@ -100,10 +118,16 @@ function honestMembers(room: Room): Map<string, Honest> {
       const p = parentOf(cur);
       cur = p === undefined ? undefined : byId.get(p);
     }
-    if (chain[chain.length - 1]?.type !== "m.room.create") throw new Error("corpus: a chain does not reach the create event");
+    if (chain[chain.length - 1]?.type !== "m.room.create")
+      throw new Error("corpus: a chain does not reach the create event");
     const unsigned = (join.content as Obj).unsigned as Obj | undefined;
     const proof = (unsigned?.membership_events as Obj[] | undefined) ?? [];
-    out.set(join.state_key as string, { msk: (join.content as Obj).user_key as string, join: join.event_id as string, chain, proof });
+    out.set(join.state_key as string, {
+      msk: (join.content as Obj).user_key as string,
+      join: join.event_id as string,
+      chain,
+      proof,
+    });
   }
   return out;
 }
@@ -146,7 +170,12 @@ function vouchedText(e: Obj): string {
   if (isJsonObject(content) && isJsonObject(content.third_party_invite)) {
     const tpi = content.third_party_invite;
     // Its sender is the server's word, which the verifier rightly ignores (it checks the inviter on the m.room.third_party_invite).
-    return canonicalOr([[e.type, e.state_key], content.membership, content.parent_event_id ?? null, without(tpi.signed, "signatures")]);
+    return canonicalOr([
+      [e.type, e.state_key],
+      content.membership,
+      content.parent_event_id ?? null,
+      without(tpi.signed, "signatures"),
+    ]);
   }
   return canonicalOr([envelope, without(content, "signatures", "unsigned")]);
 }
@@ -175,7 +204,12 @@ function allIntact(want: readonly Obj[], events: readonly Json[]): boolean {
  * present and vouched for as in the original. Signatures themselves are not looked at: the
  * fuzzer cannot forge one, so unchanged signed parts can only carry the original signers' word.
  */
-export function intactChain(original: Original, room: Room, user: string, verdict: MemberVerdict & { status: "verified" }): boolean {
+export function intactChain(
+  original: Original,
+  room: Room,
+  user: string,
+  verdict: MemberVerdict & { status: "verified" },
+): boolean {
   const h = original.honest.get(user);
   if (!h || verdict.msk !== h.msk) return false;
   if (room.room_root_key !== original.room.room_root_key) return false;
@@ -208,20 +242,36 @@ interface Original {
  * anyone in. (This admits Gina's server-made join through Alice's public join rule: she could
  * have named that rule in her join herself.)
  */
-export function authenticChain(original: Original, room: Room, user: string, verdict: MemberVerdict & { status: "verified" }): boolean {
+export function authenticChain(
+  original: Original,
+  room: Room,
+  user: string,
+  verdict: MemberVerdict & { status: "verified" },
+): boolean {
   const chain = verdict.chain;
   if (room.room_root_key !== original.room.room_root_key || !chain || chain.length < 2) return false;
   const pin = room.master_keys?.[user];
   if (pin !== undefined && pin !== verdict.msk) return false;
   const all = [...room.state, ...room.events].filter(isJsonObject);
   const join = room.state.filter((e) => isJsonObject(e) && e.event_id === chain[0]) as Obj[];
-  if (join.length === 0 || !join.every((j) => original.authentic.has(vouched(j)) && j.state_key === user && (j.content as Obj).user_key === verdict.msk)) return false;
+  if (
+    join.length === 0 ||
+    !join.every(
+      (j) => original.authentic.has(vouched(j)) && j.state_key === user && (j.content as Obj).user_key === verdict.msk,
+    )
+  )
+    return false;
   const create = original.room.state.find((e) => isJsonObject(e) && e.type === "m.room.create") as Obj;
   for (const id of chain.slice(1)) {
     const copies = all.filter((e) => e.event_id === id);
     if (copies.length === 0 || !copies.every((c) => original.authentic.has(vouched(c)))) return false;
     // Subject binding: an invite of this user on the chain must name the MSK the verdict gives.
-    const boundWrong = (c: Obj) => c.type === "m.room.member" && c.state_key === user && (c.content as Obj).membership === "invite" && (c.content as Obj).user_key !== undefined && (c.content as Obj).user_key !== verdict.msk;
+    const boundWrong = (c: Obj) =>
+      c.type === "m.room.member" &&
+      c.state_key === user &&
+      (c.content as Obj).membership === "invite" &&
+      (c.content as Obj).user_key !== undefined &&
+      (c.content as Obj).user_key !== verdict.msk;
     if (copies.some(boundWrong)) return false;
   }
   const last = all.filter((e) => e.event_id === chain[chain.length - 1]);
@@ -276,7 +326,13 @@ function randomJson(rng: Rng, depth = 0): Json {
       return Array.from({ length: int(rng, 4) }, () => randomJson(rng, depth + 1));
     case 7: {
       const o: Obj = {};
-      for (let i = int(rng, 4); i > 0; i--) Object.defineProperty(o, pick(rng, ["a", "type", "membership", ...PROTO_KEYS]), { value: randomJson(rng, depth + 1), enumerable: true, writable: true, configurable: true });
+      for (let i = int(rng, 4); i > 0; i--)
+        Object.defineProperty(o, pick(rng, ["a", "type", "membership", ...PROTO_KEYS]), {
+          value: randomJson(rng, depth + 1),
+          enumerable: true,
+          writable: true,
+          configurable: true,
+        });
       return o;
     }
     default: {
@@ -291,7 +347,8 @@ function randomJson(rng: Rng, depth = 0): Json {
 function places(v: Json, out: [Obj | Json[], string | number][] = [], depth = 0): [Obj | Json[], string | number][] {
   if (depth > 8) return out;
   if (Array.isArray(v)) v.forEach((x, i) => (out.push([v, i]), places(x, out, depth + 1)));
-  else if (isJsonObject(v)) for (const k of Object.keys(v)) (out.push([v as Obj, k]), places((v as Obj)[k]!, out, depth + 1));
+  else if (isJsonObject(v))
+    for (const k of Object.keys(v)) out.push([v as Obj, k]), places((v as Obj)[k]!, out, depth + 1);
   return out;
 }
 
@@ -364,7 +421,20 @@ function mutateWith(m: Mutation, rng: Rng, room: Room, other: Room): void {
       if (evs.length < 2) return;
       const [x, y] = [pick(rng, evs), pick(rng, evs)];
       const inContent = rng() < 0.6;
-      const key = inContent ? pick(rng, ["parent_event_id", "sender_key", "user_key", "room_root_key", "membership", "signatures", "unsigned", "third_party_invite", "join_rule", "allow"]) : pick(rng, ["sender", "state_key", "type", "event_id", "content"]);
+      const key = inContent
+        ? pick(rng, [
+            "parent_event_id",
+            "sender_key",
+            "user_key",
+            "room_root_key",
+            "membership",
+            "signatures",
+            "unsigned",
+            "third_party_invite",
+            "join_rule",
+            "allow",
+          ])
+        : pick(rng, ["sender", "state_key", "type", "event_id", "content"]);
       const [ox, oy] = inContent ? [x.content as Obj, y.content as Obj] : [x, y];
       if (!isJsonObject(ox) || !isJsonObject(oy)) return;
       const tmp = ox[key];
@@ -382,8 +452,14 @@ function mutateWith(m: Mutation, rng: Rng, room: Room, other: Room): void {
       return;
     }
     case "flip_bytes": {
-      const ps = places([room.state, room.events] as unknown as Json).filter(([o, k]) => typeof (o as Record<string | number, Json>)[k] === "string" && /^[A-Za-z0-9+/_:-]{40,}$/.test((o as Record<string | number, Json>)[k] as string));
-      const keyIds = places([room.state, room.events] as unknown as Json).filter(([o, k]) => typeof k === "string" && k.startsWith("ed25519:") && k.length > 20 && !Array.isArray(o));
+      const ps = places([room.state, room.events] as unknown as Json).filter(
+        ([o, k]) =>
+          typeof (o as Record<string | number, Json>)[k] === "string" &&
+          /^[A-Za-z0-9+/_:-]{40,}$/.test((o as Record<string | number, Json>)[k] as string),
+      );
+      const keyIds = places([room.state, room.events] as unknown as Json).filter(
+        ([o, k]) => typeof k === "string" && k.startsWith("ed25519:") && k.length > 20 && !Array.isArray(o),
+      );
       if (keyIds.length && rng() < 0.2) {
         const [o, k] = pick(rng, keyIds) as [Obj, string];
         const v = o[k]!;
@@ -397,13 +473,22 @@ function mutateWith(m: Mutation, rng: Rng, room: Room, other: Room): void {
       return;
     }
     case "user_id_variant": {
-      const ps = places([room.state, room.events] as unknown as Json).filter(([o, k]) => typeof (o as Record<string | number, Json>)[k] === "string" && people.includes((o as Record<string | number, Json>)[k] as string));
-      const keyPlaces = places([room.state, room.events] as unknown as Json).filter(([o, k]) => typeof k === "string" && people.includes(k) && !Array.isArray(o));
+      const ps = places([room.state, room.events] as unknown as Json).filter(
+        ([o, k]) =>
+          typeof (o as Record<string | number, Json>)[k] === "string" &&
+          people.includes((o as Record<string | number, Json>)[k] as string),
+      );
+      const keyPlaces = places([room.state, room.events] as unknown as Json).filter(
+        ([o, k]) => typeof k === "string" && people.includes(k) && !Array.isArray(o),
+      );
       const target = pick(rng, people);
       if (rng() < 0.3) {
         // Rename one user everywhere (values and keys): a consistent impostor.
         const variant = userIdVariant(rng, target);
-        const text = JSON.stringify({ state: room.state, events: room.events }).replaceAll(JSON.stringify(target), JSON.stringify(variant));
+        const text = JSON.stringify({ state: room.state, events: room.events }).replaceAll(
+          JSON.stringify(target),
+          JSON.stringify(variant),
+        );
         const back = JSON.parse(text) as Room;
         room.state = back.state;
         room.events = back.events;
@@ -447,7 +532,8 @@ function mutateWith(m: Mutation, rng: Rng, room: Room, other: Room): void {
     }
     case "pin": {
       const id = pick(rng, [...people, ...PROTO_KEYS]);
-      const key = rng() < 0.5 ? (user(pick(rng, people.slice(0, 5))).msk.publicKey) : user(id in U ? id : people[0]!).msk.publicKey;
+      const key =
+        rng() < 0.5 ? user(pick(rng, people.slice(0, 5))).msk.publicKey : user(id in U ? id : people[0]!).msk.publicKey;
       room.master_keys ??= {};
       setAt(room.master_keys, id, encodeBase64(key));
       return;
@@ -526,7 +612,8 @@ export function runFuzz(opts: FuzzOptions): FuzzReport {
   let rerouted = 0;
   // The unmutated room must verify every member, or the oracle is wrong.
   const clean = verifyMembership({ roomRootKey: a.room_root_key, state: a.state, events: a.events }).members;
-  if (![...honest.keys()].every((u) => clean[u]?.status === "verified") || clean[GINA.userId]?.status !== "rejected") throw new Error("fuzz corpus: the unmutated room does not verify as built");
+  if (![...honest.keys()].every((u) => clean[u]?.status === "verified") || clean[GINA.userId]?.status !== "rejected")
+    throw new Error("fuzz corpus: the unmutated room does not verify as built");
   for (let i = opts.first ?? 0; i < (opts.first ?? 0) + opts.inputs; i++) {
     const rng = seedrandom(`msc3917-fuzz/${opts.seed}/${i}`);
     const room = JSON.parse(baseText) as Room;
@@ -550,24 +637,42 @@ export function runFuzz(opts: FuzzOptions): FuzzReport {
     maxMs = Math.max(maxMs, ms);
     maxCpuMs = Math.max(maxCpuMs, cpuMs);
     // "Takes over 1 s" in CPU time: on a shared machine the wall clock also counts the others' work.
-    if (cpuMs > 1000) findings.push({ index: i, kind: "slow", detail: `${cpuMs.toFixed(0)} ms of CPU (${ms.toFixed(0)} ms wall)` });
+    if (cpuMs > 1000)
+      findings.push({ index: i, kind: "slow", detail: `${cpuMs.toFixed(0)} ms of CPU (${ms.toFixed(0)} ms wall)` });
     if (result) {
       const st = `room:${result.room.status}`;
       statuses.set(st, (statuses.get(st) ?? 0) + 1);
       for (const [u, v] of Object.entries(result.members)) {
         const key = v.status === "verified" ? "verified" : `${v.status}:${v.reason}`;
         statuses.set(key, (statuses.get(key) ?? 0) + 1);
-        if (v.status === "unknown" && v.reason === "verifier_error") findings.push({ index: i, kind: "verifier_error", detail: `${u}: ${v.detail}` });
+        if (v.status === "unknown" && v.reason === "verifier_error")
+          findings.push({ index: i, kind: "verifier_error", detail: `${u}: ${v.detail}` });
         if (v.status === "verified") {
           if (intactChain(original, room, u, v)) verifiedSound++;
           else if (authenticChain(original, room, u, v)) rerouted++;
           else if (opts.dump) opts.dump(i, room);
-          else findings.push({ index: i, kind: "unsound", detail: `${JSON.stringify(u)} verified (cause ${v.cause}) without an intact original chain (mutations: ${applied.join(", ")})` });
+          else
+            findings.push({
+              index: i,
+              kind: "unsound",
+              detail: `${JSON.stringify(u)} verified (cause ${v.cause}) without an intact original chain (mutations: ${applied.join(", ")})`,
+            });
         }
       }
     }
     if (opts.onProgress && (i + 1) % 10_000 === 0) opts.onProgress(i + 1);
   }
   const sorted = (m: Map<string, number>) => Object.fromEntries([...m].sort(([x], [y]) => (x < y ? -1 : 1)));
-  return { inputs: opts.inputs, seed: opts.seed, findings, statuses: sorted(statuses), mutations: sorted(mutations), refused, maxMs, maxCpuMs, verifiedSound, rerouted };
+  return {
+    inputs: opts.inputs,
+    seed: opts.seed,
+    findings,
+    statuses: sorted(statuses),
+    mutations: sorted(mutations),
+    refused,
+    maxMs,
+    maxCpuMs,
+    verifiedSound,
+    rerouted,
+  };
 }

@@ -16,7 +16,8 @@ import { type AttacksJson, type ReportInput, markOf, threatModelMarkdown, threat
 /** The repository root: reports/.. */
 export const REPO = join(dirname(fileURLToPath(import.meta.url)), "..");
 /** Where results are read and reports written: `$MSC3917_OUT`, or reports/out/. */
-export const resultsDir = (): string => (process.env.MSC3917_OUT ? resolve(process.env.MSC3917_OUT) : join(REPO, "reports", "out"));
+export const resultsDir = (): string =>
+  process.env.MSC3917_OUT ? resolve(process.env.MSC3917_OUT) : join(REPO, "reports", "out");
 
 const USAGE = `usage: npm run report [-- --format md|json]
 
@@ -33,7 +34,9 @@ export function reportInput(attacks: AttacksJson): ReportInput {
     for (const m of attacks.models) {
       const r = t.results[m];
       if (!r || markOf(r) === "✅" || markOf(r) === "n/a" || !r.example) continue;
-      const mermaid = r.witness_history ? witnessGraph(r.witness_history) : 'flowchart TD\n  none["no witness history in the results file: run npm run attacks again"]';
+      const mermaid = r.witness_history
+        ? witnessGraph(r.witness_history)
+        : 'flowchart TD\n  none["no witness history in the results file: run npm run attacks again"]';
       (witnesses[t.id] ??= {})[m] = { file: r.example, mermaid };
     }
   }
@@ -62,16 +65,25 @@ export function readSweep(): { attacks: AttacksJson; describe: string; stale: st
   const attacks = JSON.parse(readFileSync(file, "utf8")) as AttacksJson;
   const written = statSync(file).mtime;
   const shown = relative(process.cwd(), file) || file;
-  const stale = attacks.threats.map((t) => t.scenario).filter((s) => existsSync(join(REPO, s)) && statSync(join(REPO, s)).mtime > written);
+  const stale = attacks.threats
+    .map((t) => t.scenario)
+    .filter((s) => existsSync(join(REPO, s)) && statSync(join(REPO, s)).mtime > written);
   attacks.file = relative(REPO, file).startsWith("..") ? file : relative(REPO, file);
   attacks.written = written.toISOString().replace(/\.\d+Z$/, "Z");
-  return { attacks, describe: `${shown} (seed ${attacks.seed}, ${attacks.runs} variants per threat, written ${attacks.written})`, stale };
+  return {
+    attacks,
+    describe: `${shown} (seed ${attacks.seed}, ${attacks.runs} variants per threat, written ${attacks.written})`,
+    stale,
+  };
 }
 
 export function main(argv: string[]): number {
   let values: { format?: string; help?: boolean };
   try {
-    ({ values } = parseArgs({ args: argv, options: { format: { type: "string", default: "md" }, help: { type: "boolean", short: "h" } } }));
+    ({ values } = parseArgs({
+      args: argv,
+      options: { format: { type: "string", default: "md" }, help: { type: "boolean", short: "h" } },
+    }));
   } catch (e) {
     return fail(`${(e as Error).message.split("\n")[0]}`);
   }
@@ -86,12 +98,20 @@ export function main(argv: string[]): number {
   } catch (e) {
     return fail(`cannot read ${join(resultsDir(), "attacks.json")}: ${(e as Error).message}`);
   }
-  if (!sweep) return fail(`no ${relative(process.cwd(), join(resultsDir(), "attacks.json"))}: run npm run attacks first`);
+  if (!sweep)
+    return fail(`no ${relative(process.cwd(), join(resultsDir(), "attacks.json"))}: run npm run attacks first`);
   const { attacks } = sweep;
   const files = writeReport(attacks);
-  for (const s of sweep.stale) process.stderr.write(`report: warning: ${s} changed after the sweep was written; run npm run attacks again\n`);
-  if (values.format === "json") process.stdout.write(`${JSON.stringify({ attacks, marks: Object.fromEntries(attacks.threats.map((t) => [t.id, Object.fromEntries(attacks.models.map((m) => [m, t.results[m] ? markOf(t.results[m]) : null]))])) }, null, 1)}\n`);
-  else process.stdout.write(`wrote ${relative(process.cwd(), files.md)} and ${relative(process.cwd(), files.csv)} from ${sweep.describe}\n`);
+  for (const s of sweep.stale)
+    process.stderr.write(`report: warning: ${s} changed after the sweep was written; run npm run attacks again\n`);
+  if (values.format === "json")
+    process.stdout.write(
+      `${JSON.stringify({ attacks, marks: Object.fromEntries(attacks.threats.map((t) => [t.id, Object.fromEntries(attacks.models.map((m) => [m, t.results[m] ? markOf(t.results[m]) : null]))])) }, null, 1)}\n`,
+    );
+  else
+    process.stdout.write(
+      `wrote ${relative(process.cwd(), files.md)} and ${relative(process.cwd(), files.csv)} from ${sweep.describe}\n`,
+    );
   return 0;
 }
 

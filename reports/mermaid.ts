@@ -16,7 +16,10 @@ interface Node {
 const short = (user: string): string => user.replace(/^@/, "").replace(/:.*$/, "");
 
 function label(type: string, membership: string | null, sender: string, stateKey: string | null): string {
-  const what = type === "m.room.member" ? `${membership ?? "member"}${stateKey && stateKey !== sender ? ` ${short(stateKey)}` : ""}` : type.replace(/^m\.room\./, "").replace(/^m\./, "");
+  const what =
+    type === "m.room.member"
+      ? `${membership ?? "member"}${stateKey && stateKey !== sender ? ` ${short(stateKey)}` : ""}`
+      : type.replace(/^m\.room\./, "").replace(/^m\./, "");
   return `${short(sender)}: ${what}`;
 }
 
@@ -31,11 +34,41 @@ export function witnessGraph(history: readonly Operation[], room?: string): stri
   const inRoom = (r: unknown) => room === undefined || r === room;
   const target = room ?? history.find((o) => o.op === "state")?.room;
   for (const o of history) {
-    if (o.op === "state" && inRoom(o.room) && o.room === target && (o.type === "m.room.member" || o.type === "m.room.create" || o.type === "m.room.join_rules" || o.type === "m.room.third_party_invite")) {
-      nodes.set(o.event, { event: o.event, label: label(o.type, o.membership, o.sender, o.state_key), parent: o.type === "m.room.create" ? null : o.parent, forged: false });
-    } else if (o.op === "adversary" && o.capability === "forge" && typeof o.detail.event === "string" && o.detail.room === target) {
-      const d = o.detail as { event: string; type: string; sender: string; state_key: string | null; membership: string | null; parent: string | null };
-      nodes.set(d.event, { event: d.event, label: label(d.type, d.membership, d.sender, d.state_key), parent: d.parent, forged: true });
+    if (
+      o.op === "state" &&
+      inRoom(o.room) &&
+      o.room === target &&
+      (o.type === "m.room.member" ||
+        o.type === "m.room.create" ||
+        o.type === "m.room.join_rules" ||
+        o.type === "m.room.third_party_invite")
+    ) {
+      nodes.set(o.event, {
+        event: o.event,
+        label: label(o.type, o.membership, o.sender, o.state_key),
+        parent: o.type === "m.room.create" ? null : o.parent,
+        forged: false,
+      });
+    } else if (
+      o.op === "adversary" &&
+      o.capability === "forge" &&
+      typeof o.detail.event === "string" &&
+      o.detail.room === target
+    ) {
+      const d = o.detail as {
+        event: string;
+        type: string;
+        sender: string;
+        state_key: string | null;
+        membership: string | null;
+        parent: string | null;
+      };
+      nodes.set(d.event, {
+        event: d.event,
+        label: label(d.type, d.membership, d.sender, d.state_key),
+        parent: d.parent,
+        forged: true,
+      });
     }
   }
   const ids = new Map([...nodes.keys()].map((e, i) => [e, `e${i}`]));

@@ -5,13 +5,36 @@ import { MODEL_IDS } from "../sim/models/index.ts";
 import { toAttacksJson } from "../attacks/cli.ts";
 import { reportInput } from "./cli.ts";
 import { witnessGraph } from "./mermaid.ts";
-import { type AttacksJson, type TallyJson, byThreatId, cellOf, markOf, proposalColumns, threatModelMarkdown, threatModelRows } from "./threat-model.ts";
+import {
+  type AttacksJson,
+  type TallyJson,
+  byThreatId,
+  cellOf,
+  markOf,
+  proposalColumns,
+  threatModelMarkdown,
+  threatModelRows,
+} from "./threat-model.ts";
 import { runScenario } from "../scenarios/runner.ts";
 import { loadScenario } from "../scenarios/cli.ts";
 import { join } from "node:path";
 import { REPO } from "../attacks/replay.ts";
 
-const tally = (over: Partial<TallyJson>): TallyJson => ({ basic: "prevented", trials: 10, prevented: 10, detected: 0, breach: 0, false_rejections: 0, false_alarms: 0, breach_detected: 0, safe_by_exclusion: 0, attacker_decrypted: 0, property_violations: 0, example: null, ...over });
+const tally = (over: Partial<TallyJson>): TallyJson => ({
+  basic: "prevented",
+  trials: 10,
+  prevented: 10,
+  detected: 0,
+  breach: 0,
+  false_rejections: 0,
+  false_alarms: 0,
+  breach_detected: 0,
+  safe_by_exclusion: 0,
+  attacker_decrypted: 0,
+  property_violations: 0,
+  example: null,
+  ...over,
+});
 
 describe("marks, from the worst case", () => {
   it.each([
@@ -28,7 +51,9 @@ describe("marks, from the worst case", () => {
   });
 
   it("a cell says which 🚧 it is, and shows N, false rejections and false alarms", () => {
-    expect(cellOf(tally({ prevented: 8, breach: 2, breach_detected: 2, false_rejections: 4, false_alarms: 1 }))).toBe("🚧 2/10, fr 4, fa 1 (all 2 breaches detected)");
+    expect(cellOf(tally({ prevented: 8, breach: 2, breach_detected: 2, false_rejections: 4, false_alarms: 1 }))).toBe(
+      "🚧 2/10, fr 4, fa 1 (all 2 breaches detected)",
+    );
     expect(cellOf(tally({ safe_by_exclusion: 3 }))).toBe("🚧 0/10, fr 0, fa 0 (no breach, but members shut out in 3)");
     expect(cellOf(tally({ not_applicable: "no homeserver to lie" }))).toBe("n/a (no homeserver to lie)");
   });
@@ -38,8 +63,22 @@ describe("marks, from the worst case", () => {
   });
 
   it("takes its columns from the results file: Matrix today from element-all-devices when present, Signal from signal-pgs", () => {
-    expect(proposalColumns(["baseline", "membership-tree", "state-dag"]).map((c) => c.model)).toEqual(["baseline", "membership-tree", "state-dag"]);
-    expect(proposalColumns(["baseline", "element-all-devices", "membership-tree", "state-dag", "state-dag-exclude", "signal-pgs", "mls"]).map((c) => c.model)).toEqual(["element-all-devices", "membership-tree", "state-dag", "state-dag-exclude", "signal-pgs"]);
+    expect(proposalColumns(["baseline", "membership-tree", "state-dag"]).map((c) => c.model)).toEqual([
+      "baseline",
+      "membership-tree",
+      "state-dag",
+    ]);
+    expect(
+      proposalColumns([
+        "baseline",
+        "element-all-devices",
+        "membership-tree",
+        "state-dag",
+        "state-dag-exclude",
+        "signal-pgs",
+        "mls",
+      ]).map((c) => c.model),
+    ).toEqual(["element-all-devices", "membership-tree", "state-dag", "state-dag-exclude", "signal-pgs"]);
   });
 });
 
@@ -47,7 +86,11 @@ describe("marks, from the worst case", () => {
 async function smallSweep(runs: number): Promise<AttacksJson> {
   const results = [];
   for (const t of CATALOGUE) results.push(await sweepThreat(t, runs, 3917));
-  return toAttacksJson(results, runs, 3917, (r, m) => (r.results[m].example && (r.results[m].example.outcome !== "prevented" || r.results[m].example.shut_out) ? r.threat.scenario : null)) as AttacksJson;
+  return toAttacksJson(results, runs, 3917, (r, m) =>
+    r.results[m].example && (r.results[m].example.outcome !== "prevented" || r.results[m].example.shut_out)
+      ? r.threat.scenario
+      : null,
+  ) as AttacksJson;
 }
 
 /**
@@ -64,7 +107,8 @@ function checkMermaid(graph: string): string[] {
     if ((m = line.match(/^ {2}(e\d+)(\{\{"[^"]*"\}\}|\["[^"]*"\])$/))) defined.add(m[1]!);
     else if ((m = line.match(/^ {2}(e\d+) (==>|-\.->|-->) (e\d+)$/))) {
       if (!defined.has(m[1]!) || !defined.has(m[3]!)) problems.push(`edge before its nodes: ${line}`);
-    } else if (!/^ {2}classDef \w+ fill:#[0-9a-f]{6};$/.test(line) && !/^ {2}class (e\d+,)*e\d+ \w+;$/.test(line)) problems.push(`unexpected line: ${line}`);
+    } else if (!/^ {2}classDef \w+ fill:#[0-9a-f]{6};$/.test(line) && !/^ {2}class (e\d+,)*e\d+ \w+;$/.test(line))
+      problems.push(`unexpected line: ${line}`);
   }
   return problems;
 }
@@ -74,13 +118,17 @@ const input = reportInput(attacks);
 const md = threatModelMarkdown(input);
 
 describe("the threat-model report", () => {
-
   it("has the proposal's four rows, in order, measured, then the full catalogue", () => {
     const section = md.slice(md.indexOf("## The proposal's table, measured"), md.indexOf("## The full catalogue"));
-    const rows = section.split("\n").filter((l) => /^\| T\d/.test(l)).map((l) => l.slice(2, 4));
+    const rows = section
+      .split("\n")
+      .filter((l) => /^\| T\d/.test(l))
+      .map((l) => l.slice(2, 4));
     expect(rows).toEqual(["T1", "T2", "T3", "T4"]);
     expect(md).toContain("| Attack | Baseline | Membership tree | State DAG (ts) | State DAG (no-ts) |");
-    expect(md).toContain("| Attack | Matrix today (baseline: element-all-devices is not in the results) | Membership tree, claimed | Membership tree, measured |");
+    expect(md).toContain(
+      "| Attack | Matrix today (baseline: element-all-devices is not in the results) | Membership tree, claimed | Membership tree, measured |",
+    );
     for (const t of CATALOGUE) expect(md).toContain(`| ${t.id}: ${t.title} |`);
   });
 
@@ -91,7 +139,9 @@ describe("the threat-model report", () => {
       const cells = line.split(" | ").slice(1);
       MODEL_IDS.forEach((m, i) => {
         const r = t.results[m]!;
-        expect(cells[i], `${t.id} ${m}`).toMatch(new RegExp(`^${markOf(r)} ${r.breach}/${r.trials}.*, fr ${r.false_rejections}, fa ${r.false_alarms}`));
+        expect(cells[i], `${t.id} ${m}`).toMatch(
+          new RegExp(`^${markOf(r)} ${r.breach}/${r.trials}.*, fr ${r.false_rejections}, fa ${r.false_alarms}`),
+        );
       });
     }
   });
@@ -100,7 +150,8 @@ describe("the threat-model report", () => {
     expect(md).toContain("## Claims against measurements");
     // Generated from the cells: one line per differing cell, each with its measured cell; none written by hand.
     const claims = md.slice(md.indexOf("## Claims against measurements"), md.indexOf("## Legend"));
-    for (const line of claims.split("\n").filter((l) => l.startsWith("- **"))) expect(line).toMatch(/the proposal claims (✅|🚧|❌)[^;]*; measured (✅|🚧|❌|n\/a) /);
+    for (const line of claims.split("\n").filter((l) => l.startsWith("- **")))
+      expect(line).toMatch(/the proposal claims (✅|🚧|❌)[^;]*; measured (✅|🚧|❌|n\/a) /);
     const marked = attacks.threats.flatMap((t) => MODEL_IDS.filter((m) => markOf(t.results[m]!) !== "✅"));
     expect((md.match(/^### \[\d+\]/gm) ?? []).length).toBe(marked.length);
     expect(md).toContain("Replay: `npm run scenarios -- scenarios/attacks/T2-reinsert-banned.json`");
@@ -111,7 +162,9 @@ describe("the threat-model report", () => {
     const graphs = [...md.matchAll(/```mermaid\n([\s\S]*?)\n```/g)].map((m) => m[1]!);
     expect(graphs.length).toBeGreaterThan(0);
     for (const g of graphs) expect(checkMermaid(g)).toEqual([]);
-    const t5 = witnessGraph((await runScenario(loadScenario(join(REPO, "scenarios/attacks/T5-forged-invite.json")), "baseline")).history);
+    const t5 = witnessGraph(
+      (await runScenario(loadScenario(join(REPO, "scenarios/attacks/T5-forged-invite.json")), "baseline")).history,
+    );
     expect(t5).toMatch(/==>/);
     expect(t5).toMatch(/-\.->/);
     expect(checkMermaid(t5)).toEqual([]);
@@ -122,17 +175,55 @@ describe("the threat-model report", () => {
   });
 
   it("has an availability table per 100 honest runs, per model in the results", () => {
-    const zero = { runs: 0, runs_with_false_alarms: 0, runs_with_false_rejections: 0, false_alarms: 0, false_rejections: 0, breaches: 0 };
-    const results = Object.fromEntries(attacks.models.map((m) => [m, { ...zero }])) as never as Record<string, typeof zero>;
-    results[attacks.models[0]!] = { runs: 8, runs_with_false_alarms: 1, runs_with_false_rejections: 2, false_alarms: 3, false_rejections: 5, breaches: 0 };
-    const text = threatModelMarkdown(reportInput({ ...attacks, availability: { scripted: ["a.json"], generated: 7, seed: 1, results: results as never } }));
-    expect(text).toContain(`| ${attacks.models[0] === "baseline" ? "Baseline" : attacks.models[0]} | 8 | 37.5 | 62.5 | 1 | 2 | 0 |`);
+    const zero = {
+      runs: 0,
+      runs_with_false_alarms: 0,
+      runs_with_false_rejections: 0,
+      false_alarms: 0,
+      false_rejections: 0,
+      breaches: 0,
+    };
+    const results = Object.fromEntries(attacks.models.map((m) => [m, { ...zero }])) as never as Record<
+      string,
+      typeof zero
+    >;
+    results[attacks.models[0]!] = {
+      runs: 8,
+      runs_with_false_alarms: 1,
+      runs_with_false_rejections: 2,
+      false_alarms: 3,
+      false_rejections: 5,
+      breaches: 0,
+    };
+    const text = threatModelMarkdown(
+      reportInput({
+        ...attacks,
+        availability: { scripted: ["a.json"], generated: 7, seed: 1, results: results as never },
+      }),
+    );
+    expect(text).toContain(
+      `| ${attacks.models[0] === "baseline" ? "Baseline" : attacks.models[0]} | 8 | 37.5 | 62.5 | 1 | 2 | 0 |`,
+    );
     expect(md).toContain("No honest stress runs in this results file");
   });
 
   it("has long-form CSV rows", () => {
     const rows = threatModelRows(attacks);
-    expect(rows[0]).toEqual(["threat", "model", "mark", "trials", "prevented", "detected", "breach", "breach_detected", "false_rejections", "false_alarms", "locked_out_trials", "not_applicable", "example"]);
+    expect(rows[0]).toEqual([
+      "threat",
+      "model",
+      "mark",
+      "trials",
+      "prevented",
+      "detected",
+      "breach",
+      "breach_detected",
+      "false_rejections",
+      "false_alarms",
+      "locked_out_trials",
+      "not_applicable",
+      "example",
+    ]);
     expect(rows).toHaveLength(1 + CATALOGUE.length * MODEL_IDS.length);
   });
 });

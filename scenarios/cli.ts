@@ -79,7 +79,11 @@ export function resultsJson(runs: { file: string; run: ScenarioRun }[], seed: nu
         ...(run.property_violations.length ? { property_violations: run.property_violations } : {}),
         pass: run.pass,
         ...(run.failure ? { failure: run.failure } : {}),
-        witness: { first_breach: run.judgement.breaches[0] ?? null, false_rejections: run.judgement.false_rejections.slice(0, 5), bounding_set: run.judgement.bounding_set },
+        witness: {
+          first_breach: run.judgement.breaches[0] ?? null,
+          false_rejections: run.judgement.false_rejections.slice(0, 5),
+          bounding_set: run.judgement.bounding_set,
+        },
         history: run.history,
       })),
     },
@@ -89,11 +93,23 @@ export function resultsJson(runs: { file: string; run: ScenarioRun }[], seed: nu
 }
 
 function table(runs: { file: string; run: ScenarioRun }[]): string {
-  const header = ["scenario", "model", "expected", "observed", "breaches", "read by attacker", "false rej.", "false al.", "result"];
+  const header = [
+    "scenario",
+    "model",
+    "expected",
+    "observed",
+    "breaches",
+    "read by attacker",
+    "false rej.",
+    "false al.",
+    "result",
+  ];
   const rows = runs.map(({ run }) => [
     run.scenario,
     run.model,
-    run.expected ? `${run.expected.outcome}${run.expected.false_rejections ? ` (fr ${run.expected.false_rejections})` : ""}${run.expected.false_alarms ? ` (fa ${run.expected.false_alarms})` : ""}` : "-",
+    run.expected
+      ? `${run.expected.outcome}${run.expected.false_rejections ? ` (fr ${run.expected.false_rejections})` : ""}${run.expected.false_alarms ? ` (fa ${run.expected.false_alarms})` : ""}`
+      : "-",
     run.outcome,
     String(run.judgement.breaches.length),
     `${run.judgement.attacker_decrypted}/${run.judgement.messages}`,
@@ -102,14 +118,27 @@ function table(runs: { file: string; run: ScenarioRun }[]): string {
     run.pass ? "pass" : `FAIL: ${run.failure}`,
   ]);
   const passed = runs.filter((r) => r.run.pass).length;
-  return [...textTable([header, ...rows], { rule: true }), "", `${passed} passed, ${runs.length - passed} failed`, ""].join("\n");
+  return [
+    ...textTable([header, ...rows], { rule: true }),
+    "",
+    `${passed} passed, ${runs.length - passed} failed`,
+    "",
+  ].join("\n");
 }
 
 export async function main(argv: string[]): Promise<number> {
   let values: { seed?: string; format?: string; help?: boolean };
   let positionals: string[];
   try {
-    ({ values, positionals } = parseArgs({ args: argv, options: { seed: { type: "string" }, format: { type: "string", default: "text" }, help: { type: "boolean", short: "h" } }, allowPositionals: true }));
+    ({ values, positionals } = parseArgs({
+      args: argv,
+      options: {
+        seed: { type: "string" },
+        format: { type: "string", default: "text" },
+        help: { type: "boolean", short: "h" },
+      },
+      allowPositionals: true,
+    }));
   } catch (e) {
     process.stderr.write(`scenarios: ${(e as Error).message.split("\n")[0]}\n`);
     return 2;
@@ -141,7 +170,9 @@ export async function main(argv: string[]): Promise<number> {
     return 2;
   }
   const runs: { file: string; run: ScenarioRun }[] = [];
-  for (const { file, scenario } of scenarios) for (const model of MODEL_IDS) runs.push({ file, run: await runScenario(scenario, model, seed === undefined ? {} : { seed }) });
+  for (const { file, scenario } of scenarios)
+    for (const model of MODEL_IDS)
+      runs.push({ file, run: await runScenario(scenario, model, seed === undefined ? {} : { seed }) });
   const json = resultsJson(runs, seed);
   const out = join(outDir(), "scenarios.json");
   mkdirSync(dirname(out), { recursive: true });

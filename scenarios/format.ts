@@ -58,28 +58,43 @@ export function validateScenario(file: string, value: unknown): Scenario {
     throw new ScenarioError(`${file}: ${where}: ${what}`);
   };
   if (!isObj(value)) return err("(top)", "a scenario is a JSON object");
-  for (const k of ["name", "description"]) if (typeof value[k] !== "string" || value[k] === "") err(k, "must be a non-empty string");
-  if (value.threat !== null && (typeof value.threat !== "string" || !/^T\d+$/.test(value.threat))) err("threat", 'must be a catalogue ID like "T1", or null');
+  for (const k of ["name", "description"])
+    if (typeof value[k] !== "string" || value[k] === "") err(k, "must be a non-empty string");
+  if (value.threat !== null && (typeof value.threat !== "string" || !/^T\d+$/.test(value.threat)))
+    err("threat", 'must be a catalogue ID like "T1", or null');
   if (!Number.isSafeInteger(value.seed)) err("seed", "must be an integer");
   if (!Array.isArray(value.users) || value.users.length === 0) err("users", "must be a non-empty array of user IDs");
   const users = value.users as unknown[];
   users.forEach((u, i) => {
-    if (typeof u !== "string" || !USER_ID.test(u)) err(`users[${i}]`, `${JSON.stringify(u)} is not a user ID like @alice:a.example`);
+    if (typeof u !== "string" || !USER_ID.test(u))
+      err(`users[${i}]`, `${JSON.stringify(u)} is not a user ID like @alice:a.example`);
   });
   if (new Set(users).size !== users.length) err("users", "lists a user twice");
   const adversary = value.adversary ?? { servers: [], colluding: [] };
-  if (!isObj(adversary) || !Array.isArray(adversary.servers) || !Array.isArray(adversary.colluding ?? [])) err("adversary", "must be {servers: [...], colluding: [...]}");
+  if (!isObj(adversary) || !Array.isArray(adversary.servers) || !Array.isArray(adversary.colluding ?? []))
+    err("adversary", "must be {servers: [...], colluding: [...]}");
   const advServers = (adversary as Obj).servers as unknown[];
   advServers.forEach((s, i) => {
-    if (!isObj(s) || typeof s.name !== "string" || !Array.isArray(s.capabilities)) err(`adversary.servers[${i}]`, "must be {name, capabilities}");
-    for (const c of (s as Obj).capabilities as unknown[]) if (!(CAPABILITIES as readonly unknown[]).includes(c)) err(`adversary.servers[${i}].capabilities`, `unknown capability ${JSON.stringify(c)} (known: ${CAPABILITIES.join(", ")})`);
+    if (!isObj(s) || typeof s.name !== "string" || !Array.isArray(s.capabilities))
+      err(`adversary.servers[${i}]`, "must be {name, capabilities}");
+    for (const c of (s as Obj).capabilities as unknown[])
+      if (!(CAPABILITIES as readonly unknown[]).includes(c))
+        err(
+          `adversary.servers[${i}].capabilities`,
+          `unknown capability ${JSON.stringify(c)} (known: ${CAPABILITIES.join(", ")})`,
+        );
   });
   const serverNames = new Set(advServers.map((s) => (s as Obj).name as string));
   const colluding = ((adversary as Obj).colluding ?? []) as unknown[];
   colluding.forEach((c, i) => {
-    if (typeof c !== "string" || !users.includes(c)) err(`adversary.colluding[${i}]`, `${JSON.stringify(c)} is not one of the scenario's users`);
+    if (typeof c !== "string" || !users.includes(c))
+      err(`adversary.colluding[${i}]`, `${JSON.stringify(c)} is not one of the scenario's users`);
   });
-  if (value.network !== undefined && (!isObj(value.network) || !Number.isSafeInteger(value.network.delay) || (value.network.delay as number) < 0)) err("network", "must be {delay: a whole number of steps}");
+  if (
+    value.network !== undefined &&
+    (!isObj(value.network) || !Number.isSafeInteger(value.network.delay) || (value.network.delay as number) < 0)
+  )
+    err("network", "must be {delay: a whole number of steps}");
   if (!Array.isArray(value.steps) || value.steps.length === 0) err("steps", "must be a non-empty array");
   const rooms = new Set<string>();
   const ctx: ValidationContext = { users, servers: serverNames, colluding, rooms };
@@ -88,10 +103,13 @@ export function validateScenario(file: string, value: unknown): Scenario {
     if (!isObj(step)) return err(`steps[${i}]`, "must be an object");
     const action = step.action;
     if (typeof action !== "string") return err(at("action"), "is missing");
-    if ((PLANNED_ACTIONS as readonly string[]).includes(action)) return err(at("action"), `${action} is in the design but not built into the world yet`);
+    if ((PLANNED_ACTIONS as readonly string[]).includes(action))
+      return err(at("action"), `${action} is in the design but not built into the world yet`);
     const def = actionOf(action);
     if (!def) return err(at("action"), `unknown action ${JSON.stringify(action)} (known: ${ACTION_NAMES.join(", ")})`);
-    for (const k of Object.keys(step)) if (k !== "action" && k !== "fails" && k !== "note" && !(k in def.fields)) err(at(k), `is not a field of ${action}`);
+    for (const k of Object.keys(step))
+      if (k !== "action" && k !== "fails" && k !== "note" && !(k in def.fields))
+        err(at(k), `is not a field of ${action}`);
     if (step.fails !== undefined && typeof step.fails !== "boolean") err(at("fails"), "must be true or false");
     for (const [name, spec] of Object.entries(def.fields)) {
       if (step[name] === undefined && spec.optional) continue;
@@ -100,22 +118,48 @@ export function validateScenario(file: string, value: unknown): Scenario {
     }
     const problem = def.check?.(step as never);
     if (problem) err(problem[0] === null ? `steps[${i}]` : at(problem[0]), problem[1]);
-    for (const [name, spec] of Object.entries(def.fields)) if (spec.kind === "new-room") rooms.add(step[name] as string);
+    for (const [name, spec] of Object.entries(def.fields))
+      if (spec.kind === "new-room") rooms.add(step[name] as string);
   });
-  if (value.properties !== undefined && (!Array.isArray(value.properties) || value.properties.some((p) => p !== "soundness" && p !== "completeness"))) err("properties", "must be a list of soundness, completeness");
+  if (
+    value.properties !== undefined &&
+    (!Array.isArray(value.properties) || value.properties.some((p) => p !== "soundness" && p !== "completeness"))
+  )
+    err("properties", "must be a list of soundness, completeness");
   if (value.refusals !== undefined && value.refusals !== "allowed") err("refusals", 'must be "allowed" if given');
-  if (value.faults !== undefined && (!Array.isArray(value.faults) || value.faults.some((f) => f !== "skip_invite_user_key"))) err("faults", "must be a list of planted bugs: skip_invite_user_key");
+  if (
+    value.faults !== undefined &&
+    (!Array.isArray(value.faults) || value.faults.some((f) => f !== "skip_invite_user_key"))
+  )
+    err("faults", "must be a list of planted bugs: skip_invite_user_key");
   const checksProperties = Array.isArray(value.properties) && value.properties.length > 0;
-  if (!isObj(value.expect) || (Object.keys(value.expect).length === 0 && !checksProperties)) err("expect", `must give the outcome for each model (${MODEL_IDS.join(", ")}), unless the scenario checks properties`);
+  if (!isObj(value.expect) || (Object.keys(value.expect).length === 0 && !checksProperties))
+    err(
+      "expect",
+      `must give the outcome for each model (${MODEL_IDS.join(", ")}), unless the scenario checks properties`,
+    );
   for (const [model, e] of Object.entries(value.expect as Obj)) {
-    if (!(MODEL_IDS as readonly string[]).includes(model)) err(`expect.${model}`, `unknown model (known: ${MODEL_IDS.join(", ")})`);
+    if (!(MODEL_IDS as readonly string[]).includes(model))
+      err(`expect.${model}`, `unknown model (known: ${MODEL_IDS.join(", ")})`);
     const exp = typeof e === "string" ? { outcome: e } : e;
-    if (!isObj(exp) || !["prevented", "detected", "breach"].includes(exp.outcome as string)) err(`expect.${model}`, "must be prevented, detected or breach, or {outcome, false_rejections, false_alarms}");
+    if (!isObj(exp) || !["prevented", "detected", "breach"].includes(exp.outcome as string))
+      err(`expect.${model}`, "must be prevented, detected or breach, or {outcome, false_rejections, false_alarms}");
     const fr = (exp as Obj).false_rejections;
-    if (fr !== undefined && fr !== ">0" && !Number.isSafeInteger(fr)) err(`expect.${model}.false_rejections`, 'must be a number or ">0"');
+    if (fr !== undefined && fr !== ">0" && !Number.isSafeInteger(fr))
+      err(`expect.${model}.false_rejections`, 'must be a number or ">0"');
     const fa = (exp as Obj).false_alarms;
-    if (fa !== undefined && fa !== ">0" && !Number.isSafeInteger(fa)) err(`expect.${model}.false_alarms`, 'must be a number or ">0"');
+    if (fa !== undefined && fa !== ">0" && !Number.isSafeInteger(fa))
+      err(`expect.${model}.false_alarms`, 'must be a number or ">0"');
   }
-  const expect = Object.fromEntries(Object.entries(value.expect as Obj).map(([m, e]) => [m, typeof e === "string" ? { outcome: e } : e])) as Scenario["expect"];
-  return { ...(value as unknown as Scenario), adversary: { servers: advServers as Scenario["adversary"]["servers"], colluding: ((adversary as Obj).colluding as string[]) ?? [] }, expect };
+  const expect = Object.fromEntries(
+    Object.entries(value.expect as Obj).map(([m, e]) => [m, typeof e === "string" ? { outcome: e } : e]),
+  ) as Scenario["expect"];
+  return {
+    ...(value as unknown as Scenario),
+    adversary: {
+      servers: advServers as Scenario["adversary"]["servers"],
+      colluding: ((adversary as Obj).colluding as string[]) ?? [],
+    },
+    expect,
+  };
 }

@@ -55,15 +55,13 @@ describe("quiescence", () => {
       .map((f) => loadScenario(f))
       .filter((s) => (s.network?.delay ?? 0) > 0);
     expect(delayed.length).toBeGreaterThan(0);
-    const arb = fc
-      .nat(delayed.length - 1)
-      .chain((i) =>
-        fc.record({
-          i: fc.constant(i),
-          model: fc.constantFrom(...MODEL_IDS),
-          extra: fc.array(silentStep(delayed[i]!), { minLength: 1, maxLength: 3 }),
-        }),
-      );
+    const arb = fc.nat(delayed.length - 1).chain((i) =>
+      fc.record({
+        i: fc.constant(i),
+        model: fc.constantFrom(...MODEL_IDS),
+        extra: fc.array(silentStep(delayed[i]!), { minLength: 1, maxLength: 3 }),
+      }),
+    );
     await fc.assert(
       fc.asyncProperty(arb, async ({ i, model, extra }) => {
         const s = delayed[i]!;

@@ -18,7 +18,8 @@ const files = scenarioFiles(join(REPO, "scenarios"));
 const scenarios = files.map((file) => ({ file, scenario: loadScenario(file) }));
 const runAll = async () => {
   const out: { file: string; run: ScenarioRun }[] = [];
-  for (const { file, scenario } of scenarios) for (const model of MODEL_IDS) out.push({ file, run: await runScenario(scenario, model) });
+  for (const { file, scenario } of scenarios)
+    for (const model of MODEL_IDS) out.push({ file, run: await runScenario(scenario, model) });
   return out;
 };
 const runs = await runAll();
@@ -27,13 +28,28 @@ const tmp = mkdtempSync(join(tmpdir(), "msc3917-scenarios-"));
 describe("shipped scenarios", () => {
   it("include the honest ones the world must support, and the first attacks", () => {
     const names = scenarios.map((s) => s.scenario.name);
-    for (const n of ["honest-basics", "honest-public-join", "honest-restricted-join", "honest-third-party-invite", "honest-msk-reset", "honest-device-added", "honest-kick-ban", "honest-verify-user", "T1-insert-member", "T8-insert-device"]) expect(names).toContain(n);
+    for (const n of [
+      "honest-basics",
+      "honest-public-join",
+      "honest-restricted-join",
+      "honest-third-party-invite",
+      "honest-msk-reset",
+      "honest-device-added",
+      "honest-kick-ban",
+      "honest-verify-user",
+      "T1-insert-member",
+      "T8-insert-device",
+    ])
+      expect(names).toContain(n);
   });
 
-  it.each(runs.map(({ run }) => [`${run.scenario} under ${run.model}`, run] as const))("%s meets its expectation", (_name, run) => {
-    expect(run.failure).toBeUndefined();
-    expect(run.pass).toBe(true);
-  });
+  it.each(runs.map(({ run }) => [`${run.scenario} under ${run.model}`, run] as const))(
+    "%s meets its expectation",
+    (_name, run) => {
+      expect(run.failure).toBeUndefined();
+      expect(run.pass).toBe(true);
+    },
+  );
 
   it("honest scenarios have no breach, and no false rejection except the documented MSK-reset window", () => {
     for (const { file, run } of runs.filter(({ run }) => run.threat === null)) {
@@ -50,13 +66,18 @@ describe("shipped scenarios", () => {
     for (const { run } of runs.filter(({ run }) => run.threat !== null && run.model === "baseline")) {
       expect(run.outcome, run.scenario).toBe("breach");
       for (const b of run.judgement.breaches) {
-        expect(run.history.some((op) => op.op === "decrypt" && op.device === b.device && op.message === b.message), run.scenario).toBe(true);
+        expect(
+          run.history.some((op) => op.op === "decrypt" && op.device === b.device && op.message === b.message),
+          run.scenario,
+        ).toBe(true);
       }
     }
   });
 
   it("where the membership tree prevents an attack, no adversary device decrypts anything", () => {
-    const prevented = runs.filter(({ run }) => run.threat !== null && run.model === "membership-tree" && run.expected?.outcome === "prevented");
+    const prevented = runs.filter(
+      ({ run }) => run.threat !== null && run.model === "membership-tree" && run.expected?.outcome === "prevented",
+    );
     expect(prevented.length).toBeGreaterThanOrEqual(4);
     for (const { run } of prevented) expect(run.judgement.attacker_decrypted, run.scenario).toBe(0);
   });
@@ -77,7 +98,10 @@ describe("shipped scenarios", () => {
 });
 
 function cli(args: string[]) {
-  const r = spawnSync(process.execPath, ["--import", "tsx", join(REPO, "scenarios", "cli.ts"), ...args], { encoding: "utf8", cwd: REPO });
+  const r = spawnSync(process.execPath, ["--import", "tsx", join(REPO, "scenarios", "cli.ts"), ...args], {
+    encoding: "utf8",
+    cwd: REPO,
+  });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -90,11 +114,31 @@ describe("npm run scenarios", () => {
   const base = loadScenario(join(REPO, "scenarios", "honest-basics.json"));
 
   it.each([
-    ["an unknown step action", { ...base, steps: [...base.steps, { action: "teleport", user: "@alice:a.example" }] }, /steps\[5\]\.action: unknown action "teleport"/],
-    ["a step naming an undeclared user", { ...base, steps: [...base.steps.slice(0, 2), { action: "join", user: "@zed:z.example", room: "r1" }] }, /steps\[2\]\.user: "@zed:z\.example" is not one of the scenario's users/],
-    ["a room used before it is created", { ...base, steps: [{ action: "join", user: "@bob:b.example", room: "r9" }] }, /steps\[0\]\.room: "r9" is not a room created by an earlier step/],
-    ["a step with a stray field", { ...base, steps: [{ ...base.steps[0], colour: "red" }] }, /steps\[0\]\.colour: is not a field of create/],
-    ["a planned but unbuilt action", { ...base, steps: [{ action: "backdate" }] }, /steps\[0\]\.action: backdate is in the design but not built/],
+    [
+      "an unknown step action",
+      { ...base, steps: [...base.steps, { action: "teleport", user: "@alice:a.example" }] },
+      /steps\[5\]\.action: unknown action "teleport"/,
+    ],
+    [
+      "a step naming an undeclared user",
+      { ...base, steps: [...base.steps.slice(0, 2), { action: "join", user: "@zed:z.example", room: "r1" }] },
+      /steps\[2\]\.user: "@zed:z\.example" is not one of the scenario's users/,
+    ],
+    [
+      "a room used before it is created",
+      { ...base, steps: [{ action: "join", user: "@bob:b.example", room: "r9" }] },
+      /steps\[0\]\.room: "r9" is not a room created by an earlier step/,
+    ],
+    [
+      "a step with a stray field",
+      { ...base, steps: [{ ...base.steps[0], colour: "red" }] },
+      /steps\[0\]\.colour: is not a field of create/,
+    ],
+    [
+      "a planned but unbuilt action",
+      { ...base, steps: [{ action: "backdate" }] },
+      /steps\[0\]\.action: backdate is in the design but not built/,
+    ],
     ["an unknown model", { ...base, expect: { signal: "prevented" } }, /expect\.signal: unknown model/],
     ["not JSON", "{", /invalid JSON/],
   ])("exits 2 on %s, naming the file, step and field", (_why, value, message) => {
@@ -107,10 +151,16 @@ describe("npm run scenarios", () => {
   });
 
   it("exits 1 when an expectation fails, and says why", () => {
-    const f = write("wrong.json", { ...base, name: "wrong-expectation", expect: { baseline: "breach", "membership-tree": "prevented" } });
+    const f = write("wrong.json", {
+      ...base,
+      name: "wrong-expectation",
+      expect: { baseline: "breach", "membership-tree": "prevented" },
+    });
     const r = cli([f]);
     expect(r.code).toBe(1);
-    expect(r.stdout).toMatch(/wrong-expectation\s+baseline\s+breach\s+prevented .*FAIL: expected breach, observed prevented/);
+    expect(r.stdout).toMatch(
+      /wrong-expectation\s+baseline\s+breach\s+prevented .*FAIL: expected breach, observed prevented/,
+    );
   });
 
   it("prints the table and JSON on request, and takes --seed", () => {

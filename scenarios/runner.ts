@@ -65,7 +65,8 @@ export async function runScenario(scenario: Scenario, model: ModelId, options: R
   for (const s of scenario.adversary.servers) {
     network.add(maliciousHomeserver(s.name, context, Object.fromEntries(s.capabilities.map((c) => [c, true]))));
   }
-  for (const u of scenario.users) if (!network.servers.has(serverName(u))) network.add(new Homeserver(serverName(u), context));
+  for (const u of scenario.users)
+    if (!network.servers.has(serverName(u))) network.add(new Homeserver(serverName(u), context));
   const defence = options.defence ?? MODELS[model];
   const clients = new Map(scenario.users.map((u) => [u, new Client(u, network.serverOf(u)!, world, defence)]));
   const adversary = new Adversary(world, defence);
@@ -80,20 +81,25 @@ export async function runScenario(scenario: Scenario, model: ModelId, options: R
     room: (handle) => rooms.get(handle)!,
     namedRoom: (handle) => {
       const roomId = rooms.get(handle);
-      if (roomId === undefined) throw new ApiError("M_NOT_FOUND", `no room is named ${handle}: the step that would have named it was refused`);
+      if (roomId === undefined)
+        throw new ApiError("M_NOT_FOUND", `no room is named ${handle}: the step that would have named it was refused`);
       return roomId;
     },
     nameRoom: (handle, roomId) => void rooms.set(handle, roomId),
     aliases: new Map(),
     nextMessage: () => `m${++messages}`,
-    membership: (room, user, membership, by, honest = true) => history.record({ op: "membership", t: clock.now(), room, user, membership, by, honest }),
+    membership: (room, user, membership, by, honest = true) =>
+      history.record({ op: "membership", t: clock.now(), room, user, membership, by, honest }),
   };
   const stepErrors: string[] = [];
   const violations: string[] = [];
   const honestClients = [...clients.values()].filter((c) => !scenario.adversary.colluding.includes(c.userId));
   const properties = scenario.properties ?? [];
   const hasAdversary = scenario.adversary.servers.length > 0;
-  const faults = options.faults || scenario.faults ? { faults: new Set([...(options.faults ?? []), ...(scenario.faults ?? [])]) } : {};
+  const faults =
+    options.faults || scenario.faults
+      ? { faults: new Set([...(options.faults ?? []), ...(scenario.faults ?? [])]) }
+      : {};
 
   for (const [index, step] of scenario.steps.entries()) {
     const def = actionOf(step.action)!;
@@ -106,18 +112,35 @@ export async function runScenario(scenario: Scenario, model: ModelId, options: R
       if (!(e instanceof ApiError)) throw e;
       error = `${e.errcode}: ${e.message}`;
     }
-    history.record({ op: "step", t: clock.now(), index, action: step.action, actor, honest: def.honest, ok: error === undefined, ...(error ? { error } : {}) });
+    history.record({
+      op: "step",
+      t: clock.now(),
+      index,
+      action: step.action,
+      actor,
+      honest: def.honest,
+      ok: error === undefined,
+      ...(error ? { error } : {}),
+    });
     const fails = (step as StepBase).fails === true;
     if (scenario.refusals !== "allowed") {
-      if (error !== undefined && !fails) stepErrors.push(`steps[${index}] ${step.action} by ${actor} was refused: ${error}`);
-      if (error === undefined && fails) stepErrors.push(`steps[${index}] ${step.action} by ${actor} was expected to fail, but succeeded`);
+      if (error !== undefined && !fails)
+        stepErrors.push(`steps[${index}] ${step.action} by ${actor} was refused: ${error}`);
+      if (error === undefined && fails)
+        stepErrors.push(`steps[${index}] ${step.action} by ${actor} was expected to fail, but succeeded`);
     }
     network.flush();
     for (const c of clients.values()) await c.sync();
     await adversary.read();
     if (properties.length > 0 && violations.length === 0) {
-      const check = { soundness: properties.includes("soundness"), completeness: properties.includes("completeness") && !hasAdversary, ...faults };
-      violations.push(...checkMembershipProperties(honestClients, history.ops, check).map((v) => `after steps[${index}]: ${v}`));
+      const check = {
+        soundness: properties.includes("soundness"),
+        completeness: properties.includes("completeness") && !hasAdversary,
+        ...faults,
+      };
+      violations.push(
+        ...checkMembershipProperties(honestClients, history.ops, check).map((v) => `after steps[${index}]: ${v}`),
+      );
     }
     clock.tick(1000);
   }
@@ -151,7 +174,13 @@ export async function runScenario(scenario: Scenario, model: ModelId, options: R
   };
 }
 
-function expectationFailure(expected: ModelExpectation | null, outcome: Outcome, j: Judgement, stepErrors: string[], checksProperties: boolean): string | undefined {
+function expectationFailure(
+  expected: ModelExpectation | null,
+  outcome: Outcome,
+  j: Judgement,
+  stepErrors: string[],
+  checksProperties: boolean,
+): string | undefined {
   if (stepErrors.length > 0) return stepErrors[0];
   if (!expected) return checksProperties ? undefined : "the scenario gives no expectation for this model";
   if (expected.outcome !== outcome) return `expected ${expected.outcome}, observed ${outcome}`;
@@ -160,6 +189,7 @@ function expectationFailure(expected: ModelExpectation | null, outcome: Outcome,
   if (want === ">0" ? fr === 0 : fr !== want) return `expected ${want} false rejections, observed ${fr}`;
   const fa = j.false_alarms.length;
   const alarmsWanted = expected.false_alarms;
-  if (alarmsWanted !== undefined && (alarmsWanted === ">0" ? fa === 0 : fa !== alarmsWanted)) return `expected ${alarmsWanted} false alarms, observed ${fa}`;
+  if (alarmsWanted !== undefined && (alarmsWanted === ">0" ? fa === 0 : fa !== alarmsWanted))
+    return `expected ${alarmsWanted} false alarms, observed ${fa}`;
   return undefined;
 }

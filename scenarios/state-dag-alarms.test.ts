@@ -29,16 +29,19 @@ describe("state-DAG alarms", () => {
     },
   );
 
-  it.each(DAG_MODELS)("%s: every alarm names its kind, the node and an authenticated reference to it", async (model) => {
-    const run = await runScenario(load("attacks", "T13-proposal-example-hidden-ban.json"), model);
-    const alarms = alarmsOf(run.history);
-    expect(alarms.length).toBeGreaterThan(0);
-    const nodesSent = new Set(run.history.flatMap((o) => (o.op === "state" && o.node ? [o.node] : [])));
-    for (const a of alarms) {
-      expect(["missing", "unplaced", "incomplete"]).toContain(a.kind);
-      expect(a.referenced_by?.length).toBeGreaterThan(0);
-      // Each reference is a node an honest client sent (so it is a member's), or a decrypted message.
-      for (const r of a.referenced_by!) expect(r.kind === "message" || nodesSent.has(r.id)).toBe(true);
-    }
-  });
+  it.each(DAG_MODELS)(
+    "%s: every alarm names its kind, the node and an authenticated reference to it",
+    async (model) => {
+      const run = await runScenario(load("attacks", "T13-proposal-example-hidden-ban.json"), model);
+      const alarms = alarmsOf(run.history);
+      expect(alarms.length).toBeGreaterThan(0);
+      const nodesSent = new Set(run.history.flatMap((o) => (o.op === "state" && o.node ? [o.node] : [])));
+      for (const a of alarms) {
+        expect(["missing", "unplaced", "incomplete"]).toContain(a.kind);
+        expect(a.referenced_by?.length).toBeGreaterThan(0);
+        // Each reference is a node an honest client sent (so it is a member's), or a decrypted message.
+        for (const r of a.referenced_by!) expect(r.kind === "message" || nodesSent.has(r.id)).toBe(true);
+      }
+    },
+  );
 });

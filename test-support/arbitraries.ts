@@ -4,7 +4,10 @@ import type { JsonValue } from "../sim/core/canonical-json.ts";
 
 /** Strings that stress canonical JSON: controls, quotes, U+2028, astral and U+E000-U+FFFF characters. */
 export const trickyString = fc.string({
-  unit: fc.oneof(fc.constantFrom("\u0000", "\u001f", "\u007f", "\u2028", '"', "\\", "😀", "\uffff", "\ue000", "日"), fc.string({ unit: "binary", minLength: 1, maxLength: 1 })),
+  unit: fc.oneof(
+    fc.constantFrom("\u0000", "\u001f", "\u007f", "\u2028", '"', "\\", "😀", "\uffff", "\ue000", "日"),
+    fc.string({ unit: "binary", minLength: 1, maxLength: 1 }),
+  ),
 });
 
 /** Any value Matrix canonical JSON accepts: safe integers and well-formed strings. */

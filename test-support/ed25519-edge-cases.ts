@@ -23,7 +23,9 @@ export const encodeY = (y: bigint, sign: 0 | 1): Uint8Array => {
 };
 
 /** An order-8 point; libsodium's `ge25519_has_small_order` list starts from it. */
-export const T8 = ed.Point.fromBytes(Uint8Array.from(Buffer.from("26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc05", "hex")));
+export const T8 = ed.Point.fromBytes(
+  Uint8Array.from(Buffer.from("26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc05", "hex")),
+);
 /** The 8-torsion subgroup, computed with noble, k·T8 for k = 0..7. */
 export const TORSION = Array.from({ length: 8 }, (_, k) => (k === 0 ? ed.Point.ZERO : T8.multiply(BigInt(k), false)));
 export const SMALL_ORDER_ENCODINGS = TORSION.map((p) => p.toBytes());
@@ -83,28 +85,92 @@ function mixedOrderCases(): EdgeCase[] {
 export function edgeCases(): EdgeCase[] {
   const cases: EdgeCase[] = [
     { name: "honest signature", publicKey: EDGE_KEY, signature: EDGE_SIG, message: EDGE_MESSAGE, reason: null },
-    { name: "honest signature, other message", publicKey: EDGE_KEY, signature: EDGE_SIG, message: concat(EDGE_MESSAGE, Uint8Array.of(0)), reason: "bad_signature" },
+    {
+      name: "honest signature, other message",
+      publicKey: EDGE_KEY,
+      signature: EDGE_SIG,
+      message: concat(EDGE_MESSAGE, Uint8Array.of(0)),
+      reason: "bad_signature",
+    },
   ];
   const identity = ed.Point.ZERO.toBytes();
   // OpenSSL 3.0 alone accepts this for any message: identity key, R = identity, S = 0.
-  cases.push({ name: "identity key, R = identity, S = 0", publicKey: identity, signature: concat(identity, new Uint8Array(32)), message: new TextEncoder().encode("any message"), reason: "key_small_order" });
+  cases.push({
+    name: "identity key, R = identity, S = 0",
+    publicKey: identity,
+    signature: concat(identity, new Uint8Array(32)),
+    message: new TextEncoder().encode("any message"),
+    reason: "key_small_order",
+  });
   SMALL_ORDER_ENCODINGS.forEach((pub, i) => {
-    cases.push({ name: `small-order key #${i}`, publicKey: pub, signature: EDGE_SIG, message: EDGE_MESSAGE, reason: "key_small_order" });
-    cases.push({ name: `small-order R #${i}`, publicKey: EDGE_KEY, signature: concat(pub, EDGE_SIG.subarray(32)), message: EDGE_MESSAGE, reason: "r_small_order" });
-    cases.push({ name: `small-order R #${i}, S = 0`, publicKey: EDGE_KEY, signature: concat(pub, new Uint8Array(32)), message: EDGE_MESSAGE, reason: "r_small_order" });
+    cases.push({
+      name: `small-order key #${i}`,
+      publicKey: pub,
+      signature: EDGE_SIG,
+      message: EDGE_MESSAGE,
+      reason: "key_small_order",
+    });
+    cases.push({
+      name: `small-order R #${i}`,
+      publicKey: EDGE_KEY,
+      signature: concat(pub, EDGE_SIG.subarray(32)),
+      message: EDGE_MESSAGE,
+      reason: "r_small_order",
+    });
+    cases.push({
+      name: `small-order R #${i}, S = 0`,
+      publicKey: EDGE_KEY,
+      signature: concat(pub, new Uint8Array(32)),
+      message: EDGE_MESSAGE,
+      reason: "r_small_order",
+    });
   });
   for (let y = P; y < 2n ** 255n; y++) {
     for (const sign of [0, 1] as const) {
       const enc = encodeY(y, sign);
-      cases.push({ name: `non-canonical key y=p+${y - P} sign=${sign}`, publicKey: enc, signature: EDGE_SIG, message: EDGE_MESSAGE, reason: "key_non_canonical" });
-      cases.push({ name: `non-canonical R y=p+${y - P} sign=${sign}`, publicKey: EDGE_KEY, signature: concat(enc, EDGE_SIG.subarray(32)), message: EDGE_MESSAGE, reason: "r_non_canonical" });
+      cases.push({
+        name: `non-canonical key y=p+${y - P} sign=${sign}`,
+        publicKey: enc,
+        signature: EDGE_SIG,
+        message: EDGE_MESSAGE,
+        reason: "key_non_canonical",
+      });
+      cases.push({
+        name: `non-canonical R y=p+${y - P} sign=${sign}`,
+        publicKey: EDGE_KEY,
+        signature: concat(enc, EDGE_SIG.subarray(32)),
+        message: EDGE_MESSAGE,
+        reason: "r_non_canonical",
+      });
     }
   }
-  cases.push({ name: "key with x = 0 and the sign bit set", publicKey: encodeY(1n, 1), signature: EDGE_SIG, message: EDGE_MESSAGE, reason: "key_non_canonical" });
-  cases.push({ name: "key not on the curve", publicKey: offCurveKey(), signature: EDGE_SIG, message: EDGE_MESSAGE, reason: "key_not_on_curve" });
+  cases.push({
+    name: "key with x = 0 and the sign bit set",
+    publicKey: encodeY(1n, 1),
+    signature: EDGE_SIG,
+    message: EDGE_MESSAGE,
+    reason: "key_non_canonical",
+  });
+  cases.push({
+    name: "key not on the curve",
+    publicKey: offCurveKey(),
+    signature: EDGE_SIG,
+    message: EDGE_MESSAGE,
+    reason: "key_not_on_curve",
+  });
   const s = fromLe(EDGE_SIG.subarray(32));
-  for (const [label, bad] of [["S + L (malleated)", s + L], ["S = L", L], ["S = 2^256 - 1", 2n ** 256n - 1n]] as const) {
-    cases.push({ name: label, publicKey: EDGE_KEY, signature: concat(EDGE_SIG.subarray(0, 32), le(bad)), message: EDGE_MESSAGE, reason: "s_not_reduced" });
+  for (const [label, bad] of [
+    ["S + L (malleated)", s + L],
+    ["S = L", L],
+    ["S = 2^256 - 1", 2n ** 256n - 1n],
+  ] as const) {
+    cases.push({
+      name: label,
+      publicKey: EDGE_KEY,
+      signature: concat(EDGE_SIG.subarray(0, 32), le(bad)),
+      message: EDGE_MESSAGE,
+      reason: "s_not_reduced",
+    });
   }
   cases.push(...mixedOrderCases());
   return cases;

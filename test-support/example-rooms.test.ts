@@ -18,9 +18,19 @@ describe("example rooms in scenarios/rooms", () => {
   });
 
   it("forged-member: the two members the server inserted are rejected, the real ones verified", () => {
-    const r = rooms["forged-member"] as { room_root_key: string; state: unknown[]; events: unknown[]; master_keys: Record<string, string> };
-    const v = verifyMembership({ roomRootKey: r.room_root_key, state: r.state, events: r.events }, { pinned: r.master_keys }).members;
-    expect(Object.fromEntries(Object.entries(v).map(([u, x]) => [u, x.status === "verified" ? x.status : x.reason]))).toEqual({
+    const r = rooms["forged-member"] as {
+      room_root_key: string;
+      state: unknown[];
+      events: unknown[];
+      master_keys: Record<string, string>;
+    };
+    const v = verifyMembership(
+      { roomRootKey: r.room_root_key, state: r.state, events: r.events },
+      { pinned: r.master_keys },
+    ).members;
+    expect(
+      Object.fromEntries(Object.entries(v).map(([u, x]) => [u, x.status === "verified" ? x.status : x.reason])),
+    ).toEqual({
       "@alice:example.org": "verified",
       "@bob:example.org": "verified",
       "@eve:example.org": "join_wrong_rrk",

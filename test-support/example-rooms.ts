@@ -15,7 +15,12 @@ export const EXAMPLES_DIR = join(REPO, "scenarios", "rooms");
 function roomFile(b: RoomBuilder, pins: Record<string, Uint8Array> = {}): object {
   const room = b.room();
   const master_keys = Object.fromEntries(Object.entries(pins).map(([u, k]) => [u, encodeBase64(k)]));
-  return { room_root_key: room.roomRootKey, state: room.state, events: room.events, ...(Object.keys(master_keys).length ? { master_keys } : {}) };
+  return {
+    room_root_key: room.roomRootKey,
+    state: room.state,
+    events: room.events,
+    ...(Object.keys(master_keys).length ? { master_keys } : {}),
+  };
 }
 
 export function exampleRooms(): Record<string, object> {
@@ -37,7 +42,12 @@ export function exampleRooms(): Record<string, object> {
   const mallory = makeUser("@mallory:example.org");
   const invite = forged.member("invite", serverMadeAlice, mallory, forged.cause(alice));
   forged.member("join", mallory, mallory, invite.event_id);
-  forged.add({ type: "m.room.member", state_key: "@eve:example.org", sender: "@eve:example.org", content: { membership: "join" } });
+  forged.add({
+    type: "m.room.member",
+    state_key: "@eve:example.org",
+    sender: "@eve:example.org",
+    content: { membership: "join" },
+  });
 
   return { "small-valid": roomFile(valid), "forged-member": roomFile(forged, { [alice.userId]: alice.msk.publicKey }) };
 }
@@ -45,6 +55,7 @@ export function exampleRooms(): Record<string, object> {
 export const exampleText = (room: object): string => `${JSON.stringify(room, null, 1)}\n`;
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  for (const [name, room] of Object.entries(exampleRooms())) writeFileSync(join(EXAMPLES_DIR, `${name}.room.json`), exampleText(room));
+  for (const [name, room] of Object.entries(exampleRooms()))
+    writeFileSync(join(EXAMPLES_DIR, `${name}.room.json`), exampleText(room));
   console.log(`wrote ${Object.keys(exampleRooms()).length} example rooms to ${EXAMPLES_DIR}`);
 }

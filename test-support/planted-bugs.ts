@@ -4,7 +4,15 @@
  * internal seam for its subject-binding checks, so that the public `verifyMembership` needs no
  * option for them. Never use these outside tests.
  */
-import { type RoomView, STRICT_BINDING, type SubjectBinding, type VerifierFault, type VerifyOptions, type MembershipResult, verifierWithBinding } from "../sim/core/verify-membership.ts";
+import {
+  type RoomView,
+  STRICT_BINDING,
+  type SubjectBinding,
+  type VerifierFault,
+  type VerifyOptions,
+  type MembershipResult,
+  verifierWithBinding,
+} from "../sim/core/verify-membership.ts";
 
 /** The subject-binding checks with the given bugs planted. */
 export function plantedBinding(faults: Iterable<VerifierFault>): SubjectBinding {
@@ -15,6 +23,8 @@ export function plantedBinding(faults: Iterable<VerifierFault>): SubjectBinding 
 }
 
 /** `verifyMembership` with the given bugs planted. */
-export function verifyWithPlantedBugs(faults: Iterable<VerifierFault>): (room: RoomView, options?: Omit<VerifyOptions, "faults">) => MembershipResult {
+export function verifyWithPlantedBugs(
+  faults: Iterable<VerifierFault>,
+): (room: RoomView, options?: Omit<VerifyOptions, "faults">) => MembershipResult {
   return verifierWithBinding(plantedBinding(faults));
 }

@@ -38,7 +38,10 @@ export interface TestUser extends RoomSigner {
 }
 
 /** A user with MSK, SSK and RSK made from seeds derived from `label` (default: the user ID). */
-export function makeUser(userId: string, opts: { backend?: Ed25519Backend; label?: string; sharedKeys?: boolean } = {}): TestUser {
+export function makeUser(
+  userId: string,
+  opts: { backend?: Ed25519Backend; label?: string; sharedKeys?: boolean } = {},
+): TestUser {
   const backend = opts.backend ?? defaultBackend();
   const label = opts.sharedKeys ? "shared" : (opts.label ?? userId);
   const msk = signingKeyFromSeed(seedFrom(`${label}/msk`), backend);
@@ -103,21 +106,39 @@ export class RoomBuilder {
       type: "m.room.create",
       state_key: "",
       sender: creator.userId,
-      content: buildCreateContent({ rrk: this.rrk, creatorMsk: creator.msk.publicKey, creator: creator.userId }, this.opts),
+      content: buildCreateContent(
+        { rrk: this.rrk, creatorMsk: creator.msk.publicKey, creator: creator.userId },
+        this.opts,
+      ),
     });
     this.createId = create.event_id;
     this.causes.set(creator.userId, create.event_id);
-    if (opts.plainJoin) this.add({ type: "m.room.member", state_key: creator.userId, sender: creator.userId, content: { membership: "join" } });
+    if (opts.plainJoin)
+      this.add({
+        type: "m.room.member",
+        state_key: creator.userId,
+        sender: creator.userId,
+        content: { membership: "join" },
+      });
     else this.member("join", creator, creator, create.event_id);
     return this;
   }
 
-  member(membership: "invite" | "join", sender: TestUser, target: TestUser, parentEventId: string, extra: { membershipEvents?: JsonObject[] } = {}): ClientEvent {
+  member(
+    membership: "invite" | "join",
+    sender: TestUser,
+    target: TestUser,
+    parentEventId: string,
+    extra: { membershipEvents?: JsonObject[] } = {},
+  ): ClientEvent {
     return this.add({
       type: "m.room.member",
       state_key: target.userId,
       sender: sender.userId,
-      content: buildMemberContent({ membership, signer: sender, parentEventId, userKey: target.msk.publicKey, rrk: this.rrk.publicKey, ...extra }, this.opts),
+      content: buildMemberContent(
+        { membership, signer: sender, parentEventId, userKey: target.msk.publicKey, rrk: this.rrk.publicKey, ...extra },
+        this.opts,
+      ),
     });
   }
 
@@ -140,7 +161,10 @@ export class RoomBuilder {
       type: "m.room.join_rules",
       state_key: "",
       sender: sender.userId,
-      content: buildJoinRulesContent({ joinRule, allowRoomIds, signer: sender, parentEventId: this.cause(sender) }, this.opts),
+      content: buildJoinRulesContent(
+        { joinRule, allowRoomIds, signer: sender, parentEventId: this.cause(sender) },
+        this.opts,
+      ),
     });
   }
 
@@ -158,7 +182,10 @@ export class RoomBuilder {
     while (id !== undefined) {
       const e = this.find(id);
       out.push(strippedEvent(e));
-      id = e.type === "m.room.create" ? undefined : ((e.content.parent_event_id ?? e.content["org.matrix.msc3917.v1.parent_event_id"]) as string);
+      id =
+        e.type === "m.room.create"
+          ? undefined
+          : ((e.content.parent_event_id ?? e.content["org.matrix.msc3917.v1.parent_event_id"]) as string);
     }
     return out;
   }
@@ -167,23 +194,46 @@ export class RoomBuilder {
    * A third-party invite by `inviter` listing `identityKeys`; the identity server (`isKey`) signs
    * the binding for `invitee`; the server makes the successor invite; `invitee` joins.
    */
-  thirdPartyInviteAndJoin(inviter: TestUser, invitee: TestUser, opts: { isKey: SigningKey; listedKeys?: Uint8Array[]; token?: string }): ClientEvent[] {
+  thirdPartyInviteAndJoin(
+    inviter: TestUser,
+    invitee: TestUser,
+    opts: { isKey: SigningKey; listedKeys?: Uint8Array[]; token?: string },
+  ): ClientEvent[] {
     const token = opts.token ?? `tok-${invitee.userId}`;
     const tpi = this.add({
       type: "m.room.third_party_invite",
       state_key: token,
       sender: inviter.userId,
       content: buildThirdPartyInviteContent(
-        { displayName: "i…@example.net", publicKeys: opts.listedKeys ?? [opts.isKey.publicKey], keyValidityUrl: "https://id.example/_matrix/identity/v2/pubkey/isvalid", signer: inviter, parentEventId: this.cause(inviter) },
+        {
+          displayName: "i…@example.net",
+          publicKeys: opts.listedKeys ?? [opts.isKey.publicKey],
+          keyValidityUrl: "https://id.example/_matrix/identity/v2/pubkey/isvalid",
+          signer: inviter,
+          parentEventId: this.cause(inviter),
+        },
         this.opts,
       ),
     });
-    const signed = signThirdPartyBinding({ mxid: invitee.userId, token, userKey: invitee.msk.publicKey, identityServer: "id.example", keyId: "ed25519:0", key: opts.isKey }, this.opts);
+    const signed = signThirdPartyBinding(
+      {
+        mxid: invitee.userId,
+        token,
+        userKey: invitee.msk.publicKey,
+        identityServer: "id.example",
+        keyId: "ed25519:0",
+        key: opts.isKey,
+      },
+      this.opts,
+    );
     const invite = this.add({
       type: "m.room.member",
       state_key: invitee.userId,
       sender: inviter.userId,
-      content: buildThirdPartySuccessorInviteContent({ thirdPartyInviteEventId: tpi.event_id, displayName: "i…@example.net", signed }, this.opts),
+      content: buildThirdPartySuccessorInviteContent(
+        { thirdPartyInviteEventId: tpi.event_id, displayName: "i…@example.net", signed },
+        this.opts,
+      ),
     });
     const join = this.member("join", invitee, invitee, invite.event_id);
     this.causes.set(invitee.userId, join.event_id);
@@ -204,6 +254,10 @@ export class RoomBuilder {
     for (const e of visible) if (e.state_key !== undefined) last.set(`${e.type}\u0000${e.state_key}`, e);
     const state = [...last.values()];
     const inState = new Set(state);
-    return { roomRootKey: encodeBase64(opts.rrk ?? this.rrk.publicKey), state, events: visible.filter((e) => !inState.has(e)) };
+    return {
+      roomRootKey: encodeBase64(opts.rrk ?? this.rrk.publicKey),
+      state,
+      events: visible.filter((e) => !inState.has(e)),
+    };
   }
 }

@@ -16,16 +16,26 @@ describe("shipped scenarios against the pre-refactor snapshot", () => {
     expect(snapshot.runs.length).toBeGreaterThan(100);
     const key = (r: Run) => `${r.file} ${r.model}`;
     const current = new Map(now.runs.map((r) => [key(r), r]));
-    const models = (now as { models?: string[] }).models?.filter((m) => (snapshot as { models?: string[] }).models?.includes(m));
+    const models = (now as { models?: string[] }).models?.filter((m) =>
+      (snapshot as { models?: string[] }).models?.includes(m),
+    );
     const matched = { ...now, models, runs: snapshot.runs.map((r) => current.get(key(r)) ?? { missing: key(r) }) };
     expect(differences(snapshot, matched)).toEqual([]);
   });
 
   it("notices a changed count, a missing field and a shorter history", () => {
     const base = { runs: [{ observed: { breaches: 2 }, history: [{ op: "send" }, { op: "decrypt" }] }] };
-    expect(differences(base, { runs: [{ observed: { breaches: 2, added: 1 }, history: [{ op: "send", x: 1 }, { op: "decrypt" }] }] })).toEqual([]);
-    expect(differences(base, { runs: [{ observed: { breaches: 3 }, history: [{ op: "send" }, { op: "decrypt" }] }] })).toHaveLength(1);
-    expect(differences(base, { runs: [{ observed: {}, history: [{ op: "send" }, { op: "decrypt" }] }] })).toEqual(["$.runs[0].observed.breaches: missing"]);
+    expect(
+      differences(base, {
+        runs: [{ observed: { breaches: 2, added: 1 }, history: [{ op: "send", x: 1 }, { op: "decrypt" }] }],
+      }),
+    ).toEqual([]);
+    expect(
+      differences(base, { runs: [{ observed: { breaches: 3 }, history: [{ op: "send" }, { op: "decrypt" }] }] }),
+    ).toHaveLength(1);
+    expect(differences(base, { runs: [{ observed: {}, history: [{ op: "send" }, { op: "decrypt" }] }] })).toEqual([
+      "$.runs[0].observed.breaches: missing",
+    ]);
     expect(differences(base, { runs: [{ observed: { breaches: 2 }, history: [{ op: "send" }] }] })).toHaveLength(1);
   });
 });

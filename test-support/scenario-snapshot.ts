@@ -53,7 +53,9 @@ export function differences(expected: unknown, actual: unknown, limit = 20): str
     const [path, e, a] = stack.pop()!;
     if (Array.isArray(e)) {
       if (!Array.isArray(a) || a.length !== e.length) {
-        out.push(`${path}: expected an array of ${e.length}, got ${Array.isArray(a) ? `an array of ${a.length}` : JSON.stringify(a)}`);
+        out.push(
+          `${path}: expected an array of ${e.length}, got ${Array.isArray(a) ? `an array of ${a.length}` : JSON.stringify(a)}`,
+        );
         continue;
       }
       for (let i = e.length - 1; i >= 0; i--) stack.push([`${path}[${i}]`, e[i], a[i]]);

@@ -23,4 +23,5 @@ export function readVectorFile(relative: string): string {
   return readFileSync(join(VECTORS_DIR, relative), "utf8");
 }
 
-export const matrixSpecVectors = (): MatrixSpecVectors => JSON.parse(readVectorFile("matrix-spec.json")) as MatrixSpecVectors;
+export const matrixSpecVectors = (): MatrixSpecVectors =>
+  JSON.parse(readVectorFile("matrix-spec.json")) as MatrixSpecVectors;

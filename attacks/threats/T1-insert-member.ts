@@ -35,8 +35,9 @@ export const T1: Threat = {
     "state-dag-exclude": "prevented",
     "state-dag-no-ts-exclude": "prevented",
     "signal-pgs": "detected",
-    "mls": "detected",
+    mls: "detected",
   },
   scenario: "scenarios/attacks/T1-insert-member.json",
-  summary: "The server adds a member of its own with a plain join. Without signatures nothing distinguishes it; with the membership tree the join rests on nothing signed.",
+  summary:
+    "The server adds a member of its own with a plain join. Without signatures nothing distinguishes it; with the membership tree the join rests on nothing signed.",
 };

@@ -33,7 +33,7 @@ export const T11: Threat = {
     "state-dag-exclude": "prevented",
     "state-dag-no-ts-exclude": "prevented",
     "signal-pgs": "detected",
-    "mls": "detected",
+    mls: "detected",
   },
   scenario: "scenarios/attacks/T11-envelope-replay.json",
   summary: "The envelope is not signed, so the verifier binds every check to the MSK in the content.",

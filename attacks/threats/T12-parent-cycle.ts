@@ -31,7 +31,7 @@ export const T12: Threat = {
     "state-dag-exclude": "prevented",
     "state-dag-no-ts-exclude": "prevented",
     "signal-pgs": "detected",
-    "mls": "detected",
+    mls: "detected",
   },
   scenario: "scenarios/attacks/T12-parent-cycle.json",
   summary: "A chain must reach the RRK-signed create event; a loop never does, and is found in linear time.",

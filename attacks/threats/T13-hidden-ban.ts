@@ -31,7 +31,7 @@ export const T13: Threat = {
     "state-dag-exclude": "prevented",
     "state-dag-no-ts-exclude": "prevented",
     "signal-pgs": "breach",
-    "mls": "prevented",
+    mls: "prevented",
   },
   scenario: "scenarios/attacks/T13-hidden-ban.json",
   summary: "What is withheld cannot be verified; only references from later signed events can reveal it.",

@@ -32,7 +32,7 @@ export const T14: Threat = {
     "state-dag-exclude": "prevented",
     "state-dag-no-ts-exclude": "prevented",
     "signal-pgs": "breach",
-    "mls": "prevented",
+    mls: "prevented",
   },
   scenario: "scenarios/attacks/T14-split-view.json",
   summary: "Every client verifies the view it is given; nothing in the membership tree compares views.",

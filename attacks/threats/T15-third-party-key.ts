@@ -35,7 +35,7 @@ export const T15: Threat = {
     "state-dag-exclude": "detected",
     "state-dag-no-ts-exclude": "detected",
     "signal-pgs": "detected",
-    "mls": "breach",
+    mls: "breach",
   },
   scenario: "scenarios/attacks/T15-third-party-key.json",
   summary: "The member who signed the third-party invite chose which identity-server keys count.",

@@ -34,7 +34,7 @@ export const T16: Threat = {
     "state-dag-exclude": "detected",
     "state-dag-no-ts-exclude": "detected",
     "signal-pgs": "detected",
-    "mls": "breach",
+    mls: "breach",
   },
   scenario: "scenarios/attacks/T16-forged-restricted-chain.json",
   summary: "The proof from the allowed room must itself verify to that room's RRK.",

@@ -34,7 +34,7 @@ export const T17: Threat = {
     "state-dag-exclude": "prevented",
     "state-dag-no-ts-exclude": "prevented",
     "signal-pgs": "prevented",
-    "mls": "prevented",
+    mls: "prevented",
   },
   scenario: "scenarios/attacks/T17-forged-space-child.json",
   summary: "A space vouches for a child's RRK only through a verified member's signature.",

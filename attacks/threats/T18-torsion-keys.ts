@@ -32,8 +32,9 @@ export const T18: Threat = {
     "state-dag-exclude": "prevented",
     "state-dag-no-ts-exclude": "prevented",
     "signal-pgs": "detected",
-    "mls": "detected",
+    mls: "detected",
   },
   scenario: "scenarios/attacks/T18-torsion-keys.json",
-  summary: "Clients that disagree on what a valid signature is disagree on who is in the room; the policy is fixed in front of every backend.",
+  summary:
+    "Clients that disagree on what a valid signature is disagree on who is in the room; the policy is fixed in front of every backend.",
 };

@@ -35,8 +35,9 @@ export const T2: Threat = {
     "state-dag-exclude": "prevented",
     "state-dag-no-ts-exclude": "prevented",
     "signal-pgs": "breach",
-    "mls": "prevented",
+    mls: "prevented",
   },
   scenario: "scenarios/attacks/T2-reinsert-banned.json",
-  summary: "The ban is just a state event; the banned member's signed chain still verifies once the server shows the old join again.",
+  summary:
+    "The ban is just a state event; the banned member's signed chain still verifies once the server shows the old join again.",
 };

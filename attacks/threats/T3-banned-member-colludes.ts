@@ -45,7 +45,7 @@ export const T3: Threat = {
     "state-dag-exclude": "detected",
     "state-dag-no-ts-exclude": "detected",
     "signal-pgs": "breach",
-    "mls": "prevented",
+    mls: "prevented",
   },
   scenario: "scenarios/attacks/T3-banned-member-colludes.json",
   summary: "A banned member's keys still sign valid invitations; the tree checks signatures, not bans.",

@@ -32,7 +32,7 @@ export const T5: Threat = {
     "state-dag-exclude": "prevented",
     "state-dag-no-ts-exclude": "prevented",
     "signal-pgs": "detected",
-    "mls": "detected",
+    mls: "detected",
   },
   scenario: "scenarios/attacks/T5-forged-invite.json",
   summary: "Only the member's MSK can sign their RSK; a server-made RSK fails at sender_rsk_msk.",

@@ -34,8 +34,9 @@ export const T6: Threat = {
     "state-dag-exclude": "breach",
     "state-dag-no-ts-exclude": "breach",
     "signal-pgs": "breach",
-    "mls": "breach",
+    mls: "breach",
   },
   scenario: "scenarios/attacks/T6-msk-substitution.json",
-  summary: "The tree is only as good as the inviter's knowledge of the invitee's MSK; TOFU at first contact can be fooled, verification cannot.",
+  summary:
+    "The tree is only as good as the inviter's knowledge of the invitee's MSK; TOFU at first contact can be fooled, verification cannot.",
 };

@@ -37,8 +37,9 @@ export const T7: Threat = {
     "state-dag-exclude": "breach",
     "state-dag-no-ts-exclude": "breach",
     "signal-pgs": "breach",
-    "mls": "detected",
+    mls: "detected",
   },
   scenario: "scenarios/attacks/T7-msk-reset-impersonation.json",
-  summary: "A reset is indistinguishable from a substitution to a client that never verified the user; the re-invite then vouches for the attacker's MSK.",
+  summary:
+    "A reset is indistinguishable from a substitution to a client that never verified the user; the re-invite then vouches for the attacker's MSK.",
 };

@@ -34,7 +34,7 @@ export const T8: Threat = {
     "state-dag-exclude": "prevented",
     "state-dag-no-ts-exclude": "prevented",
     "signal-pgs": "prevented",
-    "mls": "prevented",
+    mls: "prevented",
   },
   scenario: "scenarios/attacks/T8-insert-device.json",
   summary: "A verified MSK admits only devices its SSK signed; a listed but unsigned device gets nothing.",

@@ -35,7 +35,7 @@ export const T9: Threat = {
     "state-dag-exclude": "prevented",
     "state-dag-no-ts-exclude": "prevented",
     "signal-pgs": "prevented",
-    "mls": "prevented",
+    mls: "prevented",
   },
   scenario: "scenarios/attacks/T9-rrk-substitution.json",
   summary: "Agreeing on the RRK is agreeing on the room; a link with the RRK lets the client catch a substituted room.",

@@ -3,7 +3,8 @@ import { hosts, serverIn, setMembership } from "./state.ts";
 
 export const collude_invite = defineAction({
   name: "collude_invite",
-  description: "a colluding member hands over their keys; the server signs an invite with them for a user it makes, whatever the rules say",
+  description:
+    "a colluding member hands over their keys; the server signs an invite with them for a user it makes, whatever the rules say",
   honest: false,
   needs: ["forge", "colluder"],
   fields: {
@@ -22,7 +23,12 @@ export const collude_invite = defineAction({
   },
   pre(s, step) {
     const room = s.rooms.get(step.room);
-    return !!room && serverIn(s, step.server, "forge", room) && room.everJoined.has(step.colluder) && hosts(step.server, step.member);
+    return (
+      !!room &&
+      serverIn(s, step.server, "forge", room) &&
+      room.everJoined.has(step.colluder) &&
+      hosts(step.server, step.member)
+    );
   },
   next: (s, step) => setMembership(s.rooms.get(step.room)!, step.member, "join"),
   async run(ctx, step) {

@@ -3,7 +3,8 @@ import { hosts, serverIn, setMembership } from "./state.ts";
 
 export const forge_join_rule = defineAction({
   name: "forge_join_rule",
-  description: "the server forges a public join rule \"from\" `as`, signed with an RSK it made, and joins a user it makes through it",
+  description:
+    'the server forges a public join rule "from" `as`, signed with an RSK it made, and joins a user it makes through it',
   honest: false,
   needs: ["forge"],
   fields: { server: field.server, room: field.room, as: field.user, member: field.string },

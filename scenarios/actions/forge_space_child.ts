@@ -3,7 +3,8 @@ import { hosts, newRoom, serverIn } from "./state.ts";
 
 export const forge_space_child = defineAction({
   name: "forge_space_child",
-  description: "the server lists a room of its own in a space, in an m.space.child \"from\" `as` signed with an RSK it made",
+  description:
+    'the server lists a room of its own in a space, in an m.space.child "from" `as` signed with an RSK it made',
   honest: false,
   needs: ["forge"],
   fields: { server: field.server, space: field.room, as: field.user, member: field.string },

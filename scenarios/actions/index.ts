@@ -97,7 +97,8 @@ export const HONEST_ACTIONS = ACTION_NAMES.filter((a) => ACTIONS[a].honest);
 export const ADVERSARIAL_ACTIONS = ACTION_NAMES.filter((a) => !ACTIONS[a].honest);
 
 /** The registry entry for a step, typed loosely: what the runner and the validator loop over. */
-export const actionOf = (name: string): ActionDef | undefined => (Object.hasOwn(ACTIONS, name) ? (ACTIONS[name as Action] as unknown as ActionDef) : undefined);
+export const actionOf = (name: string): ActionDef | undefined =>
+  Object.hasOwn(ACTIONS, name) ? (ACTIONS[name as Action] as unknown as ActionDef) : undefined;
 
 /** The list of actions, one a line, as `--help` and the README give it (a test keeps the README equal to it). */
 export function actionList(): string {

@@ -3,7 +3,8 @@ import { hosts, serverIn, setMembership } from "./state.ts";
 
 export const insert_torsion_member = defineAction({
   name: "insert_torsion_member",
-  description: "the server joins a user it makes whose RSK is the identity point, with the \"universal\" signature R = identity, S = 0",
+  description:
+    'the server joins a user it makes whose RSK is the identity point, with the "universal" signature R = identity, S = 0',
   honest: false,
   needs: ["forge"],
   fields: { server: field.server, room: field.room, member: field.string },

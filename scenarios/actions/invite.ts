@@ -10,7 +10,13 @@ export const invite = defineAction({
   pre(s, step) {
     const room = actsIn(s, step.room, step.user);
     const m = room?.members.get(step.target);
-    return !!room && powerOf(room, step.user) >= room.levels.invite && m !== "join" && m !== "ban" && !room.uncertain.has(step.target);
+    return (
+      !!room &&
+      powerOf(room, step.user) >= room.levels.invite &&
+      m !== "join" &&
+      m !== "ban" &&
+      !room.uncertain.has(step.target)
+    );
   },
   next: (s, step) => setMembership(s.rooms.get(step.room)!, step.target, "invite"),
   async run(ctx, step) {

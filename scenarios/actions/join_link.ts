@@ -4,11 +4,13 @@ import { field, defineAction } from "./schema.ts";
 import { type AbstractState, canJoin, serverOf, setMembership } from "./state.ts";
 
 /** The room `user`'s server resolves `alias` to: the adversary's, if it lies. */
-const resolved = (s: AbstractState, user: string, alias: string) => s.lyingAliases.get(`${serverOf(user)} ${alias}`) ?? s.aliases.get(alias);
+const resolved = (s: AbstractState, user: string, alias: string) =>
+  s.lyingAliases.get(`${serverOf(user)} ${alias}`) ?? s.aliases.get(alias);
 
 export const join_link = defineAction({
   name: "join_link",
-  description: "`from` sends `user` a matrix.to link to an alias (with the room's `room_root_key` if `with_rrk`); the user joins by it",
+  description:
+    "`from` sends `user` a matrix.to link to an alias (with the room's `room_root_key` if `with_rrk`); the user joins by it",
   honest: true,
   needs: [],
   fields: { user: field.user, alias: field.string, from: field.user, with_rrk: field.bool, room: field.newRoom },
@@ -29,6 +31,13 @@ export const join_link = defineAction({
     const joined = await ctx.client(step.user).joinByLink(link);
     ctx.nameRoom(step.room, joined.room_id);
     ctx.membership(joined.room_id, step.user, "join", step.user);
-    if (joined.room_id !== meant) ctx.world.history.record({ op: "misled", t: ctx.world.clock.now(), room: joined.room_id, user: step.user, meant: meant ?? null });
+    if (joined.room_id !== meant)
+      ctx.world.history.record({
+        op: "misled",
+        t: ctx.world.clock.now(),
+        room: joined.room_id,
+        user: step.user,
+        meant: meant ?? null,
+      });
   },
 });

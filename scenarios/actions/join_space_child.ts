@@ -22,8 +22,19 @@ export const join_space_child = defineAction({
     ctx.membership(joined.room_id, step.user, "join", step.user);
     // Ground truth: the room the space's members really listed last.
     const space = ctx.room(step.space);
-    const listed = ctx.world.history.ops.filter((o) => o.op === "state" && o.room === space && o.type === "m.space.child" && Object.keys(o.content).length > 0).at(-1);
+    const listed = ctx.world.history.ops
+      .filter(
+        (o) => o.op === "state" && o.room === space && o.type === "m.space.child" && Object.keys(o.content).length > 0,
+      )
+      .at(-1);
     const meant = listed?.op === "state" ? listed.state_key : null;
-    if (joined.room_id !== meant) ctx.world.history.record({ op: "misled", t: ctx.world.clock.now(), room: joined.room_id, user: step.user, meant });
+    if (joined.room_id !== meant)
+      ctx.world.history.record({
+        op: "misled",
+        t: ctx.world.clock.now(),
+        room: joined.room_id,
+        user: step.user,
+        meant,
+      });
   },
 });

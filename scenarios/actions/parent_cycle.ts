@@ -3,7 +3,8 @@ import { hosts, serverIn, setMembership } from "./state.ts";
 
 export const parent_cycle = defineAction({
   name: "parent_cycle",
-  description: "a fake event-ID mapping makes a parent cycle: a join for a user the server makes rests on an \"invite\" that rests on it",
+  description:
+    'a fake event-ID mapping makes a parent cycle: a join for a user the server makes rests on an "invite" that rests on it',
   honest: false,
   needs: ["forge"],
   fields: { server: field.server, room: field.room, member: field.string },

@@ -3,13 +3,19 @@ import { hosts, serverIn, setMembership } from "./state.ts";
 
 export const replay_envelope = defineAction({
   name: "replay_envelope",
-  description: "the server re-issues the signed content of the latest invite for `victim` under another state key, and joins a user it makes on it",
+  description:
+    "the server re-issues the signed content of the latest invite for `victim` under another state key, and joins a user it makes on it",
   honest: false,
   needs: ["forge"],
   fields: { server: field.server, room: field.room, victim: field.user, member: field.string },
   pre(s, step) {
     const room = s.rooms.get(step.room);
-    return !!room && serverIn(s, step.server, "forge", room) && room.everInvited.has(step.victim) && hosts(step.server, step.member);
+    return (
+      !!room &&
+      serverIn(s, step.server, "forge", room) &&
+      room.everInvited.has(step.victim) &&
+      hosts(step.server, step.member)
+    );
   },
   next: (s, step) => setMembership(s.rooms.get(step.room)!, step.member, "join"),
   async run(ctx, step) {

@@ -40,9 +40,19 @@ export interface FieldSpec {
 }
 export type Fields = Record<string, FieldSpec>;
 
-type TypeOf<K extends Kind> = K extends "int" ? number : K extends "bool" ? boolean : K extends "rooms" | "users" ? string[] : K extends { oneOf: readonly (infer V)[] } ? V : string;
+type TypeOf<K extends Kind> = K extends "int"
+  ? number
+  : K extends "bool"
+    ? boolean
+    : K extends "rooms" | "users"
+      ? string[]
+      : K extends { oneOf: readonly (infer V)[] }
+        ? V
+        : string;
 type Required<F extends Fields> = { [K in keyof F as F[K]["optional"] extends true ? never : K]: TypeOf<F[K]["kind"]> };
-type Optional<F extends Fields> = { [K in keyof F as F[K]["optional"] extends true ? K : never]?: TypeOf<F[K]["kind"]> };
+type Optional<F extends Fields> = {
+  [K in keyof F as F[K]["optional"] extends true ? K : never]?: TypeOf<F[K]["kind"]>;
+};
 type Flatten<T> = { [K in keyof T]: T[K] };
 /** The step an action with fields `F` takes. */
 export type StepFields<F extends Fields> = Flatten<Required<F> & Optional<F>>;
@@ -80,22 +90,34 @@ export function checkField(kind: Kind, v: unknown, ctx: ValidationContext): stri
     case "user":
       return isUser(v) ? undefined : `${JSON.stringify(v)} is not one of the scenario's users`;
     case "user-id":
-      return typeof v === "string" && /^@[^:\s]+:[A-Za-z0-9.-]+$/.test(v) ? undefined : `${JSON.stringify(v)} is not a user ID`;
+      return typeof v === "string" && /^@[^:\s]+:[A-Za-z0-9.-]+$/.test(v)
+        ? undefined
+        : `${JSON.stringify(v)} is not a user ID`;
     case "room":
-      return typeof v === "string" && ctx.rooms.has(v) ? undefined : `${JSON.stringify(v)} is not a room created by an earlier step`;
+      return typeof v === "string" && ctx.rooms.has(v)
+        ? undefined
+        : `${JSON.stringify(v)} is not a room created by an earlier step`;
     case "new-room":
       if (typeof v !== "string" || v === "") return "must be a non-empty string";
       return ctx.rooms.has(v) ? `room ${JSON.stringify(v)} is created twice` : undefined;
     case "rooms":
-      return Array.isArray(v) && v.every((r) => typeof r === "string" && ctx.rooms.has(r)) ? undefined : "must be a list of rooms created by earlier steps";
+      return Array.isArray(v) && v.every((r) => typeof r === "string" && ctx.rooms.has(r))
+        ? undefined
+        : "must be a list of rooms created by earlier steps";
     case "users":
-      return Array.isArray(v) && v.length > 0 && v.every(isUser) ? undefined : "must be a non-empty list of the scenario's users";
+      return Array.isArray(v) && v.length > 0 && v.every(isUser)
+        ? undefined
+        : "must be a non-empty list of the scenario's users";
     case "string":
       return typeof v === "string" && v !== "" ? undefined : "must be a non-empty string";
     case "server":
-      return typeof v === "string" && ctx.servers.has(v) ? undefined : `${JSON.stringify(v)} is not a server in adversary.servers`;
+      return typeof v === "string" && ctx.servers.has(v)
+        ? undefined
+        : `${JSON.stringify(v)} is not a server in adversary.servers`;
     case "colluder":
-      return typeof v === "string" && ctx.colluding.includes(v) ? undefined : `${JSON.stringify(v)} is not in adversary.colluding`;
+      return typeof v === "string" && ctx.colluding.includes(v)
+        ? undefined
+        : `${JSON.stringify(v)} is not in adversary.colluding`;
     case "int":
       return Number.isSafeInteger(v) ? undefined : "must be an integer";
     case "bool":

@@ -7,7 +7,8 @@ export const set_alias = defineAction({
   honest: true,
   needs: [],
   fields: { user: field.user, room: field.room, alias: field.string },
-  pre: (s, step) => !!actsIn(s, step.room, step.user) && step.alias.endsWith(`:${serverOf(step.user)}`) && !s.aliases.has(step.alias),
+  pre: (s, step) =>
+    !!actsIn(s, step.room, step.user) && step.alias.endsWith(`:${serverOf(step.user)}`) && !s.aliases.has(step.alias),
   next: (s, step) => void s.aliases.set(step.alias, s.rooms.get(step.room)!),
   async run(ctx, step) {
     ctx.client(step.user).server.setAlias(step.user, step.alias, ctx.room(step.room));

@@ -6,11 +6,21 @@ export const set_join_rule = defineAction({
   description: "a member sets the join rule: public, restricted (to members of the `allow` rooms) or invite",
   honest: true,
   needs: [],
-  fields: { user: field.user, room: field.room, rule: field.oneOf(["public", "restricted", "invite"], "public, restricted or invite"), allow: field.optional(field.rooms) },
+  fields: {
+    user: field.user,
+    room: field.room,
+    rule: field.oneOf(["public", "restricted", "invite"], "public, restricted or invite"),
+    allow: field.optional(field.rooms),
+  },
   pre(s, step) {
     const room = actsIn(s, step.room, step.user);
     const allow = step.allow ?? [];
-    return !!room && powerOf(room, step.user) >= room.levels.state_default && allow.every((h) => s.rooms.has(h)) && (step.rule !== "restricted" || allow.length > 0);
+    return (
+      !!room &&
+      powerOf(room, step.user) >= room.levels.state_default &&
+      allow.every((h) => s.rooms.has(h)) &&
+      (step.rule !== "restricted" || allow.length > 0)
+    );
   },
   next(s, step) {
     const room = s.rooms.get(step.room)!;

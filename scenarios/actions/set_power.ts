@@ -13,13 +13,19 @@ export const set_power = defineAction({
     setting: field.optional(field.oneOf(POWER_SETTINGS, `one of ${POWER_SETTINGS.join(", ")}`)),
     level: field.int,
   },
-  check: (step) => ((step.target === undefined) === (step.setting === undefined) ? [null, "set_power takes either target (a user's level) or setting (a room-wide level)"] : undefined),
+  check: (step) =>
+    (step.target === undefined) === (step.setting === undefined)
+      ? [null, "set_power takes either target (a user's level) or setting (a room-wide level)"]
+      : undefined,
   pre(s, step) {
     const room = actsIn(s, step.room, step.user);
     if (!room) return false;
     const mine = powerOf(room, step.user);
     if (mine < room.levels.state_default || step.level > mine) return false;
-    return step.target === undefined || (!room.uncertain.has(step.target) && (step.target === step.user || powerOf(room, step.target) < mine));
+    return (
+      step.target === undefined ||
+      (!room.uncertain.has(step.target) && (step.target === step.user || powerOf(room, step.target) < mine))
+    );
   },
   next(s, step) {
     const room = s.rooms.get(step.room)!;

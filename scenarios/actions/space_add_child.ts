@@ -10,7 +10,13 @@ export const space_add_child = defineAction({
   pre(s, step) {
     const space = actsIn(s, step.space, step.user);
     const child = s.rooms.get(step.child);
-    return !!space && !!child && child !== space && !child.adversarial && powerOf(space, step.user) >= space.levels.state_default;
+    return (
+      !!space &&
+      !!child &&
+      child !== space &&
+      !child.adversarial &&
+      powerOf(space, step.user) >= space.levels.state_default
+    );
   },
   next: (s, step) => void s.rooms.get(step.space)!.children.push(s.rooms.get(step.child)!),
   async run(ctx, step) {

@@ -48,8 +48,21 @@ export interface AbstractState {
 
 export const serverOf = (userId: string): string => userId.slice(userId.indexOf(":") + 1);
 
-export function initialState(users: readonly string[], servers: readonly { name: string; capabilities: readonly Capability[] }[], colluding: readonly string[]): AbstractState {
-  return { users, servers: new Map(servers.map((s) => [s.name, s.capabilities])), colluding, rooms: new Map(), aliases: new Map(), lyingAliases: new Map(), pending3pid: new Map(), bound: new Map() };
+export function initialState(
+  users: readonly string[],
+  servers: readonly { name: string; capabilities: readonly Capability[] }[],
+  colluding: readonly string[],
+): AbstractState {
+  return {
+    users,
+    servers: new Map(servers.map((s) => [s.name, s.capabilities])),
+    colluding,
+    rooms: new Map(),
+    aliases: new Map(),
+    lyingAliases: new Map(),
+    pending3pid: new Map(),
+    bound: new Map(),
+  };
 }
 
 export function newRoom(creator: string, adversarial = false): AbstractRoom {
@@ -73,7 +86,8 @@ export function newRoom(creator: string, adversarial = false): AbstractRoom {
 
 export const membershipOf = (room: AbstractRoom, user: string): Membership | undefined => room.members.get(user);
 export const powerOf = (room: AbstractRoom, user: string): number => room.power.get(user) ?? room.levels.users_default;
-export const isJoined = (room: AbstractRoom | undefined, user: string): room is AbstractRoom => room !== undefined && room.members.get(user) === "join" && !room.uncertain.has(user);
+export const isJoined = (room: AbstractRoom | undefined, user: string): room is AbstractRoom =>
+  room !== undefined && room.members.get(user) === "join" && !room.uncertain.has(user);
 /** An honest step by `user` in `room`: the room exists, and the user is joined with a membership no server disputes. */
 export const actsIn = (state: AbstractState, handle: string, user: string): AbstractRoom | undefined => {
   const room = state.rooms.get(handle);
@@ -104,8 +118,17 @@ export function serverCan(state: AbstractState, server: string, capability: Capa
 }
 
 /** Whether `server` may use `capability` and holds a replica of `room` (one of its users was in it). */
-export function serverIn(state: AbstractState, server: string, capability: Capability, room: AbstractRoom | undefined): room is AbstractRoom {
-  return room !== undefined && serverCan(state, server, capability) && [...room.everJoined].some((u) => serverOf(u) === server);
+export function serverIn(
+  state: AbstractState,
+  server: string,
+  capability: Capability,
+  room: AbstractRoom | undefined,
+): room is AbstractRoom {
+  return (
+    room !== undefined &&
+    serverCan(state, server, capability) &&
+    [...room.everJoined].some((u) => serverOf(u) === server)
+  );
 }
 
 export const hosts = (server: string, user: string): boolean => serverOf(user) === server;

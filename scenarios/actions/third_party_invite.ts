@@ -3,7 +3,8 @@ import { actsIn, powerOf } from "./state.ts";
 
 export const third_party_invite = defineAction({
   name: "third_party_invite",
-  description: "a member invites a third-party address (an identity-server token and a signed m.room.third_party_invite)",
+  description:
+    "a member invites a third-party address (an identity-server token and a signed m.room.third_party_invite)",
   honest: true,
   needs: [],
   fields: { user: field.user, room: field.room, address: field.string },

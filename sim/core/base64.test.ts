@@ -13,7 +13,10 @@ describe("base64", () => {
   it("decodes padded and unpadded input", () => {
     expect(decodeBase64("AQ")).toEqual({ ok: true, value: Uint8Array.of(1) });
     expect(decodeBase64("AQ==")).toEqual({ ok: true, value: Uint8Array.of(1) });
-    expect(decodeBase64("-_-_AQ", { alphabet: "urlsafe" })).toEqual({ ok: true, value: Uint8Array.from([0xfb, 0xff, 0xbf, 0x01]) });
+    expect(decodeBase64("-_-_AQ", { alphabet: "urlsafe" })).toEqual({
+      ok: true,
+      value: Uint8Array.from([0xfb, 0xff, 0xbf, 0x01]),
+    });
   });
 
   it.each([
@@ -42,7 +45,10 @@ describe("base64", () => {
     fc.assert(
       fc.property(fc.uint8Array({ maxLength: 80 }), (b) => {
         expect(decodeBase64(encodeBase64(b), { expectedLength: b.length })).toEqual({ ok: true, value: b });
-        expect(decodeBase64(encodeBase64Url(b), { alphabet: "urlsafe", expectedLength: b.length })).toEqual({ ok: true, value: b });
+        expect(decodeBase64(encodeBase64Url(b), { alphabet: "urlsafe", expectedLength: b.length })).toEqual({
+          ok: true,
+          value: b,
+        });
       }),
       fcParams(200),
     );

@@ -26,11 +26,15 @@ describe("canonical JSON: rules", () => {
   });
 
   it("writes only the spec's escapes", () => {
-    expect(canonicalJson("\u0000\u0001\u001f\u007f\b\f\n\r\t\"\\/\u2028\u2029é")).toBe('"\\u0000\\u0001\\u001f\u007f\\b\\f\\n\\r\\t\\"\\\\/\u2028\u2029é"');
+    expect(canonicalJson('\u0000\u0001\u001f\u007f\b\f\n\r\t"\\/\u2028\u2029é')).toBe(
+      '"\\u0000\\u0001\\u001f\u007f\\b\\f\\n\\r\\t\\"\\\\/\u2028\u2029é"',
+    );
   });
 
   it("writes -0 as 0 and accepts the safe-integer bounds", () => {
-    expect(canonicalJson({ a: -0, b: 9007199254740991, c: -9007199254740991 })).toBe('{"a":0,"b":9007199254740991,"c":-9007199254740991}');
+    expect(canonicalJson({ a: -0, b: 9007199254740991, c: -9007199254740991 })).toBe(
+      '{"a":0,"b":9007199254740991,"c":-9007199254740991}',
+    );
   });
 
   it.each([

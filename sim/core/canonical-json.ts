@@ -67,7 +67,8 @@ function sortKeys(keys: string[]): string[] {
 
 function pathOf(path: readonly (string | number)[]): string {
   let out = "$";
-  for (const p of path) out += typeof p === "number" ? `[${p}]` : /^[A-Za-z_][A-Za-z0-9_]*$/.test(p) ? `.${p}` : `[${JSON.stringify(p)}]`;
+  for (const p of path)
+    out += typeof p === "number" ? `[${p}]` : /^[A-Za-z_][A-Za-z0-9_]*$/.test(p) ? `.${p}` : `[${JSON.stringify(p)}]`;
   return out;
 }
 
@@ -75,7 +76,8 @@ const SURROGATE_UNIT = /[\ud800-\udfff]/;
 
 function checkString(s: string, path: readonly (string | number)[]): void {
   // Cheap test first: only strings with a surrogate code unit need the code-point-aware one.
-  if (SURROGATE_UNIT.test(s) && LONE_SURROGATE.test(s)) throw new CanonicalJsonError(`canonical JSON: lone surrogate in string at ${pathOf(path)}`);
+  if (SURROGATE_UNIT.test(s) && LONE_SURROGATE.test(s))
+    throw new CanonicalJsonError(`canonical JSON: lone surrogate in string at ${pathOf(path)}`);
 }
 
 /**
@@ -91,7 +93,10 @@ class Encoder {
 
   walk(v: unknown): void {
     const path = this.path;
-    if (path.length > MAX_JSON_DEPTH) throw new CanonicalJsonError(`canonical JSON: nesting deeper than ${MAX_JSON_DEPTH} at ${pathOf(path.slice(0, 8))}…`);
+    if (path.length > MAX_JSON_DEPTH)
+      throw new CanonicalJsonError(
+        `canonical JSON: nesting deeper than ${MAX_JSON_DEPTH} at ${pathOf(path.slice(0, 8))}…`,
+      );
     switch (typeof v) {
       case "string":
         checkString(v, path);
@@ -101,8 +106,10 @@ class Encoder {
         this.out += v ? "true" : "false";
         return;
       case "number":
-        if (!Number.isInteger(v)) throw new CanonicalJsonError(`canonical JSON: float ${v} at ${pathOf(path)} is not allowed`);
-        if (!Number.isSafeInteger(v)) throw new CanonicalJsonError(`canonical JSON: integer ${v} at ${pathOf(path)} is outside ±(2^53-1)`);
+        if (!Number.isInteger(v))
+          throw new CanonicalJsonError(`canonical JSON: float ${v} at ${pathOf(path)} is not allowed`);
+        if (!Number.isSafeInteger(v))
+          throw new CanonicalJsonError(`canonical JSON: integer ${v} at ${pathOf(path)} is outside ±(2^53-1)`);
         this.out += v === 0 ? "0" : String(v);
         return;
       case "object": {
@@ -122,7 +129,10 @@ class Encoder {
           return;
         }
         const proto = Object.getPrototypeOf(v);
-        if (proto !== Object.prototype && proto !== null) throw new CanonicalJsonError(`canonical JSON: ${proto?.constructor?.name ?? "exotic object"} at ${pathOf(path)} is not JSON`);
+        if (proto !== Object.prototype && proto !== null)
+          throw new CanonicalJsonError(
+            `canonical JSON: ${proto?.constructor?.name ?? "exotic object"} at ${pathOf(path)} is not JSON`,
+          );
         let keys = sortKeys(Object.keys(v));
         if (this.omitTopLevel && path.length === 0) keys = keys.filter((k) => !this.omitTopLevel!.has(k));
         this.out += "{";
@@ -202,11 +212,14 @@ export function parseJson(text: string): Result<JsonValue> {
       NUMBER.lastIndex = i;
       const m = NUMBER.exec(text);
       if (!m) return fail(`invalid JSON: bad number at offset ${i}`);
-      if (m[1] !== undefined || m[2] !== undefined) return fail(`canonical JSON: float ${m[0]} at ${path()} is not allowed`);
+      if (m[1] !== undefined || m[2] !== undefined)
+        return fail(`canonical JSON: float ${m[0]} at ${path()} is not allowed`);
       i += m[0].length;
     } else if (c === "{" || c === "[") {
       if (stack.length >= MAX_JSON_DEPTH) return fail(`canonical JSON: nesting deeper than ${MAX_JSON_DEPTH}`);
-      stack.push(c === "{" ? { kind: "object", keys: new Set(), expectKey: true, key: "" } : { kind: "array", index: 0 });
+      stack.push(
+        c === "{" ? { kind: "object", keys: new Set(), expectKey: true, key: "" } : { kind: "array", index: 0 },
+      );
       i++;
     } else if (c === "}" || c === "]") {
       stack.pop();

@@ -1,6 +1,14 @@
 import { describe, expect, it } from "vitest";
 import { encodeBase64 } from "./base64.ts";
-import { crossSigningPublicKey, isDeviceTrusted, keyIdOf, makeCrossSigningKey, makeDeviceKeys, trustedDevices, verifySubkey } from "./cross-signing.ts";
+import {
+  crossSigningPublicKey,
+  isDeviceTrusted,
+  keyIdOf,
+  makeCrossSigningKey,
+  makeDeviceKeys,
+  trustedDevices,
+  verifySubkey,
+} from "./cross-signing.ts";
 import { signingKeyFromSeed } from "./ed25519.ts";
 import { signJson } from "./signing.ts";
 
@@ -26,32 +34,73 @@ describe("cross-signing keys", () => {
       keys: { [`ed25519:${pub}`]: pub },
       signatures: { [alice]: { [keyIdOf(msk.publicKey)]: expect.any(String) } },
     });
-    expect(crossSigningPublicKey(aliceMsk, { userId: alice, usage: "master" })).toEqual({ ok: true, value: msk.publicKey });
+    expect(crossSigningPublicKey(aliceMsk, { userId: alice, usage: "master" })).toEqual({
+      ok: true,
+      value: msk.publicKey,
+    });
   });
 
   it("verify an RSK and SSK against the MSK that signed them, and only that MSK", () => {
     expect(verifySubkey(aliceRsk, alice, "room_signing", msk.publicKey)).toEqual({ ok: true, value: rsk.publicKey });
     expect(verifySubkey(aliceSsk, alice, "self_signing", msk.publicKey)).toEqual({ ok: true, value: ssk.publicKey });
-    expect(verifySubkey(aliceRsk, alice, "room_signing", mallory.publicKey)).toEqual({ ok: false, error: { signature: "signature_missing" } });
+    expect(verifySubkey(aliceRsk, alice, "room_signing", mallory.publicKey)).toEqual({
+      ok: false,
+      error: { signature: "signature_missing" },
+    });
   });
 
   it("refuse a subkey used for another purpose or another user", () => {
     expect(verifySubkey(aliceSsk, alice, "room_signing", msk.publicKey)).toEqual({ ok: false, error: "wrong_usage" });
-    expect(verifySubkey(aliceRsk, "@bob:example.org", "room_signing", msk.publicKey)).toEqual({ ok: false, error: "wrong_user" });
+    expect(verifySubkey(aliceRsk, "@bob:example.org", "room_signing", msk.publicKey)).toEqual({
+      ok: false,
+      error: "wrong_user",
+    });
   });
 
   it("refuse a subkey whose contents were changed after signing", () => {
-    const swapped = { ...aliceRsk, keys: { [`ed25519:${encodeBase64(mallory.publicKey)}`]: encodeBase64(mallory.publicKey) } };
-    expect(verifySubkey(swapped, alice, "room_signing", msk.publicKey)).toEqual({ ok: false, error: { signature: "bad_signature" } });
+    const swapped = {
+      ...aliceRsk,
+      keys: { [`ed25519:${encodeBase64(mallory.publicKey)}`]: encodeBase64(mallory.publicKey) },
+    };
+    expect(verifySubkey(swapped, alice, "room_signing", msk.publicKey)).toEqual({
+      ok: false,
+      error: { signature: "bad_signature" },
+    });
   });
 
   it.each([
     ["not an object", "x", "malformed"],
     ["no keys", { user_id: alice, usage: ["room_signing"] }, "malformed"],
-    ["two keys", { ...aliceRsk, keys: { ...aliceRsk.keys, [`ed25519:${encodeBase64(mallory.publicKey)}`]: encodeBase64(mallory.publicKey) } }, "malformed"],
-    ["a key ID that names another key", { ...aliceRsk, keys: { "ed25519:other": encodeBase64(rsk.publicKey) } }, "key_id_mismatch"],
-    ["a 31-byte key", { ...aliceRsk, keys: { [`ed25519:${encodeBase64(new Uint8Array(31))}`]: encodeBase64(new Uint8Array(31)) } }, "bad_public_key"],
-    ["a small-order key", { ...aliceRsk, keys: { [`ed25519:${encodeBase64(Uint8Array.of(1, ...new Uint8Array(31)))}`]: encodeBase64(Uint8Array.of(1, ...new Uint8Array(31))) } }, "bad_public_key"],
+    [
+      "two keys",
+      {
+        ...aliceRsk,
+        keys: { ...aliceRsk.keys, [`ed25519:${encodeBase64(mallory.publicKey)}`]: encodeBase64(mallory.publicKey) },
+      },
+      "malformed",
+    ],
+    [
+      "a key ID that names another key",
+      { ...aliceRsk, keys: { "ed25519:other": encodeBase64(rsk.publicKey) } },
+      "key_id_mismatch",
+    ],
+    [
+      "a 31-byte key",
+      { ...aliceRsk, keys: { [`ed25519:${encodeBase64(new Uint8Array(31))}`]: encodeBase64(new Uint8Array(31)) } },
+      "bad_public_key",
+    ],
+    [
+      "a small-order key",
+      {
+        ...aliceRsk,
+        keys: {
+          [`ed25519:${encodeBase64(Uint8Array.of(1, ...new Uint8Array(31)))}`]: encodeBase64(
+            Uint8Array.of(1, ...new Uint8Array(31)),
+          ),
+        },
+      },
+      "bad_public_key",
+    ],
     ["a non-string usage", { ...aliceRsk, usage: [5] }, "malformed"],
   ])("refuse a cross-signing key with %s", (_why, csk, reason) => {
     expect(verifySubkey(csk, alice, "room_signing", msk.publicKey)).toEqual({ ok: false, error: reason });
@@ -65,25 +114,37 @@ describe("device trust", () => {
 
   it("refuses a device the server inserted without an SSK signature", () => {
     const inserted = makeDeviceKeys(alice, "EVIL", mallory, undefined);
-    expect(isDeviceTrusted(inserted, aliceSsk, alice, msk.publicKey)).toEqual({ ok: false, error: { signature: "signature_missing" } });
+    expect(isDeviceTrusted(inserted, aliceSsk, alice, msk.publicKey)).toEqual({
+      ok: false,
+      error: { signature: "signature_missing" },
+    });
   });
 
   it("refuses a device signed by an SSK that another MSK signed (MSK substitution)", () => {
     const fakeSsk = makeCrossSigningKey(alice, "self_signing", mallory, mallory);
     const inserted = makeDeviceKeys(alice, "EVIL", mallory, mallory);
-    expect(isDeviceTrusted(inserted, fakeSsk, alice, msk.publicKey)).toEqual({ ok: false, error: { signature: "signature_missing" } });
+    expect(isDeviceTrusted(inserted, fakeSsk, alice, msk.publicKey)).toEqual({
+      ok: false,
+      error: { signature: "signature_missing" },
+    });
     expect(isDeviceTrusted(inserted, fakeSsk, alice, mallory.publicKey).ok).toBe(true); // …which is why the MSK must be the right one
   });
 
   it("refuses a device whose keys were swapped after the SSK signed it", () => {
     const swapped = { ...aliceDevice, keys: { "ed25519:DEVICE1": encodeBase64(mallory.publicKey) } };
-    expect(isDeviceTrusted(swapped, aliceSsk, alice, msk.publicKey)).toEqual({ ok: false, error: { signature: "bad_signature" } });
+    expect(isDeviceTrusted(swapped, aliceSsk, alice, msk.publicKey)).toEqual({
+      ok: false,
+      error: { signature: "bad_signature" },
+    });
   });
 
   it("refuses a device that does not sign itself", () => {
     const { signatures: _s, ...unsigned } = aliceDevice;
     const sskOnly = signJson(unsigned, alice, keyIdOf(ssk.publicKey), ssk);
-    expect(isDeviceTrusted(sskOnly, aliceSsk, alice, msk.publicKey)).toEqual({ ok: false, error: { signature: "signature_missing" } });
+    expect(isDeviceTrusted(sskOnly, aliceSsk, alice, msk.publicKey)).toEqual({
+      ok: false,
+      error: { signature: "signature_missing" },
+    });
   });
 
   it("refuses another user's device", () => {
@@ -113,8 +174,13 @@ describe("shapes that only hostile input has (mutation testing)", () => {
     expect(crossSigningPublicKey({ ...aliceRsk, usage: "room_signing" })).toEqual({ ok: false, error: "malformed" });
     expect(crossSigningPublicKey({ ...aliceRsk, keys: [] })).toEqual({ ok: false, error: "malformed" });
     expect(crossSigningPublicKey({ ...aliceRsk, keys: {} })).toEqual({ ok: false, error: "malformed" });
-    expect(crossSigningPublicKey({ ...aliceRsk, keys: { [`ed25519:${encodeBase64(rsk.publicKey)}`]: 5 } })).toEqual({ ok: false, error: "malformed" });
-    expect(crossSigningPublicKey({ ...aliceRsk, usage: ["master", "room_signing"] }, { usage: "room_signing" }).ok).toBe(true);
+    expect(crossSigningPublicKey({ ...aliceRsk, keys: { [`ed25519:${encodeBase64(rsk.publicKey)}`]: 5 } })).toEqual({
+      ok: false,
+      error: "malformed",
+    });
+    expect(
+      crossSigningPublicKey({ ...aliceRsk, usage: ["master", "room_signing"] }, { usage: "room_signing" }).ok,
+    ).toBe(true);
     expect(crossSigningPublicKey(null)).toEqual({ ok: false, error: "malformed" });
   });
 
@@ -133,7 +199,11 @@ describe("shapes that only hostile input has (mutation testing)", () => {
     ["not an object", "x", "malformed"],
     ["a device_id that is not a string", { ...aliceDevice, device_id: 1 }, "malformed"],
     ["no keys object", { ...aliceDevice, keys: "k" }, "malformed"],
-    ["no ed25519 key for its device ID", { ...aliceDevice, keys: { "ed25519:OTHER": encodeBase64(device.publicKey) } }, "malformed"],
+    [
+      "no ed25519 key for its device ID",
+      { ...aliceDevice, keys: { "ed25519:OTHER": encodeBase64(device.publicKey) } },
+      "malformed",
+    ],
     ["a key that is not 32 bytes", { ...aliceDevice, keys: { "ed25519:DEVICE1": "AAAA" } }, "bad_public_key"],
   ])("refuses a device with %s", (_why, dev, reason) => {
     expect(isDeviceTrusted(dev, aliceSsk, alice, msk.publicKey)).toEqual({ ok: false, error: reason });
@@ -149,7 +219,10 @@ describe("shapes that only hostile input has (mutation testing)", () => {
 
 describe("survivors of the mutation run on cross-signing.ts (MUTATION.md)", () => {
   it("a usage list with one non-string entry is malformed, even if it also names the usage", () => {
-    expect(crossSigningPublicKey({ ...aliceRsk, usage: ["room_signing", 5] }, { usage: "room_signing" })).toEqual({ ok: false, error: "malformed" });
+    expect(crossSigningPublicKey({ ...aliceRsk, usage: ["room_signing", 5] }, { usage: "room_signing" })).toEqual({
+      ok: false,
+      error: "malformed",
+    });
   });
 
   it("a null device, or a numeric device_id whose key entry exists, is malformed and never throws", () => {

@@ -67,8 +67,12 @@ export type KeyRejection =
  * Read the one public key of a `CrossSigningKey` from untrusted input, checking its shape, owner
  * and usage. Never throws.
  */
-export function crossSigningPublicKey(csk: unknown, expect: { userId?: string; usage?: CrossSigningUsage } = {}): Result<Uint8Array, KeyRejection> {
-  if (!isJsonObject(csk) || typeof csk.user_id !== "string" || !Array.isArray(csk.usage) || !isJsonObject(csk.keys)) return fail("malformed");
+export function crossSigningPublicKey(
+  csk: unknown,
+  expect: { userId?: string; usage?: CrossSigningUsage } = {},
+): Result<Uint8Array, KeyRejection> {
+  if (!isJsonObject(csk) || typeof csk.user_id !== "string" || !Array.isArray(csk.usage) || !isJsonObject(csk.keys))
+    return fail("malformed");
   if (!csk.usage.every((u) => typeof u === "string")) return fail("malformed");
   if (expect.userId !== undefined && csk.user_id !== expect.userId) return fail("wrong_user");
   if (expect.usage !== undefined && !csk.usage.includes(expect.usage)) return fail("wrong_usage");
@@ -117,7 +121,10 @@ export function makeDeviceKeys(
     user_id: userId,
     device_id: deviceId,
     algorithms: [...DEVICE_ALGORITHMS],
-    keys: { [`ed25519:${deviceId}`]: encodeBase64(deviceKey.publicKey), ...(curve25519 ? { [`curve25519:${deviceId}`]: curve25519 } : {}) },
+    keys: {
+      [`ed25519:${deviceId}`]: encodeBase64(deviceKey.publicKey),
+      ...(curve25519 ? { [`curve25519:${deviceId}`]: curve25519 } : {}),
+    },
   };
   const selfSigned = signJson(device, userId, `ed25519:${deviceId}`, deviceKey, backend);
   return ssk ? signJson(selfSigned, userId, keyIdOf(ssk.publicKey), ssk, backend) : selfSigned;
@@ -139,7 +146,8 @@ export function isDeviceTrusted(
 ): Result<true, KeyRejection> {
   const sskPub = verifySubkey(ssk, userId, "self_signing", mskPublicKey, backend);
   if (!sskPub.ok) return sskPub;
-  if (!isJsonObject(device) || typeof device.device_id !== "string" || !isJsonObject(device.keys)) return fail("malformed");
+  if (!isJsonObject(device) || typeof device.device_id !== "string" || !isJsonObject(device.keys))
+    return fail("malformed");
   if (device.user_id !== userId) return fail("wrong_user");
   const devKeyText = device.keys[`ed25519:${device.device_id}`];
   if (typeof devKeyText !== "string") return fail("malformed");
@@ -169,7 +177,11 @@ export function trustedDevices(
   for (const device of devices) {
     const verdict = isDeviceTrusted(device, ssk, userId, mskPublicKey, backend);
     if (verdict.ok) trusted.push(device as DeviceKeys);
-    else rejected.push({ device_id: isJsonObject(device) && typeof device.device_id === "string" ? device.device_id : "(unknown)", reason: verdict.error });
+    else
+      rejected.push({
+        device_id: isJsonObject(device) && typeof device.device_id === "string" ? device.device_id : "(unknown)",
+        reason: verdict.error,
+      });
   }
   return { trusted, rejected };
 }

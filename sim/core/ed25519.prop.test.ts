@@ -22,16 +22,23 @@ describe("noble and node agree", () => {
 
   it("on tampered signatures, keys and messages", () => {
     fc.assert(
-      fc.property(bytes(32), fc.uint8Array({ maxLength: 64 }), fc.nat(127), fc.integer({ min: 1, max: 255 }), fc.constantFrom("sig", "key", "msg"), (seed, msg, at, xor, where) => {
-        let pub = nodeBackend.publicKeyFromSeed(seed);
-        let sig = nodeBackend.sign(seed, msg);
-        if (where === "sig") (sig = sig.slice())[at % 64]! ^= xor;
-        if (where === "key") (pub = pub.slice())[at % 32]! ^= xor;
-        if (where === "msg") msg = Uint8Array.from([...msg, xor]);
-        const node = verifyEd25519(sig, msg, pub, nodeBackend);
-        expect(verifyEd25519(sig, msg, pub, nobleBackend)).toEqual(node);
-        expect(node.ok).toBe(false);
-      }),
+      fc.property(
+        bytes(32),
+        fc.uint8Array({ maxLength: 64 }),
+        fc.nat(127),
+        fc.integer({ min: 1, max: 255 }),
+        fc.constantFrom("sig", "key", "msg"),
+        (seed, msg, at, xor, where) => {
+          let pub = nodeBackend.publicKeyFromSeed(seed);
+          let sig = nodeBackend.sign(seed, msg);
+          if (where === "sig") (sig = sig.slice())[at % 64]! ^= xor;
+          if (where === "key") (pub = pub.slice())[at % 32]! ^= xor;
+          if (where === "msg") msg = Uint8Array.from([...msg, xor]);
+          const node = verifyEd25519(sig, msg, pub, nodeBackend);
+          expect(verifyEd25519(sig, msg, pub, nobleBackend)).toEqual(node);
+          expect(node.ok).toBe(false);
+        },
+      ),
       fcParams(200),
     );
   });

@@ -67,8 +67,12 @@ function littleEndian(bytes: Uint8Array): bigint {
  * order 8 (y8 and p-y8, twice each). y8 is from libsodium's `ge25519_has_small_order` list; the
  * test suite checks with noble that these are exactly the torsion subgroup.
  */
-const Y8 = littleEndian(Uint8Array.from(Buffer.from("26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc05", "hex")));
-const SMALL_ORDER_Y: readonly Uint8Array[] = [0n, 1n, P - 1n, Y8, P - Y8].map((y) => Uint8Array.from(Buffer.from(y.toString(16).padStart(64, "0"), "hex").reverse()));
+const Y8 = littleEndian(
+  Uint8Array.from(Buffer.from("26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc05", "hex")),
+);
+const SMALL_ORDER_Y: readonly Uint8Array[] = [0n, 1n, P - 1n, Y8, P - Y8].map((y) =>
+  Uint8Array.from(Buffer.from(y.toString(16).padStart(64, "0"), "hex").reverse()),
+);
 const L_BYTES = Uint8Array.from(Buffer.from(L.toString(16).padStart(64, "0"), "hex").reverse());
 
 /** Is the 255-bit little-endian y of `point` at least p = 2^255 - 19, i.e. a non-canonical encoding? */
@@ -134,7 +138,8 @@ export function verifyEd25519(
   publicKey: Uint8Array,
   backend: Ed25519Backend = defaultBackend(),
 ): Ed25519Verdict {
-  if (signature.length !== SIGNATURE_LENGTH || publicKey.length !== PUBLIC_KEY_LENGTH) return { ok: false, reason: "bad_length" };
+  if (signature.length !== SIGNATURE_LENGTH || publicKey.length !== PUBLIC_KEY_LENGTH)
+    return { ok: false, reason: "bad_length" };
   const reason = checkPublicKey(publicKey) ?? checkSignatureEncoding(signature);
   if (reason) return { ok: false, reason };
   let valid = false;
@@ -219,7 +224,8 @@ export const nobleBackend: Ed25519Backend = {
 };
 
 function assertSeed(seed: Uint8Array): void {
-  if (!(seed instanceof Uint8Array) || seed.length !== SEED_LENGTH) throw new TypeError(`ed25519: a seed is ${SEED_LENGTH} bytes`);
+  if (!(seed instanceof Uint8Array) || seed.length !== SEED_LENGTH)
+    throw new TypeError(`ed25519: a seed is ${SEED_LENGTH} bytes`);
 }
 
 export const backends: Readonly<Record<BackendName, Ed25519Backend>> = { node: nodeBackend, noble: nobleBackend };
@@ -239,6 +245,10 @@ export function signingKeyFromSeed(seed: Uint8Array, backend: Ed25519Backend = d
   return { seed: Uint8Array.from(seed), publicKey: backend.publicKeyFromSeed(seed) };
 }
 
-export function signEd25519(key: SigningKey, message: Uint8Array, backend: Ed25519Backend = defaultBackend()): Uint8Array {
+export function signEd25519(
+  key: SigningKey,
+  message: Uint8Array,
+  backend: Ed25519Backend = defaultBackend(),
+): Uint8Array {
   return backend.sign(key.seed, message);
 }

@@ -56,7 +56,11 @@ export function buildCreateContent(
   opts: BuildOptions = {},
 ): JsonObject {
   const form = opts.fields ?? "stable";
-  const content: JsonObject = { room_version: args.roomVersion ?? "msc3917", ...(args.creator ? { creator: args.creator } : {}), ...args.extra };
+  const content: JsonObject = {
+    room_version: args.roomVersion ?? "msc3917",
+    ...(args.creator ? { creator: args.creator } : {}),
+    ...args.extra,
+  };
   put(content, "room_root_key", encodeBase64(args.rrk.publicKey), form);
   put(content, "creator_key", encodeBase64(args.creatorMsk), form);
   return signJson(content, roomIdFromRrk(args.rrk.publicKey), RRK_KEY_ID, args.rrk, opts.backend ?? defaultBackend());
@@ -98,7 +102,8 @@ export function buildJoinRulesContent(
 ): JsonObject {
   const form = opts.fields ?? "stable";
   const content: JsonObject = { join_rule: args.joinRule };
-  if (args.joinRule === "restricted") content.allow = (args.allowRoomIds ?? []).map((room_id) => ({ type: "m.room_membership", room_id }));
+  if (args.joinRule === "restricted")
+    content.allow = (args.allowRoomIds ?? []).map((room_id) => ({ type: "m.room_membership", room_id }));
   put(content, "sender_key", args.signer.rskCrossSigningKey, form);
   put(content, "parent_event_id", args.parentEventId, form);
   return signAsMember(content, args.signer, opts.backend ?? defaultBackend());
@@ -110,7 +115,13 @@ export function buildJoinRulesContent(
  * a member, is what stops the homeserver from choosing the identity server.
  */
 export function buildThirdPartyInviteContent(
-  args: { displayName: string; publicKeys: Uint8Array[]; keyValidityUrl: string; signer: RoomSigner; parentEventId: string },
+  args: {
+    displayName: string;
+    publicKeys: Uint8Array[];
+    keyValidityUrl: string;
+    signer: RoomSigner;
+    parentEventId: string;
+  },
   opts: BuildOptions = {},
 ): JsonObject {
   const form = opts.fields ?? "stable";
@@ -146,7 +157,10 @@ export function buildThirdPartySuccessorInviteContent(
   args: { thirdPartyInviteEventId: string; displayName: string; signed: JsonObject },
   opts: BuildOptions = {},
 ): JsonObject {
-  const content: JsonObject = { membership: "invite", third_party_invite: { display_name: args.displayName, signed: args.signed } };
+  const content: JsonObject = {
+    membership: "invite",
+    third_party_invite: { display_name: args.displayName, signed: args.signed },
+  };
   put(content, "parent_event_id", args.thirdPartyInviteEventId, opts.fields ?? "stable");
   return content;
 }

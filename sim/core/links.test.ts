@@ -11,7 +11,11 @@ const other = signingKeyFromSeed(seedFrom("another room")).publicKey;
 describe("room links", () => {
   it.each(["matrix", "matrix.to"] as const)("build and parse an alias link with room_root_key (%s)", (scheme) => {
     const uri = buildRoomLink({ target: "#lab:example.org", via: ["example.org"], rrk }, scheme);
-    expect(uri).toMatch(scheme === "matrix" ? /^matrix:r\/lab:example\.org\?via=example\.org&room_root_key=/ : /^https:\/\/matrix\.to\/#\/%23lab:example\.org\?via=example\.org&room_root_key=/);
+    expect(uri).toMatch(
+      scheme === "matrix"
+        ? /^matrix:r\/lab:example\.org\?via=example\.org&room_root_key=/
+        : /^https:\/\/matrix\.to\/#\/%23lab:example\.org\?via=example\.org&room_root_key=/,
+    );
     expect(parseRoomLink(uri)).toEqual({ ok: true, value: { target: "#lab:example.org", via: ["example.org"], rrk } });
   });
 
@@ -26,14 +30,29 @@ describe("room links", () => {
     const withPlus = encodeBase64(rrk);
     const parsed = parseRoomLink(`matrix:r/lab:example.org?room_root_key=${withPlus}`);
     expect(parsed.ok ? parsed.value.rrk : parsed.error).toEqual(rrk);
-    expect(parseRoomLink(`https://matrix.to/#/#lab:example.org?room_root_key=${encodeBase64Url(rrk)}`)).toMatchObject({ ok: true, value: { rrk } });
+    expect(parseRoomLink(`https://matrix.to/#/#lab:example.org?room_root_key=${encodeBase64Url(rrk)}`)).toMatchObject({
+      ok: true,
+      value: { rrk },
+    });
   });
 
   it.each([
-    ["a room ID and a different RRK", `matrix:roomid/${roomIdFromRrk(rrk).slice(1)}?room_root_key=${encodeURIComponent(encodeBase64(other))}`, /does not match/],
+    [
+      "a room ID and a different RRK",
+      `matrix:roomid/${roomIdFromRrk(rrk).slice(1)}?room_root_key=${encodeURIComponent(encodeBase64(other))}`,
+      /does not match/,
+    ],
     ["a short key", `matrix:r/lab:example.org?room_root_key=AAAA`, /decoded 3 bytes/],
-    ["a small-order key", `matrix:r/lab:example.org?room_root_key=${encodeURIComponent(encodeBase64(Uint8Array.of(1, ...new Uint8Array(31))))}`, /not a usable/],
-    ["two keys", `matrix:r/lab:example.org?room_root_key=${encodeURIComponent(encodeBase64(rrk))}&room_root_key=${encodeURIComponent(encodeBase64(rrk))}`, /twice/],
+    [
+      "a small-order key",
+      `matrix:r/lab:example.org?room_root_key=${encodeURIComponent(encodeBase64(Uint8Array.of(1, ...new Uint8Array(31))))}`,
+      /not a usable/,
+    ],
+    [
+      "two keys",
+      `matrix:r/lab:example.org?room_root_key=${encodeURIComponent(encodeBase64(rrk))}&room_root_key=${encodeURIComponent(encodeBase64(rrk))}`,
+      /twice/,
+    ],
     ["another scheme", "https://example.org/#/#lab:example.org", /not a matrix/],
     ["a user link", "matrix:u/alice:example.org", /matrix:r/],
   ])("refuse %s", (_why, uri, message) => {

@@ -34,7 +34,8 @@ export function buildRoomLink(link: RoomLink, scheme: LinkScheme): string {
   const full: RoomLink = { ...link, rrk: checked.value };
   const sigil = link.target[0];
   const rest = link.target.slice(1);
-  if (scheme === "matrix") return `matrix:${sigil === "#" ? "r" : "roomid"}/${encodeURIComponent(rest).replace(/%3A/g, ":")}${encodeQuery(full)}`;
+  if (scheme === "matrix")
+    return `matrix:${sigil === "#" ? "r" : "roomid"}/${encodeURIComponent(rest).replace(/%3A/g, ":")}${encodeQuery(full)}`;
   return `https://matrix.to/#/${encodeURIComponent(link.target).replace(/%3A/g, ":")}${encodeQuery(full)}`;
 }
 
@@ -92,7 +93,9 @@ export function parseRoomLink(uri: string): Result<RoomLink> {
     if (key === "via") via.push(value);
     else if (key === "room_root_key") {
       if (rrk) return fail("room_root_key given twice");
-      const decoded = /[-_]/.test(value) ? decodeBase64(value, { alphabet: "urlsafe", expectedLength: PUBLIC_KEY_LENGTH }) : decodeBase64(value, { expectedLength: PUBLIC_KEY_LENGTH });
+      const decoded = /[-_]/.test(value)
+        ? decodeBase64(value, { alphabet: "urlsafe", expectedLength: PUBLIC_KEY_LENGTH })
+        : decodeBase64(value, { expectedLength: PUBLIC_KEY_LENGTH });
       if (!decoded.ok) return fail(`room_root_key: ${decoded.error}`);
       if (checkPublicKey(decoded.value)) return fail("room_root_key is not a usable Ed25519 key");
       rrk = decoded.value;

@@ -43,7 +43,10 @@ describe("MembershipSession", () => {
     const b = new RoomBuilder().create(users[0]!);
     b.inviteAndJoin(users[0]!, users[1]!);
     const session = new MembershipSession(b.rrk.publicKey);
-    expect(session.verify(b.room({ withhold: ["$3"] })).members[users[1]!.userId]).toMatchObject({ status: "unknown", reason: "parent_missing" });
+    expect(session.verify(b.room({ withhold: ["$3"] })).members[users[1]!.userId]).toMatchObject({
+      status: "unknown",
+      reason: "parent_missing",
+    });
     expect(session.verify(b.room()).members[users[1]!.userId]?.status).toBe("verified");
   });
 
@@ -54,7 +57,10 @@ describe("MembershipSession", () => {
     expect(session.verify(b.room()).members[users[1]!.userId]?.status).toBe("verified");
     const room = b.room();
     const swapped = { ...b.find("$3"), content: { ...b.find("$3").content, reason: "different" } };
-    const result = session.verify({ state: room.state, events: [...(room.events ?? []).filter((e) => (e as { event_id: string }).event_id !== "$3"), swapped] });
+    const result = session.verify({
+      state: room.state,
+      events: [...(room.events ?? []).filter((e) => (e as { event_id: string }).event_id !== "$3"), swapped],
+    });
     expect(result.members[users[1]!.userId]).toMatchObject({ status: "rejected", reason: "malformed", event: "$3" });
   });
 });

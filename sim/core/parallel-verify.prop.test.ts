@@ -15,7 +15,10 @@ describe("verifyMembershipParallel", () => {
     let withBad = 0;
     await fc.assert(
       fc.asyncProperty(
-        fc.array(fc.record({ sponsor: fc.nat(), method: fc.constantFrom("invite", "public", "threepid") }), { minLength: 1, maxLength: 7 }),
+        fc.array(fc.record({ sponsor: fc.nat(), method: fc.constantFrom("invite", "public", "threepid") }), {
+          minLength: 1,
+          maxLength: 7,
+        }),
         fc.array(fc.tuple(fc.nat(), fc.nat(), fc.nat(255)), { maxLength: 3 }),
         fc.constantFrom(2, 3),
         async (joins, flips, workers) => {

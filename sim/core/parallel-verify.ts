@@ -58,7 +58,10 @@ interface Triple {
 }
 
 /** Verify like `verifyMembership`, with the equations checked on `options.workers` threads. */
-export async function verifyMembershipParallel(room: RoomView, options: ParallelOptions = {}): Promise<MembershipResult> {
+export async function verifyMembershipParallel(
+  room: RoomView,
+  options: ParallelOptions = {},
+): Promise<MembershipResult> {
   const { workers: n = 1, ...rest } = options;
   const backend = rest.backend ?? nodeBackend;
   if (!(n >= 2) || backend !== nodeBackend) return verifyMembership(room, rest);
@@ -130,7 +133,8 @@ export async function verifyMembershipParallel(room: RoomView, options: Parallel
   }
 }
 
-const tripleKey = (sig: Uint8Array, pub: Uint8Array): string => `${Buffer.from(sig.buffer, sig.byteOffset, sig.length).toString("latin1")}${Buffer.from(pub.buffer, pub.byteOffset, pub.length).toString("latin1")}`;
+const tripleKey = (sig: Uint8Array, pub: Uint8Array): string =>
+  `${Buffer.from(sig.buffer, sig.byteOffset, sig.length).toString("latin1")}${Buffer.from(pub.buffer, pub.byteOffset, pub.length).toString("latin1")}`;
 
 function pack(batch: Triple[]): ArrayBuffer {
   let size = 4;

@@ -12,7 +12,15 @@ import { signingKeyFromSeed } from "./ed25519.ts";
 import { parseRoomFile } from "./room-file.ts";
 import { MembershipSession, normalizePins, verifyMembership } from "./verify-membership.ts";
 
-const PROTO = ["__proto__", "constructor", "toString", "hasOwnProperty", "valueOf", "__defineGetter__", "isPrototypeOf"];
+const PROTO = [
+  "__proto__",
+  "constructor",
+  "toString",
+  "hasOwnProperty",
+  "valueOf",
+  "__defineGetter__",
+  "isPrototypeOf",
+];
 const USER_POOL = [...PROTO, "@alice:example.org", "@bob:example.org", "@carol:example.org"];
 const USERS = new Map(USER_POOL.map((id) => [id, makeUser(id)]));
 const IS_KEY = signingKeyFromSeed(seedFrom("identity server"));
@@ -32,7 +40,8 @@ type Spec = typeof spec extends fc.Arbitrary<infer T> ? T : never;
 function build(s: Spec): { b: RoomBuilder; users: TestUser[] } {
   const names = new Map<number, string>();
   const taken = new Set<string>();
-  for (const [n, name] of s.protoEvents) if (!taken.has(name) && !names.has(n + 1)) (names.set(n + 1, name), taken.add(name));
+  for (const [n, name] of s.protoEvents)
+    if (!taken.has(name) && !names.has(n + 1)) names.set(n + 1, name), taken.add(name);
   const users = s.users.map((id) => USERS.get(id)!);
   const b = new RoomBuilder({ eventId: (n) => names.get(n) ?? `$${n}` }).create(users[0]!);
   users.slice(1).forEach((u, i) => {
@@ -55,10 +64,16 @@ describe("prototype keys as user IDs and event IDs", () => {
         expect(Object.keys(result.members).sort()).toEqual(users.map((u) => u.userId).sort());
         for (const u of users) {
           expect(Object.hasOwn(result.members, u.userId), u.userId).toBe(true);
-          expect(result.members[u.userId], u.userId).toMatchObject({ status: "verified", msk: encodeBase64(u.msk.publicKey) });
+          expect(result.members[u.userId], u.userId).toMatchObject({
+            status: "verified",
+            msk: encodeBase64(u.msk.publicKey),
+          });
         }
         expect(new MembershipSession(b.rrk.publicKey).verify(room)).toEqual(result);
-        const file = parseRoomFile("room", JSON.stringify({ room_root_key: room.roomRootKey, state: room.state, events: room.events }));
+        const file = parseRoomFile(
+          "room",
+          JSON.stringify({ room_root_key: room.roomRootKey, state: room.state, events: room.events }),
+        );
         expect(file.ok && verifyMembership(file.value)).toEqual(result);
       }),
       fcParams(40),
@@ -71,14 +86,18 @@ describe("prototype keys as user IDs and event IDs", () => {
         const { b, users } = build(s);
         const room = b.room();
         const target = users[s.pinned % users.length]!;
-        const wrong = USERS.get(target.userId === "@alice:example.org" ? "@bob:example.org" : "@alice:example.org")!.msk.publicKey;
-        const pinned = s.pinAs === "map" ? new Map([[target.userId, wrong]]) : Object.fromEntries([[target.userId, wrong]]);
+        const wrong = USERS.get(target.userId === "@alice:example.org" ? "@bob:example.org" : "@alice:example.org")!.msk
+          .publicKey;
+        const pinned =
+          s.pinAs === "map" ? new Map([[target.userId, wrong]]) : Object.fromEntries([[target.userId, wrong]]);
         const v = verifyMembership(room, { pinned }).members;
         expect(v[target.userId]?.status, target.userId).toBe("rejected");
         const text = `{"room_root_key":"${room.roomRootKey}","state":${JSON.stringify(room.state)},"events":${JSON.stringify(room.events)},"master_keys":{${JSON.stringify(target.userId)}:"${encodeBase64(wrong)}"}}`;
         const file = parseRoomFile("room", text);
         expect(file.ok && file.value.pinned.get(target.userId)).toEqual(wrong);
-        expect(file.ok && verifyMembership(file.value, { pinned: file.value.pinned }).members[target.userId]?.status).toBe("rejected");
+        expect(
+          file.ok && verifyMembership(file.value, { pinned: file.value.pinned }).members[target.userId]?.status,
+        ).toBe("rejected");
       }),
       fcParams(40),
     );

@@ -27,10 +27,12 @@ export function parseRoomFile(name: string, text: string): Result<RoomFile> {
 /** Check the shape of an already parsed room file. */
 export function readRoomFile(name: string, value: JsonValue): Result<RoomFile> {
   const where = (field: string) => `${name}: field ${field}`;
-  if (typeof value !== "object" || value === null || Array.isArray(value)) return fail(`${name}: a room file is a JSON object`);
+  if (typeof value !== "object" || value === null || Array.isArray(value))
+    return fail(`${name}: a room file is a JSON object`);
   const own = (k: string): JsonValue | undefined => (Object.hasOwn(value, k) ? value[k] : undefined);
   const rrkText = own("room_root_key");
-  if (typeof rrkText !== "string") return fail(`${where('"room_root_key"')} must be a string (the RRK, unpadded base64)`);
+  if (typeof rrkText !== "string")
+    return fail(`${where('"room_root_key"')} must be a string (the RRK, unpadded base64)`);
   const rrk = rrkFromContent(rrkText);
   if (!rrk.ok) return fail(`${where('"room_root_key"')}: ${rrk.error}`);
   const state = own("state");
@@ -40,11 +42,13 @@ export function readRoomFile(name: string, value: JsonValue): Result<RoomFile> {
   const pinned = new Map<string, Uint8Array>();
   const keys = own("master_keys");
   if (keys !== undefined) {
-    if (typeof keys !== "object" || keys === null || Array.isArray(keys)) return fail(`${where('"master_keys"')} must be an object of user ID to MSK`);
+    if (typeof keys !== "object" || keys === null || Array.isArray(keys))
+      return fail(`${where('"master_keys"')} must be an object of user ID to MSK`);
     for (const user of Object.keys(keys)) {
       const key = keys[user];
       const decoded = typeof key === "string" ? decodeBase64(key, { expectedLength: PUBLIC_KEY_LENGTH }) : undefined;
-      if (!decoded?.ok) return fail(`${where(`"master_keys"[${JSON.stringify(user)}]`)} must be a 32-byte key, unpadded base64`);
+      if (!decoded?.ok)
+        return fail(`${where(`"master_keys"[${JSON.stringify(user)}]`)} must be a 32-byte key, unpadded base64`);
       pinned.set(user, decoded.value);
     }
   }

@@ -1,6 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { encodeBase64Url } from "./base64.ts";
-import { generateRoomRootKey, isRrkRoomId, roomIdFromRrk, rrkFromContent, rrkFromRoomId, rrkToContent } from "./room-root-key.ts";
+import {
+  generateRoomRootKey,
+  isRrkRoomId,
+  roomIdFromRrk,
+  rrkFromContent,
+  rrkFromRoomId,
+  rrkToContent,
+} from "./room-root-key.ts";
 
 describe("room root keys", () => {
   const rrk = generateRoomRootKey(new Uint8Array(32).fill(5));

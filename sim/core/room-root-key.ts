@@ -4,7 +4,14 @@
  * RRK is written in unpadded standard base64 (`room_root_key`).
  */
 import { decodeBase64, encodeBase64, encodeBase64Url } from "./base64.ts";
-import { type Ed25519Backend, PUBLIC_KEY_LENGTH, type SigningKey, checkPublicKey, defaultBackend, signingKeyFromSeed } from "./ed25519.ts";
+import {
+  type Ed25519Backend,
+  PUBLIC_KEY_LENGTH,
+  type SigningKey,
+  checkPublicKey,
+  defaultBackend,
+  signingKeyFromSeed,
+} from "./ed25519.ts";
 import { type Result, fail } from "./result.ts";
 
 /** The key ID the RRK signs the create event with: `ed25519:rrk` (MSC3917). */

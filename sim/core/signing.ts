@@ -7,7 +7,15 @@
  */
 import { decodeBase64, encodeBase64 } from "./base64.ts";
 import { CanonicalJsonError, canonicalJsonBytes, isJsonObject } from "./canonical-json.ts";
-import { type Ed25519Backend, type Ed25519Rejection, SIGNATURE_LENGTH, type SigningKey, defaultBackend, signEd25519, verifyEd25519 } from "./ed25519.ts";
+import {
+  type Ed25519Backend,
+  type Ed25519Rejection,
+  SIGNATURE_LENGTH,
+  type SigningKey,
+  defaultBackend,
+  signEd25519,
+  verifyEd25519,
+} from "./ed25519.ts";
 import { type Result, fail, ok } from "./result.ts";
 
 export type Signatures = Record<string, Record<string, string>>;
@@ -39,8 +47,15 @@ const NOT_SIGNED: ReadonlySet<string> = new Set(["signatures", "unsigned"]);
  * Return a copy of `obj` with a signature by `key` added under `signatures[entity][keyId]`.
  * Existing signatures are kept. Throws on a malformed key ID or on values canonical JSON forbids.
  */
-export function signJson<T extends object>(obj: T, entity: string, keyId: string, key: SigningKey, backend: Ed25519Backend = defaultBackend()): T & { signatures: Signatures } {
-  if (!isEd25519KeyId(keyId)) throw new TypeError(`signJson: key id must look like "ed25519:<id>", got ${JSON.stringify(keyId)}`);
+export function signJson<T extends object>(
+  obj: T,
+  entity: string,
+  keyId: string,
+  key: SigningKey,
+  backend: Ed25519Backend = defaultBackend(),
+): T & { signatures: Signatures } {
+  if (!isEd25519KeyId(keyId))
+    throw new TypeError(`signJson: key id must look like "ed25519:<id>", got ${JSON.stringify(keyId)}`);
   const signature = encodeBase64(signEd25519(key, signedBytes(obj), backend));
   const existing = (obj as { signatures?: unknown }).signatures;
   const previous = isJsonObject(existing) ? (existing as Signatures) : {};

@@ -37,6 +37,7 @@ describe("signed state DAG nodes", () => {
   it("refuse a block signed by another user's RSK, and never throw on junk", () => {
     const byMallory = signDagNode({ ...envelope, sender: mallory.userId }, [], 1, mallory);
     expect(readDagNode({ ...envelope, content: byMallory.content }).ok).toBe(false);
-    for (const junk of [null, 5, {}, { ...envelope, content: { unsigned: { [DAG_FIELD]: "x" } } }]) expect(readDagNode(junk).ok).toBe(false);
+    for (const junk of [null, 5, {}, { ...envelope, content: { unsigned: { [DAG_FIELD]: "x" } } }])
+      expect(readDagNode(junk).ok).toBe(false);
   });
 });

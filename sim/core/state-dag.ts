@@ -53,7 +53,15 @@ function withoutUnsigned(content: JsonObject): JsonObject {
 
 /** What the RSK signs, and what the node ID hashes. */
 function signedPart(e: Envelope, prevState: readonly string[], ts: number, senderKey: CrossSigningKey): Uint8Array {
-  return canonicalJsonBytes({ type: e.type, state_key: e.state_key, sender: e.sender, content: withoutUnsigned(e.content), prev_state: [...prevState], ts, sender_key: senderKey });
+  return canonicalJsonBytes({
+    type: e.type,
+    state_key: e.state_key,
+    sender: e.sender,
+    content: withoutUnsigned(e.content),
+    prev_state: [...prevState],
+    ts,
+    sender_key: senderKey,
+  });
 }
 
 function idOf(bytes: Uint8Array): string {
@@ -61,11 +69,25 @@ function idOf(bytes: Uint8Array): string {
 }
 
 /** Add a signed DAG block to an event's content. Returns the new content and the node's ID. */
-export function signDagNode(e: Envelope, prevState: readonly string[], ts: number, signer: RoomSigner, backend: Ed25519Backend = defaultBackend()): { content: JsonObject; id: string } {
+export function signDagNode(
+  e: Envelope,
+  prevState: readonly string[],
+  ts: number,
+  signer: RoomSigner,
+  backend: Ed25519Backend = defaultBackend(),
+): { content: JsonObject; id: string } {
   const bytes = signedPart(e, prevState, ts, signer.rskCrossSigningKey);
-  const block: DagBlock = { prev_state: [...prevState], ts, sender_key: signer.rskCrossSigningKey, signature: encodeBase64(signEd25519(signer.rsk, bytes, backend)) };
+  const block: DagBlock = {
+    prev_state: [...prevState],
+    ts,
+    sender_key: signer.rskCrossSigningKey,
+    signature: encodeBase64(signEd25519(signer.rsk, bytes, backend)),
+  };
   const unsigned = (e.content.unsigned ?? {}) as JsonObject;
-  return { content: { ...e.content, unsigned: { ...unsigned, [DAG_FIELD]: block as unknown as JsonObject } }, id: idOf(bytes) };
+  return {
+    content: { ...e.content, unsigned: { ...unsigned, [DAG_FIELD]: block as unknown as JsonObject } },
+    id: idOf(bytes),
+  };
 }
 
 /**
@@ -75,29 +97,60 @@ export function signDagNode(e: Envelope, prevState: readonly string[], ts: numbe
  * Never throws.
  */
 export function readDagNode(event: unknown, backend: Ed25519Backend = defaultBackend()): Result<DagNode, string> {
-  if (!isJsonObject(event) || typeof event.type !== "string" || typeof event.state_key !== "string" || typeof event.sender !== "string" || !isJsonObject(event.content)) return fail("not a state event");
+  if (
+    !isJsonObject(event) ||
+    typeof event.type !== "string" ||
+    typeof event.state_key !== "string" ||
+    typeof event.sender !== "string" ||
+    !isJsonObject(event.content)
+  )
+    return fail("not a state event");
   const content = event.content as JsonObject;
   const block = isJsonObject(content.unsigned) ? content.unsigned[DAG_FIELD] : undefined;
   if (!isJsonObject(block)) return fail("no DAG block");
   const { prev_state, ts, sender_key, signature } = block;
-  if (!Array.isArray(prev_state) || !prev_state.every((p) => typeof p === "string") || !Number.isSafeInteger(ts) || typeof signature !== "string") return fail("malformed DAG block");
+  if (
+    !Array.isArray(prev_state) ||
+    !prev_state.every((p) => typeof p === "string") ||
+    !Number.isSafeInteger(ts) ||
+    typeof signature !== "string"
+  )
+    return fail("malformed DAG block");
   const rsk = crossSigningPublicKey(sender_key, { userId: event.sender, usage: "room_signing" });
   if (!rsk.ok) return fail("sender_key is not the sender's RSK");
   const sig = decodeBase64(signature, { expectedLength: SIGNATURE_LENGTH });
   if (!sig.ok) return fail("malformed signature");
   let bytes: Uint8Array;
   try {
-    bytes = signedPart({ type: event.type, state_key: event.state_key, sender: event.sender, content }, prev_state as string[], ts as number, sender_key as CrossSigningKey);
+    bytes = signedPart(
+      { type: event.type, state_key: event.state_key, sender: event.sender, content },
+      prev_state as string[],
+      ts as number,
+      sender_key as CrossSigningKey,
+    );
   } catch {
     return fail("not canonical JSON");
   }
   if (!verifyEd25519(sig.value, bytes, rsk.value, backend).ok) return fail("bad signature");
-  return ok({ id: idOf(bytes), type: event.type, state_key: event.state_key, sender: event.sender, content, prev_state: prev_state as string[], ts: ts as number, rsk: rsk.value, sender_key: sender_key as CrossSigningKey });
+  return ok({
+    id: idOf(bytes),
+    type: event.type,
+    state_key: event.state_key,
+    sender: event.sender,
+    content,
+    prev_state: prev_state as string[],
+    ts: ts as number,
+    rsk: rsk.value,
+    sender_key: sender_key as CrossSigningKey,
+  });
 }
 
 /** The heads of a set of nodes: those no other node names in `prev_state`. Sorted, for determinism. */
 export function headsOf(nodes: Iterable<DagNode>): string[] {
   const all = [...nodes];
   const referenced = new Set(all.flatMap((n) => n.prev_state));
-  return all.filter((n) => !referenced.has(n.id)).map((n) => n.id).sort();
+  return all
+    .filter((n) => !referenced.has(n.id))
+    .map((n) => n.id)
+    .sort();
 }

@@ -18,7 +18,8 @@ const bob = makeUser("@bob:example.org");
 const carol = makeUser("@carol:example.org");
 const isKey = signingKeyFromSeed(seedFrom("identity server"));
 
-const v = (room: RoomView, opts: VerifyOptions = {}): Record<string, MemberVerdict> => verifyMembership(room, opts).members;
+const v = (room: RoomView, opts: VerifyOptions = {}): Record<string, MemberVerdict> =>
+  verifyMembership(room, opts).members;
 const sign = (content: JsonObject, by = bob) => signJson(content, by.userId, keyIdOf(by.rsk.publicKey), by.rsk);
 function aliceAndBob(): RoomBuilder {
   const b = new RoomBuilder().create(alice);
@@ -47,96 +48,233 @@ describe("every rejection says where and why", () => {
     const pl = c.add({ type: "m.room.power_levels", state_key: "", sender: alice.userId, content: {} });
     const inv = c.member("invite", alice, carol, pl.event_id);
     c.member("join", carol, carol, inv.event_id);
-    expect(v(c.room(), { pinned: { [alice.userId]: alice.msk.publicKey } })[carol.userId]).toMatchObject({ detail: "a cause of membership must be a join or m.room.create, not m.room.power_levels" });
+    expect(v(c.room(), { pinned: { [alice.userId]: alice.msk.publicKey } })[carol.userId]).toMatchObject({
+      detail: "a cause of membership must be a join or m.room.create, not m.room.power_levels",
+    });
   });
 
   it("a join for another user as a sender's cause", () => {
     const b = aliceAndBob();
     const invite = b.member("invite", alice, carol, "$4");
     b.member("join", carol, carol, invite.event_id);
-    expect(v(b.room(), { pinned: { [alice.userId]: alice.msk.publicKey } })[carol.userId]).toEqual({ status: "rejected", reason: "wrong_parent_kind", event: "$4", detail: "a join for another user" });
+    expect(v(b.room(), { pinned: { [alice.userId]: alice.msk.publicKey } })[carol.userId]).toEqual({
+      status: "rejected",
+      reason: "wrong_parent_kind",
+      event: "$4",
+      detail: "a join for another user",
+    });
   });
 
   it("a join sent by someone else, signed or plain", () => {
     const b = aliceAndBob();
     b.find("$4").sender = alice.userId;
-    expect(v(b.room())[bob.userId]).toEqual({ status: "rejected", reason: "join_bad_signature", event: "$4", detail: "a join sent by another user" });
+    expect(v(b.room())[bob.userId]).toEqual({
+      status: "rejected",
+      reason: "join_bad_signature",
+      event: "$4",
+      detail: "a join sent by another user",
+    });
     const c = new RoomBuilder().create(alice);
     c.add({ type: "m.room.member", state_key: bob.userId, sender: alice.userId, content: { membership: "join" } });
-    expect(v(c.room())[bob.userId]).toEqual({ status: "rejected", reason: "join_bad_signature", event: "$3", detail: "a join sent by another user" });
+    expect(v(c.room())[bob.userId]).toEqual({
+      status: "rejected",
+      reason: "join_bad_signature",
+      event: "$3",
+      detail: "a join sent by another user",
+    });
   });
 
   it("a plain join by someone other than the creator, and one with the create event missing", () => {
     const b = new RoomBuilder().create(alice, { plainJoin: true });
-    expect(v(b.room({ withhold: ["$1"] }))[alice.userId]).toEqual({ status: "unknown", reason: "parent_missing", event: "m.room.create" });
+    expect(v(b.room({ withhold: ["$1"] }))[alice.userId]).toEqual({
+      status: "unknown",
+      reason: "parent_missing",
+      event: "m.room.create",
+    });
   });
 
   it("sender_key problems name themselves", () => {
     const b = aliceAndBob();
     bobsJoin(b, { sender_key: { ...alice.rskCrossSigningKey } });
-    expect(v(b.room())[bob.userId]).toEqual({ status: "rejected", reason: "join_bad_signature", event: "$4", detail: "sender_key: wrong_user" });
+    expect(v(b.room())[bob.userId]).toEqual({
+      status: "rejected",
+      reason: "join_bad_signature",
+      event: "$4",
+      detail: "sender_key: wrong_user",
+    });
     const c = aliceAndBob();
     const { signatures: _s, ...content } = c.find("$3").content;
-    c.find("$3").content = signJson({ ...content, sender_key: "nope" }, alice.userId, keyIdOf(alice.rsk.publicKey), alice.rsk);
-    expect(v(c.room())[bob.userId]).toEqual({ status: "rejected", reason: "sender_bad_signature", event: "$3", detail: "sender_key: malformed" });
+    c.find("$3").content = signJson(
+      { ...content, sender_key: "nope" },
+      alice.userId,
+      keyIdOf(alice.rsk.publicKey),
+      alice.rsk,
+    );
+    expect(v(c.room())[bob.userId]).toEqual({
+      status: "rejected",
+      reason: "sender_bad_signature",
+      event: "$3",
+      detail: "sender_key: malformed",
+    });
     const d = aliceAndBob();
     d.find("$3").content.signatures = {};
-    expect(v(d.room())[bob.userId]).toEqual({ status: "rejected", reason: "sender_bad_signature", event: "$3", detail: "signature_missing" });
+    expect(v(d.room())[bob.userId]).toEqual({
+      status: "rejected",
+      reason: "sender_bad_signature",
+      event: "$3",
+      detail: "signature_missing",
+    });
     const e = aliceAndBob();
     e.find("$4").content.signatures = {};
-    expect(v(e.room())[bob.userId]).toEqual({ status: "rejected", reason: "join_bad_signature", event: "$4", detail: "signature_missing" });
+    expect(v(e.room())[bob.userId]).toEqual({
+      status: "rejected",
+      reason: "join_bad_signature",
+      event: "$4",
+      detail: "signature_missing",
+    });
   });
 
   it("the create event's checks", () => {
     const b = new RoomBuilder().create(alice);
     b.find("$1").content = buildCreateContent({ rrk: b.rrk, creatorMsk: bob.msk.publicKey, creator: alice.userId });
-    expect(v(b.room())[alice.userId]).toEqual({ status: "rejected", reason: "create_wrong_creator", event: "$1", detail: "creator_key is not the user's MSK" });
+    expect(v(b.room())[alice.userId]).toEqual({
+      status: "rejected",
+      reason: "create_wrong_creator",
+      event: "$1",
+      detail: "creator_key is not the user's MSK",
+    });
     const c = new RoomBuilder().create(alice);
     c.find("$1").sender = bob.userId;
-    expect(v(c.room())[alice.userId]).toEqual({ status: "rejected", reason: "create_wrong_creator", event: "$1", detail: "the create event was sent by another user" });
+    expect(v(c.room())[alice.userId]).toEqual({
+      status: "rejected",
+      reason: "create_wrong_creator",
+      event: "$1",
+      detail: "the create event was sent by another user",
+    });
     const d = new RoomBuilder().create(alice);
     d.find("$1").content.room_version = "x";
     expect(v(d.room())[alice.userId]).toEqual({ status: "rejected", reason: "create_bad_signature", event: "$1" });
-    expect(verifyMembership(d.room()).room).toEqual({ status: "rejected", reason: "create_bad_signature", event: "$1", detail: "the create event is not signed by the RRK" });
-    expect(verifyMembership(d.room({ rrk: isKey.publicKey })).room).toEqual({ status: "rejected", reason: "create_wrong_rrk", event: "$1", detail: "the create event does not carry the RRK the client believes in" });
-    expect(verifyMembership(d.room({ withhold: ["$1"] })).room).toEqual({ status: "unknown", reason: "parent_missing", event: "m.room.create", detail: "the state has no m.room.create event" });
+    expect(verifyMembership(d.room()).room).toEqual({
+      status: "rejected",
+      reason: "create_bad_signature",
+      event: "$1",
+      detail: "the create event is not signed by the RRK",
+    });
+    expect(verifyMembership(d.room({ rrk: isKey.publicKey })).room).toEqual({
+      status: "rejected",
+      reason: "create_wrong_rrk",
+      event: "$1",
+      detail: "the create event does not carry the RRK the client believes in",
+    });
+    expect(verifyMembership(d.room({ withhold: ["$1"] })).room).toEqual({
+      status: "unknown",
+      reason: "parent_missing",
+      event: "m.room.create",
+      detail: "the state has no m.room.create event",
+    });
   });
 
   it("malformed parents, ambiguous IDs and a join list", () => {
     const b = aliceAndBob();
     bobsJoin(b, { parent_event_id: 4 });
-    expect(v(b.room())[bob.userId]).toEqual({ status: "rejected", reason: "malformed", event: "$4", detail: "parent_event_id is not a string" });
+    expect(v(b.room())[bob.userId]).toEqual({
+      status: "rejected",
+      reason: "malformed",
+      event: "$4",
+      detail: "parent_event_id is not a string",
+    });
     const c = aliceAndBob();
     const { signatures: _s, ...content } = c.find("$3").content;
-    c.find("$3").content = signJson({ ...content, parent_event_id: 1 }, alice.userId, keyIdOf(alice.rsk.publicKey), alice.rsk);
-    expect(v(c.room())[bob.userId]).toEqual({ status: "rejected", reason: "malformed", event: "$3", detail: "parent_event_id is not a string" });
+    c.find("$3").content = signJson(
+      { ...content, parent_event_id: 1 },
+      alice.userId,
+      keyIdOf(alice.rsk.publicKey),
+      alice.rsk,
+    );
+    expect(v(c.room())[bob.userId]).toEqual({
+      status: "rejected",
+      reason: "malformed",
+      event: "$3",
+      detail: "parent_event_id is not a string",
+    });
     const d = aliceAndBob();
     const room = d.room();
-    const other = { ...structuredClone(d.find("$3")), content: { ...structuredClone(d.find("$3").content), reason: "x" } };
-    expect(v({ ...room, events: [...(room.events ?? []), other] })[bob.userId]).toEqual({ status: "rejected", reason: "malformed", event: "$3", detail: "two different events share this event ID" });
+    const other = {
+      ...structuredClone(d.find("$3")),
+      content: { ...structuredClone(d.find("$3").content), reason: "x" },
+    };
+    expect(v({ ...room, events: [...(room.events ?? []), other] })[bob.userId]).toEqual({
+      status: "rejected",
+      reason: "malformed",
+      event: "$3",
+      detail: "two different events share this event ID",
+    });
     const e = aliceAndBob();
     const second = e.member("join", bob, bob, "$3");
     const r = e.room();
-    expect(v({ ...r, state: [...r.state, { ...second, event_id: "$99" }] })[bob.userId]).toEqual({ status: "rejected", reason: "malformed", event: second.event_id, detail: "more than one join for this user in the current state" });
+    expect(v({ ...r, state: [...r.state, { ...second, event_id: "$99" }] })[bob.userId]).toEqual({
+      status: "rejected",
+      reason: "malformed",
+      event: second.event_id,
+      detail: "more than one join for this user in the current state",
+    });
   });
 
   it("a join's parent of the wrong kind, an invite for someone else, a join rule that is not joinable", () => {
     const b = new RoomBuilder().create(alice);
     const pl = b.add({ type: "m.room.power_levels", state_key: "", sender: alice.userId, content: {} });
     b.member("join", bob, bob, pl.event_id);
-    expect(v(b.room())[bob.userId]).toEqual({ status: "rejected", reason: "wrong_parent_kind", event: pl.event_id, detail: "a join's parent must be an invite or m.room.join_rules, not m.room.power_levels" });
+    expect(v(b.room())[bob.userId]).toEqual({
+      status: "rejected",
+      reason: "wrong_parent_kind",
+      event: pl.event_id,
+      detail: "a join's parent must be an invite or m.room.join_rules, not m.room.power_levels",
+    });
     const c = new RoomBuilder().create(alice);
     const inv = c.member("invite", alice, carol, "$1");
     c.member("join", bob, bob, inv.event_id);
-    expect(v(c.room())[bob.userId]).toEqual({ status: "rejected", reason: "invite_wrong_msk", event: inv.event_id, detail: "the invite is for another user" });
+    expect(v(c.room())[bob.userId]).toEqual({
+      status: "rejected",
+      reason: "invite_wrong_msk",
+      event: inv.event_id,
+      detail: "the invite is for another user",
+    });
     const d = new RoomBuilder().create(alice);
-    const rule = d.add({ type: "m.room.join_rules", state_key: "", sender: alice.userId, content: signJson({ join_rule: "knock", sender_key: alice.rskCrossSigningKey, parent_event_id: "$2" }, alice.userId, keyIdOf(alice.rsk.publicKey), alice.rsk) });
+    const rule = d.add({
+      type: "m.room.join_rules",
+      state_key: "",
+      sender: alice.userId,
+      content: signJson(
+        { join_rule: "knock", sender_key: alice.rskCrossSigningKey, parent_event_id: "$2" },
+        alice.userId,
+        keyIdOf(alice.rsk.publicKey),
+        alice.rsk,
+      ),
+    });
     d.joinVia(rule, bob);
-    expect(v(d.room())[bob.userId]).toEqual({ status: "rejected", reason: "join_rule_not_joinable", event: rule.event_id, detail: 'join rule "knock"' });
+    expect(v(d.room())[bob.userId]).toEqual({
+      status: "rejected",
+      reason: "join_rule_not_joinable",
+      event: rule.event_id,
+      detail: 'join rule "knock"',
+    });
     const e = new RoomBuilder().create(alice);
-    const notState = e.add({ type: "m.room.join_rules", state_key: "x", sender: alice.userId, content: signJson({ join_rule: "public", sender_key: alice.rskCrossSigningKey, parent_event_id: "$2" }, alice.userId, keyIdOf(alice.rsk.publicKey), alice.rsk) });
+    const notState = e.add({
+      type: "m.room.join_rules",
+      state_key: "x",
+      sender: alice.userId,
+      content: signJson(
+        { join_rule: "public", sender_key: alice.rskCrossSigningKey, parent_event_id: "$2" },
+        alice.userId,
+        keyIdOf(alice.rsk.publicKey),
+        alice.rsk,
+      ),
+    });
     e.joinVia(notState, bob);
-    expect(v(e.room())[bob.userId]).toMatchObject({ reason: "wrong_parent_kind", detail: "a join's parent must be an invite or m.room.join_rules, not m.room.join_rules" });
+    expect(v(e.room())[bob.userId]).toMatchObject({
+      reason: "wrong_parent_kind",
+      detail: "a join's parent must be an invite or m.room.join_rules, not m.room.join_rules",
+    });
   });
 
   it("the sender's cause the check_sender path needs", () => {
@@ -144,12 +282,27 @@ describe("every rejection says where and why", () => {
     const pl = b.add({ type: "m.room.power_levels", state_key: "", sender: alice.userId, content: {} });
     const inv = b.member("invite", alice, bob, pl.event_id);
     b.member("join", bob, bob, inv.event_id);
-    expect(v(b.room())[bob.userId]).toEqual({ status: "rejected", reason: "wrong_parent_kind", event: pl.event_id, detail: "the parent of m.room.member must be its sender's join or the create event" });
+    expect(v(b.room())[bob.userId]).toEqual({
+      status: "rejected",
+      reason: "wrong_parent_kind",
+      event: pl.event_id,
+      detail: "the parent of m.room.member must be its sender's join or the create event",
+    });
     const c = aliceAndBob();
     c.inviteAndJoin(bob, carol);
     bobsJoin(c, { user_key: "short" });
-    expect(v(c.room())[carol.userId]).toEqual({ status: "rejected", reason: "malformed", event: "$4", detail: "the MSK it names is not a key" });
-    expect(v(c.room())[bob.userId]).toEqual({ status: "rejected", reason: "join_wrong_msk", event: "$4", detail: "user_key is not a key" });
+    expect(v(c.room())[carol.userId]).toEqual({
+      status: "rejected",
+      reason: "malformed",
+      event: "$4",
+      detail: "the MSK it names is not a key",
+    });
+    expect(v(c.room())[bob.userId]).toEqual({
+      status: "rejected",
+      reason: "join_wrong_msk",
+      event: "$4",
+      detail: "user_key is not a key",
+    });
   });
 
   it("restricted joins: the proof's own faults", () => {
@@ -159,39 +312,86 @@ describe("every rejection says where and why", () => {
     const rule = b.joinRules(alice, "restricted", [other.roomId]);
     const proof = other.proofFor(bob);
     const join = b.joinVia(rule, bob, [{ ...proof[0]!, content: 5 } as unknown as JsonObject, ...proof.slice(1)]);
-    expect(v(b.room())[bob.userId]).toEqual({ status: "rejected", reason: "restricted_proof_failed", event: join.event_id, detail: "membership_events[0]: malformed" });
+    expect(v(b.room())[bob.userId]).toEqual({
+      status: "rejected",
+      reason: "restricted_proof_failed",
+      event: join.event_id,
+      detail: "membership_events[0]: malformed",
+    });
     const c = new RoomBuilder().create(alice);
     const rule2 = c.joinRules(alice, "restricted", [other.roomId]);
     const first = structuredClone(proof[0]!);
     (first.content as JsonObject).room_root_key = "AAAA";
     c.joinVia(rule2, bob, [first, ...proof.slice(1)]);
-    expect(v(c.room())[bob.userId]).toEqual({ status: "rejected", reason: "restricted_proof_failed", event: proof[0]!.event_id, detail: "room_root_key of the proof" });
+    expect(v(c.room())[bob.userId]).toEqual({
+      status: "rejected",
+      reason: "restricted_proof_failed",
+      event: proof[0]!.event_id,
+      detail: "room_root_key of the proof",
+    });
     const allowed = new RoomBuilder({ label: "allowed" });
     const d = new RoomBuilder().create(alice);
     const j = d.joinVia(d.joinRules(alice, "restricted", [allowed.roomId]), bob, proof);
-    expect(v(d.room())[bob.userId]).toEqual({ status: "rejected", reason: "restricted_room_not_allowed", event: j.event_id, detail: other.roomId });
+    expect(v(d.room())[bob.userId]).toEqual({
+      status: "rejected",
+      reason: "restricted_room_not_allowed",
+      event: j.event_id,
+      detail: other.roomId,
+    });
     const e = new RoomBuilder().create(alice);
-    e.joinVia(e.joinRules(alice, "restricted", [other.roomId]), bob, [proof[0]!, { ...proof[1]!, content: { ...(proof[1]!.content as JsonObject), reason: "x" } }, ...proof.slice(2)]);
-    expect(v(e.room())[bob.userId]).toEqual({ status: "rejected", reason: "restricted_proof_failed", event: proof[1]!.event_id, detail: "sender_bad_signature: bad_signature" });
+    e.joinVia(e.joinRules(alice, "restricted", [other.roomId]), bob, [
+      proof[0]!,
+      { ...proof[1]!, content: { ...(proof[1]!.content as JsonObject), reason: "x" } },
+      ...proof.slice(2),
+    ]);
+    expect(v(e.room())[bob.userId]).toEqual({
+      status: "rejected",
+      reason: "restricted_proof_failed",
+      event: proof[1]!.event_id,
+      detail: "sender_bad_signature: bad_signature",
+    });
   });
 
   it("third-party invites: the signed data's shape, and the parent's kind", () => {
     const b = new RoomBuilder().create(alice);
     b.thirdPartyInviteAndJoin(alice, bob, { isKey });
     (b.find("$4").content.third_party_invite as JsonObject).signed = "x";
-    expect(v(b.room())[bob.userId]).toEqual({ status: "rejected", reason: "malformed", event: "$4", detail: "third_party_invite.signed is not an object" });
+    expect(v(b.room())[bob.userId]).toEqual({
+      status: "rejected",
+      reason: "malformed",
+      event: "$4",
+      detail: "third_party_invite.signed is not an object",
+    });
     const c = new RoomBuilder().create(alice);
     c.thirdPartyInviteAndJoin(alice, bob, { isKey });
     const signed = (c.find("$4").content.third_party_invite as { signed: JsonObject }).signed;
-    c.find("$4").content = buildThirdPartySuccessorInviteContent({ thirdPartyInviteEventId: "$2", displayName: "x", signed });
-    expect(v(c.room())[bob.userId]).toEqual({ status: "rejected", reason: "wrong_parent_kind", event: "$2", detail: "a third-party successor invite's parent must be m.room.third_party_invite, not m.room.member" });
+    c.find("$4").content = buildThirdPartySuccessorInviteContent({
+      thirdPartyInviteEventId: "$2",
+      displayName: "x",
+      signed,
+    });
+    expect(v(c.room())[bob.userId]).toEqual({
+      status: "rejected",
+      reason: "wrong_parent_kind",
+      event: "$2",
+      detail: "a third-party successor invite's parent must be m.room.third_party_invite, not m.room.member",
+    });
     const d = new RoomBuilder().create(alice);
     d.thirdPartyInviteAndJoin(alice, bob, { isKey });
     d.find("$4").content = { ...d.find("$4").content, parent_event_id: 3 };
-    expect(v(d.room())[bob.userId]).toEqual({ status: "rejected", reason: "malformed", event: "$4", detail: "parent_event_id is not a string" });
+    expect(v(d.room())[bob.userId]).toEqual({
+      status: "rejected",
+      reason: "malformed",
+      event: "$4",
+      detail: "parent_event_id is not a string",
+    });
     const e = new RoomBuilder().create(alice);
     e.thirdPartyInviteAndJoin(alice, bob, { isKey });
-    expect(v(e.room({ withhold: ["$3"] }))[bob.userId]).toEqual({ status: "unknown", reason: "parent_missing", event: "$3" });
+    expect(v(e.room({ withhold: ["$3"] }))[bob.userId]).toEqual({
+      status: "unknown",
+      reason: "parent_missing",
+      event: "$3",
+    });
     (e.find("$4").content.third_party_invite as { signed: JsonObject }).signed.mxid = carol.userId;
     expect(v(e.room())[bob.userId]).toEqual({ status: "rejected", reason: "threepid_wrong_msk", event: "$4" });
   });
@@ -203,10 +403,29 @@ describe("the look-up callback", () => {
     const invite = b.find("$3");
     const room = b.room({ withhold: ["$3"] });
     expect(v(room, { lookup: (id) => (id === "$3" ? invite : undefined) })[bob.userId]?.status).toBe("verified");
-    expect(v(room, { lookup: () => { throw new Error("offline"); } })[bob.userId]).toEqual({ status: "unknown", reason: "parent_missing", event: "$3" });
-    expect(v(room, { lookup: () => null })[bob.userId]).toEqual({ status: "unknown", reason: "parent_missing", event: "$3" });
-    expect(v(room, { lookup: () => b.find("$1") })[bob.userId]).toEqual({ status: "rejected", reason: "malformed", event: "$3", detail: "lookup returned an event with another ID" });
-    expect(v(room, { lookup: () => ({ event_id: "$3" }) })[bob.userId]).toEqual({ status: "rejected", reason: "malformed", event: "$3" });
+    expect(
+      v(room, {
+        lookup: () => {
+          throw new Error("offline");
+        },
+      })[bob.userId],
+    ).toEqual({ status: "unknown", reason: "parent_missing", event: "$3" });
+    expect(v(room, { lookup: () => null })[bob.userId]).toEqual({
+      status: "unknown",
+      reason: "parent_missing",
+      event: "$3",
+    });
+    expect(v(room, { lookup: () => b.find("$1") })[bob.userId]).toEqual({
+      status: "rejected",
+      reason: "malformed",
+      event: "$3",
+      detail: "lookup returned an event with another ID",
+    });
+    expect(v(room, { lookup: () => ({ event_id: "$3" }) })[bob.userId]).toEqual({
+      status: "rejected",
+      reason: "malformed",
+      event: "$3",
+    });
   });
 });
 
@@ -214,20 +433,52 @@ describe("unreadable joins and pins", () => {
   it("a joined user whose event cannot be read gets a verdict, named by the event", () => {
     const b = aliceAndBob();
     const r = b.room();
-    const state = [...r.state, { type: "m.room.member", state_key: carol.userId, sender: carol.userId, content: { membership: "join" } }, { event_id: "$x", type: "m.room.member", state_key: "@dan:example.org", content: { membership: "join", user_key: "a", "org.matrix.msc3917.v1.user_key": "b" } }];
+    const state = [
+      ...r.state,
+      { type: "m.room.member", state_key: carol.userId, sender: carol.userId, content: { membership: "join" } },
+      {
+        event_id: "$x",
+        type: "m.room.member",
+        state_key: "@dan:example.org",
+        content: { membership: "join", user_key: "a", "org.matrix.msc3917.v1.user_key": "b" },
+      },
+    ];
     const out = v({ ...r, state });
     expect(out[carol.userId]).toEqual({ status: "rejected", reason: "malformed", event: "(no event_id)" });
     expect(out["@dan:example.org"]).toEqual({ status: "rejected", reason: "malformed", event: "$x" });
-    const mixed = [...r.state, { event_id: "$y", type: "m.room.member", state_key: "@eve:example.org", sender: "@eve:example.org", content: { membership: "join", user_key: "a", "org.matrix.msc3917.v1.user_key": "b" } }];
-    expect(v({ ...r, state: mixed })["@eve:example.org"]).toEqual({ status: "rejected", reason: "mixed_field_forms", event: "$y" });
+    const mixed = [
+      ...r.state,
+      {
+        event_id: "$y",
+        type: "m.room.member",
+        state_key: "@eve:example.org",
+        sender: "@eve:example.org",
+        content: { membership: "join", user_key: "a", "org.matrix.msc3917.v1.user_key": "b" },
+      },
+    ];
+    expect(v({ ...r, state: mixed })["@eve:example.org"]).toEqual({
+      status: "rejected",
+      reason: "mixed_field_forms",
+      event: "$y",
+    });
   });
 
   it("pins as base64 text, and a pin that is not a key is the caller's error", () => {
     const b = aliceAndBob();
-    expect(v(b.room(), { pinned: { [bob.userId]: encodeBase64(bob.msk.publicKey) } })[bob.userId]?.status).toBe("verified");
-    expect(() => verifyMembership(b.room(), { pinned: { [bob.userId]: "short" } })).toThrow(/pinned MSK for @bob:example.org is not a 32-byte key/);
+    expect(v(b.room(), { pinned: { [bob.userId]: encodeBase64(bob.msk.publicKey) } })[bob.userId]?.status).toBe(
+      "verified",
+    );
+    expect(() => verifyMembership(b.room(), { pinned: { [bob.userId]: "short" } })).toThrow(
+      /pinned MSK for @bob:example.org is not a 32-byte key/,
+    );
     expect(() => verifyMembership({ ...b.room(), roomRootKey: "short" })).toThrow(TypeError);
-    const memberContent = buildMemberContent({ membership: "join", signer: bob, parentEventId: "$3", userKey: bob.msk.publicKey, rrk: b.rrk.publicKey });
+    const memberContent = buildMemberContent({
+      membership: "join",
+      signer: bob,
+      parentEventId: "$3",
+      userKey: bob.msk.publicKey,
+      rrk: b.rrk.publicKey,
+    });
     expect(memberContent.membership).toBe("join");
   });
 });

@@ -32,7 +32,11 @@ describe("room-level verdict", () => {
   it("no create event: unknown, with the reason; an empty room too", () => {
     const b = aliceAndBob();
     const room = b.room({ withhold: ["$1"] });
-    expect(verifyMembership(room).room).toMatchObject({ status: "unknown", reason: "parent_missing", event: "m.room.create" });
+    expect(verifyMembership(room).room).toMatchObject({
+      status: "unknown",
+      reason: "parent_missing",
+      event: "m.room.create",
+    });
     const empty = verifyMembership({ roomRootKey: b.rrk.publicKey, state: [] });
     expect(empty.room.status).toBe("unknown");
     expect(Object.keys(empty.members)).toEqual([]);
@@ -41,11 +45,22 @@ describe("room-level verdict", () => {
   it("a create event for another RRK, or not signed by it, is rejected at the room level", () => {
     const b = aliceAndBob();
     const other = signingKeyFromSeed(seedFrom("another rrk")).publicKey;
-    expect(verifyMembership(b.room({ rrk: other })).room).toMatchObject({ status: "rejected", reason: "create_wrong_rrk", event: "$1" });
+    expect(verifyMembership(b.room({ rrk: other })).room).toMatchObject({
+      status: "rejected",
+      reason: "create_wrong_rrk",
+      event: "$1",
+    });
     b.find("$1").content.room_version = "changed";
-    expect(verifyMembership(b.room()).room).toMatchObject({ status: "rejected", reason: "create_bad_signature", event: "$1" });
+    expect(verifyMembership(b.room()).room).toMatchObject({
+      status: "rejected",
+      reason: "create_bad_signature",
+      event: "$1",
+    });
     const c = aliceAndBob();
-    c.find("$1").content = buildCreateContent({ rrk: signingKeyFromSeed(seedFrom("another rrk")), creatorMsk: alice.msk.publicKey });
+    c.find("$1").content = buildCreateContent({
+      rrk: signingKeyFromSeed(seedFrom("another rrk")),
+      creatorMsk: alice.msk.publicKey,
+    });
     expect(verifyMembership(c.room()).room).toMatchObject({ status: "rejected", reason: "create_wrong_rrk" });
   });
 
@@ -61,7 +76,11 @@ describe("duplicates", () => {
     b.inviteAndJoin(bob, carol);
     const room = b.room();
     const again = (id: string, age: number) => ({ ...structuredClone(b.find(id)), unsigned: { age } });
-    const doubled = { ...room, state: [...room.state, again("$4", 5), again("$6", 7)], events: [...(room.events ?? []), again("$3", 1), again("$5", 2)] };
+    const doubled = {
+      ...room,
+      state: [...room.state, again("$4", 5), again("$6", 7)],
+      events: [...(room.events ?? []), again("$3", 1), again("$5", 2)],
+    };
     const v = verifyMembership(doubled).members;
     expect(Object.values(v).map((x) => x.status)).toEqual(["verified", "verified", "verified"]);
     expect(new MembershipSession(b.rrk.publicKey).verify(doubled).members[carol.userId]?.status).toBe("verified");
@@ -70,24 +89,47 @@ describe("duplicates", () => {
   it("different content under one ID is still refused, even if only its content's unsigned proof differs", () => {
     const b = aliceAndBob();
     const room = b.room();
-    const changed = { ...structuredClone(b.find("$3")), content: { ...structuredClone(b.find("$3").content), unsigned: { membership_events: [] } } };
-    expect(verifyMembership({ ...room, events: [...(room.events ?? []), changed] }).members[bob.userId]).toMatchObject({ status: "rejected", reason: "malformed", event: "$3" });
+    const changed = {
+      ...structuredClone(b.find("$3")),
+      content: { ...structuredClone(b.find("$3").content), unsigned: { membership_events: [] } },
+    };
+    expect(verifyMembership({ ...room, events: [...(room.events ?? []), changed] }).members[bob.userId]).toMatchObject({
+      status: "rejected",
+      reason: "malformed",
+      event: "$3",
+    });
     const envelope = { ...structuredClone(b.find("$3")), sender: "@other:example.org" };
-    expect(verifyMembership({ ...room, events: [...(room.events ?? []), envelope] }).members[bob.userId]).toMatchObject({ reason: "malformed" });
+    expect(verifyMembership({ ...room, events: [...(room.events ?? []), envelope] }).members[bob.userId]).toMatchObject(
+      { reason: "malformed" },
+    );
   });
 });
 
 describe("strict policies for restricted rules", () => {
   function restricted(allow: unknown[]): { room: ReturnType<RoomBuilder["room"]>; rule: string; join: string } {
     const b = new RoomBuilder().create(alice);
-    const content: JsonObject = { join_rule: "restricted", allow: allow as JsonObject[], sender_key: alice.rskCrossSigningKey, parent_event_id: b.cause(alice) };
-    const rule = b.add({ type: "m.room.join_rules", state_key: "", sender: alice.userId, content: signJson(content, alice.userId, keyIdOf(alice.rsk.publicKey), alice.rsk) });
+    const content: JsonObject = {
+      join_rule: "restricted",
+      allow: allow as JsonObject[],
+      sender_key: alice.rskCrossSigningKey,
+      parent_event_id: b.cause(alice),
+    };
+    const rule = b.add({
+      type: "m.room.join_rules",
+      state_key: "",
+      sender: alice.userId,
+      content: signJson(content, alice.userId, keyIdOf(alice.rsk.publicKey), alice.rsk),
+    });
     const join = b.joinVia(rule, bob);
     return { room: b.room(), rule: rule.event_id, join: join.event_id };
   }
 
   it("a room ID with a server name is a legacy room: the rule takes the plain check_sender path", () => {
-    expect(verifyMembership(restricted([{ type: "m.room_membership", room_id: "!old:example.org" }]).room).members[bob.userId]?.status).toBe("verified");
+    expect(
+      verifyMembership(restricted([{ type: "m.room_membership", room_id: "!old:example.org" }]).room).members[
+        bob.userId
+      ]?.status,
+    ).toBe("verified");
   });
 
   it("a room ID shaped like an RRK that is not a usable key makes the rule unknown, not legacy", () => {
@@ -95,17 +137,35 @@ describe("strict policies for restricted rules", () => {
     const notBase64 = `!${"+".repeat(43)}`;
     for (const id of [smallOrder, notBase64]) {
       const { room, rule } = restricted([{ type: "m.room_membership", room_id: id }]);
-      expect(verifyMembership(room).members[bob.userId], id).toMatchObject({ status: "unknown", reason: "join_rule_unsupported", event: rule, detail: expect.stringContaining("shaped like an RRK") });
+      expect(verifyMembership(room).members[bob.userId], id).toMatchObject({
+        status: "unknown",
+        reason: "join_rule_unsupported",
+        event: rule,
+        detail: expect.stringContaining("shaped like an RRK"),
+      });
     }
   });
 
   it.each([
-    ["an unknown allow type", [{ type: "m.room_membership", room_id: "!old:example.org" }, { type: "org.example.custom" }], "allow[1]: type"],
+    [
+      "an unknown allow type",
+      [{ type: "m.room_membership", room_id: "!old:example.org" }, { type: "org.example.custom" }],
+      "allow[1]: type",
+    ],
     ["an entry that is not an object", [5], "allow[0]: type not an object"],
-    ["a membership entry without a string room_id", [{ type: "m.room_membership", room_id: 7 }], "room_id is not a string"],
+    [
+      "a membership entry without a string room_id",
+      [{ type: "m.room_membership", room_id: 7 }],
+      "room_id is not a string",
+    ],
   ])("%s makes the rule unknown, with the reason", (_why, allow, detail) => {
     const { room, rule } = restricted(allow);
-    expect(verifyMembership(room).members[bob.userId]).toMatchObject({ status: "unknown", reason: "join_rule_unsupported", event: rule, detail: expect.stringContaining(detail) });
+    expect(verifyMembership(room).members[bob.userId]).toMatchObject({
+      status: "unknown",
+      reason: "join_rule_unsupported",
+      event: rule,
+      detail: expect.stringContaining(detail),
+    });
   });
 });
 
@@ -124,13 +184,24 @@ describe("identity-server keys", () => {
   it("Policy: a 17th listed key is not tried (the cap), nor a 17th signature", () => {
     const b = new RoomBuilder().create(alice);
     b.thirdPartyInviteAndJoin(alice, bob, { isKey, listedKeys: [...others.slice(0, 16), isKey.publicKey] });
-    expect(verifyMembership(b.room()).members[bob.userId]).toMatchObject({ status: "rejected", reason: "threepid_bad_signature" });
+    expect(verifyMembership(b.room()).members[bob.userId]).toMatchObject({
+      status: "rejected",
+      reason: "threepid_bad_signature",
+    });
     const c = new RoomBuilder().create(alice);
     c.thirdPartyInviteAndJoin(alice, bob, { isKey });
-    const signed = (c.find("$4").content.third_party_invite as { signed: { signatures: Record<string, Record<string, string>> } }).signed;
+    const signed = (
+      c.find("$4").content.third_party_invite as { signed: { signatures: Record<string, Record<string, string>> } }
+    ).signed;
     const real = signed.signatures["id.example"]!;
-    signed.signatures = { "a.example": Object.fromEntries(Array.from({ length: 16 }, (_, i) => [`ed25519:${i}`, "A".repeat(86)])), "id.example": real };
-    expect(verifyMembership(c.room()).members[bob.userId]).toMatchObject({ status: "rejected", reason: "threepid_bad_signature" });
+    signed.signatures = {
+      "a.example": Object.fromEntries(Array.from({ length: 16 }, (_, i) => [`ed25519:${i}`, "A".repeat(86)])),
+      "id.example": real,
+    };
+    expect(verifyMembership(c.room()).members[bob.userId]).toMatchObject({
+      status: "rejected",
+      reason: "threepid_bad_signature",
+    });
     delete signed.signatures["a.example"]!["ed25519:15"];
     expect(verifyMembership(c.room()).members[bob.userId]?.status).toBe("verified");
   });
@@ -139,11 +210,22 @@ describe("identity-server keys", () => {
 describe("planted bugs (test-support/planted-bugs.ts)", () => {
   it("skip_invite_user_key accepts an invite for another MSK that the strict verifier refuses, as the faults option does", () => {
     const b = aliceAndBob();
-    b.find("$3").content = buildMemberContent({ membership: "invite", signer: alice, parentEventId: "$1", userKey: carol.msk.publicKey, rrk: b.rrk.publicKey });
+    b.find("$3").content = buildMemberContent({
+      membership: "invite",
+      signer: alice,
+      parentEventId: "$1",
+      userKey: carol.msk.publicKey,
+      rrk: b.rrk.publicKey,
+    });
     const room = b.room();
-    expect(verifyMembership(room).members[bob.userId]).toMatchObject({ status: "rejected", reason: "invite_wrong_msk" });
+    expect(verifyMembership(room).members[bob.userId]).toMatchObject({
+      status: "rejected",
+      reason: "invite_wrong_msk",
+    });
     expect(verifyWithPlantedBugs(["skip_invite_user_key"])(room).members[bob.userId]?.status).toBe("verified");
-    expect(verifyMembership(room, { faults: new Set(["skip_invite_user_key"]) }).members[bob.userId]?.status).toBe("verified");
+    expect(verifyMembership(room, { faults: new Set(["skip_invite_user_key"]) }).members[bob.userId]?.status).toBe(
+      "verified",
+    );
     expect(verifyWithPlantedBugs([])(room).members[bob.userId]?.status).toBe("rejected");
     expect(encodeBase64(b.rrk.publicKey)).toBe(room.roomRootKey);
   });

@@ -28,10 +28,16 @@ type JoinMethod = "invite" | "public" | "restricted" | "threepid";
 /** A valid room: u0 creates; each next user joins by `method`, sponsored by an earlier member. */
 const treeSpec = fc.record({
   fields: fc.constantFrom("stable" as const, "unstable" as const),
-  joins: fc.array(fc.record({ sponsor: fc.nat(), method: fc.constantFrom<JoinMethod>("invite", "public", "restricted", "threepid") }), { minLength: 1, maxLength: USERS.length - 1 }),
+  joins: fc.array(
+    fc.record({ sponsor: fc.nat(), method: fc.constantFrom<JoinMethod>("invite", "public", "restricted", "threepid") }),
+    { minLength: 1, maxLength: USERS.length - 1 },
+  ),
 });
 
-function buildTree(spec: { fields: "stable" | "unstable"; joins: { sponsor: number; method: JoinMethod }[] }): RoomBuilder {
+function buildTree(spec: {
+  fields: "stable" | "unstable";
+  joins: { sponsor: number; method: JoinMethod }[];
+}): RoomBuilder {
   const other = new RoomBuilder({ label: "other", fields: spec.fields, firstId: 10_000 }).create(OLIVIA);
   const b = new RoomBuilder({ fields: spec.fields }).create(USERS[0]!);
   spec.joins.forEach(({ sponsor, method }, i) => {
@@ -81,7 +87,8 @@ describe("membership verifier properties", () => {
         });
         const { event, obj } = targets[pickEvent % targets.length]!;
         const fields = Object.keys(obj).filter((k) => k !== "signatures" && k !== "unsigned" && k !== "membership");
-        const field = pickField % (fields.length + 1) === fields.length ? "added_field" : fields[pickField % (fields.length + 1)]!;
+        const field =
+          pickField % (fields.length + 1) === fields.length ? "added_field" : fields[pickField % (fields.length + 1)]!;
         fc.pre(JSON.stringify(obj[field]) !== JSON.stringify(value));
         obj[field] = value;
         const after = verifyMembership(b.room(), { chains: true }).members;
@@ -106,29 +113,61 @@ describe("membership verifier properties", () => {
     const person = fc.record({
       inviter: fc.nat(users.length + 1), // users.length: the create event; users.length + 1: dangling
       rewire: fc.option(fc.nat(), { freq: 4 }),
-      kind: fc.constantFrom("m.room.member", "m.room.member", "m.room.member", "m.room.join_rules", "m.room.power_levels"),
+      kind: fc.constantFrom(
+        "m.room.member",
+        "m.room.member",
+        "m.room.member",
+        "m.room.join_rules",
+        "m.room.power_levels",
+      ),
       sign: fc.oneof(fc.constant(true), fc.constant(true), fc.constant(false)),
     });
     fc.assert(
       fc.property(fc.array(person, { minLength: 1, maxLength: users.length }), fc.boolean(), (people, withCreate) => {
         const ids = people.flatMap((_, i) => [`$J${i}`, `$I${i}`]);
-        const sign = (content: JsonObject, by: TestUser, yes: boolean) => (yes ? signJson(content, by.userId, keyIdOf(by.rsk.publicKey), by.rsk) : content);
+        const sign = (content: JsonObject, by: TestUser, yes: boolean) =>
+          yes ? signJson(content, by.userId, keyIdOf(by.rsk.publicKey), by.rsk) : content;
         const state: unknown[] = withCreate ? [create] : [];
         const events: unknown[] = [];
         people.forEach((p, i) => {
           const user = users[i]!;
           const inviterIndex = p.inviter < people.length ? p.inviter : undefined;
           const inviter = inviterIndex !== undefined ? users[inviterIndex]! : users[0]!;
-          const inviteParent = inviterIndex !== undefined ? `$J${inviterIndex}` : p.inviter === users.length ? create.event_id : "$nowhere";
+          const inviteParent =
+            inviterIndex !== undefined
+              ? `$J${inviterIndex}`
+              : p.inviter === users.length
+                ? create.event_id
+                : "$nowhere";
           const joinParent = p.rewire === null ? `$I${i}` : ids[p.rewire % ids.length]!;
           const common = { room_root_key: encodeBase64(rrk.publicKey), user_key: encodeBase64(user.msk.publicKey) };
           events.push({
-            event_id: `$I${i}`, type: p.kind, state_key: p.kind === "m.room.member" ? user.userId : "", sender: inviter.userId,
-            content: sign({ membership: "invite", join_rule: "public", sender_key: inviter.rskCrossSigningKey, parent_event_id: inviteParent, ...common }, inviter, p.sign),
+            event_id: `$I${i}`,
+            type: p.kind,
+            state_key: p.kind === "m.room.member" ? user.userId : "",
+            sender: inviter.userId,
+            content: sign(
+              {
+                membership: "invite",
+                join_rule: "public",
+                sender_key: inviter.rskCrossSigningKey,
+                parent_event_id: inviteParent,
+                ...common,
+              },
+              inviter,
+              p.sign,
+            ),
           });
           state.push({
-            event_id: `$J${i}`, type: "m.room.member", state_key: user.userId, sender: user.userId,
-            content: sign({ membership: "join", sender_key: user.rskCrossSigningKey, parent_event_id: joinParent, ...common }, user, p.sign),
+            event_id: `$J${i}`,
+            type: "m.room.member",
+            state_key: user.userId,
+            sender: user.userId,
+            content: sign(
+              { membership: "join", sender_key: user.rskCrossSigningKey, parent_event_id: joinParent, ...common },
+              user,
+              p.sign,
+            ),
           });
         });
         const result = verifyMembership({ roomRootKey: rrk.publicKey, state, events });
@@ -150,10 +189,37 @@ describe("membership verifier properties", () => {
 
   it("(c) hostile values in every field never throw", () => {
     fc.assert(
-      fc.property(fc.array(fc.oneof(matrixJson, fc.record({ event_id: fc.string(), type: fc.constantFrom("m.room.member", "m.room.create", "m.room.join_rules"), state_key: fc.constantFrom("@u0:example.org", ""), sender: fc.constantFrom("@u0:example.org"), content: fc.dictionary(fc.constantFrom("membership", "parent_event_id", "user_key", "room_root_key", "sender_key", "signatures", "unsigned", "org.matrix.msc3917.v1.user_key"), matrixJson as fc.Arbitrary<JsonValue>) }))), (state) => {
-        const result = verifyMembership({ roomRootKey: USERS[0]!.msk.publicKey, state, events: state });
-        for (const v of Object.values(result.members)) expect(v.status === "unknown" && v.reason === "verifier_error").toBe(false);
-      }),
+      fc.property(
+        fc.array(
+          fc.oneof(
+            matrixJson,
+            fc.record({
+              event_id: fc.string(),
+              type: fc.constantFrom("m.room.member", "m.room.create", "m.room.join_rules"),
+              state_key: fc.constantFrom("@u0:example.org", ""),
+              sender: fc.constantFrom("@u0:example.org"),
+              content: fc.dictionary(
+                fc.constantFrom(
+                  "membership",
+                  "parent_event_id",
+                  "user_key",
+                  "room_root_key",
+                  "sender_key",
+                  "signatures",
+                  "unsigned",
+                  "org.matrix.msc3917.v1.user_key",
+                ),
+                matrixJson as fc.Arbitrary<JsonValue>,
+              ),
+            }),
+          ),
+        ),
+        (state) => {
+          const result = verifyMembership({ roomRootKey: USERS[0]!.msk.publicKey, state, events: state });
+          for (const v of Object.values(result.members))
+            expect(v.status === "unknown" && v.reason === "verifier_error").toBe(false);
+        },
+      ),
       fcParams(300),
     );
   });
@@ -166,7 +232,9 @@ describe("depth", () => {
     const depth = 10_000;
     const backend = fakeBackend();
     const started = process.hrtime.bigint();
-    const users = Array.from({ length: depth + 1 }, (_, i) => makeUser(`@d${i}:example.org`, { backend, sharedKeys: true }));
+    const users = Array.from({ length: depth + 1 }, (_, i) =>
+      makeUser(`@d${i}:example.org`, { backend, sharedKeys: true }),
+    );
     const b = new RoomBuilder({ backend }).create(users[0]!);
     for (let i = 1; i <= depth; i++) b.inviteAndJoin(users[i - 1]!, users[i]!);
     const built = process.hrtime.bigint();
@@ -175,6 +243,8 @@ describe("depth", () => {
     const last = result.members[users[depth]!.userId];
     expect(last).toMatchObject({ status: "verified", chain_length: 2 * depth + 1, parent: `$${2 * depth + 1}` });
     expect(Object.values(result.members).every((v) => v.status === "verified")).toBe(true);
-    console.log(`depth ${depth}: built in ${Number(built - started) / 1e9}s, verified ${depth + 1} members in ${Number(verified - built) / 1e9}s`);
+    console.log(
+      `depth ${depth}: built in ${Number(built - started) / 1e9}s, verified ${depth + 1} members in ${Number(verified - built) / 1e9}s`,
+    );
   }, 300_000);
 });

@@ -10,7 +10,12 @@ import { encodeBase64 } from "./base64.ts";
 import type { JsonObject } from "./canonical-json.ts";
 import { keyIdOf, makeCrossSigningKey } from "./cross-signing.ts";
 import { backends, signingKeyFromSeed } from "./ed25519.ts";
-import { buildCreateContent, buildMemberContent, buildThirdPartySuccessorInviteContent, signThirdPartyBinding } from "./events.ts";
+import {
+  buildCreateContent,
+  buildMemberContent,
+  buildThirdPartySuccessorInviteContent,
+  signThirdPartyBinding,
+} from "./events.ts";
 import { REASONS } from "./membership-reasons.ts";
 import { signJson } from "./signing.ts";
 import { type MemberVerdict, type RoomView, type VerifyOptions, verifyMembership } from "./verify-membership.ts";
@@ -39,7 +44,14 @@ function expectRejected(v: MemberVerdict | undefined, reason: string, event: str
 describe("accept paths", () => {
   it("create (creator's signed join, parent = create): create_rrk → create_sig → accept", () => {
     const b = new RoomBuilder().create(alice);
-    expect(verdicts(b.room())[alice.userId]).toEqual({ status: "verified", msk: encodeBase64(alice.msk.publicKey), cause: "$2", parent: "$1", chain_length: 2, chain: ["$2", "$1"] });
+    expect(verdicts(b.room())[alice.userId]).toEqual({
+      status: "verified",
+      msk: encodeBase64(alice.msk.publicKey),
+      cause: "$2",
+      parent: "$1",
+      chain_length: 2,
+      chain: ["$2", "$1"],
+    });
   });
 
   it("create (creator's plain join): rests on the create event", () => {
@@ -57,13 +69,23 @@ describe("accept paths", () => {
 
   it("join ← invite sent by a user: join_rrk → join_sig → join_rsk_msk → invite_rrk → check_sender → sender_rsk_msk → sender_recurse → accept", () => {
     const b = aliceAndBob();
-    expect(verdicts(b.room())[bob.userId]).toEqual({ status: "verified", msk: encodeBase64(bob.msk.publicKey), cause: "$4", parent: "$3", chain_length: 3, chain: ["$4", "$3", "$1"] });
+    expect(verdicts(b.room())[bob.userId]).toEqual({
+      status: "verified",
+      msk: encodeBase64(bob.msk.publicKey),
+      cause: "$4",
+      parent: "$3",
+      chain_length: 3,
+      chain: ["$4", "$3", "$1"],
+    });
   });
 
   it("a chain three invitations deep", () => {
     const b = aliceAndBob();
     b.inviteAndJoin(bob, carol);
-    expect(verdicts(b.room())[carol.userId]).toMatchObject({ status: "verified", chain: ["$6", "$5", "$4", "$3", "$1"] });
+    expect(verdicts(b.room())[carol.userId]).toMatchObject({
+      status: "verified",
+      chain: ["$6", "$5", "$4", "$3", "$1"],
+    });
   });
 
   it("join ← invite made by the homeserver from a third-party invite: idserver_sig → threepid_signed_msk → lookup_threepid → threepid_token → check_sender → accept", () => {
@@ -135,13 +157,23 @@ describe("reject edges", () => {
   it("join_rrk → reject (join_wrong_rrk): the join carries another RRK", () => {
     const b = aliceAndBob();
     const otherRrk = signingKeyFromSeed(seedFrom("elsewhere")).publicKey;
-    b.find("$4").content = buildMemberContent({ membership: "join", signer: bob, parentEventId: "$3", userKey: bob.msk.publicKey, rrk: otherRrk });
+    b.find("$4").content = buildMemberContent({
+      membership: "join",
+      signer: bob,
+      parentEventId: "$3",
+      userKey: bob.msk.publicKey,
+      rrk: otherRrk,
+    });
     expectRejected(verdicts(b.room())[bob.userId], "join_wrong_rrk", "$4");
   });
 
   it("join_rrk → reject (join_wrong_msk): the join's user_key is not the MSK the client pinned", () => {
     const b = aliceAndBob();
-    expectRejected(verdicts(b.room(), { pinned: { [bob.userId]: mallory.msk.publicKey } })[bob.userId], "join_wrong_msk", "$4");
+    expectRejected(
+      verdicts(b.room(), { pinned: { [bob.userId]: mallory.msk.publicKey } })[bob.userId],
+      "join_wrong_msk",
+      "$4",
+    );
   });
 
   it("join_sig → reject (join_bad_signature): the join changed after Bob signed it", () => {
@@ -152,27 +184,51 @@ describe("reject edges", () => {
 
   it("join_sig → reject (join_bad_signature): sender_key is someone else's RSK", () => {
     const b = aliceAndBob();
-    b.find("$4").content = buildMemberContent({ membership: "join", signer: alice, parentEventId: "$3", userKey: bob.msk.publicKey, rrk: b.rrk.publicKey });
+    b.find("$4").content = buildMemberContent({
+      membership: "join",
+      signer: alice,
+      parentEventId: "$3",
+      userKey: bob.msk.publicKey,
+      rrk: b.rrk.publicKey,
+    });
     expectRejected(verdicts(b.room())[bob.userId], "join_bad_signature", "$4");
   });
 
   it("join_rsk_msk → reject (join_rsk_not_signed): Bob's RSK is signed by another MSK", () => {
     const b = aliceAndBob();
     const fake = { ...bob, rskCrossSigningKey: makeCrossSigningKey(bob.userId, "room_signing", bob.rsk, mallory.msk) };
-    b.find("$4").content = buildMemberContent({ membership: "join", signer: fake, parentEventId: "$3", userKey: bob.msk.publicKey, rrk: b.rrk.publicKey });
+    b.find("$4").content = buildMemberContent({
+      membership: "join",
+      signer: fake,
+      parentEventId: "$3",
+      userKey: bob.msk.publicKey,
+      rrk: b.rrk.publicKey,
+    });
     expectRejected(verdicts(b.room())[bob.userId], "join_rsk_not_signed", "$4");
   });
 
   it("invite_rrk → reject (invite_wrong_rrk): the invite carries another RRK", () => {
     const b = aliceAndBob();
     const otherRrk = signingKeyFromSeed(seedFrom("elsewhere")).publicKey;
-    b.find("$3").content = buildMemberContent({ membership: "invite", signer: alice, parentEventId: "$1", userKey: bob.msk.publicKey, rrk: otherRrk });
+    b.find("$3").content = buildMemberContent({
+      membership: "invite",
+      signer: alice,
+      parentEventId: "$1",
+      userKey: bob.msk.publicKey,
+      rrk: otherRrk,
+    });
     expectRejected(verdicts(b.room())[bob.userId], "invite_wrong_rrk", "$3");
   });
 
   it("invite_rrk → reject (invite_wrong_msk): Alice invited another MSK than the one Bob joins with", () => {
     const b = aliceAndBob();
-    b.find("$3").content = buildMemberContent({ membership: "invite", signer: alice, parentEventId: "$1", userKey: mallory.msk.publicKey, rrk: b.rrk.publicKey });
+    b.find("$3").content = buildMemberContent({
+      membership: "invite",
+      signer: alice,
+      parentEventId: "$1",
+      userKey: mallory.msk.publicKey,
+      rrk: b.rrk.publicKey,
+    });
     expectRejected(verdicts(b.room())[bob.userId], "invite_wrong_msk", "$3");
   });
 
@@ -226,16 +282,38 @@ describe("reject edges", () => {
   it("threepid_signed_msk → reject (threepid_wrong_msk): the identity server signed another MSK", () => {
     const b = new RoomBuilder().create(alice);
     b.thirdPartyInviteAndJoin(alice, bob, { isKey });
-    const signed = signThirdPartyBinding({ mxid: bob.userId, token: `tok-${bob.userId}`, userKey: mallory.msk.publicKey, identityServer: "id.example", keyId: "ed25519:0", key: isKey });
-    b.find("$4").content = buildThirdPartySuccessorInviteContent({ thirdPartyInviteEventId: "$3", displayName: "x", signed });
+    const signed = signThirdPartyBinding({
+      mxid: bob.userId,
+      token: `tok-${bob.userId}`,
+      userKey: mallory.msk.publicKey,
+      identityServer: "id.example",
+      keyId: "ed25519:0",
+      key: isKey,
+    });
+    b.find("$4").content = buildThirdPartySuccessorInviteContent({
+      thirdPartyInviteEventId: "$3",
+      displayName: "x",
+      signed,
+    });
     expectRejected(verdicts(b.room())[bob.userId], "threepid_wrong_msk", "$4");
   });
 
   it("threepid_token → reject (threepid_token_mismatch): the signed token is not the third-party invite's", () => {
     const b = new RoomBuilder().create(alice);
     b.thirdPartyInviteAndJoin(alice, bob, { isKey });
-    const signed = signThirdPartyBinding({ mxid: bob.userId, token: "another-token", userKey: bob.msk.publicKey, identityServer: "id.example", keyId: "ed25519:0", key: isKey });
-    b.find("$4").content = buildThirdPartySuccessorInviteContent({ thirdPartyInviteEventId: "$3", displayName: "x", signed });
+    const signed = signThirdPartyBinding({
+      mxid: bob.userId,
+      token: "another-token",
+      userKey: bob.msk.publicKey,
+      identityServer: "id.example",
+      keyId: "ed25519:0",
+      key: isKey,
+    });
+    b.find("$4").content = buildThirdPartySuccessorInviteContent({
+      thirdPartyInviteEventId: "$3",
+      displayName: "x",
+      signed,
+    });
     expectRejected(verdicts(b.room())[bob.userId], "threepid_token_mismatch", "$4");
   });
 
@@ -243,7 +321,11 @@ describe("reject edges", () => {
     const b = new RoomBuilder().create(alice);
     b.thirdPartyInviteAndJoin(alice, bob, { isKey });
     const tpi = b.find("$4").content.third_party_invite as { signed: JsonObject };
-    b.find("$4").content = buildThirdPartySuccessorInviteContent({ thirdPartyInviteEventId: "$2", displayName: "x", signed: tpi.signed });
+    b.find("$4").content = buildThirdPartySuccessorInviteContent({
+      thirdPartyInviteEventId: "$2",
+      displayName: "x",
+      signed: tpi.signed,
+    });
     expectRejected(verdicts(b.room())[bob.userId], "wrong_parent_kind", "$2");
   });
 
@@ -259,8 +341,17 @@ describe("reject edges", () => {
 
   it("join_rule_type → reject (join_rule_not_joinable): the parent is an invite-only join rule", () => {
     const b = new RoomBuilder().create(alice);
-    const content: JsonObject = { join_rule: "invite", sender_key: alice.rskCrossSigningKey, parent_event_id: b.cause(alice) };
-    const rule = b.add({ type: "m.room.join_rules", state_key: "", sender: alice.userId, content: signJson(content, alice.userId, keyIdOf(alice.rsk.publicKey), alice.rsk) });
+    const content: JsonObject = {
+      join_rule: "invite",
+      sender_key: alice.rskCrossSigningKey,
+      parent_event_id: b.cause(alice),
+    };
+    const rule = b.add({
+      type: "m.room.join_rules",
+      state_key: "",
+      sender: alice.userId,
+      content: signJson(content, alice.userId, keyIdOf(alice.rsk.publicKey), alice.rsk),
+    });
     b.joinVia(rule, bob);
     expectRejected(verdicts(b.room())[bob.userId], "join_rule_not_joinable", rule.event_id);
   });
@@ -281,7 +372,12 @@ describe("reject edges", () => {
     other.causes.set(mallory.userId, join.event_id);
     const b = new RoomBuilder().create(alice);
     b.joinVia(b.joinRules(alice, "restricted", [other.roomId]), mallory, other.proofFor(mallory));
-    expect(verdicts(b.room())[mallory.userId]).toEqual({ status: "rejected", reason: "restricted_proof_failed", event: invite.event_id, detail: "sender_rsk_not_signed" });
+    expect(verdicts(b.room())[mallory.userId]).toEqual({
+      status: "rejected",
+      reason: "restricted_proof_failed",
+      event: invite.event_id,
+      detail: "sender_rsk_not_signed",
+    });
   });
 
   it("join_state → unknown (parent_missing): the server stripped the proof", () => {
@@ -290,7 +386,11 @@ describe("reject edges", () => {
     const b = new RoomBuilder().create(alice);
     const join = b.joinVia(b.joinRules(alice, "restricted", [other.roomId]), bob, other.proofFor(bob));
     delete join.content.unsigned;
-    expect(verdicts(b.room())[bob.userId]).toEqual({ status: "unknown", reason: "parent_missing", event: join.event_id });
+    expect(verdicts(b.room())[bob.userId]).toEqual({
+      status: "unknown",
+      reason: "parent_missing",
+      event: join.event_id,
+    });
   });
 
   it("joinrule_match → reject (restricted_room_not_allowed): a valid proof, but for a room the rule does not list", () => {
@@ -320,7 +420,11 @@ describe("reject edges", () => {
     const b = aliceAndBob();
     const invite = b.member("invite", alice, carol, "$3"); // $3 is Alice's invite of Bob
     b.member("join", carol, carol, invite.event_id);
-    expectRejected(verdicts(b.room(), { pinned: { [alice.userId]: alice.msk.publicKey } })[carol.userId], "wrong_parent_kind", "$3");
+    expectRejected(
+      verdicts(b.room(), { pinned: { [alice.userId]: alice.msk.publicKey } })[carol.userId],
+      "wrong_parent_kind",
+      "$3",
+    );
   });
 
   it("parent_cycle: two invitations that point at each other's joins", () => {
@@ -338,7 +442,11 @@ describe("reject edges", () => {
 
   it("parent_missing → unknown: the server withheld the invite", () => {
     const b = aliceAndBob();
-    expect(verdicts(b.room({ withhold: ["$3"] }))[bob.userId]).toEqual({ status: "unknown", reason: "parent_missing", event: "$3" });
+    expect(verdicts(b.room({ withhold: ["$3"] }))[bob.userId]).toEqual({
+      status: "unknown",
+      reason: "parent_missing",
+      event: "$3",
+    });
   });
 
   it("malformed: parent_event_id is not a string", () => {
@@ -348,7 +456,12 @@ describe("reject edges", () => {
     expectRejected(verdicts(b.room())[bob.userId], "join_bad_signature", "$4");
     const c = aliceAndBob();
     const { signatures: _s, ...content } = c.find("$4").content;
-    c.find("$4").content = signJson({ ...content, parent_event_id: 3 }, bob.userId, keyIdOf(bob.rsk.publicKey), bob.rsk);
+    c.find("$4").content = signJson(
+      { ...content, parent_event_id: 3 },
+      bob.userId,
+      keyIdOf(bob.rsk.publicKey),
+      bob.rsk,
+    );
     expectRejected(verdicts(c.room())[bob.userId], "malformed", "$4");
   });
 
@@ -362,7 +475,12 @@ describe("reject edges", () => {
   it("mixed_field_forms: a join that uses both field forms", () => {
     const b = aliceAndBob();
     const { signatures: _s, ...content } = b.find("$4").content;
-    b.find("$4").content = signJson({ ...content, "org.matrix.msc3917.v1.user_key": content.user_key! }, bob.userId, keyIdOf(bob.rsk.publicKey), bob.rsk);
+    b.find("$4").content = signJson(
+      { ...content, "org.matrix.msc3917.v1.user_key": content.user_key! },
+      bob.userId,
+      keyIdOf(bob.rsk.publicKey),
+      bob.rsk,
+    );
     expectRejected(verdicts(b.room())[bob.userId], "mixed_field_forms", "$4");
   });
 
@@ -387,36 +505,78 @@ describe("pinned MSKs", () => {
     expect(verdicts(room, { pinned: { [alice.userId]: alice.msk.publicKey } })[bob.userId]?.status).toBe("verified");
     const c = aliceAndBob();
     const invite = c.member("invite", bob, fakeAlice, "$4");
-    c.add({ type: "m.room.member", state_key: alice.userId, sender: alice.userId, content: buildMemberContent({ membership: "join", signer: fakeAlice, parentEventId: invite.event_id, userKey: fakeAlice.msk.publicKey, rrk: c.rrk.publicKey }) });
+    c.add({
+      type: "m.room.member",
+      state_key: alice.userId,
+      sender: alice.userId,
+      content: buildMemberContent({
+        membership: "join",
+        signer: fakeAlice,
+        parentEventId: invite.event_id,
+        userKey: fakeAlice.msk.publicKey,
+        rrk: c.rrk.publicKey,
+      }),
+    });
     expect(verdicts(c.room())[alice.userId]?.status).toBe("verified"); // TOFU: the chain is valid
-    expectRejected(verdicts(c.room(), { pinned: { [alice.userId]: alice.msk.publicKey } })[alice.userId], "join_wrong_msk", "$6");
+    expectRejected(
+      verdicts(c.room(), { pinned: { [alice.userId]: alice.msk.publicKey } })[alice.userId],
+      "join_wrong_msk",
+      "$6",
+    );
   });
 });
 
 describe("torsion keys", () => {
-  it.each(Object.values(backends).map((b) => [b.name, b] as const))("an RSK that is a torsion point, with a 'universal' signature, is rejected (%s)", (_name, backend) => {
-    // The identity point as RSK, signed by Bob's real MSK; signature R = identity, S = 0 "verifies" any message under raw OpenSSL.
-    const identity = ed.Point.ZERO.toBytes();
-    const universal = encodeBase64(new Uint8Array([...identity, ...new Uint8Array(32)]));
-    const b = aliceAndBob();
-    const pub = encodeBase64(identity);
-    const torsionRsk = signJson({ user_id: bob.userId, usage: ["room_signing"], keys: { [`ed25519:${pub}`]: pub } }, bob.userId, keyIdOf(bob.msk.publicKey), bob.msk);
-    const content: JsonObject = { membership: "join", sender_key: torsionRsk, parent_event_id: "$3", user_key: encodeBase64(bob.msk.publicKey), room_root_key: encodeBase64(b.rrk.publicKey) };
-    content.signatures = { [bob.userId]: { [`ed25519:${pub}`]: universal } };
-    b.find("$4").content = content;
-    expect(verifyMembership(b.room(), { backend }).members[bob.userId]).toMatchObject({ status: "rejected", reason: "join_bad_signature", event: "$4" });
-  });
+  it.each(Object.values(backends).map((b) => [b.name, b] as const))(
+    "an RSK that is a torsion point, with a 'universal' signature, is rejected (%s)",
+    (_name, backend) => {
+      // The identity point as RSK, signed by Bob's real MSK; signature R = identity, S = 0 "verifies" any message under raw OpenSSL.
+      const identity = ed.Point.ZERO.toBytes();
+      const universal = encodeBase64(new Uint8Array([...identity, ...new Uint8Array(32)]));
+      const b = aliceAndBob();
+      const pub = encodeBase64(identity);
+      const torsionRsk = signJson(
+        { user_id: bob.userId, usage: ["room_signing"], keys: { [`ed25519:${pub}`]: pub } },
+        bob.userId,
+        keyIdOf(bob.msk.publicKey),
+        bob.msk,
+      );
+      const content: JsonObject = {
+        membership: "join",
+        sender_key: torsionRsk,
+        parent_event_id: "$3",
+        user_key: encodeBase64(bob.msk.publicKey),
+        room_root_key: encodeBase64(b.rrk.publicKey),
+      };
+      content.signatures = { [bob.userId]: { [`ed25519:${pub}`]: universal } };
+      b.find("$4").content = content;
+      expect(verifyMembership(b.room(), { backend }).members[bob.userId]).toMatchObject({
+        status: "rejected",
+        reason: "join_bad_signature",
+        event: "$4",
+      });
+    },
+  );
 });
 
 describe("chains option", () => {
-  it("by default (and with chains: \"length\" or false) a verdict gives parent and chain_length, not the chain", () => {
+  it('by default (and with chains: "length" or false) a verdict gives parent and chain_length, not the chain', () => {
     const b = aliceAndBob();
     b.inviteAndJoin(bob, carol);
-    const want = { status: "verified", msk: encodeBase64(carol.msk.publicKey), cause: "$6", parent: "$5", chain_length: 5 };
+    const want = {
+      status: "verified",
+      msk: encodeBase64(carol.msk.publicKey),
+      cause: "$6",
+      parent: "$5",
+      chain_length: 5,
+    };
     expect(verifyMembership(b.room()).members[carol.userId]).toEqual(want);
     expect(verifyMembership(b.room(), { chains: "length" }).members[carol.userId]).toEqual(want);
     expect(verifyMembership(b.room(), { chains: false }).members[carol.userId]).toEqual(want);
-    expect(verifyMembership(b.room(), { chains: "full" }).members[carol.userId]).toEqual({ ...want, chain: ["$6", "$5", "$4", "$3", "$1"] });
+    expect(verifyMembership(b.room(), { chains: "full" }).members[carol.userId]).toEqual({
+      ...want,
+      chain: ["$6", "$5", "$4", "$3", "$1"],
+    });
   });
 
   it("parent is the next event up: the invite, the third-party invite's successor, the join rule, or the create event", () => {
@@ -429,6 +589,10 @@ describe("chains option", () => {
     expect(v[alice.userId]).toMatchObject({ cause: "$2", parent: "$1", chain_length: 2 });
     expect(v[bob.userId]).toMatchObject({ cause: "$4", parent: "$3", chain_length: 3 });
     expect(v[carol.userId]).toMatchObject({ cause: "$7", parent: "$6", chain_length: 4 });
-    expect(v[mallory.userId]).toMatchObject({ cause: `$${Number(rule.event_id.slice(1)) + 1}`, parent: rule.event_id, chain_length: 3 });
+    expect(v[mallory.userId]).toMatchObject({
+      cause: `$${Number(rule.event_id.slice(1)) + 1}`,
+      parent: rule.event_id,
+      chain_length: 3,
+    });
   });
 });

@@ -20,7 +20,13 @@ import { type Ed25519Backend, PUBLIC_KEY_LENGTH, SIGNATURE_LENGTH, defaultBacken
 import type { RejectReason, UnknownReason } from "./membership-reasons.ts";
 import { type Msc3917Fields, readMsc3917Fields } from "./msc3917-fields.ts";
 import { type Result, fail, ok } from "./result.ts";
-import { RRK_KEY_ID, isRrkRoomId, isRrkShapedRoomId as isRrkRoomIdShaped, roomIdFromRrk, rrkFromContent } from "./room-root-key.ts";
+import {
+  RRK_KEY_ID,
+  isRrkRoomId,
+  isRrkShapedRoomId as isRrkRoomIdShaped,
+  roomIdFromRrk,
+  rrkFromContent,
+} from "./room-root-key.ts";
 import { isEd25519KeyId, signatureOf, signedBytes, verifySignedJson } from "./signing.ts";
 
 export type { RejectReason, UnknownReason } from "./membership-reasons.ts";
@@ -121,11 +127,19 @@ export interface Ev {
   raw: Record<string, unknown>;
 }
 
-export type Failure = { status: "rejected"; reason: RejectReason; event: string; detail?: string } | { status: "unknown"; reason: UnknownReason; event: string; detail?: string };
+export type Failure =
+  | { status: "rejected"; reason: RejectReason; event: string; detail?: string }
+  | { status: "unknown"; reason: UnknownReason; event: string; detail?: string };
 
-export const reject = (reason: RejectReason, event: string, detail?: string): Failure => (detail === undefined ? { status: "rejected", reason, event } : { status: "rejected", reason, event, detail });
+export const reject = (reason: RejectReason, event: string, detail?: string): Failure =>
+  detail === undefined ? { status: "rejected", reason, event } : { status: "rejected", reason, event, detail };
 const missing = (event: string): Failure => ({ status: "unknown", reason: "parent_missing", event });
-const unsupported = (event: string, detail: string): Failure => ({ status: "unknown", reason: "join_rule_unsupported", event, detail });
+const unsupported = (event: string, detail: string): Failure => ({
+  status: "unknown",
+  reason: "join_rule_unsupported",
+  event,
+  detail,
+});
 
 const parsedEvents = new WeakMap<object, Result<Ev, RejectReason>>();
 
@@ -135,11 +149,19 @@ export function parseEvent(raw: unknown): Result<Ev, RejectReason> {
   if (cached) return cached;
   let result: Result<Ev, RejectReason>;
   const { event_id, type, state_key, sender, content } = raw;
-  if (typeof event_id !== "string" || typeof type !== "string" || typeof sender !== "string" || !isJsonObject(content) || (state_key !== undefined && typeof state_key !== "string")) {
+  if (
+    typeof event_id !== "string" ||
+    typeof type !== "string" ||
+    typeof sender !== "string" ||
+    !isJsonObject(content) ||
+    (state_key !== undefined && typeof state_key !== "string")
+  ) {
     result = fail("malformed");
   } else {
     const fields = readMsc3917Fields(content);
-    result = fields.ok ? ok({ event_id, type, state_key, sender, content, fields: fields.value, raw }) : fail(fields.error);
+    result = fields.ok
+      ? ok({ event_id, type, state_key, sender, content, fields: fields.value, raw })
+      : fail(fields.error);
   }
   parsedEvents.set(raw, result);
   return result;
@@ -208,7 +230,8 @@ export class EventIndex {
  */
 function sameJson(a: unknown, b: unknown, omit?: ReadonlySet<string>, depth = 0): boolean {
   if (a === b) return true;
-  if (typeof a !== "object" || typeof b !== "object" || a === null || b === null || depth > MAX_JSON_DEPTH) return false;
+  if (typeof a !== "object" || typeof b !== "object" || a === null || b === null || depth > MAX_JSON_DEPTH)
+    return false;
   if (Array.isArray(a)) {
     if (!Array.isArray(b) || a.length !== b.length) return false;
     for (let i = 0; i < a.length; i++) if (!sameJson(a[i], b[i], undefined, depth + 1)) return false;
@@ -272,9 +295,12 @@ interface Dep {
 
 type Local = Failure | { status: "ok"; via: string[]; deps: Dep[] };
 
-export type Outcome = Failure | { status: "verified"; cause: string; via: string[]; next: string | undefined; length: number };
+export type Outcome =
+  | Failure
+  | { status: "verified"; cause: string; via: string[]; next: string | undefined; length: number };
 
-const taskKey = (t: Task): string => (t.key ??= `${t.ctx.id}\u0000${t.eventId}\u0000${t.user}\u0000${encodeBase64(t.msk)}`);
+const taskKey = (t: Task): string =>
+  (t.key ??= `${t.ctx.id}\u0000${t.eventId}\u0000${t.user}\u0000${encodeBase64(t.msk)}`);
 
 /**
  * Policy: a third-party invite is checked against at most the first 16 distinct identity-server keys
@@ -356,7 +382,12 @@ export class Verifier {
           continue;
         }
         if (result.status === "rejected") {
-          finish(f, dep.wrap ? reject(dep.wrap, result.event, result.detail ? `${result.reason}: ${result.detail}` : result.reason) : result);
+          finish(
+            f,
+            dep.wrap
+              ? reject(dep.wrap, result.event, result.detail ? `${result.reason}: ${result.detail}` : result.reason)
+              : result,
+          );
           continue;
         }
         if (result.status === "unknown") f.unknown ??= result;
@@ -371,7 +402,13 @@ export class Verifier {
       const primaryKey = primary ? taskKey(primary.task) : undefined;
       const primaryOutcome = primaryKey ? this.memo.get(primaryKey) : undefined;
       const tail = primaryOutcome?.status === "verified" ? primaryOutcome.length : 0;
-      finish(f, { status: "verified", cause: f.task.eventId, via: local.via, next: primaryKey, length: 1 + local.via.length + tail });
+      finish(f, {
+        status: "verified",
+        cause: f.task.eventId,
+        via: local.via,
+        next: primaryKey,
+        length: 1 + local.via.length + tail,
+      });
     }
     return this.memo.get(rootKey)!;
   }
@@ -395,8 +432,21 @@ export class Verifier {
   /** create_rrk and create_sig on the room's own create event, for the room-level verdict; null if it passes. */
   checkRoomCreate(e: Ev, ctx: Context): (Failure & { status: "rejected" }) | null {
     const rrk = rrkFromContent(e.fields.values.room_root_key);
-    if (!rrk.ok || !sameBytes(rrk.value, ctx.rrk)) return { status: "rejected", reason: "create_wrong_rrk", event: e.event_id, detail: "the create event does not carry the RRK the client believes in" };
-    return this.createSigned(e, ctx) ? null : { status: "rejected", reason: "create_bad_signature", event: e.event_id, detail: "the create event is not signed by the RRK" };
+    if (!rrk.ok || !sameBytes(rrk.value, ctx.rrk))
+      return {
+        status: "rejected",
+        reason: "create_wrong_rrk",
+        event: e.event_id,
+        detail: "the create event does not carry the RRK the client believes in",
+      };
+    return this.createSigned(e, ctx)
+      ? null
+      : {
+          status: "rejected",
+          reason: "create_bad_signature",
+          event: e.event_id,
+          detail: "the create event is not signed by the RRK",
+        };
   }
 
   /** create_sig, checked once per create event. */
@@ -407,7 +457,9 @@ export class Verifier {
       // Policy: the RRK's signature is accepted under the entity <room ID> (MSC3917's text) or under
       // the creator's user ID (the proposal's example event). The key is what matters, and it must
       // be the RRK the client believes in either way.
-      signed = verifySignedJson(e.content, ctx.roomId, RRK_KEY_ID, ctx.rrk, this.backend).ok || verifySignedJson(e.content, e.sender, RRK_KEY_ID, ctx.rrk, this.backend).ok;
+      signed =
+        verifySignedJson(e.content, ctx.roomId, RRK_KEY_ID, ctx.rrk, this.backend).ok ||
+        verifySignedJson(e.content, e.sender, RRK_KEY_ID, ctx.rrk, this.backend).ok;
       this.createChecks.set(memoKey, signed);
     }
     return signed;
@@ -433,7 +485,13 @@ export class Verifier {
     if ("status" in checked) return checked;
     const cause = this.solve(checked.dep.task);
     if (cause.status !== "verified") return cause;
-    return { status: "verified", cause: e.event_id, via: [], next: taskKey(checked.dep.task), length: 1 + cause.length };
+    return {
+      status: "verified",
+      cause: e.event_id,
+      via: [],
+      next: taskKey(checked.dep.task),
+      length: 1 + cause.length,
+    };
   }
 
   /**
@@ -481,7 +539,11 @@ export class Verifier {
       if (e.state_key !== user) return reject("wrong_parent_kind", e.event_id, "a join for another user");
       return this.checkJoin(e, ctx, user, msk);
     }
-    return reject("wrong_parent_kind", e.event_id, `a cause of membership must be a join or m.room.create, not ${e.type}${typeof e.content.membership === "string" ? ` (${e.content.membership})` : ""}`);
+    return reject(
+      "wrong_parent_kind",
+      e.event_id,
+      `a cause of membership must be a join or m.room.create, not ${e.type}${typeof e.content.membership === "string" ? ` (${e.content.membership})` : ""}`,
+    );
   }
 
   /** create_rrk, create_sig. */
@@ -489,8 +551,10 @@ export class Verifier {
     const rrk = rrkFromContent(e.fields.values.room_root_key);
     if (!rrk.ok || !sameBytes(rrk.value, ctx.rrk)) return reject("create_wrong_rrk", e.event_id);
     const creatorKey = decodeKey(e.fields.values.creator_key);
-    if (!creatorKey || !sameBytes(creatorKey, msk)) return reject("create_wrong_creator", e.event_id, "creator_key is not the user's MSK");
-    if (e.sender !== user) return reject("create_wrong_creator", e.event_id, "the create event was sent by another user");
+    if (!creatorKey || !sameBytes(creatorKey, msk))
+      return reject("create_wrong_creator", e.event_id, "creator_key is not the user's MSK");
+    if (e.sender !== user)
+      return reject("create_wrong_creator", e.event_id, "the create event was sent by another user");
     if (!this.createSigned(e, ctx)) return reject("create_bad_signature", e.event_id);
     return { status: "ok", via: [], deps: [] };
   }
@@ -505,7 +569,8 @@ export class Verifier {
       if (ctx.createEventId === undefined) return missing("m.room.create");
       const create = ctx.index.get(ctx.createEventId);
       if (!("found" in create)) return create;
-      if (create.found.sender !== user) return reject("join_wrong_rrk", e.event_id, "a join without MSC3917 fields, by someone other than the creator");
+      if (create.found.sender !== user)
+        return reject("join_wrong_rrk", e.event_id, "a join without MSC3917 fields, by someone other than the creator");
       return { status: "ok", via: [], deps: [{ task: { ctx, eventId: ctx.createEventId, user, msk }, primary: true }] };
     }
     const rrk = rrkFromContent(v.room_root_key);
@@ -514,7 +579,12 @@ export class Verifier {
     if (!userKey || !sameBytes(userKey, msk)) return reject("join_wrong_msk", e.event_id);
     if (e.sender !== user) return reject("join_bad_signature", e.event_id, "a join sent by another user");
     const rsk = this.rskOf(v.sender_key, user);
-    if (!rsk.ok) return reject("join_bad_signature", e.event_id, `sender_key: ${typeof rsk.error === "string" ? rsk.error : rsk.error.signature}`);
+    if (!rsk.ok)
+      return reject(
+        "join_bad_signature",
+        e.event_id,
+        `sender_key: ${typeof rsk.error === "string" ? rsk.error : rsk.error.signature}`,
+      );
     const sig = verifySignedJson(e.content, user, keyIdOf(rsk.value), rsk.value, this.backend);
     if (!sig.ok) return reject("join_bad_signature", e.event_id, sig.error);
     if (!this.rskSignedBy(v.sender_key, user, msk)) return reject("join_rsk_not_signed", e.event_id);
@@ -534,10 +604,16 @@ export class Verifier {
     }
     if (p.type === "m.room.member" && p.content.membership === "invite") {
       if (p.state_key !== user) return reject("invite_wrong_msk", p.event_id, "the invite is for another user");
-      return isJsonObject(p.content.third_party_invite) ? this.checkThirdPartyInvite(p, ctx, user, msk) : this.checkUserInvite(p, ctx, msk);
+      return isJsonObject(p.content.third_party_invite)
+        ? this.checkThirdPartyInvite(p, ctx, user, msk)
+        : this.checkUserInvite(p, ctx, msk);
     }
     if (p.type === "m.room.join_rules" && p.state_key === "") return this.checkJoinRule(join, p, ctx, user, msk);
-    return reject("wrong_parent_kind", p.event_id, `a join's parent must be an invite or m.room.join_rules, not ${p.type}`);
+    return reject(
+      "wrong_parent_kind",
+      p.event_id,
+      `a join's parent must be an invite or m.room.join_rules, not ${p.type}`,
+    );
   }
 
   /** invite_rrk, then check_sender. */
@@ -553,18 +629,26 @@ export class Verifier {
   private checkThirdPartyInvite(invite: Ev, ctx: Context, user: string, msk: Uint8Array): Local {
     const tpi = invite.content.third_party_invite as Record<string, unknown>;
     const signed = tpi.signed;
-    if (!isJsonObject(signed)) return reject("malformed", invite.event_id, "third_party_invite.signed is not an object");
+    if (!isJsonObject(signed))
+      return reject("malformed", invite.event_id, "third_party_invite.signed is not an object");
     const signedFields = readMsc3917Fields(signed);
     if (!signedFields.ok) return reject("mixed_field_forms", invite.event_id);
     const signedKey = decodeKey(signedFields.value.values.user_key);
-    if (signed.mxid !== user || !signedKey || !sameBytes(signedKey, msk)) return reject("threepid_wrong_msk", invite.event_id);
+    if (signed.mxid !== user || !signedKey || !sameBytes(signedKey, msk))
+      return reject("threepid_wrong_msk", invite.event_id);
     const tpiId = invite.fields.values.parent_event_id;
     if (typeof tpiId !== "string") return reject("malformed", invite.event_id, "parent_event_id is not a string");
     const looked = ctx.index.get(tpiId);
     if (!("found" in looked)) return looked;
     const t = looked.found;
-    if (t.type !== "m.room.third_party_invite") return reject("wrong_parent_kind", t.event_id, `a third-party successor invite's parent must be m.room.third_party_invite, not ${t.type}`);
-    if (typeof signed.token !== "string" || signed.token !== t.state_key) return reject("threepid_token_mismatch", invite.event_id);
+    if (t.type !== "m.room.third_party_invite")
+      return reject(
+        "wrong_parent_kind",
+        t.event_id,
+        `a third-party successor invite's parent must be m.room.third_party_invite, not ${t.type}`,
+      );
+    if (typeof signed.token !== "string" || signed.token !== t.state_key)
+      return reject("threepid_token_mismatch", invite.event_id);
     if (!this.identityServerSigned(signed, t)) return reject("threepid_bad_signature", invite.event_id);
     return this.viaSender(t, ctx, [invite.event_id, t.event_id]);
   }
@@ -629,28 +713,40 @@ export class Verifier {
   private checkJoinRule(join: Ev, rule: Ev, ctx: Context, user: string, msk: Uint8Array): Local {
     const kind = rule.content.join_rule;
     if (kind === "public") return this.viaSender(rule, ctx, [rule.event_id]);
-    if (kind !== "restricted") return reject("join_rule_not_joinable", rule.event_id, `join rule ${JSON.stringify(kind)}`);
+    if (kind !== "restricted")
+      return reject("join_rule_not_joinable", rule.event_id, `join rule ${JSON.stringify(kind)}`);
     const allows = this.allowsOf(rule);
     if ("status" in allows) return allows;
     // any_old_rooms: a rule that lists any legacy room takes the plain check_sender path.
     if (allows.legacy) return this.viaSender(rule, ctx, [rule.event_id]);
     const allowed = allows.rooms;
     const unsigned = join.content.unsigned;
-    const proof = isJsonObject(unsigned) && Array.isArray(unsigned.membership_events) ? unsigned.membership_events : undefined;
+    const proof =
+      isJsonObject(unsigned) && Array.isArray(unsigned.membership_events) ? unsigned.membership_events : undefined;
     if (!proof || proof.length === 0) return missing(join.event_id);
     const first = parseEvent(proof[0]);
     if (!first.ok) return reject("restricted_proof_failed", join.event_id, `membership_events[0]: ${first.error}`);
     const otherRrk = rrkFromContent(first.value.fields.values.room_root_key);
     if (!otherRrk.ok) return reject("restricted_proof_failed", first.value.event_id, "room_root_key of the proof");
-    if (!allowed.has(roomIdFromRrk(otherRrk.value))) return reject("restricted_room_not_allowed", join.event_id, roomIdFromRrk(otherRrk.value));
-    const createInProof = proof.find((x) => isJsonObject(x) && x.type === "m.room.create" && typeof x.event_id === "string") as { event_id: string } | undefined;
+    if (!allowed.has(roomIdFromRrk(otherRrk.value)))
+      return reject("restricted_room_not_allowed", join.event_id, roomIdFromRrk(otherRrk.value));
+    const createInProof = proof.find(
+      (x) => isJsonObject(x) && x.type === "m.room.create" && typeof x.event_id === "string",
+    ) as { event_id: string } | undefined;
     const other = this.newContext(otherRrk.value, new EventIndex([proof]), createInProof?.event_id);
     const sender = this.viaSender(rule, ctx, [rule.event_id]);
     if (sender.status !== "ok") return sender;
     return {
       status: "ok",
       via: sender.via,
-      deps: [{ task: { ctx: other, eventId: first.value.event_id, user, msk }, primary: false, wrap: "restricted_proof_failed" }, ...sender.deps],
+      deps: [
+        {
+          task: { ctx: other, eventId: first.value.event_id, user, msk },
+          primary: false,
+          wrap: "restricted_proof_failed",
+        },
+        ...sender.deps,
+      ],
     };
   }
 
@@ -673,9 +769,13 @@ export class Verifier {
       const a = allow[i];
       if (!isJsonObject(a) || a.type !== "m.room_membership" || typeof a.room_id !== "string") {
         const type = isJsonObject(a) ? JSON.stringify(a.type) : "not an object";
-        result = unsupported(rule.event_id, `allow[${i}]: ${isJsonObject(a) && a.type === "m.room_membership" ? "room_id is not a string" : `type ${type}`}`);
+        result = unsupported(
+          rule.event_id,
+          `allow[${i}]: ${isJsonObject(a) && a.type === "m.room_membership" ? "room_id is not a string" : `type ${type}`}`,
+        );
       } else if (isRrkRoomId(a.room_id)) rooms.add(a.room_id);
-      else if (isRrkRoomIdShaped(a.room_id)) result = unsupported(rule.event_id, `allow[${i}]: ${a.room_id} is shaped like an RRK but is not a usable key`);
+      else if (isRrkRoomIdShaped(a.room_id))
+        result = unsupported(rule.event_id, `allow[${i}]: ${a.room_id} is shaped like an RRK but is not a usable key`);
       else legacy = true;
     }
     result ??= legacy ? { legacy: true } : { legacy: false, rooms };
@@ -699,7 +799,12 @@ export class Verifier {
     const sender = x.sender;
     const senderKey = x.fields.values.sender_key;
     const rsk = this.rskOf(senderKey, sender);
-    if (!rsk.ok) return reject("sender_bad_signature", x.event_id, `sender_key: ${typeof rsk.error === "string" ? rsk.error : rsk.error.signature}`);
+    if (!rsk.ok)
+      return reject(
+        "sender_bad_signature",
+        x.event_id,
+        `sender_key: ${typeof rsk.error === "string" ? rsk.error : rsk.error.signature}`,
+      );
     const sig = verifySignedJson(x.content, sender, keyIdOf(rsk.value), rsk.value, this.backend);
     if (!sig.ok) return reject("sender_bad_signature", x.event_id, sig.error);
     const parentId = x.fields.values.parent_event_id;
@@ -712,8 +817,17 @@ export class Verifier {
       if (!("found" in looked)) return looked;
       const cause = looked.found;
       const named =
-        cause.type === "m.room.create" ? cause.fields.values.creator_key : cause.type === "m.room.member" && cause.content.membership === "join" && cause.state_key === sender ? cause.fields.values.user_key : undefined;
-      if (named === undefined) return reject("wrong_parent_kind", cause.event_id, `the parent of ${x.type} must be its sender's join or the create event`);
+        cause.type === "m.room.create"
+          ? cause.fields.values.creator_key
+          : cause.type === "m.room.member" && cause.content.membership === "join" && cause.state_key === sender
+            ? cause.fields.values.user_key
+            : undefined;
+      if (named === undefined)
+        return reject(
+          "wrong_parent_kind",
+          cause.event_id,
+          `the parent of ${x.type} must be its sender's join or the create event`,
+        );
       const decoded = decodeKey(named);
       if (!decoded) return reject("malformed", cause.event_id, "the MSK it names is not a key");
       senderMsk = decoded;
@@ -732,12 +846,16 @@ export function normalizePins(pinned: VerifyOptions["pinned"]): Map<string, Uint
     // Policy: user IDs are data. An object literal `{ __proto__: key }` sets a prototype instead of
     // pinning `__proto__`, and the pin would silently vanish, so objects must be plain.
     const proto = Object.getPrototypeOf(pinned);
-    if (proto !== Object.prototype && proto !== null) throw new TypeError("pinned MSKs must be a Map or a plain object (a `__proto__` key in an object literal sets its prototype)");
+    if (proto !== Object.prototype && proto !== null)
+      throw new TypeError(
+        "pinned MSKs must be a Map or a plain object (a `__proto__` key in an object literal sets its prototype)",
+      );
     entries = Object.entries(pinned);
   }
   for (const [user, key] of entries) {
     const bytes = typeof key === "string" ? decodeKey(key) : key;
-    if (!(bytes instanceof Uint8Array) || bytes.length !== PUBLIC_KEY_LENGTH) throw new TypeError(`pinned MSK for ${user} is not a 32-byte key`);
+    if (!(bytes instanceof Uint8Array) || bytes.length !== PUBLIC_KEY_LENGTH)
+      throw new TypeError(`pinned MSK for ${user} is not a 32-byte key`);
     out.set(user, bytes);
   }
   return out;
@@ -758,7 +876,9 @@ export function verifyMembership(room: RoomView, options: VerifyOptions = {}): M
  * A verifier whose subject-binding checks are `binding` instead of the strict ones: the seam that
  * test-support/planted-bugs.ts plants bugs through. Nothing outside tests may use it.
  */
-export function verifierWithBinding(binding: SubjectBinding): (room: RoomView, options?: Omit<VerifyOptions, "faults">) => MembershipResult {
+export function verifierWithBinding(
+  binding: SubjectBinding,
+): (room: RoomView, options?: Omit<VerifyOptions, "faults">) => MembershipResult {
   return (room, options = {}) => verifyWith(room, options, binding);
 }
 
@@ -784,13 +904,26 @@ function createOf(state: readonly unknown[]): Ev | undefined {
 
 /** The room-level verdict: the state's create event, checked against the RRK (create_rrk, create_sig). */
 function roomVerdictOf(verifier: Verifier, ctx: Context, createEvent: Ev | undefined): RoomVerdict {
-  if (!createEvent) return { status: "unknown", reason: "parent_missing", event: "m.room.create", detail: "the state has no m.room.create event" };
+  if (!createEvent)
+    return {
+      status: "unknown",
+      reason: "parent_missing",
+      event: "m.room.create",
+      detail: "the state has no m.room.create event",
+    };
   const checked = verifier.checkRoomCreate(createEvent, ctx);
   return checked ?? { status: "verified", event: createEvent.event_id };
 }
 
 /** One verdict per user whose membership in `state` is `join`. */
-function verdictsOf(state: readonly unknown[], pins: Map<string, Uint8Array>, verifier: Verifier, ctx: Context, createEvent: Ev | undefined, chains: boolean): MembershipResult {
+function verdictsOf(
+  state: readonly unknown[],
+  pins: Map<string, Uint8Array>,
+  verifier: Verifier,
+  ctx: Context,
+  createEvent: Ev | undefined,
+  chains: boolean,
+): MembershipResult {
   // Per user: their join events in the state by event ID (the same event delivered twice is one),
   // or, for a join whose event cannot be read, the first raw event that names them.
   const joins = new Map<string, Map<string, Ev>>();
@@ -803,7 +936,13 @@ function verdictsOf(state: readonly unknown[], pins: Map<string, Uint8Array>, ve
       let mine = joins.get(v.state_key);
       if (!mine) joins.set(v.state_key, (mine = new Map()));
       if (!mine.has(v.event_id)) mine.set(v.event_id, v);
-    } else if (isJsonObject(raw) && raw.type === "m.room.member" && typeof raw.state_key === "string" && isJsonObject(raw.content) && raw.content.membership === "join") {
+    } else if (
+      isJsonObject(raw) &&
+      raw.type === "m.room.member" &&
+      typeof raw.state_key === "string" &&
+      isJsonObject(raw.content) &&
+      raw.content.membership === "join"
+    ) {
       // State events whose content is unreadable but that still name a joined user get a verdict too.
       if (!unreadable.has(raw.state_key)) unreadable.set(raw.state_key, raw);
     }
@@ -816,7 +955,10 @@ function verdictsOf(state: readonly unknown[], pins: Map<string, Uint8Array>, ve
     else {
       const raw = unreadable.get(user)!;
       const parsed = parseEvent(raw);
-      members[user] = reject(parsed.ok ? "malformed" : parsed.error, typeof raw.event_id === "string" ? raw.event_id : "(no event_id)");
+      members[user] = reject(
+        parsed.ok ? "malformed" : parsed.error,
+        typeof raw.event_id === "string" ? raw.event_id : "(no event_id)",
+      );
     }
   }
   return { room_id: ctx.roomId, room: roomVerdictOf(verifier, ctx, createEvent), members };
@@ -863,7 +1005,10 @@ export class MembershipSession {
     const state = Array.isArray(room.state) ? room.state : [];
     const sources = [state, Array.isArray(room.events) ? room.events : []];
     const createEvent = createOf(state);
-    if (this.index.add(sources) || (this.ctx.createEventId !== undefined && createEvent?.event_id !== this.ctx.createEventId)) {
+    if (
+      this.index.add(sources) ||
+      (this.ctx.createEventId !== undefined && createEvent?.event_id !== this.ctx.createEventId)
+    ) {
       const ambiguous = this.index;
       this.reset();
       this.index = ambiguous; // keep what was learned about ambiguous IDs
@@ -878,16 +1023,28 @@ export class MembershipSession {
 /** Verdicts are in UTF-8 byte order of the user IDs, which is their code-point order (no encoding needed). */
 const compareUserIds = compareCodePoints;
 
-function verdictFor(user: string, joins: Ev[], pins: Map<string, Uint8Array>, verifier: Verifier, ctx: Context, createEvent: Ev | undefined, chains: boolean): MemberVerdict {
+function verdictFor(
+  user: string,
+  joins: Ev[],
+  pins: Map<string, Uint8Array>,
+  verifier: Verifier,
+  ctx: Context,
+  createEvent: Ev | undefined,
+  chains: boolean,
+): MemberVerdict {
   const join = joins[0]!;
-  if (joins.length > 1) return reject("malformed", join.event_id, "more than one join for this user in the current state");
+  if (joins.length > 1)
+    return reject("malformed", join.event_id, "more than one join for this user in the current state");
   // The MSK this member is verified for: the pinned one, else the one the join names (TOFU).
   // A plain join (no MSC3917 fields) can only be the creator's, and names the create's creator_key.
   let msk = pins.get(user);
   if (!msk) {
     const named = join.fields.form === null ? createEvent?.fields.values.creator_key : join.fields.values.user_key;
     const decoded = decodeKey(named);
-    if (!decoded) return join.fields.form === null && !createEvent ? missing("m.room.create") : reject("join_wrong_msk", join.event_id, "user_key is not a key");
+    if (!decoded)
+      return join.fields.form === null && !createEvent
+        ? missing("m.room.create")
+        : reject("join_wrong_msk", join.event_id, "user_key is not a key");
     msk = decoded;
   }
   try {
@@ -903,6 +1060,11 @@ function verdictFor(user: string, joins: Ev[], pins: Map<string, Uint8Array>, ve
       ...(chains ? { chain: verifier.chain(outcome) } : {}),
     };
   } catch (e) {
-    return { status: "unknown", reason: "verifier_error", event: join.event_id, detail: (e as Error)?.message ?? String(e) };
+    return {
+      status: "unknown",
+      reason: "verifier_error",
+      event: join.event_id,
+      detail: (e as Error)?.message ?? String(e),
+    };
   }
 }

@@ -15,7 +15,17 @@ const childId = roomIdFromRrk(child.publicKey);
 function spaceWithChild(by = bob) {
   const space = new RoomBuilder({ label: "space" }).create(alice);
   space.inviteAndJoin(alice, bob);
-  const e = space.add({ type: "m.space.child", state_key: childId, sender: by.userId, content: buildSpaceChildContent({ childRrk: child.publicKey, via: ["example.org"], signer: by, parentEventId: space.causes.get(by.userId) ?? "$4" }) });
+  const e = space.add({
+    type: "m.space.child",
+    state_key: childId,
+    sender: by.userId,
+    content: buildSpaceChildContent({
+      childRrk: child.publicKey,
+      via: ["example.org"],
+      signer: by,
+      parentEventId: space.causes.get(by.userId) ?? "$4",
+    }),
+  });
   return { space, e };
 }
 
@@ -23,19 +33,33 @@ describe("verifySpaceChildren", () => {
   it("verifies a child added by a verified member, giving its RRK and the chain", () => {
     const { space, e } = spaceWithChild();
     expect(verifySpaceChildren(space.room())).toEqual({
-      [childId]: { status: "verified", room_root_key: encodeBase64(child.publicKey), sender: bob.userId, event: e.event_id, chain: [e.event_id, "$4", "$3", "$1"] },
+      [childId]: {
+        status: "verified",
+        room_root_key: encodeBase64(child.publicKey),
+        sender: bob.userId,
+        event: e.event_id,
+        chain: [e.event_id, "$4", "$3", "$1"],
+      },
     });
   });
 
   it("refuses a child whose room_root_key does not match its room ID (RRK substitution)", () => {
     const { space, e } = spaceWithChild();
     e.state_key = roomIdFromRrk(signingKeyFromSeed(seedFrom("attacker's room")).publicKey);
-    expect(Object.values(verifySpaceChildren(space.room()))[0]).toMatchObject({ status: "rejected", reason: "space_child_wrong_rrk", event: e.event_id });
+    expect(Object.values(verifySpaceChildren(space.room()))[0]).toMatchObject({
+      status: "rejected",
+      reason: "space_child_wrong_rrk",
+      event: e.event_id,
+    });
   });
 
   it("refuses a child the server added in a member's name", () => {
     const { space, e } = spaceWithChild(makeUser(bob.userId, { label: "server-made bob" }));
-    expect(verifySpaceChildren(space.room())[childId]).toMatchObject({ status: "rejected", reason: "sender_rsk_not_signed", event: e.event_id });
+    expect(verifySpaceChildren(space.room())[childId]).toMatchObject({
+      status: "rejected",
+      reason: "sender_rsk_not_signed",
+      event: e.event_id,
+    });
   });
 
   it("refuses a child added by someone whose own membership fails", () => {
@@ -47,7 +71,14 @@ describe("verifySpaceChildren", () => {
     const { space, e } = spaceWithChild();
     e.state_key = "!legacy:example.org";
     space.add({ type: "m.space.child", state_key: childId, sender: bob.userId, content: {} });
-    expect(verifySpaceChildren(space.room())).toEqual({ "!legacy:example.org": { status: "rejected", reason: "space_child_wrong_rrk", event: e.event_id, detail: "the child's room ID is not an RRK" } });
+    expect(verifySpaceChildren(space.room())).toEqual({
+      "!legacy:example.org": {
+        status: "rejected",
+        reason: "space_child_wrong_rrk",
+        event: e.event_id,
+        detail: "the child's room ID is not an RRK",
+      },
+    });
   });
 });
 

@@ -7,7 +7,16 @@
 import { encodeBase64 } from "./base64.ts";
 import { defaultBackend } from "./ed25519.ts";
 import { rrkFromContent, rrkFromRoomId } from "./room-root-key.ts";
-import { EventIndex, type RoomView, Verifier, type VerifyOptions, normalizePins, parseEvent, reject, sameBytes } from "./verify-membership.ts";
+import {
+  EventIndex,
+  type RoomView,
+  Verifier,
+  type VerifyOptions,
+  normalizePins,
+  parseEvent,
+  reject,
+  sameBytes,
+} from "./verify-membership.ts";
 
 export type SpaceChildVerdict =
   | { status: "verified"; room_root_key: string; sender: string; event: string; chain: string[] }
@@ -19,7 +28,10 @@ export type SpaceChildVerdict =
  * Never throws on untrusted room content.
  */
 export function verifySpaceChildren(space: RoomView, options: VerifyOptions = {}): Record<string, SpaceChildVerdict> {
-  const rrk = typeof space.roomRootKey === "string" ? rrkFromContent(space.roomRootKey) : { ok: true as const, value: space.roomRootKey };
+  const rrk =
+    typeof space.roomRootKey === "string"
+      ? rrkFromContent(space.roomRootKey)
+      : { ok: true as const, value: space.roomRootKey };
   if (!rrk.ok) throw new TypeError(`verifySpaceChildren: ${rrk.error}`);
   const verifier = new Verifier(normalizePins(options.pinned), options.backend ?? defaultBackend());
   const state = Array.isArray(space.state) ? space.state : [];
@@ -29,7 +41,14 @@ export function verifySpaceChildren(space: RoomView, options: VerifyOptions = {}
   const ctx = verifier.newContext(rrk.value, index, create?.ok ? create.value.event_id : undefined);
   // Policy: by room ID, in an object with a null prototype, so that an ID such as `__proto__` is data.
   const out: Record<string, SpaceChildVerdict> = Object.create(null);
-  const children = parsed.flatMap((e) => (e.ok && e.value.type === "m.space.child" && e.value.state_key !== undefined && Object.keys(e.value.content).length > 0 ? [e.value] : []));
+  const children = parsed.flatMap((e) =>
+    e.ok &&
+    e.value.type === "m.space.child" &&
+    e.value.state_key !== undefined &&
+    Object.keys(e.value.content).length > 0
+      ? [e.value]
+      : [],
+  );
   children.sort((a, b) => Buffer.compare(Buffer.from(a.state_key!), Buffer.from(b.state_key!)));
   for (const child of children) {
     const roomId = child.state_key!;
@@ -47,10 +66,21 @@ export function verifySpaceChildren(space: RoomView, options: VerifyOptions = {}
       const outcome = verifier.solveSenderSigned(child, ctx);
       out[roomId] =
         outcome.status === "verified"
-          ? { status: "verified", room_root_key: encodeBase64(fromId.value), sender: child.sender, event: child.event_id, chain: verifier.chain(outcome) }
+          ? {
+              status: "verified",
+              room_root_key: encodeBase64(fromId.value),
+              sender: child.sender,
+              event: child.event_id,
+              chain: verifier.chain(outcome),
+            }
           : outcome;
     } catch (e) {
-      out[roomId] = { status: "unknown", reason: "verifier_error", event: child.event_id, detail: (e as Error)?.message ?? String(e) };
+      out[roomId] = {
+        status: "unknown",
+        reason: "verifier_error",
+        event: child.event_id,
+        detail: (e as Error)?.message ?? String(e),
+      };
     }
   }
   return out;

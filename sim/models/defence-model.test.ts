@@ -30,7 +30,9 @@ describe("a model's transport", () => {
         const megolm = new MegolmTransport(world, owner);
         return {
           send: (...args) => (calls.send++, megolm.send(...args)),
-          read: (inputs, onMessage) => (inputs.honest ? calls.read++ : calls.adversaryRead++, megolm.read(inputs, onMessage)),
+          read: (inputs, onMessage) => (
+            inputs.honest ? calls.read++ : calls.adversaryRead++, megolm.read(inputs, onMessage)
+          ),
         };
       },
     };
@@ -49,7 +51,10 @@ describe("a model's transport", () => {
       ...MODELS.baseline,
       transport(owner, world): Transport {
         const megolm = new MegolmTransport(world, owner);
-        return { send: (roomId, id, payload) => megolm.send(roomId, id, payload, []), read: (inputs, onMessage) => megolm.read(inputs, onMessage) };
+        return {
+          send: (roomId, id, payload) => megolm.send(roomId, id, payload, []),
+          read: (inputs, onMessage) => megolm.read(inputs, onMessage),
+        };
       },
     };
     const run = await runScenario(scenario("attacks/T1-insert-member.json"), "baseline", { defence: silent });
@@ -68,7 +73,8 @@ describe("alarms", () => {
     for (const a of alarms) {
       expect(a.referenced_by?.length, a.missing).toBeGreaterThan(0);
       // Each reference is a node or a message an honest client really made.
-      for (const r of a.referenced_by!) expect(r.kind === "node" ? nodes.has(r.id) : messages.has(r.id), JSON.stringify(r)).toBe(true);
+      for (const r of a.referenced_by!)
+        expect(r.kind === "node" ? nodes.has(r.id) : messages.has(r.id), JSON.stringify(r)).toBe(true);
     }
   });
 });

@@ -10,5 +10,7 @@ export function recipientsOf(user: string, devices: readonly DeviceKeys[]): Reci
 }
 
 export function joinedUsers(obs: RoomObservation): string[] {
-  return obs.view.state.filter((e) => e.type === "m.room.member" && e.content.membership === "join").map((e) => e.state_key!);
+  return obs.view.state
+    .filter((e) => e.type === "m.room.member" && e.content.membership === "join")
+    .map((e) => e.state_key!);
 }

@@ -11,7 +11,14 @@ import { signingKeyFromSeed } from "../core/ed25519.ts";
 import type { JsonObject } from "../core/canonical-json.ts";
 import { DAG_FIELD, headsOf, readDagNode, signDagNode } from "../core/state-dag.ts";
 import type { RoomSigner } from "../core/events.ts";
-import { buildCreateContent, buildJoinRulesContent, buildMemberContent, buildSpaceChildContent, buildThirdPartySuccessorInviteContent, signThirdPartyBinding } from "../core/events.ts";
+import {
+  buildCreateContent,
+  buildJoinRulesContent,
+  buildMemberContent,
+  buildSpaceChildContent,
+  buildThirdPartySuccessorInviteContent,
+  signThirdPartyBinding,
+} from "../core/events.ts";
 import { rrkFromRoomId } from "../core/room-root-key.ts";
 import type { Client } from "./client.ts";
 import type { AttackAct, DefenceModel, KeyEvents, Transport } from "./defence-model.ts";
@@ -53,9 +60,17 @@ export class Adversary {
 
   private newDevice(owner: string, server: Homeserver, label: string): Device {
     const device = makeDevice(this.world, owner, `adversary ${label}`);
-    const transport = this.model?.transport?.(null, this.world, server, { user: owner, device }) ?? new MegolmTransport(this.world, null);
+    const transport =
+      this.model?.transport?.(null, this.world, server, { user: owner, device }) ??
+      new MegolmTransport(this.world, null);
     this.devices.push({ owner, device, server, transport });
-    this.world.history.record({ op: "device", t: this.world.clock.now(), user: owner, device: `${owner}/${device.id}`, honest: false });
+    this.world.history.record({
+      op: "device",
+      t: this.world.clock.now(),
+      user: owner,
+      device: `${owner}/${device.id}`,
+      honest: false,
+    });
     return device;
   }
 
@@ -70,7 +85,9 @@ export class Adversary {
       master: makeCrossSigningKey(userId, "master", msk),
       self_signing: makeCrossSigningKey(userId, "self_signing", ssk, msk),
       room_signing: signer.rskCrossSigningKey,
-      devices: new Map([[device.id, makeDeviceKeys(userId, device.id, device.signing, ssk, undefined, device.curve.publicKey)]]),
+      devices: new Map([
+        [device.id, makeDeviceKeys(userId, device.id, device.signing, ssk, undefined, device.curve.publicKey)],
+      ]),
     };
     return { msk, ssk, signer, keys };
   }
@@ -114,12 +131,22 @@ export class Adversary {
   }
 
   private recordCause(roomId: string, e: WorldEvent, user: string, msk: Uint8Array, parent: string | null): void {
-    this.world.history.record({ op: "cause", t: this.world.clock.now(), room: roomId, event: e.event_id, user, msk: encodeBase64(msk), parent, honest: false });
+    this.world.history.record({
+      op: "cause",
+      t: this.world.clock.now(),
+      room: roomId,
+      event: e.event_id,
+      user,
+      msk: encodeBase64(msk),
+      parent,
+      honest: false,
+    });
   }
 
   /** A user the adversary makes on `server`, with keys published there. */
   private makeMember(server: Homeserver, userId: string, roomId: string) {
-    if (!server.hosts(userId)) throw new ApiError("M_FORBIDDEN", `${server.name} can only make users it hosts, not ${userId}`);
+    if (!server.hosts(userId))
+      throw new ApiError("M_FORBIDDEN", `${server.name} can only make users it hosts, not ${userId}`);
     const id = this.makeIdentity(userId, server, `${userId} in ${roomId}`);
     this.publish(server, userId, id);
     return id;
@@ -127,7 +154,11 @@ export class Adversary {
 
   /** Publish, on the adversary's own server, the identity and device of a user it made. */
   private publish(server: Homeserver, userId: string, id: ReturnType<Adversary["makeIdentity"]>): void {
-    server.uploadKeys(userId, { master: id.keys.master, self_signing: id.keys.self_signing, room_signing: id.keys.room_signing });
+    server.uploadKeys(userId, {
+      master: id.keys.master,
+      self_signing: id.keys.self_signing,
+      room_signing: id.keys.room_signing,
+    });
     this.keyEvents?.identity(server, userId, { msk: id.msk, ssk: id.ssk });
     for (const d of id.keys.devices.values()) {
       server.uploadDevice(userId, d);
@@ -140,7 +171,13 @@ export class Adversary {
    * the room. `plain`: a join with no MSC3917 fields, as servers can do today. `forged_invite`: an
    * invite "from" `as`, signed with an RSK the server made under an MSK it made, then a signed join.
    */
-  insertMember(server: Homeserver, roomId: string, userId: string, method: "plain" | "forged_invite", as?: string): WorldEvent {
+  insertMember(
+    server: Homeserver,
+    roomId: string,
+    userId: string,
+    method: "plain" | "forged_invite",
+    as?: string,
+  ): WorldEvent {
     const { msk, signer } = this.makeMember(server, userId, roomId);
     this.act({ kind: "insert_member", server, roomId, user: userId, threat: method === "plain" ? "T1" : "T5" });
     const rrk = rrkFromRoomId(roomId);
@@ -149,11 +186,38 @@ export class Adversary {
       this.recordCause(roomId, e, userId, msk.publicKey, ""); // a plain join rests on nothing
       return e;
     }
-    if (!as) throw new ApiError("M_INVALID_PARAM", "forged_invite needs `as`: the member the invite pretends to come from");
+    if (!as)
+      throw new ApiError("M_INVALID_PARAM", "forged_invite needs `as`: the member the invite pretends to come from");
     const fake = this.makeIdentity(as, server, `fake ${as} in ${roomId}`).signer;
     const create = server.rooms.get(roomId)?.get("m.room.create");
-    const invite = this.forgeSigned(server, roomId, as, buildMemberContent({ membership: "invite", signer: fake, parentEventId: create?.event_id ?? "$unknown", userKey: msk.publicKey, rrk: rrk.value }), userId, fake);
-    const join = this.forgeSigned(server, roomId, userId, buildMemberContent({ membership: "join", signer, parentEventId: invite.event_id, userKey: msk.publicKey, rrk: rrk.value }), userId, signer);
+    const invite = this.forgeSigned(
+      server,
+      roomId,
+      as,
+      buildMemberContent({
+        membership: "invite",
+        signer: fake,
+        parentEventId: create?.event_id ?? "$unknown",
+        userKey: msk.publicKey,
+        rrk: rrk.value,
+      }),
+      userId,
+      fake,
+    );
+    const join = this.forgeSigned(
+      server,
+      roomId,
+      userId,
+      buildMemberContent({
+        membership: "join",
+        signer,
+        parentEventId: invite.event_id,
+        userKey: msk.publicKey,
+        rrk: rrk.value,
+      }),
+      userId,
+      signer,
+    );
     this.recordCause(roomId, join, userId, msk.publicKey, invite.event_id);
     return join;
   }
@@ -169,8 +233,27 @@ export class Adversary {
     const { msk, signer } = this.makeMember(server, member, roomId);
     this.act({ kind: "insert_member", server, roomId, user: member, threat: "T5" });
     const fake = this.makeIdentity(as, server, `fake ${as} in ${roomId}`).signer;
-    const rule = server.forgeEvent(roomId, as, "m.room.join_rules", buildJoinRulesContent({ joinRule: "public", signer: fake, parentEventId: create.event_id }), "");
-    const join = this.forgeSigned(server, roomId, member, buildMemberContent({ membership: "join", signer, parentEventId: rule.event_id, userKey: msk.publicKey, rrk: rrk.value }), member, signer);
+    const rule = server.forgeEvent(
+      roomId,
+      as,
+      "m.room.join_rules",
+      buildJoinRulesContent({ joinRule: "public", signer: fake, parentEventId: create.event_id }),
+      "",
+    );
+    const join = this.forgeSigned(
+      server,
+      roomId,
+      member,
+      buildMemberContent({
+        membership: "join",
+        signer,
+        parentEventId: rule.event_id,
+        userKey: msk.publicKey,
+        rrk: rrk.value,
+      }),
+      member,
+      signer,
+    );
     this.recordCause(roomId, join, member, msk.publicKey, rule.event_id);
     return join;
   }
@@ -199,16 +282,56 @@ export class Adversary {
     const { msk, signer } = this.makeMember(server, userId, roomId);
     this.act({ kind: "insert_member", server, roomId, user: userId, colluder, threat: "T3/T4" });
     // Concurrent with the colluder's ban: resting on the DAG as it was before it, and claiming a time before it.
-    const ban = options.concurrentWithBan ? [...(server.rooms.get(roomId)?.events ?? [])].reverse().find((e) => e.type === "m.room.member" && e.state_key === colluder.userId && e.content.membership === "ban") : undefined;
+    const ban = options.concurrentWithBan
+      ? [...(server.rooms.get(roomId)?.events ?? [])]
+          .reverse()
+          .find((e) => e.type === "m.room.member" && e.state_key === colluder.userId && e.content.membership === "ban")
+      : undefined;
     let dag: Parameters<Adversary["forgeSigned"]>[6] = ban
       ? { before: ban.event_id, backdate: this.world.clock.now() - ban.origin_server_ts + (options.backdate ?? 0) }
       : { backdate: options.backdate ?? 0 };
     if (options.forkAt !== undefined) {
       dag = this.forkPoint(server, roomId, options.forkAt, options.claimedOffset ?? 0, options.grind ?? 1);
     }
-    const invite = this.forgeSigned(server, roomId, colluder.userId, buildMemberContent({ membership: "invite", signer: colluder, parentEventId: cause, userKey: msk.publicKey, rrk: rrk.value }), userId, colluder, dag);
-    this.world.history.record({ op: "permit", t: this.world.clock.now(), room: roomId, event: invite.event_id, by: colluder.userId, by_msk: encodeBase64(colluder.msk.publicKey), for_user: userId, for_msk: encodeBase64(msk.publicKey) });
-    const join = this.forgeSigned(server, roomId, userId, buildMemberContent({ membership: "join", signer, parentEventId: invite.event_id, userKey: msk.publicKey, rrk: rrk.value }), userId, signer);
+    const invite = this.forgeSigned(
+      server,
+      roomId,
+      colluder.userId,
+      buildMemberContent({
+        membership: "invite",
+        signer: colluder,
+        parentEventId: cause,
+        userKey: msk.publicKey,
+        rrk: rrk.value,
+      }),
+      userId,
+      colluder,
+      dag,
+    );
+    this.world.history.record({
+      op: "permit",
+      t: this.world.clock.now(),
+      room: roomId,
+      event: invite.event_id,
+      by: colluder.userId,
+      by_msk: encodeBase64(colluder.msk.publicKey),
+      for_user: userId,
+      for_msk: encodeBase64(msk.publicKey),
+    });
+    const join = this.forgeSigned(
+      server,
+      roomId,
+      userId,
+      buildMemberContent({
+        membership: "join",
+        signer,
+        parentEventId: invite.event_id,
+        userKey: msk.publicKey,
+        rrk: rrk.value,
+      }),
+      userId,
+      signer,
+    );
     this.recordCause(roomId, join, userId, msk.publicKey, invite.event_id);
     return join;
   }
@@ -257,11 +380,17 @@ export class Adversary {
     const parent = rule.content.parent_event_id;
     const create = room.get("m.room.create");
     const isSignedJoin = (e: WorldEvent) =>
-      e.type === "m.room.member" && e.state_key === rule.sender && e.content.membership === "join" && e.content.user_key !== undefined;
+      e.type === "m.room.member" &&
+      e.state_key === rule.sender &&
+      e.content.membership === "join" &&
+      e.content.user_key !== undefined;
     const signedJoin = [...room.events].reverse().find(isSignedJoin);
     const cause = signedJoin ?? (create?.sender === rule.sender ? create : undefined);
     if (typeof parent !== "string" || !cause) {
-      throw new ApiError("M_NOT_FOUND", `${rule.sender} has no cause of membership in ${toRoom} to serve as ${String(parent)}`);
+      throw new ApiError(
+        "M_NOT_FOUND",
+        `${rule.sender} has no cause of membership in ${toRoom} to serve as ${String(parent)}`,
+      );
     }
     server.serveForLookup(toRoom, { ...cause, event_id: parent });
     const { [DAG_FIELD]: _dag, ...unsigned } = (rule.content.unsigned ?? {}) as JsonObject;
@@ -370,10 +499,27 @@ export class Adversary {
     const rrk = rrkFromRoomId(roomId);
     const room = server.rooms.get(roomId);
     if (!room || !rrk.ok) throw new ApiError("M_NOT_FOUND", `${server.name} has no room ${roomId}`);
-    const parent = [...room.events].reverse().find((e) => e.type === "m.room.member" && e.state_key === target && e.content.membership === "invite") ?? room.get("m.room.join_rules");
+    const parent =
+      [...room.events]
+        .reverse()
+        .find((e) => e.type === "m.room.member" && e.state_key === target && e.content.membership === "invite") ??
+      room.get("m.room.join_rules");
     if (!parent) throw new ApiError("M_NOT_FOUND", `no invite for ${target} to rest a join on`);
     this.act({ kind: "insert_member", server, roomId, user: target, threat: "T7" });
-    const join = this.forgeSigned(server, roomId, target, buildMemberContent({ membership: "join", signer: id.signer, parentEventId: parent.event_id, userKey: id.msk.publicKey, rrk: rrk.value }), target, id.signer);
+    const join = this.forgeSigned(
+      server,
+      roomId,
+      target,
+      buildMemberContent({
+        membership: "join",
+        signer: id.signer,
+        parentEventId: parent.event_id,
+        userKey: id.msk.publicKey,
+        rrk: rrk.value,
+      }),
+      target,
+      id.signer,
+    );
     this.recordCause(roomId, join, target, id.msk.publicKey, parent.event_id);
     return join;
   }
@@ -381,7 +527,11 @@ export class Adversary {
   /** T2: `server` makes `target`'s last join current again after a ban, in what it serves. */
   reinsertBanned(server: Homeserver, roomId: string, target: string): void {
     const room = server.rooms.get(roomId);
-    const join = room ? [...room.events].reverse().find((e) => e.type === "m.room.member" && e.state_key === target && e.content.membership === "join") : undefined;
+    const join = room
+      ? [...room.events]
+          .reverse()
+          .find((e) => e.type === "m.room.member" && e.state_key === target && e.content.membership === "join")
+      : undefined;
     if (!join) throw new ApiError("M_NOT_FOUND", `${target} never joined ${roomId}`);
     server.reinstate(roomId, join.event_id);
     this.act({ kind: "undo_ban", server, roomId, target, threat: "T2" });
@@ -398,11 +548,22 @@ export class Adversary {
    * its signature, is untouched; it names the other room's RRK.
    */
   replayJoin(server: Homeserver, fromRoom: string, toRoom: string, target: string): WorldEvent {
-    const join = [...(server.rooms.get(fromRoom)?.events ?? [])].reverse().find((e) => e.type === "m.room.member" && e.state_key === target && e.content.membership === "join");
+    const join = [...(server.rooms.get(fromRoom)?.events ?? [])]
+      .reverse()
+      .find((e) => e.type === "m.room.member" && e.state_key === target && e.content.membership === "join");
     if (!join) throw new ApiError("M_NOT_FOUND", `${target} has no join in ${fromRoom} to replay`);
     const e = server.forgeEvent(toRoom, target, "m.room.member", join.content, target);
     this.act({ kind: "replay_member", server, roomId: toRoom, target, fromRoom });
-    this.world.history.record({ op: "cause", t: this.world.clock.now(), room: toRoom, event: e.event_id, user: target, msk: String(join.content.user_key ?? ""), parent: String(join.content.parent_event_id ?? ""), honest: false });
+    this.world.history.record({
+      op: "cause",
+      t: this.world.clock.now(),
+      room: toRoom,
+      event: e.event_id,
+      user: target,
+      msk: String(join.content.user_key ?? ""),
+      parent: String(join.content.parent_event_id ?? ""),
+      honest: false,
+    });
     return e;
   }
 
@@ -412,13 +573,30 @@ export class Adversary {
    */
   replayEnvelope(server: Homeserver, roomId: string, victim: string, member: string): WorldEvent {
     const room = server.rooms.get(roomId);
-    const invite = room ? [...room.events].reverse().find((e) => e.type === "m.room.member" && e.state_key === victim && e.content.membership === "invite") : undefined;
+    const invite = room
+      ? [...room.events]
+          .reverse()
+          .find((e) => e.type === "m.room.member" && e.state_key === victim && e.content.membership === "invite")
+      : undefined;
     const rrk = rrkFromRoomId(roomId);
     if (!invite || !rrk.ok) throw new ApiError("M_NOT_FOUND", `no invite for ${victim} in ${roomId}`);
     const { msk, signer } = this.makeMember(server, member, roomId);
     this.act({ kind: "insert_member", server, roomId, user: member, threat: "T11" });
     const replayed = server.forgeEvent(roomId, invite.sender, "m.room.member", invite.content, member);
-    const join = this.forgeSigned(server, roomId, member, buildMemberContent({ membership: "join", signer, parentEventId: replayed.event_id, userKey: msk.publicKey, rrk: rrk.value }), member, signer);
+    const join = this.forgeSigned(
+      server,
+      roomId,
+      member,
+      buildMemberContent({
+        membership: "join",
+        signer,
+        parentEventId: replayed.event_id,
+        userKey: msk.publicKey,
+        rrk: rrk.value,
+      }),
+      member,
+      signer,
+    );
     this.recordCause(roomId, join, member, msk.publicKey, replayed.event_id);
     return join;
   }
@@ -433,14 +611,41 @@ export class Adversary {
     const { msk, signer } = this.makeMember(server, member, roomId);
     this.act({ kind: "insert_member", server, roomId, user: member, threat: "T12" });
     const inviteId = `$${this.world.rng.id(`fake event id in ${roomId}`, 43)}`;
-    const join = server.forgeEvent(roomId, member, "m.room.member", buildMemberContent({ membership: "join", signer, parentEventId: inviteId, userKey: msk.publicKey, rrk: rrk.value }), member);
-    server.forgeEvent(roomId, member, "m.room.member", buildMemberContent({ membership: "invite", signer, parentEventId: join.event_id, userKey: msk.publicKey, rrk: rrk.value }), `${member}/invite`, inviteId);
+    const join = server.forgeEvent(
+      roomId,
+      member,
+      "m.room.member",
+      buildMemberContent({
+        membership: "join",
+        signer,
+        parentEventId: inviteId,
+        userKey: msk.publicKey,
+        rrk: rrk.value,
+      }),
+      member,
+    );
+    server.forgeEvent(
+      roomId,
+      member,
+      "m.room.member",
+      buildMemberContent({
+        membership: "invite",
+        signer,
+        parentEventId: join.event_id,
+        userKey: msk.publicKey,
+        rrk: rrk.value,
+      }),
+      `${member}/invite`,
+      inviteId,
+    );
     this.recordCause(roomId, join, member, msk.publicKey, inviteId);
     return join;
   }
 
   private latestBan(server: Homeserver, roomId: string, target: string): WorldEvent {
-    const ban = [...(server.rooms.get(roomId)?.events ?? [])].reverse().find((e) => e.type === "m.room.member" && e.state_key === target && e.content.membership === "ban");
+    const ban = [...(server.rooms.get(roomId)?.events ?? [])]
+      .reverse()
+      .find((e) => e.type === "m.room.member" && e.state_key === target && e.content.membership === "ban");
     if (!ban) throw new ApiError("M_NOT_FOUND", `no ban of ${target} in ${roomId}`);
     return ban;
   }
@@ -472,9 +677,35 @@ export class Adversary {
     const { msk, signer } = this.makeMember(server, member, roomId);
     this.act({ kind: "insert_member", server, roomId, user: member, threat: "T15" });
     const isKey = signingKeyFromSeed(this.world.rng.bytes(`adversary identity server key for ${roomId}`, 32));
-    const signed = signThirdPartyBinding({ mxid: member, token: tpi.state_key!, userKey: msk.publicKey, identityServer: "id.example", keyId: "ed25519:0", key: isKey });
-    const invite = server.forgeEvent(roomId, tpi.sender, "m.room.member", buildThirdPartySuccessorInviteContent({ thirdPartyInviteEventId: tpi.event_id, displayName: "…", signed }), member);
-    const join = this.forgeSigned(server, roomId, member, buildMemberContent({ membership: "join", signer, parentEventId: invite.event_id, userKey: msk.publicKey, rrk: rrk.value }), member, signer);
+    const signed = signThirdPartyBinding({
+      mxid: member,
+      token: tpi.state_key!,
+      userKey: msk.publicKey,
+      identityServer: "id.example",
+      keyId: "ed25519:0",
+      key: isKey,
+    });
+    const invite = server.forgeEvent(
+      roomId,
+      tpi.sender,
+      "m.room.member",
+      buildThirdPartySuccessorInviteContent({ thirdPartyInviteEventId: tpi.event_id, displayName: "…", signed }),
+      member,
+    );
+    const join = this.forgeSigned(
+      server,
+      roomId,
+      member,
+      buildMemberContent({
+        membership: "join",
+        signer,
+        parentEventId: invite.event_id,
+        userKey: msk.publicKey,
+        rrk: rrk.value,
+      }),
+      member,
+      signer,
+    );
     this.recordCause(roomId, join, member, msk.publicKey, invite.event_id);
     return join;
   }
@@ -486,17 +717,64 @@ export class Adversary {
    */
   forgeRestrictedJoin(server: Homeserver, roomId: string, allowedRoom: string, member: string): WorldEvent {
     const rule = server.rooms.get(roomId)?.get("m.room.join_rules");
-    const create = (server.rooms.get(allowedRoom)?.events ?? this.world.network.snapshot(allowedRoom, server) ?? []).find((e) => e.type === "m.room.create");
+    const create = (
+      server.rooms.get(allowedRoom)?.events ??
+      this.world.network.snapshot(allowedRoom, server) ??
+      []
+    ).find((e) => e.type === "m.room.create");
     const rrk = rrkFromRoomId(roomId);
     const otherRrk = rrkFromRoomId(allowedRoom);
-    if (!rule || !create || !rrk.ok || !otherRrk.ok) throw new ApiError("M_NOT_FOUND", `no restricted rule in ${roomId}, or no room ${allowedRoom}`);
+    if (!rule || !create || !rrk.ok || !otherRrk.ok)
+      throw new ApiError("M_NOT_FOUND", `no restricted rule in ${roomId}, or no room ${allowedRoom}`);
     const { msk, signer } = this.makeMember(server, member, roomId);
     this.act({ kind: "insert_member", server, roomId, user: member, threat: "T16" });
     const fakeCreator = this.makeIdentity(create.sender, server, `fake ${create.sender} in ${allowedRoom}`).signer;
-    const invite = { event_id: `$${this.world.rng.id(`fake proof invite in ${allowedRoom}`, 43)}`, type: "m.room.member", state_key: member, sender: create.sender, content: buildMemberContent({ membership: "invite", signer: fakeCreator, parentEventId: create.event_id, userKey: msk.publicKey, rrk: otherRrk.value }) };
-    const otherJoin = { event_id: `$${this.world.rng.id(`fake proof join in ${allowedRoom}`, 43)}`, type: "m.room.member", state_key: member, sender: member, content: buildMemberContent({ membership: "join", signer, parentEventId: invite.event_id, userKey: msk.publicKey, rrk: otherRrk.value }) };
-    const proof = [otherJoin, invite, { event_id: create.event_id, type: create.type, state_key: "", sender: create.sender, content: create.content }];
-    const join = this.forgeSigned(server, roomId, member, buildMemberContent({ membership: "join", signer, parentEventId: rule.event_id, userKey: msk.publicKey, rrk: rrk.value, membershipEvents: proof }), member, signer);
+    const invite = {
+      event_id: `$${this.world.rng.id(`fake proof invite in ${allowedRoom}`, 43)}`,
+      type: "m.room.member",
+      state_key: member,
+      sender: create.sender,
+      content: buildMemberContent({
+        membership: "invite",
+        signer: fakeCreator,
+        parentEventId: create.event_id,
+        userKey: msk.publicKey,
+        rrk: otherRrk.value,
+      }),
+    };
+    const otherJoin = {
+      event_id: `$${this.world.rng.id(`fake proof join in ${allowedRoom}`, 43)}`,
+      type: "m.room.member",
+      state_key: member,
+      sender: member,
+      content: buildMemberContent({
+        membership: "join",
+        signer,
+        parentEventId: invite.event_id,
+        userKey: msk.publicKey,
+        rrk: otherRrk.value,
+      }),
+    };
+    const proof = [
+      otherJoin,
+      invite,
+      { event_id: create.event_id, type: create.type, state_key: "", sender: create.sender, content: create.content },
+    ];
+    const join = this.forgeSigned(
+      server,
+      roomId,
+      member,
+      buildMemberContent({
+        membership: "join",
+        signer,
+        parentEventId: rule.event_id,
+        userKey: msk.publicKey,
+        rrk: rrk.value,
+        membershipEvents: proof,
+      }),
+      member,
+      signer,
+    );
     this.recordCause(roomId, join, member, msk.publicKey, rule.event_id);
     return join;
   }
@@ -512,11 +790,42 @@ export class Adversary {
     this.act({ kind: "insert_member", server, roomId, user: member, threat: "T18" });
     const identity = encodeBase64(Uint8Array.of(1, ...new Uint8Array(31)));
     const universal = encodeBase64(Uint8Array.of(1, ...new Uint8Array(63)));
-    const torsionRsk = { user_id: member, usage: ["room_signing"], keys: { [`ed25519:${identity}`]: identity }, signatures: { [member]: { [`ed25519:${encodeBase64(msk.publicKey)}`]: universal } } };
-    const signedByTorsion = (content: JsonObject): JsonObject => ({ ...content, sender_key: torsionRsk, signatures: { [member]: { [`ed25519:${identity}`]: universal } } });
+    const torsionRsk = {
+      user_id: member,
+      usage: ["room_signing"],
+      keys: { [`ed25519:${identity}`]: identity },
+      signatures: { [member]: { [`ed25519:${encodeBase64(msk.publicKey)}`]: universal } },
+    };
+    const signedByTorsion = (content: JsonObject): JsonObject => ({
+      ...content,
+      sender_key: torsionRsk,
+      signatures: { [member]: { [`ed25519:${identity}`]: universal } },
+    });
     const create = server.rooms.get(roomId)?.get("m.room.create");
-    const invite = server.forgeEvent(roomId, member, "m.room.member", signedByTorsion({ membership: "invite", parent_event_id: create?.event_id ?? "$unknown", user_key: encodeBase64(msk.publicKey), room_root_key: encodeBase64(rrk.value) }), `${member}/self`);
-    const join = server.forgeEvent(roomId, member, "m.room.member", signedByTorsion({ membership: "join", parent_event_id: invite.event_id, user_key: encodeBase64(msk.publicKey), room_root_key: encodeBase64(rrk.value) }), member);
+    const invite = server.forgeEvent(
+      roomId,
+      member,
+      "m.room.member",
+      signedByTorsion({
+        membership: "invite",
+        parent_event_id: create?.event_id ?? "$unknown",
+        user_key: encodeBase64(msk.publicKey),
+        room_root_key: encodeBase64(rrk.value),
+      }),
+      `${member}/self`,
+    );
+    const join = server.forgeEvent(
+      roomId,
+      member,
+      "m.room.member",
+      signedByTorsion({
+        membership: "join",
+        parent_event_id: invite.event_id,
+        user_key: encodeBase64(msk.publicKey),
+        room_root_key: encodeBase64(rrk.value),
+      }),
+      member,
+    );
     this.recordCause(roomId, join, member, msk.publicKey, invite.event_id);
     return join;
   }
@@ -526,19 +835,49 @@ export class Adversary {
    * it publishes), open to the public. In that room the server's user is the real creator.
    */
   private ownRoom(server: Homeserver, member: string, label: string): string {
-    if (!server.hosts(member)) throw new ApiError("M_FORBIDDEN", `${server.name} can only make users it hosts, not ${member}`);
+    if (!server.hosts(member))
+      throw new ApiError("M_FORBIDDEN", `${server.name} can only make users it hosts, not ${member}`);
     const rrk = signingKeyFromSeed(this.world.rng.bytes(`adversary rrk for ${label}`, 32));
     const id = this.makeIdentity(member, server, `owner of the room for ${label}`);
     this.publish(server, member, id);
     // It signs its room into a state DAG too, as any client of the state-DAG model would.
     const createContent = buildCreateContent({ rrk, creatorMsk: id.msk.publicKey, creator: member });
-    const createNode = signDagNode({ type: "m.room.create", state_key: "", sender: member, content: createContent }, [], this.world.clock.now(), id.signer);
+    const createNode = signDagNode(
+      { type: "m.room.create", state_key: "", sender: member, content: createContent },
+      [],
+      this.world.clock.now(),
+      id.signer,
+    );
     const roomId = server.createRoom(member, createNode.content);
     const create = server.rooms.get(roomId)!.get("m.room.create")!;
     this.recordCause(roomId, create, member, id.msk.publicKey, null);
-    const ruleContent = buildJoinRulesContent({ joinRule: "public", signer: id.signer, parentEventId: create.event_id });
-    const rule = server.setState(member, roomId, "m.room.join_rules", "", signDagNode({ type: "m.room.join_rules", state_key: "", sender: member, content: ruleContent }, [createNode.id], this.world.clock.now(), id.signer).content);
-    this.world.history.record({ op: "permit", t: this.world.clock.now(), room: roomId, event: rule.event_id, by: member, by_msk: encodeBase64(id.msk.publicKey), for_user: null, for_msk: null });
+    const ruleContent = buildJoinRulesContent({
+      joinRule: "public",
+      signer: id.signer,
+      parentEventId: create.event_id,
+    });
+    const rule = server.setState(
+      member,
+      roomId,
+      "m.room.join_rules",
+      "",
+      signDagNode(
+        { type: "m.room.join_rules", state_key: "", sender: member, content: ruleContent },
+        [createNode.id],
+        this.world.clock.now(),
+        id.signer,
+      ).content,
+    );
+    this.world.history.record({
+      op: "permit",
+      t: this.world.clock.now(),
+      room: roomId,
+      event: rule.event_id,
+      by: member,
+      by_msk: encodeBase64(id.msk.publicKey),
+      for_user: null,
+      for_msk: null,
+    });
     return roomId;
   }
 
@@ -559,20 +898,36 @@ export class Adversary {
     const fake = this.makeIdentity(as, server, `fake ${as} in ${spaceRoomId}`).signer;
     const create = server.rooms.get(spaceRoomId)?.get("m.room.create");
     if (!child.ok || !create) throw new ApiError("M_NOT_FOUND", `${server.name} has no space ${spaceRoomId}`);
-    return server.forgeEvent(spaceRoomId, as, "m.space.child", buildSpaceChildContent({ childRrk: child.value, via: [server.name], signer: fake, parentEventId: create.event_id }), roomId);
+    return server.forgeEvent(
+      spaceRoomId,
+      as,
+      "m.space.child",
+      buildSpaceChildContent({
+        childRrk: child.value,
+        via: [server.name],
+        signer: fake,
+        parentEventId: create.event_id,
+      }),
+      roomId,
+    );
   }
 
   /** `server` lists a device it made for `target` in `/keys/query`, signed by nobody but itself. */
   insertDevice(server: Homeserver, target: string): void {
     const device = this.newDevice(target, server, `inserted for ${target}`);
-    server.insertDevice(target, makeDeviceKeys(target, device.id, device.signing, undefined, undefined, device.curve.publicKey));
+    server.insertDevice(
+      target,
+      makeDeviceKeys(target, device.id, device.signing, undefined, undefined, device.curve.publicKey),
+    );
     this.keyEvents?.inserted(server, target, device.id);
   }
 
   /** Every attacker device tries everything its server can reach. */
   async read(): Promise<void> {
     for (const { owner, device, server, transport } of this.devices) {
-      const mine = server.relayedToDevice.filter((r) => r.user === owner && r.device === device.id).map((r) => r.message);
+      const mine = server.relayedToDevice
+        .filter((r) => r.user === owner && r.device === device.id)
+        .map((r) => r.message);
       const inbox = server.hosts(owner) ? server.takeToDevice(owner, device.id) : [];
       const rooms = [...server.rooms.keys()];
       const messagesOf = (r: string) => server.rooms.get(r)?.events.filter((e) => e.type === "m.room.encrypted") ?? [];

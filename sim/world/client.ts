@@ -7,13 +7,34 @@
  */
 import { encodeBase64 } from "../core/base64.ts";
 import type { JsonObject } from "../core/canonical-json.ts";
-import { type CrossSigningKey, type DeviceKeys, crossSigningPublicKey, makeCrossSigningKey, makeDeviceKeys } from "../core/cross-signing.ts";
+import {
+  type CrossSigningKey,
+  type DeviceKeys,
+  crossSigningPublicKey,
+  makeCrossSigningKey,
+  makeDeviceKeys,
+} from "../core/cross-signing.ts";
 import { type SigningKey, signingKeyFromSeed } from "../core/ed25519.ts";
-import { type RoomSigner, buildCreateContent, buildJoinRulesContent, buildMemberContent, buildSpaceChildContent, buildThirdPartyInviteContent, strippedEvent } from "../core/events.ts";
+import {
+  type RoomSigner,
+  buildCreateContent,
+  buildJoinRulesContent,
+  buildMemberContent,
+  buildSpaceChildContent,
+  buildThirdPartyInviteContent,
+  strippedEvent,
+} from "../core/events.ts";
 import { verifySpaceChildren } from "../core/verify-space.ts";
 import { parseRoomLink } from "../core/links.ts";
 import { roomIdFromRrk, rrkFromContent, rrkFromRoomId } from "../core/room-root-key.ts";
-import type { ClientDefence, DefenceModel, KeyEvents, ModelClient, RoomObservation, Transport } from "./defence-model.ts";
+import type {
+  ClientDefence,
+  DefenceModel,
+  KeyEvents,
+  ModelClient,
+  RoomObservation,
+  Transport,
+} from "./defence-model.ts";
 import { ApiError, type Homeserver, type KeysQueryResult } from "./homeserver.ts";
 import { MegolmTransport } from "./megolm.ts";
 import type { WorldEvent } from "./room.ts";
@@ -78,7 +99,11 @@ export class Client implements RoomSigner, ModelClient {
     this.mskCrossSigningKey = makeCrossSigningKey(this.userId, "master", this.msk);
     this.sskCrossSigningKey = makeCrossSigningKey(this.userId, "self_signing", this.ssk, this.msk);
     this.rskCrossSigningKey = makeCrossSigningKey(this.userId, "room_signing", this.rsk, this.msk);
-    this.server.uploadKeys(this.userId, { master: this.mskCrossSigningKey, self_signing: this.sskCrossSigningKey, room_signing: this.rskCrossSigningKey });
+    this.server.uploadKeys(this.userId, {
+      master: this.mskCrossSigningKey,
+      self_signing: this.sskCrossSigningKey,
+      room_signing: this.rskCrossSigningKey,
+    });
     this.keyEvents?.identity(this.server, this.userId, { msk: this.msk, ssk: this.ssk });
     for (const d of this.devices) this.server.uploadDevice(this.userId, this.deviceKeys(d));
   }
@@ -92,7 +117,13 @@ export class Client implements RoomSigner, ModelClient {
     this.devices.push(d);
     this.server.uploadDevice(this.userId, this.deviceKeys(d));
     this.keyEvents?.device(this.server, this.userId, d.id, true);
-    this.world.history.record({ op: "device", t: this.world.clock.now(), user: this.userId, device: `${this.userId}/${d.id}`, honest: true });
+    this.world.history.record({
+      op: "device",
+      t: this.world.clock.now(),
+      user: this.userId,
+      device: `${this.userId}/${d.id}`,
+      honest: true,
+    });
     return d;
   }
 
@@ -126,7 +157,8 @@ export class Client implements RoomSigner, ModelClient {
       const msk = crossSigningPublicKey(csk, { userId: user, usage: "master" });
       if (!msk.ok) continue;
       const known = this.keyStore.get(user);
-      if (!known || (!known.verified && Buffer.compare(known.msk, msk.value) !== 0)) this.keyStore.set(user, { msk: msk.value, verified: false });
+      if (!known || (!known.verified && Buffer.compare(known.msk, msk.value) !== 0))
+        this.keyStore.set(user, { msk: msk.value, verified: false });
     }
     return result;
   }
@@ -158,16 +190,39 @@ export class Client implements RoomSigner, ModelClient {
   }
 
   private recordCause(roomId: string, e: WorldEvent, parent: string | null): void {
-    this.world.history.record({ op: "cause", t: this.world.clock.now(), room: roomId, event: e.event_id, user: this.userId, msk: encodeBase64(this.msk.publicKey), parent, honest: true });
+    this.world.history.record({
+      op: "cause",
+      t: this.world.clock.now(),
+      room: roomId,
+      event: e.event_id,
+      user: this.userId,
+      msk: encodeBase64(this.msk.publicKey),
+      parent,
+      honest: true,
+    });
   }
 
   private recordPermit(roomId: string, e: WorldEvent, forUser: string | null, forMsk: Uint8Array | null): void {
-    this.world.history.record({ op: "permit", t: this.world.clock.now(), room: roomId, event: e.event_id, by: this.userId, by_msk: encodeBase64(this.msk.publicKey), for_user: forUser, for_msk: forMsk ? encodeBase64(forMsk) : null });
+    this.world.history.record({
+      op: "permit",
+      t: this.world.clock.now(),
+      room: roomId,
+      event: e.event_id,
+      by: this.userId,
+      by_msk: encodeBase64(this.msk.publicKey),
+      for_user: forUser,
+      for_msk: forMsk ? encodeBase64(forMsk) : null,
+    });
   }
 
   async createRoom(): Promise<string> {
     const rrk = signingKeyFromSeed(this.world.rng.bytes(`rrk of a room by ${this.userId}`, 32));
-    const content = await this.defence.stateContent(null, "m.room.create", "", buildCreateContent({ rrk, creatorMsk: this.msk.publicKey, creator: this.userId }));
+    const content = await this.defence.stateContent(
+      null,
+      "m.room.create",
+      "",
+      buildCreateContent({ rrk, creatorMsk: this.msk.publicKey, creator: this.userId }),
+    );
     const roomId = this.server.createRoom(this.userId, content);
     await this.defence.created(roomId);
     const initial = this.server.roomView(this.userId, roomId).state;
@@ -183,8 +238,21 @@ export class Client implements RoomSigner, ModelClient {
   async invite(roomId: string, target: string): Promise<WorldEvent> {
     const m = this.membership(roomId);
     const targetMsk = this.mskOf(target);
-    const content = buildMemberContent({ membership: "invite", signer: this, parentEventId: m.cause!, userKey: targetMsk, rrk: m.rrk });
-    const e = await this.sent(this.server.invite(this.userId, roomId, target, await this.defence.stateContent(roomId, "m.room.member", target, content)));
+    const content = buildMemberContent({
+      membership: "invite",
+      signer: this,
+      parentEventId: m.cause!,
+      userKey: targetMsk,
+      rrk: m.rrk,
+    });
+    const e = await this.sent(
+      this.server.invite(
+        this.userId,
+        roomId,
+        target,
+        await this.defence.stateContent(roomId, "m.room.member", target, content),
+      ),
+    );
     this.recordPermit(roomId, e, target, targetMsk);
     return e;
   }
@@ -212,12 +280,32 @@ export class Client implements RoomSigner, ModelClient {
     }
     if (!parent) throw new ApiError("M_FORBIDDEN", `${this.userId} has no invite to ${roomId} and no join rule to use`);
     // The RRK: a user-signed invite carries it; otherwise the room ID is the RRK.
-    const fromInvite = parent.content.room_root_key ? rrkFromContent(parent.content.room_root_key) : rrkFromRoomId(roomId);
+    const fromInvite = parent.content.room_root_key
+      ? rrkFromContent(parent.content.room_root_key)
+      : rrkFromRoomId(roomId);
     if (!fromInvite.ok) throw new ApiError("M_INVALID_PARAM", fromInvite.error);
-    const content = buildMemberContent({ membership: "join", signer: this, parentEventId: parent.event_id, userKey: this.msk.publicKey, rrk: fromInvite.value, ...(unsigned ? { membershipEvents: unsigned } : {}) });
+    const content = buildMemberContent({
+      membership: "join",
+      signer: this,
+      parentEventId: parent.event_id,
+      userKey: this.msk.publicKey,
+      rrk: fromInvite.value,
+      ...(unsigned ? { membershipEvents: unsigned } : {}),
+    });
     await this.defence.observeRoom(roomId, view);
-    const join = await this.sent(this.server.join(this.userId, roomId, await this.defence.stateContent(roomId, "m.room.member", this.userId, content)));
-    this.rooms.set(roomId, { rrk: fromInvite.value, cause: join.event_id, causeParent: parent.event_id, ...(unsigned ? { proof: unsigned } : {}) });
+    const join = await this.sent(
+      this.server.join(
+        this.userId,
+        roomId,
+        await this.defence.stateContent(roomId, "m.room.member", this.userId, content),
+      ),
+    );
+    this.rooms.set(roomId, {
+      rrk: fromInvite.value,
+      cause: join.event_id,
+      causeParent: parent.event_id,
+      ...(unsigned ? { proof: unsigned } : {}),
+    });
     this.recordCause(roomId, join, parent.event_id);
     return join;
   }
@@ -230,9 +318,14 @@ export class Client implements RoomSigner, ModelClient {
   async joinByLink(uri: string): Promise<WorldEvent> {
     const link = parseRoomLink(uri);
     if (!link.ok) throw new ApiError("M_INVALID_PARAM", `bad link: ${link.error}`);
-    const roomId = link.value.target.startsWith("#") ? this.server.resolveAlias(link.value.target, (name) => this.world.network.servers.get(name)) : link.value.target;
+    const roomId = link.value.target.startsWith("#")
+      ? this.server.resolveAlias(link.value.target, (name) => this.world.network.servers.get(name))
+      : link.value.target;
     if (this.checksRoomKeys && link.value.rrk && roomIdFromRrk(link.value.rrk) !== roomId) {
-      throw new ApiError("M_FORBIDDEN", `${link.value.target} resolved to ${roomId}, not the room of the link's room_root_key`);
+      throw new ApiError(
+        "M_FORBIDDEN",
+        `${link.value.target} resolved to ${roomId}, not the room of the link's room_root_key`,
+      );
     }
     return await this.join(roomId);
   }
@@ -242,8 +335,21 @@ export class Client implements RoomSigner, ModelClient {
     const m = this.membership(spaceRoomId);
     const child = rrkFromRoomId(childRoomId);
     if (!child.ok) throw new ApiError("M_INVALID_PARAM", child.error);
-    const content = buildSpaceChildContent({ childRrk: child.value, via: [this.server.name], signer: this, parentEventId: m.cause! });
-    return await this.sent(this.server.setState(this.userId, spaceRoomId, "m.space.child", childRoomId, await this.defence.stateContent(spaceRoomId, "m.space.child", childRoomId, content)));
+    const content = buildSpaceChildContent({
+      childRrk: child.value,
+      via: [this.server.name],
+      signer: this,
+      parentEventId: m.cause!,
+    });
+    return await this.sent(
+      this.server.setState(
+        this.userId,
+        spaceRoomId,
+        "m.space.child",
+        childRoomId,
+        await this.defence.stateContent(spaceRoomId, "m.space.child", childRoomId, content),
+      ),
+    );
   }
 
   /**
@@ -257,8 +363,15 @@ export class Client implements RoomSigner, ModelClient {
     const latest = children.sort((a, b) => a.origin_server_ts - b.origin_server_ts).at(-1);
     if (!latest) throw new ApiError("M_NOT_FOUND", `${spaceRoomId} lists no rooms`);
     if (this.checksRoomKeys) {
-      const verdict = verifySpaceChildren({ roomRootKey: m.rrk, state: view.state, events: view.events }, { pinned: this.verifiedPins() })[latest.state_key!];
-      if (verdict?.status !== "verified") throw new ApiError("M_FORBIDDEN", `the space's listing of ${latest.state_key} does not verify (${verdict && "reason" in verdict ? verdict.reason : "no verdict"})`);
+      const verdict = verifySpaceChildren(
+        { roomRootKey: m.rrk, state: view.state, events: view.events },
+        { pinned: this.verifiedPins() },
+      )[latest.state_key!];
+      if (verdict?.status !== "verified")
+        throw new ApiError(
+          "M_FORBIDDEN",
+          `the space's listing of ${latest.state_key} does not verify (${verdict && "reason" in verdict ? verdict.reason : "no verdict"})`,
+        );
     }
     return await this.join(latest.state_key!);
   }
@@ -279,7 +392,8 @@ export class Client implements RoomSigner, ModelClient {
         chain.push(strippedEvent(e));
         id = e.type === "m.room.create" ? undefined : (e.content.parent_event_id as string | undefined);
         // A creator's plain join rests on the create event.
-        if (id === undefined && e.type !== "m.room.create") id = view.state.find((x) => x.type === "m.room.create")?.event_id;
+        if (id === undefined && e.type !== "m.room.create")
+          id = view.state.find((x) => x.type === "m.room.create")?.event_id;
       }
       return chain;
     }
@@ -287,7 +401,15 @@ export class Client implements RoomSigner, ModelClient {
   }
 
   async setMembership(roomId: string, target: string, membership: "leave" | "ban"): Promise<WorldEvent> {
-    const e = await this.sent(this.server.setMembership(this.userId, roomId, target, membership, await this.defence.stateContent(roomId, "m.room.member", target, { membership })));
+    const e = await this.sent(
+      this.server.setMembership(
+        this.userId,
+        roomId,
+        target,
+        membership,
+        await this.defence.stateContent(roomId, "m.room.member", target, { membership }),
+      ),
+    );
     if (target === this.userId) {
       const cause = this.rooms.get(roomId)?.cause;
       if (cause) this.pastCauses.set(roomId, cause);
@@ -296,10 +418,25 @@ export class Client implements RoomSigner, ModelClient {
     return e;
   }
 
-  async setJoinRule(roomId: string, rule: "public" | "restricted" | "invite", allowRoomIds: string[] = []): Promise<WorldEvent> {
+  async setJoinRule(
+    roomId: string,
+    rule: "public" | "restricted" | "invite",
+    allowRoomIds: string[] = [],
+  ): Promise<WorldEvent> {
     const m = this.membership(roomId);
-    const content = rule === "invite" ? { join_rule: "invite" } : buildJoinRulesContent({ joinRule: rule, allowRoomIds, signer: this, parentEventId: m.cause! });
-    const e = await this.sent(this.server.setState(this.userId, roomId, "m.room.join_rules", "", await this.defence.stateContent(roomId, "m.room.join_rules", "", content)));
+    const content =
+      rule === "invite"
+        ? { join_rule: "invite" }
+        : buildJoinRulesContent({ joinRule: rule, allowRoomIds, signer: this, parentEventId: m.cause! });
+    const e = await this.sent(
+      this.server.setState(
+        this.userId,
+        roomId,
+        "m.room.join_rules",
+        "",
+        await this.defence.stateContent(roomId, "m.room.join_rules", "", content),
+      ),
+    );
     if (rule !== "invite") this.recordPermit(roomId, e, null, null);
     return e;
   }
@@ -311,7 +448,15 @@ export class Client implements RoomSigner, ModelClient {
     if (target !== null) content.users = { ...((content.users as JsonObject) ?? {}), [target]: level };
     if (setting !== null) content[setting] = level;
     const { unsigned: _u, ...plain } = content;
-    return await this.sent(this.server.setState(this.userId, roomId, "m.room.power_levels", "", await this.defence.stateContent(roomId, "m.room.power_levels", "", plain)));
+    return await this.sent(
+      this.server.setState(
+        this.userId,
+        roomId,
+        "m.room.power_levels",
+        "",
+        await this.defence.stateContent(roomId, "m.room.power_levels", "", plain),
+      ),
+    );
   }
 
   /** Invite a third-party ID: a token from the identity server, then a signed m.room.third_party_invite listing its key. */
@@ -325,7 +470,15 @@ export class Client implements RoomSigner, ModelClient {
       signer: this,
       parentEventId: m.cause!,
     });
-    const e = await this.sent(this.server.setState(this.userId, roomId, "m.room.third_party_invite", pending.token, await this.defence.stateContent(roomId, "m.room.third_party_invite", pending.token, content)));
+    const e = await this.sent(
+      this.server.setState(
+        this.userId,
+        roomId,
+        "m.room.third_party_invite",
+        pending.token,
+        await this.defence.stateContent(roomId, "m.room.third_party_invite", pending.token, content),
+      ),
+    );
     this.world.identity.published(pending.token, e.event_id, encodeBase64(this.msk.publicKey));
     this.recordPermit(roomId, e, null, null);
     return e;
@@ -335,11 +488,23 @@ export class Client implements RoomSigner, ModelClient {
   bindThirdPartyId(address: string): WorldEvent[] {
     return this.world.identity.bind(address, this.userId, this.msk.publicKey).map(({ invite, signed }) => {
       const server = this.world.network.serverOf(invite.inviter)!;
-      const content = { third_party_invite: { display_name: `${address.slice(0, 2)}…`, signed }, parent_event_id: invite.thirdPartyInviteEventId! };
+      const content = {
+        third_party_invite: { display_name: `${address.slice(0, 2)}…`, signed },
+        parent_event_id: invite.thirdPartyInviteEventId!,
+      };
       const e = server.thirdPartyOnBind(invite.inviter, invite.roomId, this.userId, content);
       recordState(this.world, e, null);
       // The inviter's signed third-party invite, and the identity server's binding, let this MSK in.
-      this.world.history.record({ op: "permit", t: this.world.clock.now(), room: invite.roomId, event: e.event_id, by: invite.inviter, by_msk: invite.inviterMsk!, for_user: this.userId, for_msk: encodeBase64(this.msk.publicKey) });
+      this.world.history.record({
+        op: "permit",
+        t: this.world.clock.now(),
+        room: invite.roomId,
+        event: e.event_id,
+        by: invite.inviter,
+        by_msk: invite.inviterMsk!,
+        for_user: this.userId,
+        for_msk: encodeBase64(this.msk.publicKey),
+      });
       return e;
     });
   }
@@ -348,7 +513,9 @@ export class Client implements RoomSigner, ModelClient {
   async observe(roomId: string): Promise<RoomObservation> {
     const m = this.membership(roomId);
     const view = this.server.roomView(this.userId, roomId);
-    const joined = view.state.filter((e) => e.type === "m.room.member" && e.content.membership === "join").map((e) => e.state_key!);
+    const joined = view.state
+      .filter((e) => e.type === "m.room.member" && e.content.membership === "join")
+      .map((e) => e.state_key!);
     const keys = this.queryKeys(joined);
     const pins = new Map([...this.keyStore].map(([u, k]) => [u, k.msk]));
     pins.set(this.userId, this.msk.publicKey);
@@ -363,17 +530,31 @@ export class Client implements RoomSigner, ModelClient {
   async send(roomId: string, messageId: string, text: string): Promise<void> {
     const picked = await this.defence.recipients(await this.observe(roomId));
     const recipients = picked.filter((r) => !(r.user === this.userId && r.device === this.devices[0]!.id));
-    await this.transport.send(roomId, messageId, { id: messageId, text, ...(await this.defence.messageFields(roomId)) }, recipients);
+    await this.transport.send(
+      roomId,
+      messageId,
+      { id: messageId, text, ...(await this.defence.messageFields(roomId)) },
+      recipients,
+    );
   }
 
   /** Every device syncs: takes its room keys and decrypts what it can; the model then checks each room it is in. */
   async sync(): Promise<void> {
     const rooms = this.server.roomsOf(this.userId);
     for (const d of this.devices) {
-      const inputs = { owner: this.userId, device: d, toDevice: this.server.takeToDevice(this.userId, d.id), rooms, messagesOf: (r: string) => this.server.messages(this.userId, r), honest: true };
+      const inputs = {
+        owner: this.userId,
+        device: d,
+        toDevice: this.server.takeToDevice(this.userId, d.id),
+        rooms,
+        messagesOf: (r: string) => this.server.messages(this.userId, r),
+        honest: true,
+      };
       await this.transport.read(inputs, (m) => this.defence.onMessage(m));
     }
-    for (const roomId of rooms) if (this.rooms.get(roomId)?.cause) await this.defence.observeRoom(roomId, this.server.roomView(this.userId, roomId));
+    for (const roomId of rooms)
+      if (this.rooms.get(roomId)?.cause)
+        await this.defence.observeRoom(roomId, this.server.roomView(this.userId, roomId));
   }
 }
 
@@ -382,5 +563,17 @@ function recordState(world: World, e: WorldEvent, node: string | null): void {
   const membership = typeof e.content.membership === "string" ? e.content.membership : null;
   const parent = typeof e.content.parent_event_id === "string" ? e.content.parent_event_id : null;
   const { unsigned: _u, ...content } = e.content;
-  world.history.record({ op: "state", t: world.clock.now(), room: e.room_id, event: e.event_id, node, type: e.type, state_key: e.state_key ?? "", sender: e.sender, membership, parent, content });
+  world.history.record({
+    op: "state",
+    t: world.clock.now(),
+    room: e.room_id,
+    event: e.event_id,
+    node,
+    type: e.type,
+    state_key: e.state_key ?? "",
+    sender: e.sender,
+    membership,
+    parent,
+    content,
+  });
 }

@@ -149,8 +149,10 @@ export interface KeyEvents {
  * `attack` after each act, and the model does what that act's analogue is in its system, with
  * the same capabilities (its applicability table says which analogue, or why there is none).
  */
-export type AttackAct = { server: Homeserver; roomId: string } & (
-  /** A user the server made joined (`user`); `colluder`: with a real member's keys, who handed them over. */
+export type AttackAct = {
+  server: Homeserver;
+  roomId: string;
+} /** A user the server made joined (`user`); `colluder`: with a real member's keys, who handed them over. */ & (
   | { kind: "insert_member"; user: string; colluder?: ModelClient; threat: string }
   /** The server made `target`'s old membership current again, for everyone it serves or for `hideFrom` only. */
   | { kind: "undo_ban"; target: string; hideFrom?: readonly string[]; threat: string }
@@ -175,7 +177,12 @@ export interface DefenceModel {
    * The transport its devices use (honest and the adversary's); default: simulated Megolm. For
    * an adversary's device (`owner` null), `device` is the device it reads for, and whose.
    */
-  transport?(owner: ModelClient | null, world: World, server: Homeserver, device?: { user: string; device: Device }): Transport;
+  transport?(
+    owner: ModelClient | null,
+    world: World,
+    server: Homeserver,
+    device?: { user: string; device: Device },
+  ): Transport;
   /**
    * The threats (catalogue IDs) that cannot apply to this model, each with why (from its
    * applicability table): the sweep's results carry the reason, so a report shows "not
@@ -190,5 +197,13 @@ export interface DefenceModel {
 
 /** A model with nothing beyond Matrix's own state: no extra content, checks or message fields. */
 export function plainDefence(recipients: ClientDefence["recipients"]): ClientDefence {
-  return { stateContent: (_r, _t, _k, content) => content, eventNode: () => null, created: () => {}, observeRoom: () => {}, messageFields: () => ({}), onMessage: () => {}, recipients };
+  return {
+    stateContent: (_r, _t, _k, content) => content,
+    eventNode: () => null,
+    created: () => {},
+    observeRoom: () => {},
+    messageFields: () => ({}),
+    onMessage: () => {},
+    recipients,
+  };
 }

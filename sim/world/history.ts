@@ -6,20 +6,48 @@ import type { JsonObject } from "../core/canonical-json.ts";
 
 export type Operation =
   /** A scenario step by an honest actor, and whether the world let it happen. */
-  | { op: "step"; t: number; index: number; action: string; actor: string; honest: boolean; ok: boolean; error?: string; detail?: JsonObject }
+  | {
+      op: "step";
+      t: number;
+      index: number;
+      action: string;
+      actor: string;
+      honest: boolean;
+      ok: boolean;
+      error?: string;
+      detail?: JsonObject;
+    }
   /** A membership change that took effect on the room (from an honest step). */
   | { op: "membership"; t: number; room: string; user: string; membership: string; by: string; honest: boolean }
   /**
    * A cause-of-membership event entered a room (create or join), honest or not: who it names, with
    * which MSK, and what it rests on (`parent: null` for m.room.create and only for it).
    */
-  | { op: "cause"; t: number; room: string; event: string; user: string; msk: string; parent: string | null; honest: boolean }
+  | {
+      op: "cause";
+      t: number;
+      room: string;
+      event: string;
+      user: string;
+      msk: string;
+      parent: string | null;
+      honest: boolean;
+    }
   /**
    * A real member signed, with their own keys, an event that lets others in: an invite (for one
    * user and MSK), or a join rule or third-party invite (for whoever uses it). Colluders' count too:
    * the proposal's bounding set is about keys, not intentions.
    */
-  | { op: "permit"; t: number; room: string; event: string; by: string; by_msk: string; for_user: string | null; for_msk: string | null }
+  | {
+      op: "permit";
+      t: number;
+      room: string;
+      event: string;
+      by: string;
+      by_msk: string;
+      for_user: string | null;
+      for_msk: string | null;
+    }
   /**
    * An honest user joined a room other than the one they meant (a link's alias or a space's
    * listing, resolved by a lying server): `meant` is the room they were sent to (null if none).
@@ -39,7 +67,19 @@ export type Operation =
    * ID when it signed one, and the event itself (sender, type, state key, content without
    * `unsigned`), which the oracle judges with its own room rules, in this order.
    */
-  | { op: "state"; t: number; room: string; event: string; node: string | null; type: string; state_key: string; sender: string; membership: string | null; parent: string | null; content: JsonObject }
+  | {
+      op: "state";
+      t: number;
+      room: string;
+      event: string;
+      node: string | null;
+      type: string;
+      state_key: string;
+      sender: string;
+      membership: string | null;
+      parent: string | null;
+      content: JsonObject;
+    }
   /**
    * An honest client raised a tamper alarm: a state event it saw referenced cannot be obtained.
    * Its cause: the missing node, and who referenced it (a DAG node's `prev_state`, or the heads in
@@ -69,7 +109,9 @@ export type Operation =
 export type AlarmKind = "missing" | "unplaced" | "incomplete";
 
 /** What referenced a node an alarm names as missing: a DAG node, or a decrypted message (by its ID and event). */
-export type AlarmReference = { kind: "node"; id: string; sender: string } | { kind: "message"; id: string; event: string; sender: string };
+export type AlarmReference =
+  | { kind: "node"; id: string; sender: string }
+  | { kind: "message"; id: string; event: string; sender: string };
 
 export class History {
   readonly ops: Operation[] = [];

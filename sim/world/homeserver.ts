@@ -109,9 +109,24 @@ export class Homeserver {
   }
 
   /** Make an event with a content-addressed ID, as room versions 4+ do. */
-  protected makeEvent(roomId: string, sender: string, type: string, content: JsonObject, stateKey?: string): WorldEvent {
-    const e = { room_id: roomId, type, sender, content, origin_server_ts: this.world.clock.tick(1), ...(stateKey !== undefined ? { state_key: stateKey } : {}) };
-    const hash = createHash("sha256").update(canonicalJson({ ...e, origin: this.name, n: this.sequence++ })).digest();
+  protected makeEvent(
+    roomId: string,
+    sender: string,
+    type: string,
+    content: JsonObject,
+    stateKey?: string,
+  ): WorldEvent {
+    const e = {
+      room_id: roomId,
+      type,
+      sender,
+      content,
+      origin_server_ts: this.world.clock.tick(1),
+      ...(stateKey !== undefined ? { state_key: stateKey } : {}),
+    };
+    const hash = createHash("sha256")
+      .update(canonicalJson({ ...e, origin: this.name, n: this.sequence++ }))
+      .digest();
     return { event_id: `$${encodeBase64Url(hash)}`, ...e };
   }
 
@@ -126,7 +141,8 @@ export class Homeserver {
   }
 
   private newRoom(roomId: string): RoomReplica {
-    if (this.rooms.has(roomId) || this.world.network.snapshot(roomId, this)) throw new ApiError("M_ROOM_IN_USE", `room ${roomId} exists`);
+    if (this.rooms.has(roomId) || this.world.network.snapshot(roomId, this))
+      throw new ApiError("M_ROOM_IN_USE", `room ${roomId} exists`);
     const room = new RoomReplica(roomId);
     this.rooms.set(roomId, room);
     return room;
@@ -155,7 +171,10 @@ export class Homeserver {
     if (!this.hosts(userId)) throw new ApiError("M_FORBIDDEN", `${userId} is not a user of ${this.name}`);
   }
 
-  uploadKeys(userId: string, keys: { master: CrossSigningKey; self_signing: CrossSigningKey; room_signing: CrossSigningKey }): void {
+  uploadKeys(
+    userId: string,
+    keys: { master: CrossSigningKey; self_signing: CrossSigningKey; room_signing: CrossSigningKey },
+  ): void {
     this.requireLocal(userId);
     const entry = this.keys.get(userId) ?? { devices: new Map() };
     Object.assign(entry, keys);
@@ -179,7 +198,10 @@ export class Homeserver {
         const answer = remote && remote !== this ? remote.queryKeys([userId], servers) : undefined;
         if (answer?.master_keys[userId]) out.master_keys[userId] = answer.master_keys[userId];
         if (answer?.self_signing_keys[userId]) out.self_signing_keys[userId] = answer.self_signing_keys[userId];
-        const devices = [...Object.values(answer?.device_keys[userId] ?? {}), ...(this.insertedDevices.get(userId) ?? [])];
+        const devices = [
+          ...Object.values(answer?.device_keys[userId] ?? {}),
+          ...(this.insertedDevices.get(userId) ?? []),
+        ];
         if (devices.length) out.device_keys[userId] = Object.fromEntries(devices.map((d) => [d.device_id, d]));
         continue;
       }
@@ -230,7 +252,13 @@ export class Homeserver {
   }
 
   /** `/leave`, `/kick`, `/ban`: membership changes that MSC3917 does not sign. */
-  setMembership(userId: string, roomId: string, target: string, membership: "leave" | "ban", content: JsonObject = {}): WorldEvent {
+  setMembership(
+    userId: string,
+    roomId: string,
+    target: string,
+    membership: "leave" | "ban",
+    content: JsonObject = {},
+  ): WorldEvent {
     this.requireLocal(userId);
     return this.submit(this.makeEvent(roomId, userId, "m.room.member", { ...content, membership }, target));
   }
@@ -256,7 +284,9 @@ export class Homeserver {
       // A split view: this user is served the state as if the hidden events had never happened.
       state = state.flatMap((e) => {
         if (!hidden.has(e.event_id)) return [e];
-        const before = [...room.events].reverse().find((x) => x.type === e.type && x.state_key === e.state_key && !hidden.has(x.event_id));
+        const before = [...room.events]
+          .reverse()
+          .find((x) => x.type === e.type && x.state_key === e.state_key && !hidden.has(x.event_id));
         return before ? [before] : [];
       });
     }
@@ -268,7 +298,9 @@ export class Homeserver {
   /** Rooms this server shows `userId` as invited to or joined (split views included). */
   roomsOf(userId: string): string[] {
     return [...this.rooms.keys()].filter((roomId) => {
-      const mine = this.roomView(userId, roomId).state.find((e) => e.type === "m.room.member" && e.state_key === userId);
+      const mine = this.roomView(userId, roomId).state.find(
+        (e) => e.type === "m.room.member" && e.state_key === userId,
+      );
       return mine?.content.membership === "join" || mine?.content.membership === "invite";
     });
   }
@@ -289,8 +321,10 @@ export class Homeserver {
   /** `PUT /directory/room/{alias}`: this server's directory, for aliases on this server. */
   setAlias(userId: string, alias: string, roomId: string): void {
     this.requireLocal(userId);
-    if (!alias.endsWith(`:${this.name}`)) throw new ApiError("M_INVALID_PARAM", `${alias} is not an alias on ${this.name}`);
-    if (this.room(roomId).membership(userId) !== "join") throw new ApiError("M_FORBIDDEN", `${userId} is not in ${roomId}`);
+    if (!alias.endsWith(`:${this.name}`))
+      throw new ApiError("M_INVALID_PARAM", `${alias} is not an alias on ${this.name}`);
+    if (this.room(roomId).membership(userId) !== "join")
+      throw new ApiError("M_FORBIDDEN", `${userId} is not in ${roomId}`);
     this.aliases.set(alias, roomId);
   }
 
@@ -309,7 +343,12 @@ export class Homeserver {
   substituteAlias(alias: string, roomId: string): void {
     this.require("forge");
     this.substitutedAliases.set(alias, roomId);
-    this.world.history.record({ op: "adversary", t: this.world.clock.now(), capability: "forge", detail: { server: this.name, alias, resolves_to: roomId } });
+    this.world.history.record({
+      op: "adversary",
+      t: this.world.clock.now(),
+      capability: "forge",
+      detail: { server: this.name, alias, resolves_to: roomId },
+    });
   }
 
   /** Encrypted messages in the room's timeline, as served to `userId`. */
@@ -317,7 +356,6 @@ export class Homeserver {
     this.requireLocal(userId);
     return (this.rooms.get(roomId)?.events ?? []).filter((e) => e.type === "m.room.encrypted");
   }
-
 
   /** To-device messages this server's users sent, as the server relayed them (it sees the ciphertexts). */
   readonly relayedToDevice: { user: string; device: string; message: ToDeviceMessage }[] = [];
@@ -348,11 +386,19 @@ export class Homeserver {
   private readonly insertedDevices = new Map<string, DeviceKeys[]>();
 
   private require(capability: keyof Capabilities): void {
-    if (!this.capabilities[capability]) throw new ApiError("M_FORBIDDEN", `${this.name} was not given the ${capability} capability`);
+    if (!this.capabilities[capability])
+      throw new ApiError("M_FORBIDDEN", `${this.name} was not given the ${capability} capability`);
   }
 
   /** `forge`: put an event of the server's making into a room, as if `sender` sent it, and federate it. */
-  forgeEvent(roomId: string, sender: string, type: string, content: JsonObject, stateKey?: string, eventId?: string): WorldEvent {
+  forgeEvent(
+    roomId: string,
+    sender: string,
+    type: string,
+    content: JsonObject,
+    stateKey?: string,
+    eventId?: string,
+  ): WorldEvent {
     this.require("forge");
     const made = this.makeEvent(roomId, sender, type, content, stateKey);
     // A chosen ID is a fake mapping: clients of the membership tree cannot recompute event IDs.
@@ -364,7 +410,22 @@ export class Homeserver {
     // The DAG node the forged event carries, if any: an alarm naming it is the adversary's doing.
     const node = stateKey !== undefined ? readDagNode(e) : undefined;
     const nodeId: JsonObject = node?.ok ? { node: node.value.id } : {};
-    this.world.history.record({ op: "adversary", t: this.world.clock.now(), capability: "forge", detail: { server: this.name, room: roomId, event: e.event_id, type, sender, state_key: stateKey ?? null, membership, parent, ...nodeId } });
+    this.world.history.record({
+      op: "adversary",
+      t: this.world.clock.now(),
+      capability: "forge",
+      detail: {
+        server: this.name,
+        room: roomId,
+        event: e.event_id,
+        type,
+        sender,
+        state_key: stateKey ?? null,
+        membership,
+        parent,
+        ...nodeId,
+      },
+    });
     return e;
   }
 
@@ -377,7 +438,12 @@ export class Homeserver {
   substituteKeys(userId: string, keys: UserKeys): void {
     this.require("lieAboutKeys");
     this.substitutedKeys.set(userId, keys);
-    this.world.history.record({ op: "adversary", t: this.world.clock.now(), capability: "lieAboutKeys", detail: { server: this.name, user: userId, substituted: "master key" } });
+    this.world.history.record({
+      op: "adversary",
+      t: this.world.clock.now(),
+      capability: "lieAboutKeys",
+      detail: { server: this.name, user: userId, substituted: "master key" },
+    });
   }
 
   private readonly hiddenFrom = new Map<string, Set<string>>();
@@ -386,7 +452,12 @@ export class Homeserver {
   hideFrom(users: readonly string[], roomId: string, eventId: string): void {
     this.require("withhold");
     for (const u of users) this.hiddenFrom.set(u, (this.hiddenFrom.get(u) ?? new Set()).add(eventId));
-    this.world.history.record({ op: "adversary", t: this.world.clock.now(), capability: "withhold", detail: { server: this.name, room: roomId, hidden: eventId, from: [...users] } });
+    this.world.history.record({
+      op: "adversary",
+      t: this.world.clock.now(),
+      capability: "withhold",
+      detail: { server: this.name, room: roomId, hidden: eventId, from: [...users] },
+    });
   }
 
   /** `withhold`: delete an event from what this server serves, and from what it has yet to federate. */
@@ -394,7 +465,12 @@ export class Homeserver {
     this.require("withhold");
     this.room(roomId).remove(eventId);
     this.world.network.withdraw(this, eventId);
-    this.world.history.record({ op: "adversary", t: this.world.clock.now(), capability: "withhold", detail: { server: this.name, room: roomId, hidden: eventId } });
+    this.world.history.record({
+      op: "adversary",
+      t: this.world.clock.now(),
+      capability: "withhold",
+      detail: { server: this.name, room: roomId, hidden: eventId },
+    });
   }
 
   /** `forge`: make an old event current state again in this server's replica (a ban, undone). */
@@ -404,7 +480,12 @@ export class Homeserver {
     const e = room.byId.get(eventId);
     if (!e || e.state_key === undefined) throw new ApiError("M_NOT_FOUND", `no state event ${eventId} in ${roomId}`);
     room.state.set(stateKeyOf(e.type, e.state_key), e);
-    this.world.history.record({ op: "adversary", t: this.world.clock.now(), capability: "forge", detail: { server: this.name, room: roomId, reinstated: eventId } });
+    this.world.history.record({
+      op: "adversary",
+      t: this.world.clock.now(),
+      capability: "forge",
+      detail: { server: this.name, room: roomId, reinstated: eventId },
+    });
   }
 
   private readonly servedForLookup = new Map<string, WorldEvent[]>();
@@ -417,7 +498,14 @@ export class Homeserver {
   serveForLookup(roomId: string, e: WorldEvent): void {
     this.require("forge");
     this.servedForLookup.set(roomId, [...(this.servedForLookup.get(roomId) ?? []), e]);
-    const detail = { server: this.name, room: roomId, served: e.event_id, type: e.type, sender: e.sender, from: e.room_id };
+    const detail = {
+      server: this.name,
+      room: roomId,
+      served: e.event_id,
+      type: e.type,
+      sender: e.sender,
+      from: e.room_id,
+    };
     this.world.history.record({ op: "adversary", t: this.world.clock.now(), capability: "forge", detail });
   }
 
@@ -445,7 +533,12 @@ export class Homeserver {
   insertDevice(userId: string, device: DeviceKeys): void {
     this.require("lieAboutKeys");
     this.insertedDevices.set(userId, [...(this.insertedDevices.get(userId) ?? []), device]);
-    this.world.history.record({ op: "adversary", t: this.world.clock.now(), capability: "lieAboutKeys", detail: { server: this.name, user: userId, device: device.device_id } });
+    this.world.history.record({
+      op: "adversary",
+      t: this.world.clock.now(),
+      capability: "lieAboutKeys",
+      detail: { server: this.name, user: userId, device: device.device_id },
+    });
   }
 }
 

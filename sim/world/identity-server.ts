@@ -44,7 +44,14 @@ export class IdentityServer {
     for (const p of ready) this.pending.splice(this.pending.indexOf(p), 1);
     return ready.map((invite) => ({
       invite,
-      signed: signThirdPartyBinding({ mxid, token: invite.token, userKey: msk, identityServer: this.name, keyId: this.keyId, key: this.key }),
+      signed: signThirdPartyBinding({
+        mxid,
+        token: invite.token,
+        userKey: msk,
+        identityServer: this.name,
+        keyId: this.keyId,
+        key: this.key,
+      }),
     }));
   }
 

@@ -56,7 +56,12 @@ export class MegolmTransport implements Transport {
     const ids = new Set(recipients.map((r) => `${r.user}/${r.device}`));
     let session = this.outbound.get(roomId);
     if (!session || [...session.sharedWith].some((d) => !ids.has(d))) {
-      session = { id: this.world.rng.id(`session id ${me.userId} ${roomId}`, 16), key: this.world.rng.bytes(`session key ${me.userId} ${roomId}`, 32), index: 0, sharedWith: new Set() };
+      session = {
+        id: this.world.rng.id(`session id ${me.userId} ${roomId}`, 16),
+        key: this.world.rng.bytes(`session key ${me.userId} ${roomId}`, 32),
+        index: 0,
+        sharedWith: new Set(),
+      };
       this.outbound.set(roomId, session);
       me.devices[0]!.sessions.set(session.id, { index: 0, key: session.key });
     }
@@ -66,16 +71,40 @@ export class MegolmTransport implements Transport {
       const shared = JSON.stringify({ index: session.index, key: encodeBase64(session.key) });
       const sealed = sealToDevice(r.curve25519, shared, this.world.rng, `room key to ${id}`);
       if (!sealed) continue;
-      me.server.sendToDevice(me.userId, r.user, r.device, { sender: me.userId, type: "m.room_key", content: { ...sealed, room_id: roomId, session_id: session.id } });
+      me.server.sendToDevice(me.userId, r.user, r.device, {
+        sender: me.userId,
+        type: "m.room_key",
+        content: { ...sealed, room_id: roomId, session_id: session.id },
+      });
       session.sharedWith.add(id);
-      this.world.history.record({ op: "share_key", t: this.world.clock.now(), room: roomId, from: me.userId, to: id, session: session.id });
+      this.world.history.record({
+        op: "share_key",
+        t: this.world.clock.now(),
+        room: roomId,
+        from: me.userId,
+        to: id,
+        session: session.id,
+      });
     }
     const sealed = aesEncrypt(session.key, JSON.stringify(payload), this.world.rng, `message ${messageId}`);
-    const e = me.server.sendMessage(me.userId, roomId, { algorithm: "m.megolm.v1.aes-sha2", session_id: session.id, index: session.index, ...sealed });
+    const e = me.server.sendMessage(me.userId, roomId, {
+      algorithm: "m.megolm.v1.aes-sha2",
+      session_id: session.id,
+      index: session.index,
+      ...sealed,
+    });
     session.key = ratchet(session.key, 1);
     session.index++;
     me.devices[0]!.read.add(e.event_id);
-    this.world.history.record({ op: "send", t: this.world.clock.now(), room: roomId, sender: me.userId, message: messageId, session: session.id, recipients: [...session.sharedWith].sort() });
+    this.world.history.record({
+      op: "send",
+      t: this.world.clock.now(),
+      room: roomId,
+      sender: me.userId,
+      message: messageId,
+      session: session.id,
+      recipients: [...session.sharedWith].sort(),
+    });
   }
 
   /** Decrypt what a device can reach: shared room keys from its inbox, then every message it can open. */
@@ -98,7 +127,14 @@ export class MegolmTransport implements Transport {
         device.read.add(e.event_id);
         const payload = JSON.parse(plain) as JsonObject & { id: string };
         await onMessage?.({ roomId, eventId: e.event_id, sender: e.sender, payload });
-        this.world.history.record({ op: "decrypt", t: this.world.clock.now(), room: roomId, device: `${owner}/${device.id}`, message: payload.id, honest: inputs.honest });
+        this.world.history.record({
+          op: "decrypt",
+          t: this.world.clock.now(),
+          room: roomId,
+          device: `${owner}/${device.id}`,
+          message: payload.id,
+          honest: inputs.honest,
+        });
       }
     }
   }

@@ -16,8 +16,24 @@ function twoServers(delay: number) {
 }
 const event = (n: number): WorldEvent =>
   n === 1
-    ? { event_id: "$1", room_id: "!r", type: "m.room.create", sender: "@x:a.example", content: {}, state_key: "", origin_server_ts: n }
-    : { event_id: `$${n}`, room_id: "!r", type: "m.room.member", sender: "@x:a.example", content: { membership: "join" }, state_key: "@x:a.example", origin_server_ts: n };
+    ? {
+        event_id: "$1",
+        room_id: "!r",
+        type: "m.room.create",
+        sender: "@x:a.example",
+        content: {},
+        state_key: "",
+        origin_server_ts: n,
+      }
+    : {
+        event_id: `$${n}`,
+        room_id: "!r",
+        type: "m.room.member",
+        sender: "@x:a.example",
+        content: { membership: "join" },
+        state_key: "@x:a.example",
+        origin_server_ts: n,
+      };
 
 describe("federation", () => {
   it("delivers in order at the next flush", () => {

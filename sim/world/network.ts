@@ -37,12 +37,14 @@ export class Network implements NetworkLike {
       }
     }
     const due = this.flushes + (this.options.delay ?? 0);
-    for (const server of this.servers.values()) if (server !== from && server.rooms.has(event.room_id)) this.queue.push({ from, to: server, event, due });
+    for (const server of this.servers.values())
+      if (server !== from && server.rooms.has(event.room_id)) this.queue.push({ from, to: server, event, due });
   }
 
   /** A server takes back an event it has not yet delivered (withholding it from federation). */
   withdraw(from: Homeserver, eventId: string): void {
-    for (let i = this.queue.length - 1; i >= 0; i--) if (this.queue[i]!.event.event_id === eventId && this.queue[i]!.from === from) this.queue.splice(i, 1);
+    for (let i = this.queue.length - 1; i >= 0; i--)
+      if (this.queue[i]!.event.event_id === eventId && this.queue[i]!.from === from) this.queue.splice(i, 1);
   }
 
   /** Deliver, in order, everything that is due. */
@@ -67,7 +69,8 @@ export class Network implements NetworkLike {
 
   /** The events of a room, from the first server (in order of creation) that has it. */
   snapshot(roomId: string, asking: Homeserver): WorldEvent[] | undefined {
-    for (const server of this.servers.values()) if (server !== asking && server.rooms.has(roomId)) return [...server.rooms.get(roomId)!.events];
+    for (const server of this.servers.values())
+      if (server !== asking && server.rooms.has(roomId)) return [...server.rooms.get(roomId)!.events];
     return undefined;
   }
 

@@ -176,10 +176,14 @@ function eventOf(a: Action, oracle: OracleRoomState, n: number): WorldEvent {
       return ev("m.room.power_levels", content, "");
     }
     case "join_rule": {
-      const allow: JsonObject[] = a.allow.map((room_id) => (a.typed ? {
-        type: "m.room_membership",
-        room_id,
-      } : ({ room_id } as JsonObject)));
+      const allow: JsonObject[] = a.allow.map((room_id) =>
+        a.typed
+          ? {
+              type: "m.room_membership",
+              room_id,
+            }
+          : ({ room_id } as JsonObject),
+      );
       return ev("m.room.join_rules", { join_rule: a.rule, ...(a.rule.includes("restricted") ? { allow } : {}) }, "");
     }
     case "restricted_join":
@@ -243,12 +247,7 @@ export type Start = typeof start extends fc.Arbitrary<infer T> ? T : never;
 function setup(init: Start): WorldEvent[] {
   const a = USERS[0]!;
   let n = 0;
-  const mk = (
-    type: string,
-    content: JsonObject,
-    stateKey = "",
-    sender = a,
-  ): WorldEvent => ({
+  const mk = (type: string, content: JsonObject, stateKey = "", sender = a): WorldEvent => ({
     event_id: `$s${++n}`,
     room_id: ROOM,
     origin_server_ts: n,
@@ -265,18 +264,22 @@ function setup(init: Start): WorldEvent[] {
   return [
     mk("m.room.create", { room_version: "msc3917" }),
     mk("m.room.member", { membership: "join" }, a),
-    mk(
-      "m.room.power_levels",
-      { users, users_default: 0, invite: 0, kick: 50, ban: 50, state_default: 50, events_default: 0, events: {} },
-    ),
+    mk("m.room.power_levels", {
+      users,
+      users_default: 0,
+      invite: 0,
+      kick: 50,
+      ban: 50,
+      state_default: 50,
+      events_default: 0,
+      events: {},
+    }),
     mk("m.room.join_rules", { join_rule: "invite" }),
-    ...others.flatMap((
-      u,
-      i,
-    ) => (init.joined[i] ? [
-      mk("m.room.member", { membership: "invite" }, u),
-      mk("m.room.member", { membership: "join" }, u, u),
-    ] : [])),
+    ...others.flatMap((u, i) =>
+      init.joined[i]
+        ? [mk("m.room.member", { membership: "invite" }, u), mk("m.room.member", { membership: "join" }, u, u)]
+        : [],
+    ),
   ];
 }
 
@@ -345,19 +348,11 @@ export function knownBug(state: OracleRoomState, e: WorldEvent, oracleWhy: strin
     return null;
   }
   const rule = /^\[([\d.]+)\]/.exec(oracleWhy)?.[1] ?? "";
-  if (creatorFallback && [
-    "7",
-    "6",
-    "4.4.5",
-    "4.5.5",
-    "4.6.3",
-    "9.5.1",
-    "9.5.2",
-    "9.6.1",
-    "9.7.1",
-    "9.8.1",
-    "9.9.1",
-  ].includes(rule)) return "R6";
+  if (
+    creatorFallback &&
+    ["7", "6", "4.4.5", "4.5.5", "4.6.3", "9.5.1", "9.5.2", "9.6.1", "9.7.1", "9.8.1", "9.9.1"].includes(rule)
+  )
+    return "R6";
   if (rule === "9.8.1") return "R1";
   if (rule.startsWith("9.5.")) return "R2";
   if (rule === "9.6.1" || rule === "9.7.1") return "R3";

@@ -31,22 +31,12 @@ function ev(sender: string, type: string, content: JsonObject, stateKey?: string
     ...(stateKey !== undefined ? { state_key: stateKey } : {}),
   };
 }
-const member = (
-  sender: string,
-  target: string,
-  membership: string,
-  extra: JsonObject = {},
-) => ev(sender, "m.room.member", { membership, ...extra }, target);
+const member = (sender: string, target: string, membership: string, extra: JsonObject = {}) =>
+  ev(sender, "m.room.member", { membership, ...extra }, target);
 const pl = (sender: string, content: JsonObject) => ev(sender, "m.room.power_levels", content, "");
-const rule = (
-  sender: string,
-  join_rule: string,
-  extra: JsonObject = {},
-) => ev(sender, "m.room.join_rules", { join_rule, ...extra }, "");
-const levels = (
-  users: Record<string, number>,
-  rest: JsonObject = {},
-): JsonObject => ({
+const rule = (sender: string, join_rule: string, extra: JsonObject = {}) =>
+  ev(sender, "m.room.join_rules", { join_rule, ...extra }, "");
+const levels = (users: Record<string, number>, rest: JsonObject = {}): JsonObject => ({
   users,
   users_default: 0,
   invite: 0,
@@ -118,12 +108,9 @@ function tpiInvite(
     key: opts.key ?? IDENTITY,
   });
   const { signatures: _s, ...bare } = signed;
-  return member(
-    sender,
-    target,
-    "invite",
-    { third_party_invite: { display_name: "c…", signed: opts.unsigned ? bare : signed } },
-  );
+  return member(sender, target, "invite", {
+    third_party_invite: { display_name: "c…", signed: opts.unsigned ? bare : signed },
+  });
 }
 
 /** Cases where both rule sets must agree (the spec's verdict in `allow`). */
@@ -411,17 +398,12 @@ describe("the oracle's room v11 authorization rules", () => {
       { membership: 5 },
       { membership: "invite", third_party_invite: { signed: { mxid: B, token: "t", signatures: { x: 3 } } } },
     ];
-    for (const content of weird) expect(typeof oracle([
-      ...history(),
-      tpiState(A, "t"),
-      ev(A, "m.room.member", content, B),
-    ])).toBe("string");
+    for (const content of weird)
+      expect(typeof oracle([...history(), tpiState(A, "t"), ev(A, "m.room.member", content, B)])).toBe("string");
     let deep: JsonObject = { mxid: B, token: "t" };
     for (let i = 0; i < 10_000; i++) deep = { mxid: B, token: "t", nested: deep };
-    expect(oracle([
-      ...history(),
-      tpiState(A, "t"),
-      member(A, B, "invite", { third_party_invite: { signed: deep } }),
-    ])).toMatch(/4\.4\.1\.8/);
+    expect(
+      oracle([...history(), tpiState(A, "t"), member(A, B, "invite", { third_party_invite: { signed: deep } })]),
+    ).toMatch(/4\.4\.1\.8/);
   });
 });

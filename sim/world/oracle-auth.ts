@@ -76,7 +76,8 @@ export class OracleRoomState {
   /** Users whose current membership is `join`, sorted. */
   joined(): string[] {
     const out: string[] = [];
-    for (const [key, e] of this.state) if (key.startsWith("m.room.member\u0000") && e.content.membership === "join") out.push(e.state_key!);
+    for (const [key, e] of this.state)
+      if (key.startsWith("m.room.member\u0000") && e.content.membership === "join") out.push(e.state_key!);
     return out.sort();
   }
 
@@ -404,7 +405,9 @@ function canonicalJson(value: unknown, skip: ReadonlySet<string> = new Set(), de
   }
   if (!isObj(value)) return undefined;
   const parts: string[] = [];
-  for (const k of Object.keys(value).filter((k) => !skip.has(k)).sort(byCodePoint)) {
+  for (const k of Object.keys(value)
+    .filter((k) => !skip.has(k))
+    .sort(byCodePoint)) {
     const v = canonicalJson(value[k], new Set(), depth + 1);
     if (v === undefined) return undefined;
     parts.push(`${JSON.stringify(k)}:${v}`);

@@ -66,7 +66,19 @@ export function judge(ops: readonly Operation[]): Judgement {
   const rooms = new LegitRooms();
   const devicesOf = new Map<string, Set<string>>();
   const messages = new Map<string, { room: string; legitDevices: Set<string> }>();
-  const out: Judgement = { messages: 0, breaches: [], attacker_decrypted: 0, false_rejections: [], locked_out: 0, shut_out: false, alarms: 0, detections: 0, false_alarms: [], refused: [], bounding_set: {} };
+  const out: Judgement = {
+    messages: 0,
+    breaches: [],
+    attacker_decrypted: 0,
+    false_rejections: [],
+    locked_out: 0,
+    shut_out: false,
+    alarms: 0,
+    detections: 0,
+    false_alarms: [],
+    refused: [],
+    bounding_set: {},
+  };
   const attackerRead = new Set<string>();
   const tainted = adversarialIds(ops);
   const misled = new Map<string, string | null>();
@@ -94,7 +106,10 @@ export function judge(ops: readonly Operation[]): Judgement {
           // members (and the sender) may read it. Nobody there is left out of it wrongly.
           const meant = misled.get(key);
           const readers = new Set([op.sender, ...(meant ? rooms.members(meant) : [])]);
-          messages.set(op.message, { room: op.room, legitDevices: new Set([...readers].flatMap((u) => [...(devicesOf.get(u) ?? [])])) });
+          messages.set(op.message, {
+            room: op.room,
+            legitDevices: new Set([...readers].flatMap((u) => [...(devicesOf.get(u) ?? [])])),
+          });
           break;
         }
         const members = rooms.members(op.room);
@@ -130,7 +145,8 @@ export function judge(ops: readonly Operation[]): Judgement {
       case "decrypt": {
         const m = messages.get(op.message);
         if (!op.honest) attackerRead.add(op.message);
-        if (m && !m.legitDevices.has(op.device)) out.breaches.push({ room: op.room, message: op.message, device: op.device, adversary_device: !op.honest });
+        if (m && !m.legitDevices.has(op.device))
+          out.breaches.push({ room: op.room, message: op.message, device: op.device, adversary_device: !op.honest });
         break;
       }
       case "adversary":
@@ -144,7 +160,9 @@ export function judge(ops: readonly Operation[]): Judgement {
   // own membership does not verify (the MSK-reset window) is a cost, not what kept the adversary out.
   out.shut_out = after > 0 && lockedAfter === after && out.alarms > 0;
   out.attacker_decrypted = attackerRead.size;
-  out.bounding_set = Object.fromEntries([...boundingSets(ops)].sort(([a], [b]) => (a < b ? -1 : 1)).map(([room, set]) => [room, [...set].sort()]));
+  out.bounding_set = Object.fromEntries(
+    [...boundingSets(ops)].sort(([a], [b]) => (a < b ? -1 : 1)).map(([room, set]) => [room, [...set].sort()]),
+  );
   return out;
 }
 
@@ -161,7 +179,9 @@ export function legitMembers(ops: readonly Operation[]): Map<string, Set<string>
  */
 class LegitRooms {
   private readonly rooms = new Map<string, OracleRoomState>();
-  private readonly ctx = { isJoined: (roomId: string, userId: string) => this.rooms.get(roomId)?.membership(userId) === "join" };
+  private readonly ctx = {
+    isJoined: (roomId: string, userId: string) => this.rooms.get(roomId)?.membership(userId) === "join",
+  };
 
   /** Judge one honest state event: null if the rules allow it (it is now part of the room), else why not. */
   apply(op: Extract<Operation, { op: "state" }>): string | null {
@@ -170,7 +190,13 @@ class LegitRooms {
       room = new OracleRoomState(op.room);
       this.rooms.set(op.room, room);
     }
-    const e: OracleEvent = { event_id: op.event, type: op.type, state_key: op.state_key, sender: op.sender, content: op.content };
+    const e: OracleEvent = {
+      event_id: op.event,
+      type: op.type,
+      state_key: op.state_key,
+      sender: op.sender,
+      content: op.content,
+    };
     const why = oracleAuthorize(room, e, this.ctx);
     if (why === null) room.accept(e);
     return why;
@@ -236,7 +262,13 @@ export function boundingSets(ops: readonly Operation[]): Map<string, Set<string>
       continue;
     }
     const p = permits.get(op.parent);
-    if (p && p.room === op.room && set.has(`${p.by}|${p.by_msk}`) && (p.for_user === null || (p.for_user === op.user && p.for_msk === op.msk))) set.add(who);
+    if (
+      p &&
+      p.room === op.room &&
+      set.has(`${p.by}|${p.by_msk}`) &&
+      (p.for_user === null || (p.for_user === op.user && p.for_msk === op.msk))
+    )
+      set.add(who);
   }
   return sets;
 }

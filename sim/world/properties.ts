@@ -28,7 +28,13 @@ export interface PropertyCheck {
  * the membership tree cannot verify them either, until re-invited. The same documented window, one
  * or more permits on; found by the model-based generators. Iterative, bounded by the history.
  */
-function restsOnResetWindow(ops: readonly Operation[], bounding: ReadonlySet<string> | undefined, roomId: string, user: string, pins: ReadonlyMap<string, string>): boolean {
+function restsOnResetWindow(
+  ops: readonly Operation[],
+  bounding: ReadonlySet<string> | undefined,
+  roomId: string,
+  user: string,
+  pins: ReadonlyMap<string, string>,
+): boolean {
   const causes = ops.filter((o): o is Extract<Operation, { op: "cause" }> => o.op === "cause" && o.room === roomId);
   const permits = new Map(ops.flatMap((o) => (o.op === "permit" && o.room === roomId ? [[o.event, o] as const] : [])));
   let cause = causes.filter((c) => c.user === user).at(-1);
@@ -46,7 +52,11 @@ function restsOnResetWindow(ops: readonly Operation[], bounding: ReadonlySet<str
 }
 
 /** Violations, each one sentence, for the state of the world right now. */
-export function checkMembershipProperties(clients: readonly Client[], ops: readonly Operation[], check: PropertyCheck): string[] {
+export function checkMembershipProperties(
+  clients: readonly Client[],
+  ops: readonly Operation[],
+  check: PropertyCheck,
+): string[] {
   const out: string[] = [];
   const bounding = boundingSets(ops);
   const legit = legitMembers(ops);
@@ -56,7 +66,10 @@ export function checkMembershipProperties(clients: readonly Client[], ops: reado
       const view = c.server.roomView(c.userId, roomId);
       let members;
       try {
-        members = verifyMembership({ roomRootKey: membership.rrk, state: view.state, events: view.events }, { pinned: c.verifiedPins(), chains: "length", ...(check.faults ? { faults: check.faults } : {}) }).members;
+        members = verifyMembership(
+          { roomRootKey: membership.rrk, state: view.state, events: view.events },
+          { pinned: c.verifiedPins(), chains: "length", ...(check.faults ? { faults: check.faults } : {}) },
+        ).members;
       } catch (e) {
         out.push(`no-throw: ${c.userId}'s verifier threw on ${roomId}: ${(e as Error).message}`);
         continue;
@@ -64,17 +77,29 @@ export function checkMembershipProperties(clients: readonly Client[], ops: reado
       if (check.soundness) {
         const set = bounding.get(roomId) ?? new Set<string>();
         for (const [user, v] of Object.entries(members)) {
-          if (v.status === "verified" && !set.has(`${user}|${v.msk}`)) out.push(`soundness: ${c.userId} verified ${user} with MSK ${v.msk.slice(0, 8)}…, outside the bounding set`);
-          if (v.status === "unknown" && v.reason === "verifier_error") out.push(`no-throw: ${c.userId}'s verifier failed on ${user}: ${v.detail}`);
+          if (v.status === "verified" && !set.has(`${user}|${v.msk}`))
+            out.push(
+              `soundness: ${c.userId} verified ${user} with MSK ${v.msk.slice(0, 8)}…, outside the bounding set`,
+            );
+          if (v.status === "unknown" && v.reason === "verifier_error")
+            out.push(`no-throw: ${c.userId}'s verifier failed on ${user}: ${v.detail}`);
         }
       }
       const pins = new Map([...c.verifiedPins()].map(([u, k]) => [u, encodeBase64(k)]));
-      if (check.completeness && view.state.some((e) => e.type === "m.room.member" && e.state_key === c.userId && e.content.membership === "join")) {
+      if (
+        check.completeness &&
+        view.state.some(
+          (e) => e.type === "m.room.member" && e.state_key === c.userId && e.content.membership === "join",
+        )
+      ) {
         for (const user of legit.get(roomId) ?? []) {
           if (!bounding.get(roomId)?.has(`${user}|${mskOf.get(user)}`)) continue; // the MSK-reset window
           if (restsOnResetWindow(ops, bounding.get(roomId), roomId, user, pins)) continue; // the window, permits on
           const v = members[user];
-          if (v?.status !== "verified") out.push(`completeness: ${c.userId} does not verify legitimate member ${user} (${v ? `${v.status}${"reason" in v ? ` ${v.reason}` : ""}` : "not joined in its view"})`);
+          if (v?.status !== "verified")
+            out.push(
+              `completeness: ${c.userId} does not verify legitimate member ${user} (${v ? `${v.status}${"reason" in v ? ` ${v.reason}` : ""}` : "not joined in its view"})`,
+            );
         }
       }
     }

@@ -15,6 +15,8 @@ describe("Rng", () => {
     a.bytes("keygen @alice/ssk", 32);
     const replay = new Rng(1, a.trace);
     replay.bytes("keygen @alice/msk", 32);
-    expect(() => replay.bytes("keygen @bob/msk", 32)).toThrow(/rng drift at draw 1: expected "keygen @alice\/ssk", got "keygen @bob\/msk"/);
+    expect(() => replay.bytes("keygen @bob/msk", 32)).toThrow(
+      /rng drift at draw 1: expected "keygen @alice\/ssk", got "keygen @bob\/msk"/,
+    );
   });
 });

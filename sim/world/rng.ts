@@ -19,7 +19,9 @@ export class Rng {
   private note(label: string): void {
     const i = this.trace.length;
     if (this.expected && this.expected[i] !== undefined && this.expected[i] !== label) {
-      throw new Error(`rng drift at draw ${i}: expected ${JSON.stringify(this.expected[i])}, got ${JSON.stringify(label)} (seed ${this.seed})`);
+      throw new Error(
+        `rng drift at draw ${i}: expected ${JSON.stringify(this.expected[i])}, got ${JSON.stringify(label)} (seed ${this.seed})`,
+      );
     }
     this.trace.push(label);
   }

@@ -4,7 +4,15 @@ import type { JsonObject } from "../core/canonical-json.ts";
 import { RoomReplica, authorize, defaultPowerLevels, type WorldEvent } from "./room.ts";
 
 let n = 0;
-const ev = (sender: string, type: string, content: JsonObject, stateKey?: string): WorldEvent => ({ event_id: `$${++n}`, room_id: "!r", sender, type, content, origin_server_ts: n, ...(stateKey !== undefined ? { state_key: stateKey } : {}) });
+const ev = (sender: string, type: string, content: JsonObject, stateKey?: string): WorldEvent => ({
+  event_id: `$${++n}`,
+  room_id: "!r",
+  sender,
+  type,
+  content,
+  origin_server_ts: n,
+  ...(stateKey !== undefined ? { state_key: stateKey } : {}),
+});
 const A = "@alice:s";
 const B = "@bob:s";
 const C = "@carol:s";
@@ -12,7 +20,12 @@ const ctx = { isJoined: (room: string, user: string) => room === "!other" && use
 
 function room(): RoomReplica {
   const r = new RoomReplica("!r");
-  for (const e of [ev(A, "m.room.create", {}, ""), ev(A, "m.room.member", { membership: "join" }, A), ev(A, "m.room.power_levels", defaultPowerLevels(A), ""), ev(A, "m.room.join_rules", { join_rule: "invite" }, "")]) {
+  for (const e of [
+    ev(A, "m.room.create", {}, ""),
+    ev(A, "m.room.member", { membership: "join" }, A),
+    ev(A, "m.room.power_levels", defaultPowerLevels(A), ""),
+    ev(A, "m.room.join_rules", { join_rule: "invite" }, ""),
+  ]) {
     expect(authorize(r, e, ctx)).toBeNull();
     r.append(e);
   }
@@ -56,7 +69,17 @@ describe("authorization rules (room v11, auth-rules.ts, through a replica)", () 
 
   it("applies public and restricted join rules", () => {
     const r = room();
-    expect(apply(r, ev(A, "m.room.join_rules", { join_rule: "restricted", allow: [{ type: "m.room_membership", room_id: "!other" }] }, ""))).toBeNull();
+    expect(
+      apply(
+        r,
+        ev(
+          A,
+          "m.room.join_rules",
+          { join_rule: "restricted", allow: [{ type: "m.room_membership", room_id: "!other" }] },
+          "",
+        ),
+      ),
+    ).toBeNull();
     expect(apply(r, ev(B, "m.room.member", { membership: "join" }, B))).toMatch(/restricted/);
     expect(apply(r, ev(C, "m.room.member", { membership: "join" }, C))).toBeNull();
     apply(r, ev(A, "m.room.join_rules", { join_rule: "public" }, ""));
@@ -70,7 +93,9 @@ describe("authorization rules (room v11, auth-rules.ts, through a replica)", () 
     expect(apply(r, ev(B, "m.room.join_rules", { join_rule: "public" }, ""))).toMatch(/needs power level 50/);
     expect(apply(r, ev(B, "m.room.encrypted", {}))).toBeNull();
     apply(r, ev(A, "m.room.power_levels", { ...defaultPowerLevels(A), users: { [A]: 100, [B]: 50 } }, ""));
-    expect(apply(r, ev(B, "m.room.power_levels", { ...defaultPowerLevels(A), users: { [A]: 100, [B]: 50, [C]: 75 } }, ""))).toMatch(/above one's own/);
+    expect(
+      apply(r, ev(B, "m.room.power_levels", { ...defaultPowerLevels(A), users: { [A]: 100, [B]: 50, [C]: 75 } }, "")),
+    ).toMatch(/above one's own/);
   });
 
   it("refuses a moderator lowering the creator (room v11 rule 9.8), which the old cut-down rules let through", () => {
@@ -79,7 +104,9 @@ describe("authorization rules (room v11, auth-rules.ts, through a replica)", () 
     apply(r, ev(B, "m.room.member", { membership: "join" }, B));
     const levels = (users: Record<string, number>) => ({ ...defaultPowerLevels(A), users });
     expect(apply(r, ev(A, "m.room.power_levels", levels({ [A]: 100, [B]: 50 }), ""))).toBeNull();
-    expect(apply(r, ev(B, "m.room.power_levels", levels({ [A]: 0, [B]: 50 }), ""))).toMatch(/at or above one's own level/);
+    expect(apply(r, ev(B, "m.room.power_levels", levels({ [A]: 0, [B]: 50 }), ""))).toMatch(
+      /at or above one's own level/,
+    );
     expect(r.power(A)).toBe(100);
   });
 

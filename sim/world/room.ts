@@ -16,7 +16,16 @@ export interface WorldEvent extends ClientEvent {
 
 /** The defaults a room starts with: the creator at 100; inviting open to members; kick, ban and state at 50. */
 export function defaultPowerLevels(creator: string): JsonObject {
-  return { users: { [creator]: 100 }, users_default: 0, invite: 0, kick: 50, ban: 50, state_default: 50, events_default: 0, events: {} };
+  return {
+    users: { [creator]: 100 },
+    users_default: 0,
+    invite: 0,
+    kick: 50,
+    ban: 50,
+    state_default: 50,
+    events_default: 0,
+    events: {},
+  };
 }
 
 export class RoomReplica {
@@ -57,7 +66,9 @@ export class RoomReplica {
 
   /** Users whose membership is `join` in the current state. */
   joined(): string[] {
-    return [...this.state.values()].filter((e) => e.type === "m.room.member" && e.content.membership === "join").map((e) => e.state_key!);
+    return [...this.state.values()]
+      .filter((e) => e.type === "m.room.member" && e.content.membership === "join")
+      .map((e) => e.state_key!);
   }
 
   /** A user's power level, as the rules read it (auth-rules.ts). */

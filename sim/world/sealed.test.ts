@@ -11,7 +11,9 @@ describe("real encryption", () => {
     const sealed = aesEncrypt(key, "secret", rng, "m");
     expect(aesDecrypt(key, sealed)).toBe("secret");
     expect(aesDecrypt(rng.bytes("other", 32), sealed)).toBeNull();
-    expect(aesDecrypt(key, { ...sealed, ciphertext: sealed.ciphertext.replace(/^./, (c) => (c === "A" ? "B" : "A")) })).toBeNull();
+    expect(
+      aesDecrypt(key, { ...sealed, ciphertext: sealed.ciphertext.replace(/^./, (c) => (c === "A" ? "B" : "A")) }),
+    ).toBeNull();
   });
 
   it("a to-device message opens only with the recipient's curve25519 key", () => {

@@ -6,7 +6,15 @@
  *   role). Only the device holding the private key can open one.
  * Every key, nonce and ephemeral key comes from the seeded `Rng`.
  */
-import { createCipheriv, createDecipheriv, createHash, createPrivateKey, createPublicKey, diffieHellman, type KeyObject } from "node:crypto";
+import {
+  createCipheriv,
+  createDecipheriv,
+  createHash,
+  createPrivateKey,
+  createPublicKey,
+  diffieHellman,
+  type KeyObject,
+} from "node:crypto";
 import { decodeBase64, encodeBase64 } from "../core/base64.ts";
 import type { Rng } from "./rng.ts";
 
@@ -56,7 +64,10 @@ function publicKeyObject(publicKey: string): KeyObject | null {
   const bytes = decodeBase64(publicKey, { expectedLength: 32 });
   if (!bytes.ok) return null;
   try {
-    return createPublicKey({ key: { kty: "OKP", crv: "X25519", x: Buffer.from(bytes.value).toString("base64url") }, format: "jwk" });
+    return createPublicKey({
+      key: { kty: "OKP", crv: "X25519", x: Buffer.from(bytes.value).toString("base64url") },
+      format: "jwk",
+    });
   } catch {
     return null;
   }

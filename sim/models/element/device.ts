@@ -498,7 +498,10 @@ export class ElementDevice {
   /** Devices this machine knows for `userId`, by label, sorted. */
   async devicesOf(userId: string): Promise<string[]> {
     const devices = await this.machine.getUserDevices(new UserId(userId));
-    return devices.devices().map((d) => label(userId, d.deviceId.toString())).sort(byLabel);
+    return devices
+      .devices()
+      .map((d) => label(userId, d.deviceId.toString()))
+      .sort(byLabel);
   }
 
   close(): void {

@@ -70,7 +70,9 @@ for (const u of members) await scene.send(`${u}|DEVICE`, members, "identity-base
 const sent = performance.now() - t - setUp;
 const readings = await scene.readings();
 const total = performance.now() - t;
-const read = Object.values(readings).flatMap((r) => Object.values(r)).filter((x) => x === "read").length;
+const read = Object.values(readings)
+  .flatMap((r) => Object.values(r))
+  .filter((x) => x === "read").length;
 scene.close();
 const detail = `set-up ${ms(setUp)}, ${USERS} sends ${ms(sent)}, reading ${ms(total - setUp - sent)}`;
 console.log(`room of ${USERS} users                total ${ms(total)} (${detail}); ${read}/${USERS * USERS} read`);

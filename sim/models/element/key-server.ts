@@ -266,8 +266,7 @@ export class KeyServer {
           if (device?.keys) device.keys = mergeSignatures(device.keys, obj);
           else if (identity?.master && publicKeyOf(identity.master) === keyId) {
             identity.master = mergeSignatures(identity.master, obj);
-          }
-          else if (identity?.selfSigning && publicKeyOf(identity.selfSigning) === keyId) {
+          } else if (identity?.selfSigning && publicKeyOf(identity.selfSigning) === keyId) {
             identity.selfSigning = mergeSignatures(identity.selfSigning, obj);
           }
         } else {
@@ -361,7 +360,10 @@ export class KeyServer {
   }
 
   /** `/sync` for one device of this server's: to-device messages (taken), key changes, key counts. */
-  sync(who: Requester, since: number): {
+  sync(
+    who: Requester,
+    since: number,
+  ): {
     toDevice: ToDeviceEvent[];
     changed: string[];
     next: number;

@@ -11,12 +11,20 @@ import { type DefenceModel, type Recipient, type RoomObservation, plainDefence }
 import { recipientsOf } from "../shared.ts";
 
 export function membershipTreeRecipients(obs: RoomObservation): Recipient[] {
-  const result = verifyMembership({ roomRootKey: obs.rrk, state: obs.view.state, events: obs.view.events }, { pinned: obs.pins, chains: "length" });
+  const result = verifyMembership(
+    { roomRootKey: obs.rrk, state: obs.view.state, events: obs.view.events },
+    { pinned: obs.pins, chains: "length" },
+  );
   return Object.entries(result.members).flatMap(([user, verdict]) => {
     if (verdict.status !== "verified") return [];
     const msk = decodeBase64(verdict.msk, { expectedLength: 32 });
     if (!msk.ok) return [];
-    const { trusted } = trustedDevices(user, msk.value, obs.keys.self_signing_keys[user], Object.values(obs.keys.device_keys[user] ?? {}));
+    const { trusted } = trustedDevices(
+      user,
+      msk.value,
+      obs.keys.self_signing_keys[user],
+      Object.values(obs.keys.device_keys[user] ?? {}),
+    );
     return recipientsOf(user, trusted);
   });
 }

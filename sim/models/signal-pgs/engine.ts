@@ -114,7 +114,12 @@ export interface GroupRecord {
 }
 
 export type Refusal =
-  "unknown_group" | "not_a_member" | "insufficient_level" | "banned" | "already_member" | "not_found";
+  | "unknown_group"
+  | "not_a_member"
+  | "insufficient_level"
+  | "banned"
+  | "already_member"
+  | "not_found";
 export type ServerResult = { ok: true } | { ok: false; refusal: Refusal };
 
 const refuse = (refusal: Refusal): ServerResult => ({ ok: false, refusal });
