@@ -34,8 +34,8 @@ export const T1: Threat = {
     "msc3917-on-element": "prevented",
     "state-dag-exclude": "prevented",
     "state-dag-no-ts-exclude": "prevented",
-    "signal-pgs": "detected",
-    mls: "detected",
+    "signal-pgs": "prevented",
+    mls: "prevented",
   },
   scenario: "scenarios/attacks/T1-insert-member.json",
   summary:

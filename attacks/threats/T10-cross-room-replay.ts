@@ -33,7 +33,7 @@ export const T10: Threat = {
     "state-dag-exclude": "prevented",
     "state-dag-no-ts-exclude": "prevented",
     "signal-pgs": "prevented",
-    mls: "detected",
+    mls: "prevented",
   },
   scenario: "scenarios/attacks/T10-cross-room-replay.json",
   summary: "The RRK in every signed membership event binds it to one room.",

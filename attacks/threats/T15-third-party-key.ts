@@ -34,7 +34,7 @@ export const T15: Threat = {
     "msc3917-on-element": "prevented",
     "state-dag-exclude": "detected",
     "state-dag-no-ts-exclude": "detected",
-    "signal-pgs": "detected",
+    "signal-pgs": "prevented",
     mls: "breach",
   },
   scenario: "scenarios/attacks/T15-third-party-key.json",

@@ -33,7 +33,7 @@ export const T16: Threat = {
     "msc3917-on-element": "prevented",
     "state-dag-exclude": "detected",
     "state-dag-no-ts-exclude": "detected",
-    "signal-pgs": "detected",
+    "signal-pgs": "prevented",
     mls: "breach",
   },
   scenario: "scenarios/attacks/T16-forged-restricted-chain.json",

@@ -31,8 +31,8 @@ export const T18: Threat = {
     "msc3917-on-element": "prevented",
     "state-dag-exclude": "prevented",
     "state-dag-no-ts-exclude": "prevented",
-    "signal-pgs": "detected",
-    mls: "detected",
+    "signal-pgs": "prevented",
+    mls: "prevented",
   },
   scenario: "scenarios/attacks/T18-torsion-keys.json",
   summary:

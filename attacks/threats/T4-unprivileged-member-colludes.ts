@@ -41,7 +41,7 @@ export const T4: Threat = {
     "state-dag-exclude": "prevented",
     "state-dag-no-ts-exclude": "prevented",
     "signal-pgs": "breach",
-    mls: "detected",
+    mls: "prevented",
   },
   scenario: "scenarios/attacks/T4-unprivileged-member-colludes.json",
   summary: "Power levels are not part of the signed tree: any member's signature is a valid permission.",

@@ -37,7 +37,7 @@ export const T7: Threat = {
     "state-dag-exclude": "breach",
     "state-dag-no-ts-exclude": "breach",
     "signal-pgs": "breach",
-    mls: "detected",
+    mls: "prevented",
   },
   scenario: "scenarios/attacks/T7-msk-reset-impersonation.json",
   summary:
