@@ -25,8 +25,8 @@ export const T10: Threat = {
   expected: {
     baseline: "breach",
     "membership-tree": "prevented",
-    "state-dag": "detected",
-    "state-dag-no-ts": "detected",
+    "state-dag": "prevented",
+    "state-dag-no-ts": "prevented",
     "element-all-devices": "breach",
     "element-identity-based": "breach",
     "msc3917-on-element": "prevented",
