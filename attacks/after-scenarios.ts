@@ -11,7 +11,8 @@ import { join, relative } from "node:path";
 import { readSweep, resultsDir, writeReport } from "../reports/cli.ts";
 import type { AttacksJson, TallyJson } from "../reports/threat-model.ts";
 import { main as runScenarios } from "../scenarios/cli.ts";
-import { MODEL_IDS, type ModelId } from "../sim/models/index.ts";
+import { MODEL_IDS, MODELS, type ModelId } from "../sim/models/index.ts";
+import type { DefenceModel } from "../sim/world/defence-model.ts";
 import type { Operation } from "../sim/world/history.ts";
 import type { Outcome } from "../sim/world/oracle.ts";
 import { CATALOGUE } from "./catalogue.ts";
@@ -52,7 +53,10 @@ export function attacksFromScenarios(results: ScenarioResults): AttacksJson | nu
           const r = results.runs.find((x) => x.file === t.scenario && x.model === m)!;
           const o = r.observed.outcome;
           const witness = o === "prevented" && r.observed.shut_out !== true ? null : t.scenario;
+          // A threat the model's applicability table rules out is "n/a" with its reason, never a plain pass.
+          const reason = (MODELS[m] as DefenceModel).notApplicable?.[t.id];
           const tally: TallyJson = {
+            ...(reason ? { not_applicable: reason } : {}),
             basic: o,
             trials: 1,
             prevented: +(o === "prevented"),
