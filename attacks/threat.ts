@@ -14,10 +14,13 @@ export interface Threat {
   /** Where in MSC3917 the threat is discussed. */
   section: string;
   capabilities: string[];
-  /** The proposal's (or our) expectation for the basic form, per model. */
+  /** The expected outcome of the basic form, per model: its scenario file's `expect` (the one copy). */
   expected: Record<ModelId, Outcome>;
   /** The scripted scenario of the basic form, relative to the repository. */
   scenario: string;
   /** One paragraph: the threat and what decides it. */
   summary: string;
 }
+
+/** A threat as its file declares it: everything but `expected`, which the catalogue reads from the scenario. */
+export type ThreatEntry = Omit<Threat, "expected">;

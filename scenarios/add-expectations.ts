@@ -3,14 +3,14 @@
  * MODEL... [--files F...]` runs every scenario (or the files given) under each MODEL and writes the
  * observed outcome, with the false rejections when there are any, into the file's one-line
  * `"expect": {…}` (the layout the files keep: one step a line, the expectations on one line).
- * Expectations already there are kept, never overwritten; the threat catalogue's `expected:` line
- * (attacks/threats/*.ts) gets the basic form's outcome the same way.
+ * Expectations already there are kept, never overwritten. The threat catalogue reads each threat's
+ * expectations from its scenario file, so there is nothing else to write.
  *
  * A tool for adding a model, not a way to make runs pass: what it writes is what was measured, and
  * each new line is for a person to read and check against the scenario's description before
  * committing. It prints every value it wrote.
  */
-import { readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { MODEL_IDS, type ModelId } from "../sim/models/index.ts";
 import { REPO } from "../test-support/vectors.ts";
@@ -32,7 +32,6 @@ const at = args.indexOf("--files");
 const models = (at < 0 ? args : args.slice(0, at)) as ModelId[];
 for (const m of models) if (!MODEL_IDS.includes(m)) throw new Error(`unknown model ${m}`);
 const files = at < 0 ? scenarioFiles(join(REPO, "scenarios")) : args.slice(at + 1);
-const basic = new Map<string, Record<string, string>>();
 
 for (const file of files) {
   const scenario = loadScenario(file);
@@ -42,39 +41,13 @@ for (const file of files) {
   if (i < 0) throw new Error(`${file}: no one-line "expect"`);
   const [, indent, body, tail] = /^(\s*)"expect": (\{.*\})(\s*,?\s*)$/.exec(lines[i]!)!;
   const expect = JSON.parse(body!) as Record<string, Value>;
-  const observed: Record<string, string> = {};
   for (const model of models) {
     const run = await runScenario(scenario, model);
-    observed[model] = run.outcome;
     if (model in expect) continue;
     const fr = run.judgement.false_rejections.length;
     expect[model] = fr === 0 ? run.outcome : { outcome: run.outcome, false_rejections: fr };
     console.log(`${relative(REPO, file)}: ${model} ${inline(expect[model]!)}`);
   }
-  basic.set(relative(REPO, file), observed);
   lines[i] = `${indent}"expect": ${inline(expect)}${tail}`;
   writeFileSync(file, lines.join("\n"));
-}
-
-const threats = join(REPO, "attacks", "threats");
-for (const name of readdirSync(threats).filter((n) => n.endsWith(".ts"))) {
-  const path = join(threats, name);
-  const text = readFileSync(path, "utf8");
-  const scenario = /scenario: "([^"]+)"/.exec(text)?.[1];
-  const observed = scenario ? basic.get(scenario) : undefined;
-  const line = /^(\s*)expected: (\{.*\}),$/m.exec(text);
-  if (!observed || !line) continue;
-  const expected = Function(`return (${line[2]})`)() as Record<string, string>;
-  for (const m of models) expected[m] ??= observed[m]!;
-  const entries = Object.entries(expected).map(
-    ([k, v]) => `${/^[a-z]+$/.test(k) ? k : JSON.stringify(k)}: ${JSON.stringify(v)}`,
-  );
-  const one = `${line[1]}expected: { ${entries.join(", ")} },`;
-  // At most 120 columns: one entry a line when the object does not fit on one.
-  const written =
-    one.length <= 120
-      ? one
-      : [`${line[1]}expected: {`, ...entries.map((e) => `${line[1]}  ${e},`), `${line[1]}},`].join("\n");
-  writeFileSync(path, text.replace(line[0], written));
-  console.log(`attacks/threats/${name}: ${written}`);
 }

@@ -16,27 +16,14 @@
  *   mallory["Mallory's join (server-made, no signed parent)"] -.-x create
  * ```
  */
-import type { Threat } from "../threat.ts";
+import type { ThreatEntry } from "../threat.ts";
 
-export const T1: Threat = {
+export const T1: ThreatEntry = {
   id: "T1",
   title: "Homeserver admin inserts a new member",
   proposalRow: 1,
   section: "Membership Event Signature Tree; Threat modeling, row 1",
   capabilities: ["forge"],
-  expected: {
-    baseline: "breach",
-    "membership-tree": "prevented",
-    "state-dag": "prevented",
-    "state-dag-no-ts": "prevented",
-    "element-all-devices": "breach",
-    "element-identity-based": "breach",
-    "msc3917-on-element": "prevented",
-    "state-dag-exclude": "prevented",
-    "state-dag-no-ts-exclude": "prevented",
-    "signal-pgs": "prevented",
-    mls: "prevented",
-  },
   scenario: "scenarios/attacks/T1-insert-member.json",
   summary:
     "The server adds a member of its own with a plain join. Without signatures nothing distinguishes it; with the membership tree the join rests on nothing signed.",

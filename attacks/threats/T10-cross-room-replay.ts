@@ -14,27 +14,14 @@
  *   copy["the same join, served in r1"] -.-x c1
  * ```
  */
-import type { Threat } from "../threat.ts";
+import type { ThreatEntry } from "../threat.ts";
 
-export const T10: Threat = {
+export const T10: ThreatEntry = {
   id: "T10",
   title: "Cross-room replay",
   proposalRow: null,
   section: "Membership Event Signature Tree (room_root_key in the signed content)",
   capabilities: ["forge"],
-  expected: {
-    baseline: "breach",
-    "membership-tree": "prevented",
-    "state-dag": "prevented",
-    "state-dag-no-ts": "prevented",
-    "element-all-devices": "breach",
-    "element-identity-based": "breach",
-    "msc3917-on-element": "prevented",
-    "state-dag-exclude": "prevented",
-    "state-dag-no-ts-exclude": "prevented",
-    "signal-pgs": "prevented",
-    mls: "prevented",
-  },
   scenario: "scenarios/attacks/T10-cross-room-replay.json",
   summary: "The RRK in every signed membership event binds it to one room.",
 };

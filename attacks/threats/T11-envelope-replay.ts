@@ -14,27 +14,14 @@
  *   mallory["Mallory's join"] ==> copy
  * ```
  */
-import type { Threat } from "../threat.ts";
+import type { ThreatEntry } from "../threat.ts";
 
-export const T11: Threat = {
+export const T11: ThreatEntry = {
   id: "T11",
   title: "Envelope replay (signed content under another state key)",
   proposalRow: null,
   section: "Membership Event Signature Tree (user_key binds the content to one MSK)",
   capabilities: ["forge"],
-  expected: {
-    baseline: "breach",
-    "membership-tree": "prevented",
-    "state-dag": "prevented",
-    "state-dag-no-ts": "prevented",
-    "element-all-devices": "breach",
-    "element-identity-based": "breach",
-    "msc3917-on-element": "prevented",
-    "state-dag-exclude": "prevented",
-    "state-dag-no-ts-exclude": "prevented",
-    "signal-pgs": "prevented",
-    mls: "prevented",
-  },
   scenario: "scenarios/attacks/T11-envelope-replay.json",
   summary: "The envelope is not signed, so the verifier binds every check to the MSK in the content.",
 };

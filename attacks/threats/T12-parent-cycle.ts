@@ -12,27 +12,14 @@
  *   inv{{"'invite' served as $fake"}} ==> join
  * ```
  */
-import type { Threat } from "../threat.ts";
+import type { ThreatEntry } from "../threat.ts";
 
-export const T12: Threat = {
+export const T12: ThreatEntry = {
   id: "T12",
   title: "Parent cycle via a fake ID mapping",
   proposalRow: null,
   section: "Membership Event Signature Tree (the recursion in the flowchart)",
   capabilities: ["forge"],
-  expected: {
-    baseline: "breach",
-    "membership-tree": "prevented",
-    "state-dag": "prevented",
-    "state-dag-no-ts": "prevented",
-    "element-all-devices": "breach",
-    "element-identity-based": "breach",
-    "msc3917-on-element": "prevented",
-    "state-dag-exclude": "prevented",
-    "state-dag-no-ts-exclude": "prevented",
-    "signal-pgs": "prevented",
-    mls: "prevented",
-  },
   scenario: "scenarios/attacks/T12-parent-cycle.json",
   summary: "A chain must reach the RRK-signed create event; a loop never does, and is found in linear time.",
 };

@@ -12,27 +12,14 @@
  *   ban["Alice bans Bob: deleted by the server"]
  * ```
  */
-import type { Threat } from "../threat.ts";
+import type { ThreatEntry } from "../threat.ts";
 
-export const T13: Threat = {
+export const T13: ThreatEntry = {
   id: "T13",
   title: "Hidden ban",
   proposalRow: null,
   section: "Alternatives (signed state DAG, suppression detection)",
   capabilities: ["withhold"],
-  expected: {
-    baseline: "breach",
-    "membership-tree": "breach",
-    "state-dag": "prevented",
-    "state-dag-no-ts": "prevented",
-    "element-all-devices": "breach",
-    "element-identity-based": "breach",
-    "msc3917-on-element": "breach",
-    "state-dag-exclude": "prevented",
-    "state-dag-no-ts-exclude": "prevented",
-    "signal-pgs": "breach",
-    mls: "prevented",
-  },
   scenario: "scenarios/attacks/T13-hidden-ban.json",
   summary: "What is withheld cannot be verified; only references from later signed events can reveal it.",
 };

@@ -13,27 +13,14 @@
  *   carol["Carol's view: Bob banned"] --- other(("c.example"))
  * ```
  */
-import type { Threat } from "../threat.ts";
+import type { ThreatEntry } from "../threat.ts";
 
-export const T14: Threat = {
+export const T14: ThreatEntry = {
   id: "T14",
   title: "Split view",
   proposalRow: null,
   section: "Alternatives (heads in messages, suppression detection)",
   capabilities: ["withhold"],
-  expected: {
-    baseline: "breach",
-    "membership-tree": "breach",
-    "state-dag": "prevented",
-    "state-dag-no-ts": "prevented",
-    "element-all-devices": "breach",
-    "element-identity-based": "breach",
-    "msc3917-on-element": "breach",
-    "state-dag-exclude": "prevented",
-    "state-dag-no-ts-exclude": "prevented",
-    "signal-pgs": "breach",
-    mls: "prevented",
-  },
   scenario: "scenarios/attacks/T14-split-view.json",
   summary: "Every client verifies the view it is given; nothing in the membership tree compares views.",
 };

@@ -16,27 +16,14 @@
  *   mallory{{"Mallory's join"}} ==> succ
  * ```
  */
-import type { Threat } from "../threat.ts";
+import type { ThreatEntry } from "../threat.ts";
 
-export const T15: Threat = {
+export const T15: ThreatEntry = {
   id: "T15",
   title: "Third-party invite with an identity key the server chose",
   proposalRow: null,
   section: "Security considerations (third-party invites)",
   capabilities: ["forge"],
-  expected: {
-    baseline: "breach",
-    "membership-tree": "prevented",
-    "state-dag": "detected",
-    "state-dag-no-ts": "detected",
-    "element-all-devices": "breach",
-    "element-identity-based": "breach",
-    "msc3917-on-element": "prevented",
-    "state-dag-exclude": "detected",
-    "state-dag-no-ts-exclude": "detected",
-    "signal-pgs": "prevented",
-    mls: "breach",
-  },
   scenario: "scenarios/attacks/T15-third-party-key.json",
   summary: "The member who signed the third-party invite chose which identity-server keys count.",
 };

@@ -15,27 +15,14 @@
  *   join["Mallory's join in r2, proof attached"] ==> rule
  * ```
  */
-import type { Threat } from "../threat.ts";
+import type { ThreatEntry } from "../threat.ts";
 
-export const T16: Threat = {
+export const T16: ThreatEntry = {
   id: "T16",
   title: "Forged restricted-join chain",
   proposalRow: null,
   section: "Membership Event Signature Tree (restricted join rules, membership_events)",
   capabilities: ["forge"],
-  expected: {
-    baseline: "breach",
-    "membership-tree": "prevented",
-    "state-dag": "detected",
-    "state-dag-no-ts": "detected",
-    "element-all-devices": "breach",
-    "element-identity-based": "breach",
-    "msc3917-on-element": "prevented",
-    "state-dag-exclude": "detected",
-    "state-dag-no-ts-exclude": "detected",
-    "signal-pgs": "prevented",
-    mls: "breach",
-  },
   scenario: "scenarios/attacks/T16-forged-restricted-chain.json",
   summary: "The proof from the allowed room must itself verify to that room's RRK.",
 };

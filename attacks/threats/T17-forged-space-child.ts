@@ -15,27 +15,14 @@
  *   forged["m.space.child (server's room), RSK under a server-made MSK"] -.-x create
  * ```
  */
-import type { Threat } from "../threat.ts";
+import type { ThreatEntry } from "../threat.ts";
 
-export const T17: Threat = {
+export const T17: ThreatEntry = {
   id: "T17",
   title: "Forged space child",
   proposalRow: null,
   section: "Rooms as Keys (signed m.space.child)",
   capabilities: ["forge"],
-  expected: {
-    baseline: "breach",
-    "membership-tree": "prevented",
-    "state-dag": "prevented",
-    "state-dag-no-ts": "prevented",
-    "element-all-devices": "breach",
-    "element-identity-based": "breach",
-    "msc3917-on-element": "prevented",
-    "state-dag-exclude": "prevented",
-    "state-dag-no-ts-exclude": "prevented",
-    "signal-pgs": "prevented",
-    mls: "prevented",
-  },
   scenario: "scenarios/attacks/T17-forged-space-child.json",
   summary: "A space vouches for a child's RRK only through a verified member's signature.",
 };

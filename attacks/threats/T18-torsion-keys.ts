@@ -13,27 +13,14 @@
  *   join["Mallory's join, 'signed' with R = identity, S = 0"] -.-x rsk
  * ```
  */
-import type { Threat } from "../threat.ts";
+import type { ThreatEntry } from "../threat.ts";
 
-export const T18: Threat = {
+export const T18: ThreatEntry = {
   id: "T18",
   title: "Torsion and non-canonical keys",
   proposalRow: null,
   section: "(DESIGN.md §4: strict, libsodium-compatible Ed25519)",
   capabilities: ["forge"],
-  expected: {
-    baseline: "breach",
-    "membership-tree": "prevented",
-    "state-dag": "prevented",
-    "state-dag-no-ts": "prevented",
-    "element-all-devices": "breach",
-    "element-identity-based": "breach",
-    "msc3917-on-element": "prevented",
-    "state-dag-exclude": "prevented",
-    "state-dag-no-ts-exclude": "prevented",
-    "signal-pgs": "prevented",
-    mls: "prevented",
-  },
   scenario: "scenarios/attacks/T18-torsion-keys.json",
   summary:
     "Clients that disagree on what a valid signature is disagree on who is in the room; the policy is fixed in front of every backend.",

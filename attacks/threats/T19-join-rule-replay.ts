@@ -29,27 +29,14 @@
  *   mallory{{"Mallory's join in r1"}} ==> rule
  * ```
  */
-import type { Threat } from "../threat.ts";
+import type { ThreatEntry } from "../threat.ts";
 
-export const T19: Threat = {
+export const T19: ThreatEntry = {
   id: "T19",
   title: "Join-rule replay across rooms",
   proposalRow: null,
   section: "Membership Event Signature Tree (m.room.join_rules fields: no room_root_key)",
   capabilities: ["forge"],
-  expected: {
-    baseline: "breach",
-    "membership-tree": "breach",
-    "state-dag": "detected",
-    "state-dag-no-ts": "detected",
-    "state-dag-exclude": "detected",
-    "state-dag-no-ts-exclude": "detected",
-    "element-all-devices": "breach",
-    "element-identity-based": "breach",
-    "msc3917-on-element": "breach",
-    "signal-pgs": "prevented",
-    mls: "prevented",
-  },
   scenario: "scenarios/attacks/T19-join-rule-replay.json",
   summary: "A join rule carries no RRK: a public rule from another room, under a remapped parent, verifies here.",
 };

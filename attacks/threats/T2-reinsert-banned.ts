@@ -16,27 +16,14 @@
  *   bob -. "server serves this again" .-> ban
  * ```
  */
-import type { Threat } from "../threat.ts";
+import type { ThreatEntry } from "../threat.ts";
 
-export const T2: Threat = {
+export const T2: ThreatEntry = {
   id: "T2",
   title: "Homeserver admin re-inserts a banned member",
   proposalRow: 2,
   section: "Potential issues; Threat modeling, row 2",
   capabilities: ["forge"],
-  expected: {
-    baseline: "breach",
-    "membership-tree": "breach",
-    "state-dag": "prevented",
-    "state-dag-no-ts": "prevented",
-    "element-all-devices": "breach",
-    "element-identity-based": "breach",
-    "msc3917-on-element": "breach",
-    "state-dag-exclude": "prevented",
-    "state-dag-no-ts-exclude": "prevented",
-    "signal-pgs": "breach",
-    mls: "prevented",
-  },
   scenario: "scenarios/attacks/T2-reinsert-banned.json",
   summary:
     "The ban is just a state event; the banned member's signed chain still verifies once the server shows the old join again.",

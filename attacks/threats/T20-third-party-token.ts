@@ -26,27 +26,14 @@
  *   mallory{{"Mallory's join"}} ==> succ
  * ```
  */
-import type { Threat } from "../threat.ts";
+import type { ThreatEntry } from "../threat.ts";
 
-export const T20: Threat = {
+export const T20: ThreatEntry = {
   id: "T20",
   title: "Third-party token substitution",
   proposalRow: null,
   section: "Membership Event Signature Tree (third-party invites: the token is the unsigned state key)",
   capabilities: ["forge"],
-  expected: {
-    baseline: "breach",
-    "membership-tree": "breach",
-    "state-dag": "prevented",
-    "state-dag-no-ts": "prevented",
-    "state-dag-exclude": "prevented",
-    "state-dag-no-ts-exclude": "prevented",
-    "element-all-devices": "breach",
-    "element-identity-based": "breach",
-    "msc3917-on-element": "breach",
-    "signal-pgs": "prevented",
-    mls: "prevented",
-  },
   scenario: "scenarios/attacks/T20-third-party-token.json",
   summary: "The inviter signs the third-party invite's content, not its token: a copy under another token verifies.",
 };

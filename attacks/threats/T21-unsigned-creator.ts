@@ -28,27 +28,14 @@
  *   bob{{"Bob's join"}} ==> inv
  * ```
  */
-import type { Threat } from "../threat.ts";
+import type { ThreatEntry } from "../threat.ts";
 
-export const T21: Threat = {
+export const T21: ThreatEntry = {
   id: "T21",
   title: "The creator is not signed",
   proposalRow: null,
   section: "Membership Event Signature Tree (m.room.create fields: room v11 drops content.creator; sender is unsigned)",
   capabilities: ["forge"],
-  expected: {
-    baseline: "breach",
-    "membership-tree": "prevented",
-    "state-dag": "prevented",
-    "state-dag-no-ts": "prevented",
-    "state-dag-exclude": "prevented",
-    "state-dag-no-ts-exclude": "prevented",
-    "element-all-devices": "breach",
-    "element-identity-based": "breach",
-    "msc3917-on-element": "prevented",
-    "signal-pgs": "prevented",
-    mls: "prevented",
-  },
   scenario: "scenarios/attacks/T21-unsigned-creator.json",
   summary: "The RRK signs the creator's MSK but not their user ID: a server can name another creator and cut the tree.",
 };

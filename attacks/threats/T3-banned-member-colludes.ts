@@ -26,27 +26,14 @@
  *   mallory{{"Mallory's join"}} ==> inv
  * ```
  */
-import type { Threat } from "../threat.ts";
+import type { ThreatEntry } from "../threat.ts";
 
-export const T3: Threat = {
+export const T3: ThreatEntry = {
   id: "T3",
   title: "Banned member colludes with homeserver to insert a new member",
   proposalRow: 3,
   section: "Potential issues; Threat modeling, row 3 and footnote 1",
   capabilities: ["forge", "colluding member"],
-  expected: {
-    baseline: "breach",
-    "membership-tree": "breach",
-    "state-dag": "detected",
-    "state-dag-no-ts": "detected",
-    "element-all-devices": "breach",
-    "element-identity-based": "breach",
-    "msc3917-on-element": "breach",
-    "state-dag-exclude": "detected",
-    "state-dag-no-ts-exclude": "detected",
-    "signal-pgs": "breach",
-    mls: "prevented",
-  },
   scenario: "scenarios/attacks/T3-banned-member-colludes.json",
   summary: "A banned member's keys still sign valid invitations; the tree checks signatures, not bans.",
 };

@@ -22,27 +22,14 @@
  *   mallory{{"Mallory's join"}} ==> inv
  * ```
  */
-import type { Threat } from "../threat.ts";
+import type { ThreatEntry } from "../threat.ts";
 
-export const T4: Threat = {
+export const T4: ThreatEntry = {
   id: "T4",
   title: "Unprivileged member colludes with homeserver to insert a new member",
   proposalRow: 4,
   section: "Potential issues; Threat modeling, row 4",
   capabilities: ["forge", "colluding member"],
-  expected: {
-    baseline: "breach",
-    "membership-tree": "breach",
-    "state-dag": "prevented",
-    "state-dag-no-ts": "prevented",
-    "element-all-devices": "breach",
-    "element-identity-based": "breach",
-    "msc3917-on-element": "breach",
-    "state-dag-exclude": "prevented",
-    "state-dag-no-ts-exclude": "prevented",
-    "signal-pgs": "breach",
-    mls: "prevented",
-  },
   scenario: "scenarios/attacks/T4-unprivileged-member-colludes.json",
   summary: "Power levels are not part of the signed tree: any member's signature is a valid permission.",
 };

@@ -13,27 +13,14 @@
  *   mallory{{"Mallory's join"}} ==> forged
  * ```
  */
-import type { Threat } from "../threat.ts";
+import type { ThreatEntry } from "../threat.ts";
 
-export const T5: Threat = {
+export const T5: ThreatEntry = {
   id: "T5",
   title: "Invite forged from an honest member",
   proposalRow: null,
   section: "Membership Event Signature Tree (check_sender, sender_rsk_msk)",
   capabilities: ["forge"],
-  expected: {
-    baseline: "breach",
-    "membership-tree": "prevented",
-    "state-dag": "prevented",
-    "state-dag-no-ts": "prevented",
-    "element-all-devices": "breach",
-    "element-identity-based": "breach",
-    "msc3917-on-element": "prevented",
-    "state-dag-exclude": "prevented",
-    "state-dag-no-ts-exclude": "prevented",
-    "signal-pgs": "prevented",
-    mls: "prevented",
-  },
   scenario: "scenarios/attacks/T5-forged-invite.json",
   summary: "Only the member's MSK can sign their RSK; a server-made RSK fails at sender_rsk_msk.",
 };

@@ -15,27 +15,14 @@
  *   fake{{"'Bob' joins with the server's MSK"}} ==> inv
  * ```
  */
-import type { Threat } from "../threat.ts";
+import type { ThreatEntry } from "../threat.ts";
 
-export const T6: Threat = {
+export const T6: ThreatEntry = {
   id: "T6",
   title: "MSK substitution at first contact",
   proposalRow: null,
   section: "Potential issues (first contact, TOFU, MSC3834)",
   capabilities: ["lieAboutKeys", "forge"],
-  expected: {
-    baseline: "breach",
-    "membership-tree": "breach",
-    "state-dag": "breach",
-    "state-dag-no-ts": "breach",
-    "element-all-devices": "breach",
-    "element-identity-based": "breach",
-    "msc3917-on-element": "breach",
-    "state-dag-exclude": "breach",
-    "state-dag-no-ts-exclude": "breach",
-    "signal-pgs": "breach",
-    mls: "breach",
-  },
   scenario: "scenarios/attacks/T6-msk-substitution.json",
   summary:
     "The tree is only as good as the inviter's knowledge of the invitee's MSK; TOFU at first contact can be fooled, verification cannot.",

@@ -18,27 +18,14 @@
  *   fake{{"'Bob' joins with the server's MSK"}} ==> inv2
  * ```
  */
-import type { Threat } from "../threat.ts";
+import type { ThreatEntry } from "../threat.ts";
 
-export const T7: Threat = {
+export const T7: ThreatEntry = {
   id: "T7",
   title: "Impersonation via an MSK reset",
   proposalRow: null,
   section: "Potential issues (MSK resets)",
   capabilities: ["lieAboutKeys", "forge"],
-  expected: {
-    baseline: "breach",
-    "membership-tree": "breach",
-    "state-dag": "breach",
-    "state-dag-no-ts": "breach",
-    "element-all-devices": "breach",
-    "element-identity-based": "breach",
-    "msc3917-on-element": "breach",
-    "state-dag-exclude": "breach",
-    "state-dag-no-ts-exclude": "breach",
-    "signal-pgs": "breach",
-    mls: "prevented",
-  },
   scenario: "scenarios/attacks/T7-msk-reset-impersonation.json",
   summary:
     "A reset is indistinguishable from a substitution to a client that never verified the user; the re-invite then vouches for the attacker's MSK.",

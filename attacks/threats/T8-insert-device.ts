@@ -15,27 +15,14 @@
  *   evil["device the server made (no SSK signature)"] -.-x ssk
  * ```
  */
-import type { Threat } from "../threat.ts";
+import type { ThreatEntry } from "../threat.ts";
 
-export const T8: Threat = {
+export const T8: ThreatEntry = {
   id: "T8",
   title: "Device insertion",
   proposalRow: null,
   section: "Membership Event Signature Tree (devices signed by the SSK of the verified MSK)",
   capabilities: ["lieAboutKeys"],
-  expected: {
-    baseline: "breach",
-    "membership-tree": "prevented",
-    "state-dag": "prevented",
-    "state-dag-no-ts": "prevented",
-    "element-all-devices": "breach",
-    "element-identity-based": "prevented",
-    "msc3917-on-element": "prevented",
-    "state-dag-exclude": "prevented",
-    "state-dag-no-ts-exclude": "prevented",
-    "signal-pgs": "prevented",
-    mls: "prevented",
-  },
   scenario: "scenarios/attacks/T8-insert-device.json",
   summary: "A verified MSK admits only devices its SSK signed; a listed but unsigned device gets nothing.",
 };

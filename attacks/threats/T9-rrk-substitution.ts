@@ -16,27 +16,14 @@
  *   evil -- "!RRK2 (its own room)" --> bob
  * ```
  */
-import type { Threat } from "../threat.ts";
+import type { ThreatEntry } from "../threat.ts";
 
-export const T9: Threat = {
+export const T9: ThreatEntry = {
   id: "T9",
   title: "RRK substitution via an alias or a link",
   proposalRow: null,
   section: "Rooms as Keys (room_root_key in matrix: and matrix.to links)",
   capabilities: ["forge"],
-  expected: {
-    baseline: "breach",
-    "membership-tree": "prevented",
-    "state-dag": "prevented",
-    "state-dag-no-ts": "prevented",
-    "element-all-devices": "breach",
-    "element-identity-based": "breach",
-    "msc3917-on-element": "prevented",
-    "state-dag-exclude": "prevented",
-    "state-dag-no-ts-exclude": "prevented",
-    "signal-pgs": "prevented",
-    mls: "prevented",
-  },
   scenario: "scenarios/attacks/T9-rrk-substitution.json",
   summary: "Agreeing on the RRK is agreeing on the room; a link with the RRK lets the client catch a substituted room.",
 };
