@@ -130,6 +130,22 @@ export class Adversary {
     return server.forgeEvent(roomId, sender, "m.room.member", node.content, stateKey, dag.eventId);
   }
 
+  /** A join the server forges for its own user `userId` (signed with that user's RSK), resting on `parent`. */
+  private forgeJoinThrough(
+    server: Homeserver,
+    roomId: string,
+    userId: string,
+    msk: Uint8Array,
+    signer: RoomSigner,
+    parent: string,
+    rrk: Uint8Array,
+  ): WorldEvent {
+    const content = buildMemberContent({ membership: "join", signer, parentEventId: parent, userKey: msk, rrk });
+    const join = this.forgeSigned(server, roomId, userId, content, userId, signer);
+    this.recordCause(roomId, join, userId, msk, parent);
+    return join;
+  }
+
   private recordCause(roomId: string, e: WorldEvent, user: string, msk: Uint8Array, parent: string | null): void {
     this.world.history.record({
       op: "cause",
@@ -204,22 +220,7 @@ export class Adversary {
       userId,
       fake,
     );
-    const join = this.forgeSigned(
-      server,
-      roomId,
-      userId,
-      buildMemberContent({
-        membership: "join",
-        signer,
-        parentEventId: invite.event_id,
-        userKey: msk.publicKey,
-        rrk: rrk.value,
-      }),
-      userId,
-      signer,
-    );
-    this.recordCause(roomId, join, userId, msk.publicKey, invite.event_id);
-    return join;
+    return this.forgeJoinThrough(server, roomId, userId, msk.publicKey, signer, invite.event_id, rrk.value);
   }
 
   /**
@@ -318,22 +319,7 @@ export class Adversary {
       for_user: userId,
       for_msk: encodeBase64(msk.publicKey),
     });
-    const join = this.forgeSigned(
-      server,
-      roomId,
-      userId,
-      buildMemberContent({
-        membership: "join",
-        signer,
-        parentEventId: invite.event_id,
-        userKey: msk.publicKey,
-        rrk: rrk.value,
-      }),
-      userId,
-      signer,
-    );
-    this.recordCause(roomId, join, userId, msk.publicKey, invite.event_id);
-    return join;
+    return this.forgeJoinThrough(server, roomId, userId, msk.publicKey, signer, invite.event_id, rrk.value);
   }
 
   /**
