@@ -9,12 +9,14 @@ import { defineConfig } from "vitest/config";
 
 const primitives = [
   "sim/core/base64.test.ts",
+  "sim/core/base64.prop.test.ts",
   "sim/core/canonical-json.test.ts",
   "sim/core/canonical-json.prop.test.ts",
   "sim/core/cross-signing.test.ts",
   "sim/core/ed25519.test.ts",
   "sim/core/ed25519.prop.test.ts",
   "sim/core/signing.test.ts",
+  "sim/core/signing.prop.test.ts",
   "sim/core/room-root-key.test.ts",
 ];
 const verifier = [
@@ -24,7 +26,7 @@ const verifier = [
   "sim/core/verify-membership.mutation.test.ts",
 ];
 const set = process.env.MSC3917_MUTATION_SET;
-const crossSigning = ["sim/core/cross-signing.test.ts", "sim/core/signing.test.ts"];
+const crossSigning = ["sim/core/cross-signing.test.ts", "sim/core/signing.test.ts", "sim/core/signing.prop.test.ts"];
 
 export default defineConfig({
   test: {

@@ -84,20 +84,15 @@ export interface VerifyOptions {
    * keeps the output linear in the room.
    */
   chains?: boolean | "full" | "length";
-  /**
-   * Bugs planted on purpose, to check that the property tests in `attacks/` find and shrink them
-   * (mutation testing). Never set outside those tests.
-   */
-  faults?: ReadonlySet<VerifierFault>;
 }
 
-/** The planted bugs `faults` can switch on. */
-export type VerifierFault = "skip_invite_user_key";
+/** The shape of `verifyMembership`: what callers that take a verifier as a parameter accept. */
+export type MembershipVerifier = (room: RoomView, options?: VerifyOptions) => MembershipResult;
 
 /**
- * The subject-binding checks of DESIGN.md §4 that planted bugs switch off. The public verifier
- * always uses `STRICT_BINDING`; `verifierWithBinding` (for test-support/planted-bugs.ts) builds a
- * verifier with others, without an option on `verifyMembership`.
+ * The subject-binding checks of DESIGN.md §4. The public verifier always uses `STRICT_BINDING`
+ * and has no option to change it; `verifierWithBinding` builds a verifier with others, the seam
+ * through which test-support/planted-bugs.ts plants bugs for mutation tests.
  */
 export interface SubjectBinding {
   /** invite_rrk: is the invite's `user_key` (decoded, or null) the joiner's MSK? */
@@ -107,12 +102,6 @@ export interface SubjectBinding {
 export const STRICT_BINDING: SubjectBinding = Object.freeze({
   inviteUserKey: (userKey: Uint8Array | null, msk: Uint8Array) => userKey !== null && sameBytes(userKey, msk),
 });
-
-const SKIP_INVITE_USER_KEY: SubjectBinding = Object.freeze({ inviteUserKey: () => true });
-
-function bindingOf(faults: ReadonlySet<VerifierFault> | undefined): SubjectBinding {
-  return faults?.has("skip_invite_user_key") ? SKIP_INVITE_USER_KEY : STRICT_BINDING;
-}
 
 // ---------------------------------------------------------------------------------------------
 // Events, read defensively
@@ -869,16 +858,14 @@ const wantChains = (chains: VerifyOptions["chains"]): boolean => chains === true
  * a malformed RRK or pin, which are the caller's own inputs.)
  */
 export function verifyMembership(room: RoomView, options: VerifyOptions = {}): MembershipResult {
-  return verifyWith(room, options, bindingOf(options.faults));
+  return verifyWith(room, options, STRICT_BINDING);
 }
 
 /**
  * A verifier whose subject-binding checks are `binding` instead of the strict ones: the seam that
  * test-support/planted-bugs.ts plants bugs through. Nothing outside tests may use it.
  */
-export function verifierWithBinding(
-  binding: SubjectBinding,
-): (room: RoomView, options?: Omit<VerifyOptions, "faults">) => MembershipResult {
+export function verifierWithBinding(binding: SubjectBinding): MembershipVerifier {
   return (room, options = {}) => verifyWith(room, options, binding);
 }
 
@@ -977,7 +964,6 @@ function verdictsOf(
 export class MembershipSession {
   private readonly pins: Map<string, Uint8Array>;
   private readonly rrk: Uint8Array;
-  private readonly binding: SubjectBinding;
   private verifier!: Verifier;
   private index!: EventIndex;
   private ctx!: Context;
@@ -990,12 +976,11 @@ export class MembershipSession {
     if (!rrk.ok) throw new TypeError(`MembershipSession: ${rrk.error}`);
     this.rrk = rrk.value;
     this.pins = normalizePins(options.pinned);
-    this.binding = bindingOf(options.faults);
     this.reset();
   }
 
   private reset(): void {
-    this.verifier = new Verifier(this.pins, this.options.backend ?? defaultBackend(), this.binding);
+    this.verifier = new Verifier(this.pins, this.options.backend ?? defaultBackend(), STRICT_BINDING);
     this.index = new EventIndex([]);
     this.ctx = this.verifier.newContext(this.rrk, this.index, undefined);
   }
