@@ -70,6 +70,8 @@ describe("parseJson: untrusted text", () => {
     ['{"a":-1E+2}', /float/],
     ['{"a":1,"a":2}', /duplicate key "a"/],
     ['{"a":1,"\\u0061":2}', /duplicate key "a"/],
+    ['{"a\\"b":1,"a\\"b":2}', /duplicate key "a\\"b"/],
+    ['{"x":{"a\\u0062":1,"ab":2}}', /duplicate key "ab" at \$\.x\.ab/],
     ['{"a":"\\ud800"}', /lone surrogate/],
     ['{"a":9007199254740993}', /outside/],
     ['{"a":1', /invalid JSON/],

@@ -156,20 +156,92 @@ class Encoder {
 }
 
 /**
+ * The same encoding without the path, which only error messages need: it gives up (returns false)
+ * at the first thing canonical JSON forbids, and `Encoder` then runs to say what and where. This is
+ * the one that runs for every signature checked.
+ */
+class FastEncoder {
+  out = "";
+
+  constructor(private readonly omitTopLevel?: ReadonlySet<string>) {}
+
+  walk(v: unknown, depth: number): boolean {
+    if (depth > MAX_JSON_DEPTH) return false;
+    switch (typeof v) {
+      case "string":
+        if (SURROGATE_UNIT.test(v) && LONE_SURROGATE.test(v)) return false;
+        this.out += JSON.stringify(v);
+        return true;
+      case "boolean":
+        this.out += v ? "true" : "false";
+        return true;
+      case "number":
+        if (!Number.isSafeInteger(v)) return false;
+        this.out += v === 0 ? "0" : String(v);
+        return true;
+      case "object": {
+        if (v === null) {
+          this.out += "null";
+          return true;
+        }
+        if (Array.isArray(v)) {
+          this.out += "[";
+          for (let i = 0; i < v.length; i++) {
+            if (i > 0) this.out += ",";
+            if (!this.walk(v[i], depth + 1)) return false;
+          }
+          this.out += "]";
+          return true;
+        }
+        const proto = Object.getPrototypeOf(v);
+        if (proto !== Object.prototype && proto !== null) return false;
+        const keys = Object.keys(v);
+        let high = false;
+        for (const k of keys) {
+          if (!HIGH_UNIT.test(k)) continue;
+          high = true;
+          if (SURROGATE_UNIT.test(k) && LONE_SURROGATE.test(k)) return false;
+        }
+        if (high) keys.sort(compareCodePoints);
+        else keys.sort();
+        const omit = depth === 0 ? this.omitTopLevel : undefined;
+        this.out += "{";
+        let first = true;
+        for (const k of keys) {
+          if (omit?.has(k)) continue;
+          this.out += first ? JSON.stringify(k) : `,${JSON.stringify(k)}`;
+          this.out += ":";
+          first = false;
+          if (!this.walk((v as Record<string, unknown>)[k], depth + 1)) return false;
+        }
+        this.out += "}";
+        return true;
+      }
+      default:
+        return false;
+    }
+  }
+}
+
+function encode(value: unknown, omitTopLevel?: ReadonlySet<string>): string {
+  const fast = new FastEncoder(omitTopLevel);
+  if (fast.walk(value, 0)) return fast.out;
+  const encoder = new Encoder(omitTopLevel);
+  encoder.walk(value);
+  return encoder.out; // not reached: Encoder throws on whatever FastEncoder gave up on
+}
+
+/**
  * The canonical JSON text of `value`, leaving out the top-level keys in `omitTopLevel`. Throws
  * `CanonicalJsonError`, naming the path, on anything Matrix forbids.
  */
 export function canonicalJson(value: unknown, omitTopLevel?: ReadonlySet<string>): string {
-  const encoder = new Encoder(omitTopLevel);
-  encoder.walk(value);
-  return encoder.out;
+  return encode(value, omitTopLevel);
 }
 
 /** The canonical JSON of `value` as UTF-8 bytes: what gets signed. */
 export function canonicalJsonBytes(value: unknown, omitTopLevel?: ReadonlySet<string>): Uint8Array {
-  const encoder = new Encoder(omitTopLevel);
-  encoder.walk(value);
-  const buf = Buffer.from(encoder.out, "utf8");
+  const buf = Buffer.from(encode(value, omitTopLevel), "utf8");
   return new Uint8Array(buf.buffer, buf.byteOffset, buf.length);
 }
 
@@ -201,7 +273,8 @@ export function parseJson(text: string): Result<JsonValue> {
       if (!m) return fail(`invalid JSON: bad string at offset ${i}`);
       const top = stack[stack.length - 1];
       if (top?.kind === "object" && top.expectKey) {
-        const key = JSON.parse(m[0]) as string;
+        // A key without escapes is its text between the quotes; only escaped ones need decoding.
+        const key = m[0].includes("\\") ? (JSON.parse(m[0]) as string) : m[0].slice(1, -1);
         if (top.keys.has(key)) return fail(`invalid JSON: duplicate key ${JSON.stringify(key)} at ${path()}`);
         top.keys.add(key);
         top.key = key;
@@ -239,11 +312,62 @@ export function parseJson(text: string): Result<JsonValue> {
   } catch (e) {
     return fail(`invalid JSON: ${(e as Error).message}`);
   }
-  try {
-    canonicalJson(value);
-  } catch (e) {
-    if (e instanceof CanonicalJsonError) return fail(e.message);
-    throw e;
+  // Check what canonical JSON forbids without writing the canonical text (a room file can be
+  // hundreds of megabytes); only when something is wrong is the encoder run, for its message.
+  if (!canonicalJsonAccepts(value)) {
+    try {
+      canonicalJson(value);
+    } catch (e) {
+      if (e instanceof CanonicalJsonError) return fail(e.message);
+      throw e;
+    }
   }
   return ok(value as JsonValue);
+}
+
+/**
+ * Whether `canonicalJson(value)` would succeed: integers within ±(2^53-1), no lone surrogate in
+ * a string or key, plain objects and arrays only, nesting within `MAX_JSON_DEPTH`. Iterative, and
+ * writes nothing.
+ */
+export function canonicalJsonAccepts(value: unknown): boolean {
+  const stack: unknown[] = [value];
+  const depths: number[] = [0];
+  while (stack.length > 0) {
+    const v = stack.pop();
+    const depth = depths.pop()!;
+    if (depth > MAX_JSON_DEPTH) return false;
+    switch (typeof v) {
+      case "string":
+        if (SURROGATE_UNIT.test(v) && LONE_SURROGATE.test(v)) return false;
+        break;
+      case "number":
+        if (!Number.isSafeInteger(v)) return false;
+        break;
+      case "boolean":
+        break;
+      case "object": {
+        if (v === null) break;
+        if (Array.isArray(v)) {
+          for (let i = 0; i < v.length; i++) {
+            stack.push(v[i]);
+            depths.push(depth + 1);
+          }
+          break;
+        }
+        const proto = Object.getPrototypeOf(v);
+        if (proto !== Object.prototype && proto !== null) return false;
+        for (const k in v) {
+          if (!Object.hasOwn(v, k)) continue;
+          if (SURROGATE_UNIT.test(k) && LONE_SURROGATE.test(k)) return false;
+          stack.push((v as Record<string, unknown>)[k]);
+          depths.push(depth + 1);
+        }
+        break;
+      }
+      default:
+        return false;
+    }
+  }
+  return true;
 }
