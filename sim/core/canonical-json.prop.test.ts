@@ -2,7 +2,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { fcParams } from "../../test-support/fast-check.ts";
 import { matrixJson, trickyString } from "../../test-support/arbitraries.ts";
-import { MAX_JSON_DEPTH, canonicalJson, canonicalJsonAccepts, compareCodePoints, parseJson } from "./canonical-json.ts";
+import { MAX_JSON_DEPTH, canonicalJson, canonicalJsonProblem, compareCodePoints, parseJson } from "./canonical-json.ts";
 
 describe("canonical JSON properties", () => {
   it("canonical(parse(canonical(x))) == canonical(x)", () => {
@@ -36,7 +36,7 @@ describe("canonical JSON properties", () => {
     );
   });
 
-  it("canonicalJsonAccepts(x) exactly when canonicalJson(x) does not throw", () => {
+  it("canonicalJsonProblem(x) is null exactly when canonicalJson(x) encodes, and is canonicalJson's error otherwise", () => {
     // Values canonical JSON forbids among those it allows: floats, unsafe integers, lone
     // surrogates (in strings and keys), non-JSON types, exotic objects, and nesting at the bound.
     const leaf = fc.oneof(
@@ -63,13 +63,15 @@ describe("canonical JSON properties", () => {
       });
     fc.assert(
       fc.property(fc.oneof(value, nested), (x) => {
-        let encodes = true;
+        let error: string | null = null;
         try {
           canonicalJson(x);
-        } catch {
-          encodes = false;
+        } catch (e) {
+          error = (e as Error).message;
         }
-        expect(canonicalJsonAccepts(x)).toBe(encodes);
+        expect(canonicalJsonProblem(x)).toBe(error);
+        const problem = canonicalJsonProblem(x);
+        if (problem !== null) expect(problem).toMatch(/^canonical JSON: .* at \$/);
       }),
       fcParams(500),
     );

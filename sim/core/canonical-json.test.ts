@@ -53,6 +53,26 @@ describe("canonical JSON: rules", () => {
     expect(() => canonicalJson(value)).toThrow(message);
   });
 
+  it("names paths with brackets where a key is not an identifier, and reports the first problem in the value's order", () => {
+    expect(() => canonicalJson({ "a b": [0, { c: 1.5 }] })).toThrow('float 1.5 at $["a b"][1].c is not allowed');
+    expect(() => canonicalJson({ ok: 1, k: { ["x\udc00"]: 1 } })).toThrow(
+      'lone surrogate in string at $.k["x\\udc00"]',
+    );
+    expect(() => canonicalJson({ b: 1.5, a: 2 ** 60 })).toThrow("float 1.5 at $.b");
+    expect(() => canonicalJson(Object.create(Object.create(null)))).toThrow("exotic object at $ is not JSON");
+    expect(canonicalJson(Object.assign(Object.create(null), { b: 1, a: [true, false, null] }))).toBe(
+      '{"a":[true,false,null],"b":1}',
+    );
+  });
+
+  it("leaves out only the top-level keys it is told to, whatever they hold", () => {
+    const omit = new Set(["signatures", "unsigned"]);
+    const value = { a: 1, signatures: { x: 1.5 }, unsigned: { f: () => 1 }, n: { signatures: 2 } };
+    expect(canonicalJson(value, omit)).toBe('{"a":1,"n":{"signatures":2}}');
+    expect(() => canonicalJson(value)).toThrow("float 1.5 at $.signatures.x");
+    expect(() => canonicalJson({ n: { signatures: 1.5 } }, omit)).toThrow("float 1.5 at $.n.signatures");
+  });
+
   it("bounds nesting depth instead of overflowing the stack", () => {
     let deep: unknown = 1;
     for (let i = 0; i < 100_000; i++) deep = [deep];

@@ -56,15 +56,6 @@ export function compareCodePoints(a: string, b: string): number {
 
 const HIGH_UNIT = /[\ud800-\uffff]/;
 
-/**
- * Keys in code-point order. UTF-16 code-unit order (the native sort) is the same unless a key has
- * a code unit at or above U+D800, so the comparator runs only then.
- */
-function sortKeys(keys: string[]): string[] {
-  for (const k of keys) if (HIGH_UNIT.test(k)) return keys.sort(compareCodePoints);
-  return keys.sort();
-}
-
 function pathOf(path: readonly (string | number)[]): string {
   let out = "$";
   for (const p of path)
@@ -74,93 +65,66 @@ function pathOf(path: readonly (string | number)[]): string {
 
 const SURROGATE_UNIT = /[\ud800-\udfff]/;
 
-function checkString(s: string, path: readonly (string | number)[]): void {
-  // Cheap test first: only strings with a surrogate code unit need the code-point-aware one.
-  if (SURROGATE_UNIT.test(s) && LONE_SURROGATE.test(s))
-    throw new CanonicalJsonError(`canonical JSON: lone surrogate in string at ${pathOf(path)}`);
-}
+/** A lone surrogate, tested cheaply first: only strings with a surrogate code unit need the code-point-aware test. */
+const hasLoneSurrogate = (s: string): boolean => SURROGATE_UNIT.test(s) && LONE_SURROGATE.test(s);
 
 /**
- * The encoder appends to one string (V8 builds it as a rope) and keeps the path of the value it is
- * in, so that every error can say where it is. No closures: this runs for every signature checked.
+ * What canonical JSON forbids in `value`, as one message naming the path, or null if nothing is:
+ * the first problem in the value's own order (its keys as given). The top-level keys in
+ * `omitTopLevel` are left out, as the encoder leaves them out. Writes nothing; the recursion is
+ * bounded by `MAX_JSON_DEPTH`.
  */
-class Encoder {
-  out = "";
-  readonly path: (string | number)[] = [];
-
-  /** Keys of the top-level object to leave out (signing leaves out `signatures` and `unsigned`). */
-  constructor(private readonly omitTopLevel?: ReadonlySet<string>) {}
-
-  walk(v: unknown): void {
-    const path = this.path;
+export function canonicalJsonProblem(value: unknown, omitTopLevel?: ReadonlySet<string>): string | null {
+  const path: (string | number)[] = [];
+  const walk = (v: unknown): string | null => {
     if (path.length > MAX_JSON_DEPTH)
-      throw new CanonicalJsonError(
-        `canonical JSON: nesting deeper than ${MAX_JSON_DEPTH} at ${pathOf(path.slice(0, 8))}…`,
-      );
+      return `canonical JSON: nesting deeper than ${MAX_JSON_DEPTH} at ${pathOf(path.slice(0, 8))}…`;
     switch (typeof v) {
       case "string":
-        checkString(v, path);
-        this.out += JSON.stringify(v);
-        return;
+        return hasLoneSurrogate(v) ? `canonical JSON: lone surrogate in string at ${pathOf(path)}` : null;
       case "boolean":
-        this.out += v ? "true" : "false";
-        return;
+        return null;
       case "number":
-        if (!Number.isInteger(v))
-          throw new CanonicalJsonError(`canonical JSON: float ${v} at ${pathOf(path)} is not allowed`);
-        if (!Number.isSafeInteger(v))
-          throw new CanonicalJsonError(`canonical JSON: integer ${v} at ${pathOf(path)} is outside ±(2^53-1)`);
-        this.out += v === 0 ? "0" : String(v);
-        return;
+        if (!Number.isInteger(v)) return `canonical JSON: float ${v} at ${pathOf(path)} is not allowed`;
+        return Number.isSafeInteger(v) ? null : `canonical JSON: integer ${v} at ${pathOf(path)} is outside ±(2^53-1)`;
       case "object": {
-        if (v === null) {
-          this.out += "null";
-          return;
-        }
+        if (v === null) return null;
         if (Array.isArray(v)) {
-          this.out += "[";
           for (let i = 0; i < v.length; i++) {
-            if (i > 0) this.out += ",";
             path.push(i);
-            this.walk(v[i]);
+            const problem = walk(v[i]);
             path.pop();
+            if (problem !== null) return problem;
           }
-          this.out += "]";
-          return;
+          return null;
         }
         const proto = Object.getPrototypeOf(v);
         if (proto !== Object.prototype && proto !== null)
-          throw new CanonicalJsonError(
-            `canonical JSON: ${proto?.constructor?.name ?? "exotic object"} at ${pathOf(path)} is not JSON`,
-          );
-        let keys = sortKeys(Object.keys(v));
-        if (this.omitTopLevel && path.length === 0) keys = keys.filter((k) => !this.omitTopLevel!.has(k));
-        this.out += "{";
-        for (let i = 0; i < keys.length; i++) {
-          const k = keys[i]!;
-          if (i > 0) this.out += ",";
+          return `canonical JSON: ${proto?.constructor?.name ?? "exotic object"} at ${pathOf(path)} is not JSON`;
+        for (const k of Object.keys(v)) {
+          if (path.length === 0 && omitTopLevel?.has(k)) continue;
           path.push(k);
-          checkString(k, path);
-          this.out += JSON.stringify(k);
-          this.out += ":";
-          this.walk((v as Record<string, unknown>)[k]);
+          const problem = hasLoneSurrogate(k)
+            ? `canonical JSON: lone surrogate in string at ${pathOf(path)}`
+            : walk((v as Record<string, unknown>)[k]);
           path.pop();
+          if (problem !== null) return problem;
         }
-        this.out += "}";
-        return;
+        return null;
       }
       default:
-        throw new CanonicalJsonError(`canonical JSON: ${typeof v} at ${pathOf(path)} is not JSON`);
+        return `canonical JSON: ${typeof v} at ${pathOf(path)} is not JSON`;
     }
-  }
+  };
+  return walk(value);
 }
 
 /**
- * The same encoding without the path, which only error messages need: it gives up (returns false)
- * at the first thing canonical JSON forbids, and `Encoder` then runs to say what and where. This is
- * the one that runs for every signature checked.
+ * The encoder appends to one string (V8 builds it as a rope). It keeps no path: it gives up
+ * (returns false) at the first thing canonical JSON forbids, and `canonicalJsonProblem` then says
+ * what and where. No closures: this runs for every signature checked.
  */
-class FastEncoder {
+class Encoder {
   out = "";
 
   constructor(private readonly omitTopLevel?: ReadonlySet<string>) {}
@@ -169,7 +133,7 @@ class FastEncoder {
     if (depth > MAX_JSON_DEPTH) return false;
     switch (typeof v) {
       case "string":
-        if (SURROGATE_UNIT.test(v) && LONE_SURROGATE.test(v)) return false;
+        if (hasLoneSurrogate(v)) return false;
         this.out += JSON.stringify(v);
         return true;
       case "boolean":
@@ -200,7 +164,7 @@ class FastEncoder {
         for (const k of keys) {
           if (!HIGH_UNIT.test(k)) continue;
           high = true;
-          if (SURROGATE_UNIT.test(k) && LONE_SURROGATE.test(k)) return false;
+          if (hasLoneSurrogate(k)) return false;
         }
         if (high) keys.sort(compareCodePoints);
         else keys.sort();
@@ -224,11 +188,9 @@ class FastEncoder {
 }
 
 function encode(value: unknown, omitTopLevel?: ReadonlySet<string>): string {
-  const fast = new FastEncoder(omitTopLevel);
-  if (fast.walk(value, 0)) return fast.out;
   const encoder = new Encoder(omitTopLevel);
-  encoder.walk(value);
-  return encoder.out; // not reached: Encoder throws on whatever FastEncoder gave up on
+  if (encoder.walk(value, 0)) return encoder.out;
+  throw new CanonicalJsonError(canonicalJsonProblem(value, omitTopLevel) ?? "canonical JSON: not encodable");
 }
 
 /**
@@ -313,61 +275,7 @@ export function parseJson(text: string): Result<JsonValue> {
     return fail(`invalid JSON: ${(e as Error).message}`);
   }
   // Check what canonical JSON forbids without writing the canonical text (a room file can be
-  // hundreds of megabytes); only when something is wrong is the encoder run, for its message.
-  if (!canonicalJsonAccepts(value)) {
-    try {
-      canonicalJson(value);
-    } catch (e) {
-      if (e instanceof CanonicalJsonError) return fail(e.message);
-      throw e;
-    }
-  }
-  return ok(value as JsonValue);
-}
-
-/**
- * Whether `canonicalJson(value)` would succeed: integers within ±(2^53-1), no lone surrogate in
- * a string or key, plain objects and arrays only, nesting within `MAX_JSON_DEPTH`. Iterative, and
- * writes nothing.
- */
-export function canonicalJsonAccepts(value: unknown): boolean {
-  const stack: unknown[] = [value];
-  const depths: number[] = [0];
-  while (stack.length > 0) {
-    const v = stack.pop();
-    const depth = depths.pop()!;
-    if (depth > MAX_JSON_DEPTH) return false;
-    switch (typeof v) {
-      case "string":
-        if (SURROGATE_UNIT.test(v) && LONE_SURROGATE.test(v)) return false;
-        break;
-      case "number":
-        if (!Number.isSafeInteger(v)) return false;
-        break;
-      case "boolean":
-        break;
-      case "object": {
-        if (v === null) break;
-        if (Array.isArray(v)) {
-          for (let i = 0; i < v.length; i++) {
-            stack.push(v[i]);
-            depths.push(depth + 1);
-          }
-          break;
-        }
-        const proto = Object.getPrototypeOf(v);
-        if (proto !== Object.prototype && proto !== null) return false;
-        for (const k in v) {
-          if (!Object.hasOwn(v, k)) continue;
-          if (SURROGATE_UNIT.test(k) && LONE_SURROGATE.test(k)) return false;
-          stack.push((v as Record<string, unknown>)[k]);
-          depths.push(depth + 1);
-        }
-        break;
-      }
-      default:
-        return false;
-    }
-  }
-  return true;
+  // hundreds of megabytes).
+  const problem = canonicalJsonProblem(value);
+  return problem === null ? ok(value as JsonValue) : fail(problem);
 }

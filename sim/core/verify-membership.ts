@@ -946,18 +946,19 @@ function verdictsOf(
   createEvent: Ev | undefined,
   chains: boolean,
 ): MembershipResult {
-  // Per user: their join events in the state by event ID (the same event delivered twice is one),
-  // or, for a join whose event cannot be read, the first raw event that names them.
-  const joins = new Map<string, Map<string, Ev>>();
+  // Per user: their first two join events in the state with different event IDs (the same event
+  // delivered twice is one; a second is all it takes to refuse them, so no more are kept), or, for
+  // a join whose event cannot be read, the first raw event that names them.
+  const joins = new Map<string, Ev[]>();
   const unreadable = new Map<string, Record<string, unknown>>();
   for (const raw of state) {
     const e = parseEvent(raw);
     if (e.ok) {
       const v = e.value;
       if (v.type !== "m.room.member" || v.content.membership !== "join" || v.state_key === undefined) continue;
-      let mine = joins.get(v.state_key);
-      if (!mine) joins.set(v.state_key, (mine = new Map()));
-      if (!mine.has(v.event_id)) mine.set(v.event_id, v);
+      const mine = joins.get(v.state_key);
+      if (!mine) joins.set(v.state_key, [v]);
+      else if (mine.length === 1 && mine[0]!.event_id !== v.event_id) mine.push(v);
     } else if (
       isJsonObject(raw) &&
       raw.type === "m.room.member" &&
@@ -973,7 +974,7 @@ function verdictsOf(
   const members: Record<string, MemberVerdict> = Object.create(null);
   for (const user of [...users].sort(compareUserIds)) {
     const mine = joins.get(user);
-    if (mine) members[user] = verdictFor(user, [...mine.values()], pins, verifier, ctx, createEvent, chains);
+    if (mine) members[user] = verdictFor(user, mine, pins, verifier, ctx, createEvent, chains);
     else {
       const raw = unreadable.get(user)!;
       const parsed = parseEvent(raw);
