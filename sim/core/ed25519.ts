@@ -131,9 +131,13 @@ const MAX_CACHED_KEYS = 1 << 18;
 const keyText = (publicKey: Uint8Array): string =>
   Buffer.from(publicKey.buffer, publicKey.byteOffset, publicKey.byteLength).toString("latin1");
 
-/** Forget every remembered key verdict: for tests that need a key checked as on its first use. */
+/**
+ * Forget every remembered key verdict and node:crypto key object: for tests that need a key checked
+ * as on its first use, and benchmarks that compare with a process meeting the keys for the first time.
+ */
 export function forgetKeyChecks(): void {
   keyChecks.clear();
+  nodePublicKeys.clear();
 }
 
 function remember(id: string, verdict: Ed25519Rejection | null): Ed25519Rejection | null {
