@@ -251,7 +251,7 @@ for (const shape of shapes) {
   const ratios = times.slice(1).map((t, i) => t / times[i]!);
   const bad = ratios.some((r) => r > LIMIT);
   failed ||= bad;
-  const changed = ratios.some((r, i) => r !== first[i]);
+  const changed = retried > 0;
   console.log(`  ${shape.name}`);
   console.log(
     `    n = ${sizes.join(", ")}: ${times.map((t) => `${t.toFixed(1)} ms`).join(", ")}; per doubling ${ratios.map((r) => `x${r.toFixed(2)}`).join(", ")}${changed ? ` (first measured ${first.map((r) => `x${r.toFixed(2)}`).join(", ")}; ${retried} re-measurement${retried === 1 ? "" : "s"})` : ""}${bad ? "  OVER" : ""}`,
