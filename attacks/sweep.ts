@@ -20,6 +20,8 @@ export const BYSTANDER = "@zoe:z.example";
 export interface Tally {
   /** The outcome of the basic (scripted) form, variant 0. */
   basic: Outcome | null;
+  /** Runs this cell was allowed: the search's budget for it. */
+  budget: number;
   trials: number;
   prevented: number;
   detected: number;
@@ -30,6 +32,16 @@ export interface Tally {
   false_alarms: number;
   /** Trials with a breach in which an alarm the oracle traced to the adversary was raised too. */
   breach_detected: number;
+  /** Trials with a breach that no traced alarm came with (`breach - breach_detected`). */
+  undetected: number;
+  /** The trial (1-based) in which the first breach, and the first undetected breach, was found; null if none was. */
+  first_breach: number | null;
+  first_undetected: number | null;
+  /**
+   * The search's progress: breaches and undetected breaches found against trials run, one point at
+   * each trial that found one, and one at the last trial.
+   */
+  progress: { runs: number; breaches: number; undetected: number }[];
   /**
    * Trials with no breach in which an alarm was raised and, after the adversary's first act, no
    * legitimate member's message reached another: "no breach" only because members were left out.
@@ -113,6 +125,7 @@ export function variantsOf(base: Scenario, n: number, seed: number): Scenario[] 
 
 export const emptyTally = (): Tally => ({
   basic: null,
+  budget: 0,
   trials: 0,
   prevented: 0,
   detected: 0,
@@ -120,6 +133,10 @@ export const emptyTally = (): Tally => ({
   false_rejections: 0,
   false_alarms: 0,
   breach_detected: 0,
+  undetected: 0,
+  first_breach: null,
+  first_undetected: null,
+  progress: [],
   safe_by_exclusion: 0,
   attacker_decrypted: 0,
   property_violations: 0,
@@ -182,6 +199,14 @@ export async function sweepThreat(
       t.false_rejections += run.judgement.false_rejections.length;
       t.false_alarms += run.judgement.false_alarms.length;
       if (run.outcome === "breach" && run.judgement.detections > 0) t.breach_detected++;
+      if (run.outcome === "breach") {
+        t.first_breach ??= t.trials;
+        if (run.judgement.detections === 0) {
+          t.undetected++;
+          t.first_undetected ??= t.trials;
+        }
+        t.progress.push({ runs: t.trials, breaches: t.breach, undetected: t.undetected });
+      }
       if (run.outcome !== "breach" && run.judgement.shut_out) t.safe_by_exclusion++;
       t.attacker_decrypted += run.judgement.attacker_decrypted;
       if (run.property_violations.length > 0) {
@@ -200,6 +225,12 @@ export async function sweepThreat(
         };
     }
     onTrial?.();
+  }
+  for (const m of MODEL_IDS) {
+    const t = results[m];
+    t.budget = budgetOf(m, runs, libraryNoisy);
+    if (t.progress.at(-1)?.runs !== t.trials)
+      t.progress.push({ runs: t.trials, breaches: t.breach, undetected: t.undetected });
   }
   return { threat, results, violations };
 }
