@@ -34,6 +34,7 @@ export const T3: ThreatEntry = {
   proposalRow: 3,
   section: "Potential issues; Threat modeling, row 3 and footnote 1",
   capabilities: ["forge", "colluding member"],
+  space: ["fork", "claimed_time", "grinding", "placement", "delay", "noise"],
   scenario: "scenarios/attacks/T3-banned-member-colludes.json",
   summary: "A banned member's keys still sign valid invitations; the tree checks signatures, not bans.",
 };

@@ -30,6 +30,7 @@ export const T4: ThreatEntry = {
   proposalRow: 4,
   section: "Potential issues; Threat modeling, row 4",
   capabilities: ["forge", "colluding member"],
+  space: ["fork", "claimed_time", "grinding", "placement", "delay", "noise"],
   scenario: "scenarios/attacks/T4-unprivileged-member-colludes.json",
   summary: "Power levels are not part of the signed tree: any member's signature is a valid permission.",
 };
