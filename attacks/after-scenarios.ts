@@ -35,7 +35,10 @@ interface ScenarioResults {
 
 /** One-trial tallies from the scripted basic forms, for the threats whose scenario ran. */
 export function attacksFromScenarios(results: ScenarioResults): AttacksJson | null {
-  const threats = CATALOGUE.filter((t) => results.runs.some((r) => r.file === t.scenario));
+  // A threat is reported when its scenario ran under every model (`--model` runs only some).
+  const threats = CATALOGUE.filter((t) =>
+    MODEL_IDS.every((m) => results.runs.some((r) => r.file === t.scenario && r.model === m)),
+  );
   if (threats.length === 0) return null;
   return {
     source: "scripted",
