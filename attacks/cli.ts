@@ -79,7 +79,8 @@ const wholeNumber = (v: string | undefined, min: number) => {
   return Number.isSafeInteger(n) && n >= min ? n : null;
 };
 
-export async function main(argv: string[]): Promise<number> {
+/** The search's CLI; what it prints goes to `out` (stdout; `npm run report` sends it to stderr). */
+export async function main(argv: string[], out: { write(s: string): unknown } = process.stdout): Promise<number> {
   if (argv[0] === "merge") return merge(argv.slice(1));
   let values: Record<string, string | string[] | boolean | undefined>;
   try {
@@ -105,7 +106,7 @@ export async function main(argv: string[]): Promise<number> {
     return usage((e as Error).message.split("\n")[0]!);
   }
   if (values.help) {
-    process.stdout.write(USAGE);
+    out.write(USAGE);
     return 0;
   }
   const str = (k: string) => values[k] as string;
@@ -185,9 +186,9 @@ export async function main(argv: string[]): Promise<number> {
       );
   const refusals = generated > 0 ? await countRefusals(generated, seed) : null;
   const spent = cellResults.reduce((n, c) => n + c.tally.trials + c.tally.shrink_runs, 0);
-  if (values.format === "json") process.stdout.write(text);
+  if (values.format === "json") out.write(text);
   else
-    process.stdout.write(
+    out.write(
       table(results, plan, shard) +
         `results: ${relative(process.cwd(), file) || file}\n` +
         // Wall time is the machine's, not the search's: it goes to stderr, so stdout stays a function of the seed.
