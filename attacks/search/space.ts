@@ -181,18 +181,30 @@ export function emptyBecause(base: Scenario, dimension: Dimension): string | nul
 export function drawArbitrary(base: Scenario, space: readonly Dimension[]): fc.Arbitrary<Draw> {
   const has = (d: Dimension) => space.includes(d) && emptyBecause(base, d) === null;
   const none = <T>(v: T) => fc.constant(v);
-  const invite = fc.record(
-    {
-      fork_at: has("fork") ? fc.integer({ min: -6, max: 6 }).filter((n) => n !== 0) : none(undefined),
-      concurrent_with_ban: has("fork") ? fc.boolean() : none(undefined),
-      claimed_offset: has("claimed_time")
-        ? fc.oneof(fc.integer({ min: -3, max: 3 }), fc.integer({ min: -3_600_000, max: 3_600_000 }))
-        : none(undefined),
-      backdate: has("claimed_time") ? fc.nat(3_600_000) : none(undefined),
-      grind: has("grinding") ? fc.integer({ min: 1, max: 16 }) : none(undefined),
-    },
-    { requiredKeys: [] },
-  );
+  // Values near the boundaries are where orderings flip (a claimed time 1 ms before what it names,
+  // a fork one or two nodes back), so they are drawn more often than the rest of the range.
+  const near = (small: fc.Arbitrary<number>, wide: fc.Arbitrary<number>) =>
+    fc.oneof({ withCrossShrink: true }, { weight: 3, arbitrary: small }, { weight: 1, arbitrary: wide });
+  // Each parameter is left as scripted a quarter of the time, and drawn the rest.
+  const drawn = <T>(a: fc.Arbitrary<T>) => fc.option(a, { nil: undefined, freq: 4 });
+  const invite = fc.record({
+    fork_at: has("fork")
+      ? drawn(
+          near(
+            fc.integer({ min: -3, max: -1 }),
+            fc.integer({ min: -6, max: 6 }).filter((n) => n !== 0),
+          ),
+        )
+      : none(undefined),
+    concurrent_with_ban: has("fork") ? drawn(fc.boolean()) : none(undefined),
+    claimed_offset: has("claimed_time")
+      ? drawn(near(fc.integer({ min: -2, max: 2 }), fc.integer({ min: -3_600_000, max: 3_600_000 })))
+      : none(undefined),
+    backdate: has("claimed_time") ? drawn(near(fc.integer({ min: 0, max: 2 }), fc.nat(3_600_000))) : none(undefined),
+    grind: has("grinding")
+      ? drawn(near(fc.integer({ min: 1, max: 4 }), fc.integer({ min: 1, max: 16 })))
+      : none(undefined),
+  });
   const collusions = base.steps.filter((s) => s.action === "collude_invite").length;
   const users = [...base.users];
   const servers = [
@@ -272,24 +284,35 @@ export function drawArbitrary(base: Scenario, space: readonly Dimension[]): fc.A
   return fc.record({
     seed: fc.integer({ min: 1, max: 2 ** 31 - 1 }),
     invites: fc.array(invite, { minLength: collusions, maxLength: collusions }),
+    // Placement: as scripted, every user on the malicious server (the proposal's main case: no honest
+    // server exists to drop anything), every user off it, or any mix.
     moved: has("placement")
-      ? fc.array(fc.boolean(), { minLength: moved.length, maxLength: moved.length })
+      ? fc.oneof(
+          { withCrossShrink: true },
+          { weight: 3, arbitrary: fc.array(fc.boolean(), { minLength: moved.length, maxLength: moved.length }) },
+          { weight: 2, arbitrary: fc.constant(moved.map((u) => serverOf(u) !== base.adversary.servers[0]!.name)) },
+          { weight: 1, arbitrary: fc.constant(moved.map((u) => serverOf(u) === base.adversary.servers[0]!.name)) },
+        )
       : none(moved.map(() => false)),
+    // Half the runs keep the scripted network, so the other dimensions are searched without delay too.
     network: has("delay")
-      ? fc.record({
-          // From the step before the adversary's first act on, so the scripted setup (invites and joins) stands.
-          from: fc.integer({ min: 0, max: Math.max(0, base.steps.length - firstAct(base)) }),
-          extra: fc.nat(3),
-          pairs: fc.array(
-            fc.record({
-              from: fc.nat(servers.length - 1),
-              to: fc.nat(servers.length - 1),
-              delay: fc.nat(4),
+      ? fc.oneof(
+          { withCrossShrink: true },
+          { weight: 1, arbitrary: fc.constant<Draw["network"]>({ extra: 0, pairs: [], from: 0 }) },
+          {
+            weight: 1,
+            arbitrary: fc.record({
+              // From the step before the adversary's first act on, so the scripted setup (invites and joins) stands.
+              from: fc.integer({ min: 0, max: Math.max(0, base.steps.length - firstAct(base)) }),
+              extra: fc.nat(3),
+              pairs: fc.array(
+                fc.record({ from: fc.nat(servers.length - 1), to: fc.nat(servers.length - 1), delay: fc.nat(4) }),
+                { maxLength: 3 },
+              ),
             }),
-            { maxLength: 3 },
-          ),
-        })
-      : none({ extra: 0, pairs: [], from: 0 }),
+          },
+        )
+      : none<Draw["network"]>({ extra: 0, pairs: [], from: 0 }),
     inserts: parts.length === 0 ? none([]) : fc.tuple(...parts).map((xs) => xs.flat()),
   });
 }
