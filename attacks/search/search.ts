@@ -3,7 +3,8 @@
  * space (`space.ts`) and honest noise, looking for an undetected breach, and counts what every run
  * gave on the way: prevented, detected, breach, undetected breaches, false rejections and alarms.
  *
- * A cell's runs: the scripted basic form first, then `budget - 1` draws from fast-check with the
+ * A cell's runs: the scripted basic form first, then the threat's other scripted forms (the
+ * attacks already written down: a cell never shows less than they do), then draws from fast-check with the
  * cell's own seed (derived from the search's seed, the threat and the model, so a cell's result
  * does not depend on which other cells run, or where: shards and workers give the same numbers).
  * The first undetected breach (else the first breach) is then shrunk, by fast-check replaying its
@@ -11,7 +12,9 @@
  */
 import { createHash } from "node:crypto";
 import fc from "fast-check";
-import { loadScenario } from "../../scenarios/cli.ts";
+import { join } from "node:path";
+import { loadScenario, scenarioFiles } from "../../scenarios/cli.ts";
+import { REPO } from "../../scenarios/out-dir.ts";
 import type { ModelExpectation, Scenario } from "../../scenarios/format.ts";
 import { type ScenarioRun, runScenario } from "../../scenarios/runner.ts";
 import { MODELS, type ModelId } from "../../sim/models/index.ts";
@@ -134,6 +137,24 @@ function observed(run: ScenarioRun): ModelExpectation {
   };
 }
 
+const scripted = new Map<string, Scenario[]>();
+/**
+ * The threat's other scripted forms (`scenarios/attacks/*.json` naming it, besides its basic form),
+ * in file order: the search runs them right after the basic form, before its own draws, so a cell
+ * never shows less than the attacks already written down show.
+ */
+export function scriptedForms(threat: Threat): Scenario[] {
+  let forms = scripted.get(threat.id);
+  if (!forms) {
+    forms = scenarioFiles(join(REPO, "scenarios", "attacks"))
+      .filter((f) => !f.endsWith(threat.scenario))
+      .map((f) => loadScenario(f))
+      .filter((s) => s.threat === threat.id);
+    scripted.set(threat.id, forms);
+  }
+  return forms;
+}
+
 /** Search one cell. */
 export async function searchCell(threat: Threat, spec: CellSpec): Promise<CellResult> {
   const { model, budget } = spec;
@@ -144,9 +165,10 @@ export async function searchCell(threat: Threat, spec: CellSpec): Promise<CellRe
   const t: Tally = { ...emptyTally(), budget, ...(reason ? { not_applicable: reason } : {}) };
   const violations: CellResult["violations"] = [];
   const name = (i: number) => `${base.name}~${model}~${i}`;
-  /** The first undetected breach's, and the first breach's, trial and fast-check path (null: the basic form). */
-  let firstUndetected: { trial: number; path: string | null } | null = null;
-  let firstBreach: { trial: number; path: string | null } | null = null;
+  /** The first undetected breach's, and the first breach's, trial and fast-check path (null: a scripted form). */
+  type Found = { trial: number; path: string | null; scenario: Scenario } | null;
+  let firstUndetected: Found = null;
+  let firstBreach: Found = null;
 
   const record = (run: ScenarioRun, scenario: Scenario, path: string | null) => {
     t.trials++;
@@ -164,11 +186,11 @@ export async function searchCell(threat: Threat, spec: CellSpec): Promise<CellRe
     }
     if (run.outcome === "breach") {
       t.first_breach ??= t.trials;
-      firstBreach ??= { trial: t.trials, path };
+      firstBreach ??= { trial: t.trials, path, scenario };
       if (isUndetected(run)) {
         t.undetected++;
         t.first_undetected ??= t.trials;
-        firstUndetected ??= { trial: t.trials, path };
+        firstUndetected ??= { trial: t.trials, path, scenario };
       }
       t.progress.push({ runs: t.trials, breaches: t.breach, undetected: t.undetected });
     }
@@ -184,7 +206,9 @@ export async function searchCell(threat: Threat, spec: CellSpec): Promise<CellRe
   };
 
   record(await runScenario(base, model), base, null);
-  if (budget > 1) {
+  for (const form of scriptedForms(threat).slice(0, Math.max(0, budget - 1)))
+    record(await runScenario(form, model), form, null);
+  if (budget > t.trials) {
     let i = 0;
     await fc.check(
       fc.asyncProperty(arb, async (draw) => {
@@ -192,21 +216,20 @@ export async function searchCell(threat: Threat, spec: CellSpec): Promise<CellRe
         record(await runScenario(scenario, model), scenario, String(i++));
         return true;
       }),
-      { seed, numRuns: budget - 1 },
+      { seed, numRuns: budget - t.trials },
     );
   }
   if (t.progress.at(-1)?.runs !== t.trials)
     t.progress.push({ runs: t.trials, breaches: t.breach, undetected: t.undetected });
 
   // The witness: shrink the first undetected breach, else the first breach (a breach found with an alarm).
-  type Found = { trial: number; path: string | null } | null;
   const target = (firstUndetected as Found) ?? (firstBreach as Found);
   if (target) {
     const bad = (firstUndetected as Found) ? isUndetected : (run: ScenarioRun) => run.outcome === "breach";
     let best: { scenario: Scenario; run: ScenarioRun; draw: Draw | null } | null = null;
     if (target.path === null) {
-      // The basic form itself breaches: it is the scripted minimum already.
-      best = { scenario: base, run: await runScenario(base, model), draw: null };
+      // A scripted form breaches: it is a minimum written by hand already.
+      best = { scenario: target.scenario, run: await runScenario(target.scenario, model), draw: null };
     } else {
       let calls = 0;
       await fc.check(
@@ -227,7 +250,9 @@ export async function searchCell(threat: Threat, spec: CellSpec): Promise<CellRe
     if (found) {
       const how =
         target.path === null
-          ? "the scripted basic form"
+          ? target.scenario === base
+            ? "the scripted basic form"
+            : `the scripted form ${target.scenario.name}, run ${target.trial}`
           : `run ${target.trial} of ${budget} (fast-check seed ${seed}, path ${target.path}), shrunk in ${t.shrink_runs} runs${found.draw && isBasic(found.draw) ? " to the basic form with another seed" : ""}`;
       const scenario: Scenario = {
         ...found.scenario,
