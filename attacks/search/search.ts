@@ -21,7 +21,7 @@ import { MODELS, type ModelId } from "../../sim/models/index.ts";
 import type { DefenceModel } from "../../sim/world/defence-model.ts";
 import type { Outcome } from "../../sim/world/oracle.ts";
 import type { Threat } from "../threat.ts";
-import { type Draw, applyDraw, drawArbitrary, isBasic } from "./space.ts";
+import { type Draw, applyDraw, describeDraw, drawArbitrary } from "./space.ts";
 
 export interface Tally {
   /** The outcome of the basic (scripted) form, the cell's first run. */
@@ -253,7 +253,7 @@ export async function searchCell(threat: Threat, spec: CellSpec): Promise<CellRe
           ? target.scenario === base
             ? "the scripted basic form"
             : `the scripted form ${target.scenario.name}, run ${target.trial}`
-          : `run ${target.trial} of ${budget} (fast-check seed ${seed}, path ${target.path}), shrunk in ${t.shrink_runs} runs${found.draw && isBasic(found.draw) ? " to the basic form with another seed" : ""}`;
+          : `run ${target.trial} of ${budget} (fast-check seed ${seed}, path ${target.path}), shrunk in ${t.shrink_runs} runs to: ${found.draw ? describeDraw(base, found.draw) : "?"}`;
       const scenario: Scenario = {
         ...found.scenario,
         name: `${threat.id}-${model}-witness`,

@@ -398,3 +398,28 @@ export function applyDraw(base: Scenario, draw: Draw, name: string): Scenario {
     refusals: "allowed",
   };
 }
+
+/** What a draw changed in the basic form, in a line (the witness's description says it). */
+export function describeDraw(base: Scenario, draw: Draw): string {
+  const parts: string[] = [];
+  draw.invites.forEach((p, i) => {
+    const set = Object.entries(p).filter(([, v]) => v !== undefined);
+    if (set.length > 0) parts.push(`colluding invite ${i + 1}: ${set.map(([k, v]) => `${k} ${v}`).join(", ")}`);
+  });
+  const malicious = base.adversary.servers[0]?.name;
+  const moved = movableUsers(base).filter((_, i) => draw.moved[i]);
+  if (moved.length > 0 && malicious)
+    parts.push(
+      `placement: ${moved.map((u) => `${u} to ${serverOf(u) === malicious ? HONEST_HOME : malicious}`).join(", ")}`,
+    );
+  const n = draw.network;
+  if (n.extra > 0 || n.pairs.length > 0)
+    parts.push(
+      `federation delay: +${n.extra}${n.pairs.length > 0 ? ` and ${n.pairs.length} per-direction delay(s)` : ""}, from ${n.from} step(s) before the first act on`,
+    );
+  const adversarial = draw.inserts.filter((x) => !ACTIONS[x.step.action].honest);
+  const honest = draw.inserts.length - adversarial.length;
+  for (const x of adversarial) parts.push(`inserted at step ${x.at}: ${JSON.stringify(x.step)}`);
+  if (honest > 0) parts.push(`${honest} honest step(s) of noise`);
+  return parts.length === 0 ? "the basic form, with another seed" : parts.join("; ");
+}
