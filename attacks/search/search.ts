@@ -200,7 +200,8 @@ export async function searchCell(threat: Threat, spec: CellSpec): Promise<CellRe
         outcome: run.outcome,
         shut_out: run.judgement.shut_out,
         shrunk: false,
-        scenario,
+        // As a witness file it expects what this run measured, under this model.
+        scenario: { ...scenario, expect: { [model]: observed(run) } },
         history: run.history,
       };
   };
