@@ -68,7 +68,12 @@ export function checkMembershipProperties(
       try {
         members = verifyMembership(
           { roomRootKey: membership.rrk, state: view.state, events: view.events },
-          { pinned: c.verifiedPins(), chains: "length", ...(check.faults ? { faults: check.faults } : {}) },
+          {
+            pinned: c.verifiedPins(),
+            chains: "length",
+            backend: c.world.ed25519,
+            ...(check.faults ? { faults: check.faults } : {}),
+          },
         ).members;
       } catch (e) {
         out.push(`no-throw: ${c.userId}'s verifier threw on ${roomId}: ${(e as Error).message}`);

@@ -6,14 +6,15 @@
  */
 import { decodeBase64 } from "../../core/base64.ts";
 import { trustedDevices } from "../../core/cross-signing.ts";
+import type { Ed25519Backend } from "../../core/ed25519.ts";
 import { verifyMembership } from "../../core/verify-membership.ts";
 import { type DefenceModel, type Recipient, type RoomObservation, plainDefence } from "../../world/defence-model.ts";
 import { recipientsOf } from "../shared.ts";
 
-export function membershipTreeRecipients(obs: RoomObservation): Recipient[] {
+export function membershipTreeRecipients(obs: RoomObservation, backend?: Ed25519Backend): Recipient[] {
   const result = verifyMembership(
     { roomRootKey: obs.rrk, state: obs.view.state, events: obs.view.events },
-    { pinned: obs.pins, chains: "length" },
+    { pinned: obs.pins, chains: "length", ...(backend ? { backend } : {}) },
   );
   return Object.entries(result.members).flatMap(([user, verdict]) => {
     if (verdict.status !== "verified") return [];
@@ -24,6 +25,7 @@ export function membershipTreeRecipients(obs: RoomObservation): Recipient[] {
       msk.value,
       obs.keys.self_signing_keys[user],
       Object.values(obs.keys.device_keys[user] ?? {}),
+      backend,
     );
     return recipientsOf(user, trusted);
   });
@@ -33,5 +35,5 @@ export const membershipTree: DefenceModel = {
   id: "membership-tree",
   description: "MSC3917: members the membership tree verifies, and only their devices the verified MSK's SSK signed",
   checksRoomKeys: true,
-  client: () => plainDefence(membershipTreeRecipients),
+  client: (c) => plainDefence((obs) => membershipTreeRecipients(obs, c.world.ed25519)),
 };
