@@ -24,13 +24,15 @@ const query = fc
   .map((q) => ({ ...q, key: q.otherKey ?? q.signer, checked: q.otherMessage ?? q.message }));
 
 describe("the memoizing Ed25519 backend", () => {
-  it("answers every query exactly as node's backend does, repeated, tampered and after it is cleared", () => {
+  it("answers every query exactly as node's backend does: repeated, tampered, and after it is cleared or full", () => {
     fc.assert(
       fc.property(
         fc.array(query, { minLength: 1, maxLength: 40, size: "max" }),
         fc.integer({ min: 1, max: 8 }),
-        (queries, max) => {
-          const memo = memoizingBackend(nodeBackend, max);
+        // Keys are 103 to 123 characters here: some too large to keep, some filling the budget.
+        fc.integer({ min: 100, max: 800 }),
+        (queries, max, maxBytes) => {
+          const memo = memoizingBackend(nodeBackend, max, maxBytes);
           for (const q of [...queries, ...queries]) {
             let sig = nodeBackend.sign(seeds[q.signer]!, messages[q.message]!);
             let pub = nodeBackend.publicKeyFromSeed(seeds[q.key]!);
@@ -40,6 +42,8 @@ describe("the memoizing Ed25519 backend", () => {
             expect(verifyEd25519(sig, message, pub, memo)).toEqual(verifyEd25519(sig, message, pub, nodeBackend));
           }
           expect(memo.stats.hits + memo.stats.misses).toBeLessThanOrEqual(2 * queries.length);
+          expect(memo.kept().equations).toBeLessThanOrEqual(max);
+          expect(memo.kept().bytes).toBeLessThanOrEqual(maxBytes);
         },
       ),
       fcParams(60),

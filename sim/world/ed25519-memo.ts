@@ -16,21 +16,34 @@ import { type Ed25519Backend, nodeBackend } from "../core/ed25519.ts";
 export interface MemoizingBackend extends Ed25519Backend {
   /** Equations answered from the cache, and computed, so far. */
   readonly stats: { hits: number; misses: number };
+  /** What the cache holds now: equations, and the characters of their keys. */
+  kept(): { equations: number; bytes: number };
 }
 
-/** Enough for the distinct signatures of any scripted or searched run; the cache is cleared when full. */
+/**
+ * Bounds on what one world keeps: equations, and the bytes of their keys (the messages are event
+ * contents, a hostile one large). Far more than any scripted or searched run verifies; the cache
+ * is cleared when either is reached, which costs time, never a different answer.
+ */
 export const MAX_CACHED_EQUATIONS = 1 << 16;
+export const MAX_CACHED_BYTES = 1 << 26;
 
 /**
- * `inner`'s equations, with their answers kept; `max` bounds how many (small in tests).
- * `publicKeyFromSeed` and `sign` are `inner`'s.
+ * `inner`'s equations, with their answers kept; `max` bounds how many and `maxBytes` their keys'
+ * size (small in tests). `publicKeyFromSeed` and `sign` are `inner`'s.
  */
-export function memoizingBackend(inner: Ed25519Backend = nodeBackend, max = MAX_CACHED_EQUATIONS): MemoizingBackend {
+export function memoizingBackend(
+  inner: Ed25519Backend = nodeBackend,
+  max = MAX_CACHED_EQUATIONS,
+  maxBytes = MAX_CACHED_BYTES,
+): MemoizingBackend {
   const equations = new Map<string, boolean>();
+  let bytes = 0;
   const stats = { hits: 0, misses: 0 };
   return {
     name: `${inner.name}+memo`,
     stats,
+    kept: () => ({ equations: equations.size, bytes }),
     publicKeyFromSeed: (seed) => inner.publicKeyFromSeed(seed),
     sign: (seed, message) => inner.sign(seed, message),
     verifyEquation(signature, message, publicKey) {
@@ -43,8 +56,14 @@ export function memoizingBackend(inner: Ed25519Backend = nodeBackend, max = MAX_
       }
       const valid = inner.verifyEquation(signature, message, publicKey);
       stats.misses++;
-      if (equations.size >= max) equations.clear();
-      equations.set(key, valid);
+      if (equations.size >= max || bytes + key.length > maxBytes) {
+        equations.clear();
+        bytes = 0;
+      }
+      if (key.length <= maxBytes) {
+        equations.set(key, valid);
+        bytes += key.length;
+      }
       return valid;
     },
   };
