@@ -27,6 +27,7 @@ import type {
 import type { AlarmKind, AlarmReference } from "../../world/history.ts";
 import type { WorldEvent } from "../../world/room.ts";
 import { membershipTreeRecipients } from "../membership-tree/index.ts";
+import { RoomSessions } from "../sessions.ts";
 import { ALGORITHM, type DagResolution, type TieBreak, resolveDagV2 } from "./dag-state.ts";
 
 /** What a client trusts when it authenticates nodes: the RRK and the MSKs it has pinned, and the room as it saw it. */
@@ -37,13 +38,14 @@ type Trust = Pick<RoomObservation, "rrk" | "pins" | "view">;
  * room (their current one, or one they had before leaving or being banned: what they did then
  * still counts), with the client's pins: the same verification the tree does for membership events.
  */
-function verifiedMsks(obs: Trust, backend: Ed25519Backend): Map<string, Uint8Array[]> {
+function verifiedMsks(obs: Trust, sessions: () => MembershipSession): Map<string, Uint8Array[]> {
   const all = [...obs.view.state, ...obs.view.events];
   const create = all.find((e) => e.type === "m.room.create");
   const msks = new Map<string, Uint8Array[]>();
   if (create) {
-    // One session for all the joins: their chains share events, each checked once.
-    const session = new MembershipSession(obs.rrk, { pinned: obs.pins, chains: "length", backend });
+    // One session for all the joins, kept while the room only grows (../sessions.ts): their chains
+    // share events, each checked once.
+    const session = sessions();
     for (const join of all.filter((e) => e.type === "m.room.member" && e.content.membership === "join")) {
       const verdict = session.verify({ state: [create, join], events: all }).members[join.state_key!];
       const msk = verdict?.status === "verified" ? decodeBase64(verdict.msk, { expectedLength: 32 }) : undefined;
@@ -169,6 +171,8 @@ class StateDagClient implements ClientDefence {
   private pendingCreate: DagNode | undefined;
   /** The DAG node each event object served carries, if any (a WeakMap: by object, not by claimed ID). */
   private readonly read = new WeakMap<WorldEvent, DagNode | null>();
+  /** The membership sessions `verifiedMsks` verifies with, per room. */
+  private readonly sessions: RoomSessions;
   /** RSK cross-signature checks already made: `node ID|MSK` to the verdict. */
   private readonly subkeyChecks = new Map<string, boolean>();
   /** Pure results already computed, by their inputs (the last one of each kind only, to bound memory). */
@@ -183,7 +187,9 @@ class StateDagClient implements ClientDefence {
     private readonly owner: ModelClient,
     private readonly tieBreak: TieBreak,
     private readonly policy: AlarmPolicy,
-  ) {}
+  ) {
+    this.sessions = new RoomSessions(owner.world.ed25519);
+  }
 
   private known(roomId: string): Map<string, DagNode> {
     let nodes = this.nodes.get(roomId);
@@ -298,7 +304,11 @@ class StateDagClient implements ClientDefence {
       ...[...trust.view.state, ...trust.view.events].flatMap((e) => (e.state_key === undefined ? [] : [e.event_id])),
     ].join("\n");
     let msks = this.memo.msks.get(msksKey);
-    if (!msks) this.memo.msks.set(msksKey, (msks = verifiedMsks(trust, this.owner.world.ed25519)));
+    if (!msks)
+      this.memo.msks.set(
+        msksKey,
+        (msks = verifiedMsks(trust, () => this.sessions.session(roomId, trust.rrk, trust.pins, trust.view))),
+      );
     const authentic = new Set(authenticNodes(msks, all, this.subkeyChecks, this.owner.world.ed25519));
     const successors = successorInvites({ view: trust.view }, [...authentic]);
     const authenticIds = new Set([...authentic, ...successors].map((n) => n.id));
@@ -387,7 +397,7 @@ class StateDagClient implements ClientDefence {
     const { causes, resolution } = this.check(obs.roomId, obs);
     if (causes.length > 0 && this.policy === "refuse") return [];
     const joined = new Set(resolution.joined);
-    return membershipTreeRecipients(obs, this.owner.world.ed25519).filter((r) => joined.has(r.user));
+    return membershipTreeRecipients(obs, this.owner.world.ed25519, this.sessions).filter((r) => joined.has(r.user));
   }
 }
 
