@@ -300,8 +300,12 @@ class StateDagClient implements ClientDefence {
     const msksKey = [
       encodeBase64(trust.rrk),
       ...[...trust.pins].map(([u, k]) => `${u}=${encodeBase64(k)}`).sort(),
-      // The membership chains are made of state events: messages do not change the verdicts.
-      ...[...trust.view.state, ...trust.view.events].flatMap((e) => (e.state_key === undefined ? [] : [e.event_id])),
+      // The membership chains are made of state events: messages do not change the verdicts. Each
+      // event is named by its object, not only its ID: a server that serves other content under an
+      // ID it served before gets its view verified again, never an earlier verdict.
+      ...[...trust.view.state, ...trust.view.events].flatMap((e) =>
+        e.state_key === undefined ? [] : [`${e.event_id}#${objectSerial(e)}`],
+      ),
     ].join("\n");
     let msks = this.memo.msks.get(msksKey);
     if (!msks)
@@ -415,4 +419,13 @@ export function stateDag(tieBreak: TieBreak, policy: AlarmPolicy = "refuse"): De
     checksRoomKeys: true,
     client: (owner) => new StateDagClient(owner, tieBreak, policy),
   };
+}
+
+const serials = new WeakMap<object, number>();
+let nextSerial = 0;
+/** A number for each object, in the order first asked: a memo key that tells apart equal IDs with other content. */
+function objectSerial(o: object): number {
+  let n = serials.get(o);
+  if (n === undefined) serials.set(o, (n = nextSerial++));
+  return n;
 }
