@@ -35,7 +35,10 @@ interface ScenarioResults {
 
 /** One-trial tallies from the scripted basic forms, for the threats whose scenario ran. */
 export function attacksFromScenarios(results: ScenarioResults): AttacksJson | null {
-  const threats = CATALOGUE.filter((t) => results.runs.some((r) => r.file === t.scenario));
+  // A threat is reported when its scenario ran under every model (`--model` runs only some).
+  const threats = CATALOGUE.filter((t) =>
+    MODEL_IDS.every((m) => results.runs.some((r) => r.file === t.scenario && r.model === m)),
+  );
   if (threats.length === 0) return null;
   return {
     source: "scripted",
@@ -52,19 +55,26 @@ export function attacksFromScenarios(results: ScenarioResults): AttacksJson | nu
         MODEL_IDS.map((m) => {
           const r = results.runs.find((x) => x.file === t.scenario && x.model === m)!;
           const o = r.observed.outcome;
+          const breach = +(o === "breach");
+          const undetected = +(o === "breach" && !((r.observed.detections ?? 0) > 0));
           const witness = o === "prevented" && r.observed.shut_out !== true ? null : t.scenario;
           // A threat the model's applicability table rules out is "n/a" with its reason, never a plain pass.
           const reason = (MODELS[m] as DefenceModel).notApplicable?.[t.id];
           const tally: TallyJson = {
             ...(reason ? { not_applicable: reason } : {}),
             basic: o,
+            budget: 1,
             trials: 1,
             prevented: +(o === "prevented"),
             detected: +(o === "detected"),
-            breach: +(o === "breach"),
+            breach,
             false_rejections: r.observed.false_rejections,
             false_alarms: r.observed.false_alarms ?? 0,
             breach_detected: +(o === "breach" && (r.observed.detections ?? 0) > 0),
+            undetected,
+            first_breach: breach ? 1 : null,
+            first_undetected: undetected ? 1 : null,
+            progress: [{ runs: 1, breaches: breach, undetected }],
             safe_by_exclusion: +(o !== "breach" && r.observed.shut_out === true),
             attacker_decrypted: r.observed.attacker_decrypted,
             property_violations: 0,

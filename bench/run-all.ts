@@ -17,6 +17,7 @@ const BENCHES: { file: string; flags?: string[] }[] = [
   { file: "depth.bench.ts" },
   { file: "cli.bench.ts" },
   { file: "models.bench.ts" },
+  { file: "search.bench.ts" },
 ];
 
 const only = process.argv.slice(2);

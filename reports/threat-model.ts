@@ -16,14 +16,33 @@ import type { Outcome } from "../sim/world/oracle.ts";
  * Counts added later may be missing from older files (read as 0). A model a threat does not apply
  * to says why in `not_applicable`.
  */
-export type TallyJson = Omit<Tally, "example" | "false_alarms" | "breach_detected" | "safe_by_exclusion"> & {
-  example: string | null;
-  witness_history?: Operation[] | null;
-  false_alarms?: number;
-  breach_detected?: number;
-  safe_by_exclusion?: number;
-  not_applicable?: string;
-};
+export type TallyJson = Omit<
+  Tally,
+  | "example"
+  | "false_alarms"
+  | "breach_detected"
+  | "safe_by_exclusion"
+  | "budget"
+  | "undetected"
+  | "first_breach"
+  | "first_undetected"
+  | "progress"
+  | "refused_attacks"
+  | "shrink_runs"
+> &
+  Partial<
+    Pick<
+      Tally,
+      "budget" | "undetected" | "first_breach" | "first_undetected" | "progress" | "refused_attacks" | "shrink_runs"
+    >
+  > & {
+    example: string | null;
+    witness_history?: Operation[] | null;
+    false_alarms?: number;
+    breach_detected?: number;
+    safe_by_exclusion?: number;
+    not_applicable?: string;
+  };
 
 export interface AttacksJson {
   /** `scripted`: one trial per threat, the basic forms `npm run scenarios` ran; else a sweep. */

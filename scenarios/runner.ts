@@ -11,6 +11,7 @@ import { Adversary } from "../sim/world/adversary.ts";
 import { Client, type World } from "../sim/world/client.ts";
 import type { DefenceModel } from "../sim/world/defence-model.ts";
 import { Clock } from "../sim/world/clock.ts";
+import { memoizingBackend } from "../sim/world/ed25519-memo.ts";
 import { History, type Operation } from "../sim/world/history.ts";
 import { ApiError, Homeserver, maliciousHomeserver } from "../sim/world/homeserver.ts";
 import { IdentityServer } from "../sim/world/identity-server.ts";
@@ -63,9 +64,13 @@ export async function runScenario(scenario: Scenario, model: ModelId, options: R
   const rng = new Rng(`${seed}`);
   const clock = new Clock();
   const history = new History();
-  const network = new Network({ delay: scenario.network?.delay ?? 0 });
+  const network = new Network({
+    delay: scenario.network?.delay ?? 0,
+    ...(scenario.network?.pairs ? { pairs: scenario.network.pairs } : {}),
+    ...(scenario.network?.from_step ? { from: scenario.network.from_step } : {}),
+  });
   const identity = new IdentityServer("id.example", signingKeyFromSeed(rng.bytes("identity server key", 32)), rng);
-  const world: World = { rng, clock, history, network, identity };
+  const world: World = { rng, clock, history, network, identity, ed25519: memoizingBackend() };
   const context = { clock, history, network };
   for (const s of scenario.adversary.servers) {
     network.add(maliciousHomeserver(s.name, context, Object.fromEntries(s.capabilities.map((c) => [c, true]))));

@@ -74,7 +74,7 @@ export function checkMembershipProperties(
       try {
         members = verify(
           { roomRootKey: membership.rrk, state: view.state, events: view.events },
-          { pinned: c.verifiedPins(), chains: "length" },
+          { pinned: c.verifiedPins(), chains: "length", backend: c.world.ed25519 },
         ).members;
       } catch (e) {
         out.push(`no-throw: ${c.userId}'s verifier threw on ${roomId}: ${(e as Error).message}`);
