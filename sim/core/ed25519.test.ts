@@ -287,3 +287,18 @@ describe("keys from seeds", () => {
     for (const backend of BOTH) expect(() => backend.publicKeyFromSeed(new Uint8Array(31))).toThrow(/32 bytes/);
   });
 });
+
+describe("seed import", () => {
+  it("gives the same key and signatures as a JWK as through PKCS#8 DER", async () => {
+    const { importSeed } = await import("./ed25519.ts");
+    const { createPublicKey, sign } = await import("node:crypto");
+    for (let i = 0; i < 64; i++) {
+      const seed = new Uint8Array(32).map((_, j) => (i * 31 + j * 7 + (i ^ j)) & 0xff);
+      const jwk = importSeed(seed, "jwk");
+      const der = importSeed(seed, "der");
+      expect(createPublicKey(jwk).export({ format: "jwk" }).x).toBe(createPublicKey(der).export({ format: "jwk" }).x);
+      const m = Buffer.from(`message ${i}`);
+      expect(sign(null, m, jwk).equals(sign(null, m, der))).toBe(true);
+    }
+  });
+});

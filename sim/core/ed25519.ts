@@ -221,12 +221,30 @@ const PKCS8_ED25519_PREFIX = Buffer.from("302e020100300506032b657004220420", "he
 
 const nodePrivateKeys = new Map<string, KeyObject>();
 
+/**
+ * A seed as node's private key object. Imported as a JWK, about 10 times faster than as PKCS#8
+ * DER on Node 20 (which decodes the DER through OpenSSL's generic key loader); node derives the
+ * public key from `d` and ignores `x`, which must only be a string. A Node that checked `x`
+ * against `d` would throw here (loudly, never a wrong key); the DER path is kept for that case,
+ * and a test checks both give the same keys and signatures.
+ */
+export function importSeed(seed: Uint8Array, via: "jwk" | "der" = "jwk"): KeyObject {
+  if (via === "jwk") {
+    try {
+      return createPrivateKey({ key: { kty: "OKP", crv: "Ed25519", d: encodeBase64Url(seed), x: "" }, format: "jwk" });
+    } catch {
+      // fall through to DER
+    }
+  }
+  return createPrivateKey({ key: Buffer.concat([PKCS8_ED25519_PREFIX, seed]), format: "der", type: "pkcs8" });
+}
+
 function nodePrivateKey(seed: Uint8Array): KeyObject {
   const id = Buffer.from(seed).toString("latin1");
   let key = nodePrivateKeys.get(id);
   if (!key) {
     if (nodePrivateKeys.size >= MAX_CACHED_KEYS) nodePrivateKeys.clear();
-    key = createPrivateKey({ key: Buffer.concat([PKCS8_ED25519_PREFIX, seed]), format: "der", type: "pkcs8" });
+    key = importSeed(seed);
     nodePrivateKeys.set(id, key);
   }
   return key;
