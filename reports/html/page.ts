@@ -55,7 +55,7 @@ const COUNT_WORDS: Record<keyof CellCounts, { short: string; long: string }> = {
   budget: { short: "N", long: "runs the search was allowed (budget)" },
   breaches: { short: "B", long: "runs with a breach, detected or not" },
   undetected: { short: "U", long: "breaches no honest client alarmed on" },
-  detected: { short: "D", long: "runs in which an honest client raised a tamper alarm" },
+  detected: { short: "D", long: "runs in which an honest client raised an alarm traced to the adversary" },
   falseRejections: { short: "FR", long: "honest events an honest verifier rejected" },
   falseAlarms: { short: "FA", long: "alarms in runs where nothing adversarial reached the alarmed client" },
   readByAttacker: { short: "R", long: "messages read by a device that was not a legitimate member's" },
@@ -460,8 +460,8 @@ export function htmlPage(r: HtmlReport, bundles: readonly InlineScript[]): strin
     (a, b) => natural(a.threat, b.threat) || natural(a.model, b.model) || natural(a.id, b.id),
   );
   const witnessHtml = sortedWitnesses.map((w, i) => witnessSection(w, i, r, graphs)).join("\n");
-  const chartBlock = (id: string, title: string, has: boolean, spec: () => unknown): string => {
-    if (!has) return `<div><h3>${escapeHtml(title)}</h3><p class="small">No data.</p></div>`;
+  const chartBlock = (id: string, title: string, has: boolean, spec: () => unknown, missing = "No data."): string => {
+    if (!has) return `<div><h3>${escapeHtml(title)}</h3><p class="small missing">${escapeHtml(missing)}</p></div>`;
     charts.push({ id, spec: spec() });
     return `<div><h3>${escapeHtml(title)}</h3><div class="chart" id="${id}"></div></div>`;
   };
@@ -471,7 +471,13 @@ export function htmlPage(r: HtmlReport, bundles: readonly InlineScript[]): strin
     r.progress.length > 0,
     () => progressSpec(r),
   );
-  const bench = chartBlock("chart-bench", "Verification cost against members", r.bench.length > 0, () => benchSpec(r));
+  const bench = chartBlock(
+    "chart-bench",
+    "Verification cost against members",
+    r.bench.length > 0,
+    () => benchSpec(r),
+    r.benchMissing ?? "No bench data: run npm run bench.",
+  );
   const libs = bundles
     .map((b) => `${escapeHtml(b.name)} ${escapeHtml(b.version)} (${escapeHtml(b.license)})`)
     .join(", ");
