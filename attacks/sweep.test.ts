@@ -1,8 +1,8 @@
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { loadScenario } from "../scenarios/cli.ts";
 import { validateScenario } from "../scenarios/format.ts";
 import { runScenario } from "../scenarios/runner.ts";
@@ -109,6 +109,10 @@ describe("npm run attacks", () => {
 });
 
 describe("npm run scenarios (the job: scenarios, then the report)", () => {
+  const temps: string[] = [];
+  afterAll(() => {
+    for (const d of temps) rmSync(d, { recursive: true, force: true });
+  });
   const job = (args: string[], env: Record<string, string>) =>
     spawnSync(process.execPath, ["--import", "tsx", join(REPO, "attacks", "after-scenarios.ts"), ...args], {
       encoding: "utf8",
@@ -119,10 +123,13 @@ describe("npm run scenarios (the job: scenarios, then the report)", () => {
 
   it("prints JSON only with --format json, and says which sweep the report used", () => {
     const out = mkdtempSync(join(tmpdir(), "msc3917-job-"));
+    temps.push(out);
     const scripted = job([t1, "--format", "json"], { MSC3917_OUT: out });
     expect(scripted.status).toBe(0);
     expect(JSON.parse(scripted.stdout).runs.length).toBe(MODEL_IDS.length);
-    expect(scripted.stderr).toMatch(/report: .*threat-model\.md from the scripted basic forms/);
+    expect(scripted.stderr).toMatch(
+      /report: .*threat-model\.md, .*threat-model\.csv and .*threat-model\.html from the scripted basic forms/,
+    );
     writeFileSync(join(out, "attacks.json"), JSON.stringify({ seed: 77, runs: 5, models: [], threats: [] }));
     const text = job([t1], { MSC3917_OUT: out });
     expect(text.stdout).toMatch(
