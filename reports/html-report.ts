@@ -47,16 +47,17 @@ function firstFound(t: TallyJson): string | null {
 function verdictLine(t: TallyJson): string {
   const v = verdictOf(t);
   const c = countsOf(t);
+  // In words only: the page draws marks with glyphs of its own (no emoji font on many systems).
   const head =
     v.mark === "❌"
-      ? `undetected breach in ${c.undetected} of ${t.trials} trials`
+      ? `breached: undetected breach in ${c.undetected} of ${t.trials} trials`
       : v.mark === "🚧"
-        ? (v.why ?? "partial")
+        ? `partial: ${v.why ?? ""}`
         : v.mark === "n/a"
           ? `not applicable: ${v.why}`
-          : "no breach";
+          : `protected: no breach in ${t.trials} trials${c.detected ? `, ${c.detected} detected` : ""}`;
   const first = firstFound(t);
-  return `${v.mark} ${head}${first ? `; ${first}` : ""}; ${c.readByAttacker} messages read by the attacker over all trials; this is the worst trial`;
+  return `${head}${first ? `; ${first}` : ""}; ${c.readByAttacker} messages read by the attacker over all trials; this is the worst trial`;
 }
 
 export function htmlReportOf(attacks: AttacksJson, options: HtmlReportOptions): HtmlReport {

@@ -110,6 +110,10 @@ export function witnessRun(history: readonly Operation[]): WitnessRun {
           state_key: o.type === "m.room.member" ? o.state_key : null,
           membership: o.membership,
           parents: o.type === "m.room.create" || o.parent === null ? [] : [o.parent],
+          // Naming no parent (the creator's join, a join rule), it rests on the room's rules alone.
+          ...(o.type !== "m.room.create" && o.parent === null && ends === null && createOf.get(o.room)
+            ? { auth: [createOf.get(o.room)!] }
+            : {}),
           ends,
           act: "honest",
           room: o.room,

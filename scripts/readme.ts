@@ -187,7 +187,7 @@ export function withBlocks(text: string, blocks: Partial<Record<BlockName, strin
 export function maskBench(text: string): string {
   return text
     .replace(/\b(OVER BUDGET|UNDER BUDGET|OVER)\b/g, "")
-    .replace(/\d[\d,.]*/g, "#")
+    .replace(/-?\d[\d,.]*/g, "#")
     .replace(/[ \t]+/g, " ")
     .split("\n")
     .map((l) => l.trim())

@@ -322,7 +322,7 @@ export function progressSpec(r: HtmlReport): unknown {
       x: { field: "runs", type: "quantitative", title: "runs spent (budget)" },
       y: { field: "undetected", type: "quantitative", title: "undetected breaches found" },
       color: { field: "threat", type: "nominal", sort: threats, title: "threat", scale: { scheme: "tableau20" } },
-      column: { field: "model", type: "nominal", title: null, sort: r.models.map((m) => m.title) },
+      facet: { field: "model", type: "nominal", title: null, sort: r.models.map((m) => m.title), columns: 4 },
       tooltip: [{ field: "threat" }, { field: "model" }, { field: "runs" }, { field: "undetected" }],
     },
     // Policy: each model's panel has its own y scale: a baseline that breaches every run would
@@ -399,7 +399,7 @@ table.proposal .measured .mark{font-size:17px}
 .legend li{margin:1px 0}
 .legend-graph svg{max-height:170px}
 .swatch{display:inline-block;width:14px;height:10px;border:2px solid;margin-right:4px;vertical-align:middle}
-.charts{display:flex;flex-wrap:wrap;gap:24px}
+.charts{display:flex;flex-direction:column;gap:24px}
 .witness{border-top:1px solid #ddd;padding-top:4px}
 .witness-body{display:grid;grid-template-columns:minmax(360px,1fr) minmax(300px,1fr);gap:12px}
 table.timeline{border-collapse:collapse;font-size:12px;width:100%}
