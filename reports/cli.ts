@@ -74,7 +74,12 @@ export function readBench(dir: string = resultsDir()): { bench: BenchJson | null
 }
 
 /** Write the Markdown, CSV and HTML reports; return their paths. */
-export function writeReport(attacks: AttacksJson): { md: string; csv: string; html: string } {
+export function writeReport(attacks: AttacksJson): {
+  md: string;
+  csv: string;
+  html: string;
+  benchMissing: string | null;
+} {
   const out = resultsDir();
   mkdirSync(out, { recursive: true });
   const md = join(out, "threat-model.md");
@@ -84,7 +89,7 @@ export function writeReport(attacks: AttacksJson): { md: string; csv: string; ht
   writeFileSync(csv, stringify(threatModelRows(attacks)));
   const bench = readBench(out);
   writeFileSync(html, htmlPage(htmlReportOf(attacks, { version: packageVersion(), ...bench }), readBundles()));
-  return { md, csv, html };
+  return { md, csv, html, benchMissing: bench.why };
 }
 
 /**
@@ -136,6 +141,7 @@ export function main(argv: string[]): number {
   const files = writeReport(attacks);
   for (const s of sweep.stale)
     process.stderr.write(`report: warning: ${s} changed after the sweep was written; run npm run attacks again\n`);
+  if (files.benchMissing) process.stderr.write(`report: the page has no cost plot: ${files.benchMissing}\n`);
   if (values.format === "json")
     process.stdout.write(
       `${JSON.stringify({ attacks, marks: Object.fromEntries(attacks.threats.map((t) => [t.id, Object.fromEntries(attacks.models.map((m) => [m, t.results[m] ? markOf(t.results[m]) : null]))])) }, null, 1)}\n`,
