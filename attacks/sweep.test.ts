@@ -133,7 +133,7 @@ describe("npm run scenarios (the job: scenarios, then the report)", () => {
     writeFileSync(join(out, "attacks.json"), JSON.stringify({ seed: 77, runs: 5, models: [], threats: [] }));
     const text = job([t1], { MSC3917_OUT: out });
     expect(text.stdout).toMatch(
-      /report: .*threat-model\.md from the sweep in .*attacks\.json \(seed 77, 5 variants per threat, written \d{4}-\d\d-\d\dT/,
+      /report: .*threat-model\.md, .*threat-model\.csv and .*threat-model\.html from the sweep in .*attacks\.json \(seed 77, 5 variants per threat, written \d{4}-\d\d-\d\dT/,
     );
     expect(readFileSync(join(out, "threat-model.md"), "utf8")).toMatch(
       /Generated from `.*attacks\.json` \(written .*\): 5 variants per threat and model, seed 77/,
