@@ -192,6 +192,9 @@ describe.skipIf(!present)("the report npm run scenarios writes, in chromium", ()
 
   it("wrote a screenshot", () => {
     expect(statSync(screenshot).size).toBeGreaterThan(10_000);
-    console.log(`threat-model.browser.test: screenshot ${screenshot}`);
+    const kept = process.env.HTML_SCREENSHOT_DIR
+      ? `; a copy kept at ${join(resolve(process.env.HTML_SCREENSHOT_DIR), "threat-model-test.png")}`
+      : " (removed with the test's temporary folder; set HTML_SCREENSHOT_DIR to keep a copy)";
+    console.log(`threat-model.browser.test: screenshot ${screenshot}${kept}`);
   });
 });

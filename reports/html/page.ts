@@ -372,7 +372,7 @@ code{font-size:12px;background:#f3f3f3;padding:0 3px;border-radius:3px}
 table.grid{border-collapse:collapse;margin:4px 0}
 table.grid th,table.grid td{border:1px solid #bbb;padding:3px 6px;vertical-align:top}
 table.grid thead th{background:#eee;font-size:12px}
-th.threat{text-align:left;font-weight:normal;max-width:360px}
+th.threat{text-align:left;font-weight:normal;min-width:190px;max-width:360px}
 td.cell{min-width:130px}
 td.cell.ok{background:#d6f5dc}
 td.cell.partial{background:#fff0bf}
@@ -392,7 +392,7 @@ td.cell.differs{outline:3px solid #222;outline-offset:-3px}
 .n.zero{color:#999}
 .wlink{font-size:11px}
 .note{font-size:11px;color:#444;max-width:320px}
-table.proposal td.cell{min-width:230px}
+table.proposal td.cell{min-width:150px}
 table.proposal .measured .mark{font-size:17px}
 .legend-cols{display:grid;grid-template-columns:1fr 1fr;gap:16px}
 .legend ul{margin:2px 0;padding-left:18px}
