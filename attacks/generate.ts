@@ -143,6 +143,27 @@ export const ARBITRARIES: { [A in Action]: { arbitrary: fc.Arbitrary<StepOf<A>>;
     weight: 3,
   },
   rewrite_creator: { arbitrary: act("rewrite_creator", { server, room, member: made }), weight: 2 },
+  withhold: {
+    arbitrary: act("withhold", {
+      server,
+      room,
+      kind: fc.constantFrom("any", "state", "ban", "power", "message"),
+      sender: optional(user),
+      from: optional(fc.subarray([...CAST], { minLength: 1 })),
+      when: fc.constantFrom("next" as const, undefined),
+      steps: optional(fc.integer({ min: 1, max: 3 })),
+    }),
+    weight: 2,
+  },
+  silence: {
+    arbitrary: act("silence", {
+      server,
+      room,
+      users: fc.subarray([...CAST], { minLength: 1, maxLength: 2 }),
+      steps: optional(fc.integer({ min: 1, max: 3 })),
+    }),
+    weight: 2,
+  },
 };
 
 /**

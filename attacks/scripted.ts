@@ -1,7 +1,7 @@
 /**
  * The threat-model report's results from the scripted basic forms `npm run scenarios` ran: one
  * trial per threat and model (`attacks.json`'s shape, `source: "scripted"`), for when no sweep has
- * been run. The models are those the results ran (all of them, from `npm run scenarios`).
+ * been run. A threat is in them when its scenario ran under every model.
  */
 import type { AttacksJson, TallyJson } from "../reports/threat-model.ts";
 import { MODEL_IDS, MODELS, type ModelId } from "../sim/models/index.ts";
@@ -28,9 +28,12 @@ export interface ScenarioResults {
 
 /** One-trial tallies from the scripted basic forms, for the threats whose scenario ran. */
 export function attacksFromScenarios(results: ScenarioResults): AttacksJson | null {
-  const threats = CATALOGUE.filter((t) => results.runs.some((r) => r.file === t.scenario));
+  // A threat is reported when its scenario ran under every model (`--model` runs only some).
+  const threats = CATALOGUE.filter((t) =>
+    MODEL_IDS.every((m) => results.runs.some((r) => r.file === t.scenario && r.model === m)),
+  );
   if (threats.length === 0) return null;
-  const models = MODEL_IDS.filter((m) => results.runs.some((r) => r.model === m));
+  const models = MODEL_IDS;
   return {
     source: "scripted",
     seed: 0,

@@ -1,5 +1,6 @@
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import type { AttacksJson } from "../reports/threat-model.ts";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -9,7 +10,12 @@ import { runScenario } from "../scenarios/runner.ts";
 import { MODEL_IDS } from "../sim/models/index.ts";
 import { CATALOGUE } from "./catalogue.ts";
 import { REPO } from "./replay.ts";
-import { sweepThreat, variantsOf } from "./sweep.ts";
+import fc from "fast-check";
+import { ACTIONS } from "../scenarios/actions/index.ts";
+import { searchCells } from "./search/pool.ts";
+import { searchCell } from "./search/search.ts";
+import { type Draw, applyDraw, drawArbitrary, emptyBecause, isBasic } from "./search/space.ts";
+import { sweepThreat } from "./sweep.ts";
 
 describe("the threat catalogue", () => {
   it("has the proposal's four rows first, in order, and a scripted scenario for every threat", () => {
@@ -36,69 +42,219 @@ describe("the threat catalogue", () => {
   );
 });
 
-describe("variants", () => {
-  const base = loadScenario(join(REPO, "scenarios/attacks/T1-insert-member.json"));
-  const variants = variantsOf(base, 12, 7);
-
-  it("start with the scripted form, keep its steps in order, validate, and repeat for a seed", () => {
-    expect(variants[0]).toBe(base);
-    for (const v of variants.slice(1)) {
-      let i = 0;
-      for (const s of v.steps) if (s === base.steps[i]) i++;
-      expect(i, v.name).toBe(base.steps.length);
-      expect(v.steps.length).toBeGreaterThan(base.steps.length);
-      expect(() => validateScenario(v.name, JSON.parse(JSON.stringify(v)))).not.toThrow();
+describe("search spaces", () => {
+  it("are declared by every threat, and each declared dimension has something to vary in its scenario", () => {
+    for (const t of CATALOGUE) {
+      expect(t.space.length, t.id).toBeGreaterThan(0);
+      const base = loadScenario(join(REPO, t.scenario));
+      for (const d of t.space) expect(emptyBecause(base, d), `${t.id} ${d}`).toBeNull();
     }
-    expect(variantsOf(base, 12, 7).map((v) => JSON.stringify(v))).toEqual(variants.map((v) => JSON.stringify(v)));
-    expect(JSON.stringify(variantsOf(base, 12, 8)[1])).not.toBe(JSON.stringify(variants[1]));
   });
 
-  it("are counted per model, with properties checked in every one", async () => {
-    const r = await sweepThreat(CATALOGUE[0]!, 6, 7);
-    expect(r.results.baseline).toMatchObject({ basic: "breach", trials: 6, breach: 6, property_violations: 0 });
-    expect(r.results["membership-tree"]).toMatchObject({
-      basic: "prevented",
-      trials: 6,
-      prevented: 6,
-      breach: 0,
-      attacker_decrypted: 0,
-      property_violations: 0,
-    });
-    expect(r.results.baseline.example?.outcome).toBe("breach");
+  it.each(CATALOGUE.map((t) => [t.id, t] as const))(
+    "%s: draws make valid scenarios that keep the basic form's steps in order, the same for a seed",
+    (_id, t) => {
+      const base = loadScenario(join(REPO, t.scenario));
+      const arb = drawArbitrary(base, t.space);
+      const draws = fc.sample(arb, { seed: 7, numRuns: 25 });
+      expect(JSON.stringify(fc.sample(arb, { seed: 7, numRuns: 25 }))).toBe(JSON.stringify(draws));
+      let varied = 0;
+      for (const [k, d] of draws.entries()) {
+        const v = applyDraw(base, d, `v${k}`);
+        expect(() => validateScenario(v.name, JSON.parse(JSON.stringify(v)))).not.toThrow();
+        // Every step of the basic form is still there, in order, up to renaming and the invite's parameters.
+        expect(v.steps.filter((s) => ACTIONS[s.action as keyof typeof ACTIONS]).length).toBeGreaterThanOrEqual(
+          base.steps.length,
+        );
+        const actions = v.steps.map((s) => s.action);
+        let at = 0;
+        for (const a of actions) if (a === base.steps[at]?.action) at++;
+        expect(at, v.name).toBe(base.steps.length);
+        if (!isBasic(d)) varied++;
+      }
+      expect(varied).toBeGreaterThan(10);
+    },
+  );
+
+  it("shrink to the basic form: the smallest draw changes nothing but the seed", () => {
+    const t3 = CATALOGUE.find((t) => t.id === "T3")!;
+    const base = loadScenario(join(REPO, t3.scenario));
+    const arb = drawArbitrary(base, t3.space);
+    // Every draw "fails", so fast-check shrinks the first to the smallest it can reach.
+    const details = fc.check(
+      fc.property(arb, () => false),
+      { seed: 1, numRuns: 1 },
+    );
+    const smallest = details.counterexample![0] as Draw;
+    expect(isBasic(smallest)).toBe(true);
   });
 });
 
-function cli(args: string[]) {
+describe("the search", () => {
+  it("counts every run per model, with properties checked, and the positive control breaches at run 1", async () => {
+    const r = await sweepThreat(CATALOGUE[0]!, 6, 7);
+    expect(r.results.baseline).toMatchObject({
+      basic: "breach",
+      budget: 6,
+      trials: 6,
+      first_breach: 1,
+      property_violations: 0,
+    });
+    const tree = r.results["membership-tree"]!;
+    expect(tree.trials).toBe(6);
+    expect(tree.prevented + tree.detected + tree.breach).toBe(6);
+    expect(tree.undetected).toBe(tree.breach - tree.breach_detected);
+    expect(r.results.baseline.example?.outcome).toBe("breach");
+    expect(r.results.baseline.progress.at(-1)).toEqual({
+      runs: 6,
+      breaches: r.results.baseline.breach,
+      undetected: r.results.baseline.undetected,
+    });
+  });
+
+  it("gives a cell the same result alone or among others, in this thread or in workers", async () => {
+    const t13 = CATALOGUE.find((t) => t.id === "T13")!;
+    const cells = [
+      { threat: "T13", model: "state-dag" as const, budget: 4, seed: 5, shrink: 10 },
+      { threat: "T13", model: "membership-tree" as const, budget: 4, seed: 5, shrink: 10 },
+    ];
+    const alone = await searchCell(t13, cells[1]!);
+    const inWorkers = await searchCells(cells, 2);
+    const here = await searchCells(cells, 1);
+    expect(JSON.stringify(inWorkers)).toBe(JSON.stringify(here));
+    expect(JSON.stringify(here[1])).toBe(JSON.stringify(alone));
+  });
+
+  it("shrinks the first undetected breach it finds to a witness that replays as one", async () => {
+    // T3 under the membership tree: the tree cannot see bans, so the search breaches it undetected.
+    const t3 = CATALOGUE.find((t) => t.id === "T3")!;
+    const r = await searchCell(t3, { threat: "T3", model: "membership-tree", budget: 5, seed: 11, shrink: 15 });
+    expect(r.tally.first_undetected).not.toBeNull();
+    const w = r.tally.example!;
+    const again = await runScenario(w.scenario, "membership-tree");
+    expect(again.outcome).toBe("breach");
+    expect(again.judgement.detections).toBe(0);
+    expect(w.scenario.expect["membership-tree"]?.outcome).toBe("breach");
+  });
+});
+
+function cli(args: string[], out = mkdtempSync(join(tmpdir(), "msc3917-attacks-"))) {
   const r = spawnSync(process.execPath, ["--import", "tsx", join(REPO, "attacks", "cli.ts"), ...args], {
     encoding: "utf8",
     cwd: REPO,
+    env: { ...process.env, MSC3917_OUT: out },
   });
+  rmSync(out, { recursive: true, force: true });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
 describe("npm run attacks", () => {
   it("runs one threat, writes JSON and a witness that replays", async () => {
-    const r = cli(["--threat", "T5", "--runs", "3", "--honest", "0", "--format", "json"]);
-    expect(r.code).toBe(0);
+    const dir = mkdtempSync(join(tmpdir(), "msc3917-attacks-"));
+    const r = spawnSync(
+      process.execPath,
+      [
+        "--import",
+        "tsx",
+        join(REPO, "attacks", "cli.ts"),
+        "--threat",
+        "T5",
+        "--runs",
+        "3",
+        "--library-runs",
+        "1",
+        "--honest",
+        "0",
+        "--workers",
+        "1",
+        "--format",
+        "json",
+      ],
+      { encoding: "utf8", cwd: REPO, env: { ...process.env, MSC3917_OUT: dir } },
+    );
+    expect(r.status).toBe(0);
     const out = JSON.parse(r.stdout);
     expect(out.threats.map((t: { id: string }) => t.id)).toEqual(["T5"]);
+    expect(out.search).toMatchObject({ runs: 3, seed: 3917, cells: MODEL_IDS.length });
     expect(out.threats[0].results.baseline).toMatchObject({
       trials: 3,
-      breach: 3,
+      basic: "breach",
       example: expect.stringMatching(/witnesses\/T5-baseline\.json$/),
     });
-    expect(out.threats[0].results["membership-tree"]).toMatchObject({ trials: 3, prevented: 3, example: null });
+    expect(out.threats[0].results["membership-tree"]).toMatchObject({ trials: 3, basic: "prevented" });
     // The honest stress runs: the scripted availability files only, with --honest 0; nobody breached.
     expect(out.availability.generated).toBe(0);
     expect(out.availability.results.baseline.runs).toBe(out.availability.scripted.length);
     for (const t of Object.values(out.availability.results) as { breaches: number }[]) expect(t.breaches).toBe(0);
-    const witness = loadScenario(join(REPO, out.threats[0].results.baseline.example));
+    const file = out.threats[0].results.baseline.example;
+    const witness = loadScenario(file.startsWith("/") ? file : join(REPO, file));
     expect((await runScenario(witness, "baseline")).outcome).toBe("breach");
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("splits the cells into shards whose merge is the whole search", () => {
+    const dir = mkdtempSync(join(tmpdir(), "msc3917-shards-"));
+    const args = [
+      "--threat",
+      "T1",
+      "--model",
+      "baseline",
+      "--model",
+      "membership-tree",
+      "--model",
+      "state-dag",
+      "--runs",
+      "2",
+      "--honest",
+      "0",
+      "--generated",
+      "0",
+      "--workers",
+      "1",
+    ];
+    const run = (extra: string[], name: string) =>
+      spawnSync(
+        process.execPath,
+        ["--import", "tsx", join(REPO, "attacks", "cli.ts"), ...args, ...extra, "--out", join(dir, name)],
+        {
+          encoding: "utf8",
+          cwd: REPO,
+          env: { ...process.env, MSC3917_OUT: dir },
+        },
+      ).status;
+    expect(run([], "whole.json")).toBe(0);
+    expect(run(["--shard", "1/2"], "a.json")).toBe(0);
+    expect(run(["--shard", "2/2"], "b.json")).toBe(0);
+    const merge = (files: string[]) =>
+      spawnSync(
+        process.execPath,
+        [
+          "--import",
+          "tsx",
+          join(REPO, "attacks", "cli.ts"),
+          "merge",
+          ...files.map((f) => join(dir, f)),
+          "--out",
+          join(dir, "merged.json"),
+        ],
+        {
+          encoding: "utf8",
+          cwd: REPO,
+        },
+      );
+    expect(merge(["a.json"]).status).toBe(2); // a shard missing
+    expect(merge(["a.json", "b.json"]).status).toBe(0);
+    const cells = (f: string) =>
+      (JSON.parse(readFileSync(join(dir, f), "utf8")) as AttacksJson).threats.map((t) => t.results);
+    expect(cells("merged.json")).toEqual(cells("whole.json"));
+    rmSync(dir, { recursive: true, force: true });
   });
 
   it.each([
     [["--threat", "T99"], /unknown threat T99/],
     [["--runs", "0"], /--runs must be a positive integer/],
+    [["--shard", "3/2"], /--shard must be i\/n/],
+    [["--model", "nope"], /unknown model nope/],
     [["--format", "xml"], /--format must be text or json/],
     [["--bogus"], /Unknown option/],
   ])("exits 2 on bad usage %#", (args, message) => {
@@ -145,10 +301,10 @@ describe("not applicable cells", () => {
   it("carry the model's reason from its applicability table, and only where the table says so", async () => {
     const t11 = CATALOGUE.find((t) => t.id === "T11")!;
     const r = await sweepThreat(t11, 1, 1);
-    expect(r.results["signal-pgs"].not_applicable).toMatch(/envelope/);
-    expect(r.results["membership-tree"].not_applicable).toBeUndefined();
-    expect(r.results["signal-pgs"].trials).toBe(1);
+    expect(r.results["signal-pgs"]!.not_applicable).toMatch(/envelope/);
+    expect(r.results["membership-tree"]!.not_applicable).toBeUndefined();
+    expect(r.results["signal-pgs"]!.trials).toBe(1);
     const t2 = await sweepThreat(CATALOGUE.find((t) => t.id === "T2")!, 1, 1);
-    expect(t2.results["signal-pgs"].not_applicable).toBeUndefined();
+    expect(t2.results["signal-pgs"]!.not_applicable).toBeUndefined();
   });
 });

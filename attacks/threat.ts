@@ -5,6 +5,7 @@
  */
 import type { ModelId } from "../sim/models/index.ts";
 import type { Outcome } from "../sim/world/oracle.ts";
+import type { Dimension } from "./search/space.ts";
 
 export interface Threat {
   id: string;
@@ -14,6 +15,11 @@ export interface Threat {
   /** Where in MSC3917 the threat is discussed. */
   section: string;
   capabilities: string[];
+  /**
+   * The threat's search space: the dimensions of attack parameters the search varies around the
+   * basic form (attacks/search/space.ts). Each must have something to act on in the scenario.
+   */
+  space: readonly Dimension[];
   /** The expected outcome of the basic form, per model: its scenario file's `expect` (the one copy). */
   expected: Record<ModelId, Outcome>;
   /** The scripted scenario of the basic form, relative to the repository. */

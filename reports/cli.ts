@@ -96,8 +96,9 @@ export function writeReport(attacks: AttacksJson): {
  * The sweep's results file, if there is one, with what the report says of it: its path, seed,
  * budget and date, and whether a scenario it measured changed after it was written (stale).
  */
-export function readSweep(): { attacks: AttacksJson; describe: string; stale: string[] } | null {
-  const file = join(resultsDir(), "attacks.json");
+export function readSweep(
+  file = join(resultsDir(), "attacks.json"),
+): { attacks: AttacksJson; describe: string; stale: string[] } | null {
   if (!existsSync(file)) return null;
   const attacks = JSON.parse(readFileSync(file, "utf8")) as AttacksJson;
   const written = statSync(file).mtime;
@@ -115,11 +116,15 @@ export function readSweep(): { attacks: AttacksJson; describe: string; stale: st
 }
 
 export function main(argv: string[]): number {
-  let values: { format?: string; help?: boolean };
+  let values: { format?: string; from?: string; help?: boolean };
   try {
     ({ values } = parseArgs({
       args: argv,
-      options: { format: { type: "string", default: "md" }, help: { type: "boolean", short: "h" } },
+      options: {
+        format: { type: "string", default: "md" },
+        from: { type: "string" },
+        help: { type: "boolean", short: "h" },
+      },
     }));
   } catch (e) {
     return fail(`${(e as Error).message.split("\n")[0]}`);
@@ -129,14 +134,14 @@ export function main(argv: string[]): number {
     return 0;
   }
   if (values.format !== "md" && values.format !== "json") return fail("--format must be md or json");
+  const file = values.from ? resolve(values.from) : join(resultsDir(), "attacks.json");
   let sweep: ReturnType<typeof readSweep>;
   try {
-    sweep = readSweep();
+    sweep = readSweep(file);
   } catch (e) {
-    return fail(`cannot read ${join(resultsDir(), "attacks.json")}: ${(e as Error).message}`);
+    return fail(`cannot read ${file}: ${(e as Error).message}`);
   }
-  if (!sweep)
-    return fail(`no ${relative(process.cwd(), join(resultsDir(), "attacks.json"))}: run npm run attacks first`);
+  if (!sweep) return fail(`no ${relative(process.cwd(), file) || file}: run npm run attacks (or npm run report) first`);
   const { attacks } = sweep;
   const files = writeReport(attacks);
   for (const s of sweep.stale)

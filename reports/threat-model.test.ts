@@ -88,8 +88,17 @@ describe("marks, from the worst case", () => {
 async function smallSweep(runs: number): Promise<AttacksJson> {
   const results = [];
   for (const t of CATALOGUE) results.push(await sweepThreat(t, runs, 3917));
-  return toAttacksJson(results, runs, 3917, (r, m) =>
-    r.results[m].example && (r.results[m].example.outcome !== "prevented" || r.results[m].example.shut_out)
+  const search = {
+    runs,
+    library_runs: 1,
+    shrink: 0,
+    seed: 3917,
+    threats: CATALOGUE.map((t) => t.id),
+    models: [...MODEL_IDS],
+    cells: 0,
+  };
+  return toAttacksJson(results, search, (r, m) =>
+    r.results[m]?.example && (r.results[m]!.example!.outcome !== "prevented" || r.results[m]!.example!.shut_out)
       ? r.threat.scenario
       : null,
   ) as AttacksJson;

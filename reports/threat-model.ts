@@ -27,8 +27,15 @@ export type TallyJson = Omit<
   | "first_breach"
   | "first_undetected"
   | "progress"
+  | "refused_attacks"
+  | "shrink_runs"
 > &
-  Partial<Pick<Tally, "budget" | "undetected" | "first_breach" | "first_undetected" | "progress">> & {
+  Partial<
+    Pick<
+      Tally,
+      "budget" | "undetected" | "first_breach" | "first_undetected" | "progress" | "refused_attacks" | "shrink_runs"
+    >
+  > & {
     example: string | null;
     witness_history?: Operation[] | null;
     false_alarms?: number;

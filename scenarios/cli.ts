@@ -15,12 +15,14 @@ import { type Scenario, ScenarioError, validateScenario } from "./format.ts";
 import { REPO, outDir } from "./out-dir.ts";
 import { type ScenarioRun, runScenario } from "./runner.ts";
 
-const USAGE = `usage: npm run scenarios [-- FILES…] [--seed S] [--format text|json]
+const USAGE = `usage: npm run scenarios [-- FILES…] [--seed S] [--model M…] [--format text|json]
 
 Runs scenario files (default: every *.json under scenarios/, except scenarios/rooms/) under every
 defence model (${MODEL_IDS.join(", ")}), prints expected against observed, and writes
 reports/out/scenarios.json. Exit 0: every expectation held; 1: some did not; 2: bad input.
   --seed S            run every scenario with seed S instead of its own
+  --model M           only this model (may be repeated): a search's witness expects only the
+                      model it was found under
   --format text|json  text (default): a table; json: the results on stdout
 
 The actions a scenario's steps take:
@@ -127,13 +129,14 @@ function table(runs: { file: string; run: ScenarioRun }[]): string {
 }
 
 export async function main(argv: string[]): Promise<number> {
-  let values: { seed?: string; format?: string; help?: boolean };
+  let values: { seed?: string; model?: string[]; format?: string; help?: boolean };
   let positionals: string[];
   try {
     ({ values, positionals } = parseArgs({
       args: argv,
       options: {
         seed: { type: "string" },
+        model: { type: "string", multiple: true },
         format: { type: "string", default: "text" },
         help: { type: "boolean", short: "h" },
       },
@@ -156,6 +159,12 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`scenarios: --seed must be an integer, not ${JSON.stringify(values.seed)}\n`);
     return 2;
   }
+  const unknown = (values.model ?? []).filter((m) => !(MODEL_IDS as readonly string[]).includes(m));
+  if (unknown.length > 0) {
+    process.stderr.write(`scenarios: unknown model ${unknown.join(", ")} (known: ${MODEL_IDS.join(", ")})\n`);
+    return 2;
+  }
+  const models = values.model ? MODEL_IDS.filter((m) => values.model!.includes(m)) : MODEL_IDS;
   const files = positionals.length > 0 ? positionals : scenarioFiles(join(REPO, "scenarios"));
   let scenarios: { file: string; scenario: Scenario }[];
   try {
@@ -171,7 +180,7 @@ export async function main(argv: string[]): Promise<number> {
   }
   const runs: { file: string; run: ScenarioRun }[] = [];
   for (const { file, scenario } of scenarios)
-    for (const model of MODEL_IDS)
+    for (const model of models)
       runs.push({ file, run: await runScenario(scenario, model, seed === undefined ? {} : { seed }) });
   const json = resultsJson(runs, seed);
   const out = join(outDir(), "scenarios.json");

@@ -33,8 +33,12 @@ export interface Scenario {
   adversary: { servers: { name: string; capabilities: Capability[] }[]; colluding: string[] };
   steps: (Step & StepBase)[];
   expect: Partial<Record<ModelId, ModelExpectation>>;
-  /** Federation delay, in steps (default 0: every event arrives before the next step). */
-  network?: { delay: number };
+  /**
+   * Federation delay, in steps (default 0: every event arrives before the next step); `pairs` sets
+   * it for single directions between servers, as `"from.example>to.example": steps`; `from_step`
+   * is the step (0-based) from which the delays hold: events sent before it arrive at once.
+   */
+  network?: { delay: number; pairs?: Record<string, number>; from_step?: number };
   /** Membership properties to check after every step (generated attacks): any violation fails the run. */
   properties?: ("soundness" | "completeness")[];
   /** `allowed`: steps the world refuses are part of the run, not errors (generated scenarios). */
@@ -44,7 +48,7 @@ export interface Scenario {
 }
 
 /** Named in DESIGN.md §8 but not yet built into the world: refused with a clear error. */
-export const PLANNED_ACTIONS = ["forge_invite", "withhold", "replay_event", "backdate"] as const;
+export const PLANNED_ACTIONS = ["forge_invite", "replay_event", "backdate"] as const;
 
 export class ScenarioError extends Error {}
 
@@ -90,11 +94,22 @@ export function validateScenario(file: string, value: unknown): Scenario {
     if (typeof c !== "string" || !users.includes(c))
       err(`adversary.colluding[${i}]`, `${JSON.stringify(c)} is not one of the scenario's users`);
   });
-  if (
-    value.network !== undefined &&
-    (!isObj(value.network) || !Number.isSafeInteger(value.network.delay) || (value.network.delay as number) < 0)
-  )
-    err("network", "must be {delay: a whole number of steps}");
+  if (value.network !== undefined) {
+    const steps = (n: unknown) => Number.isSafeInteger(n) && (n as number) >= 0;
+    if (!isObj(value.network) || !steps(value.network.delay))
+      err("network", "must be {delay: a whole number of steps, pairs?: {...}, from_step?: n}");
+    const fromStep = (value.network as Obj).from_step;
+    if (fromStep !== undefined && !steps(fromStep)) err("network.from_step", "must be a step index (a whole number)");
+    const pairs = (value.network as Obj).pairs;
+    if (pairs !== undefined) {
+      if (!isObj(pairs)) err("network.pairs", 'must be an object like {"a.example>b.example": 2}');
+      for (const [k, n] of Object.entries(pairs as Obj)) {
+        if (!/^[A-Za-z0-9.-]+>[A-Za-z0-9.-]+$/.test(k))
+          err(`network.pairs.${k}`, 'is not a direction between two servers, like "a.example>b.example"');
+        if (!steps(n)) err(`network.pairs.${k}`, "must be a whole number of steps");
+      }
+    }
+  }
   if (!Array.isArray(value.steps) || value.steps.length === 0) err("steps", "must be a non-empty array");
   const rooms = new Set<string>();
   const ctx: ValidationContext = { users, servers: serverNames, colluding, rooms };

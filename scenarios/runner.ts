@@ -58,7 +58,11 @@ export async function runScenario(scenario: Scenario, model: ModelId, options: R
   const rng = new Rng(`${seed}`);
   const clock = new Clock();
   const history = new History();
-  const network = new Network({ delay: scenario.network?.delay ?? 0 });
+  const network = new Network({
+    delay: scenario.network?.delay ?? 0,
+    ...(scenario.network?.pairs ? { pairs: scenario.network.pairs } : {}),
+    ...(scenario.network?.from_step ? { from: scenario.network.from_step } : {}),
+  });
   const identity = new IdentityServer("id.example", signingKeyFromSeed(rng.bytes("identity server key", 32)), rng);
   const world: World = { rng, clock, history, network, identity };
   const context = { clock, history, network };

@@ -22,6 +22,7 @@ export const T10: ThreatEntry = {
   proposalRow: null,
   section: "Membership Event Signature Tree (room_root_key in the signed content)",
   capabilities: ["forge"],
+  space: ["replay", "placement", "delay", "noise"],
   scenario: "scenarios/attacks/T10-cross-room-replay.json",
   summary: "The RRK in every signed membership event binds it to one room.",
 };

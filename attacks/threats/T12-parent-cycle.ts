@@ -20,6 +20,7 @@ export const T12: ThreatEntry = {
   proposalRow: null,
   section: "Membership Event Signature Tree (the recursion in the flowchart)",
   capabilities: ["forge"],
+  space: ["placement", "delay", "noise"],
   scenario: "scenarios/attacks/T12-parent-cycle.json",
   summary: "A chain must reach the RRK-signed create event; a loop never does, and is found in linear time.",
 };

@@ -20,6 +20,7 @@ export const T13: ThreatEntry = {
   proposalRow: null,
   section: "Alternatives (signed state DAG, suppression detection)",
   capabilities: ["withhold"],
+  space: ["withholding", "silencing", "split_view", "placement", "delay", "noise"],
   scenario: "scenarios/attacks/T13-hidden-ban.json",
   summary: "What is withheld cannot be verified; only references from later signed events can reveal it.",
 };

@@ -21,6 +21,7 @@ export const T14: ThreatEntry = {
   proposalRow: null,
   section: "Alternatives (heads in messages, suppression detection)",
   capabilities: ["withhold"],
+  space: ["split_view", "withholding", "silencing", "placement", "delay", "noise"],
   scenario: "scenarios/attacks/T14-split-view.json",
   summary: "Every client verifies the view it is given; nothing in the membership tree compares views.",
 };

@@ -23,6 +23,7 @@ export const T17: ThreatEntry = {
   proposalRow: null,
   section: "Rooms as Keys (signed m.space.child)",
   capabilities: ["forge"],
+  space: ["placement", "delay", "noise"],
   scenario: "scenarios/attacks/T17-forged-space-child.json",
   summary: "A space vouches for a child's RRK only through a verified member's signature.",
 };

@@ -21,6 +21,7 @@ export const T18: ThreatEntry = {
   proposalRow: null,
   section: "(DESIGN.md §4: strict, libsodium-compatible Ed25519)",
   capabilities: ["forge"],
+  space: ["placement", "delay", "noise"],
   scenario: "scenarios/attacks/T18-torsion-keys.json",
   summary:
     "Clients that disagree on what a valid signature is disagree on who is in the room; the policy is fixed in front of every backend.",

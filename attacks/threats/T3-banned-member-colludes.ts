@@ -7,15 +7,13 @@
  * chain verifies, and bans are not in chains. The state DAG's result depends on whether timestamps
  * can be falsified (the proposal's footnote 1).
  *
- * Footnote 1, measured in scripted variants (`collude_invite`'s `fork_at`, `claimed_offset` and
- * `grind`, which the search varies): concurrent with the ban itself, backdated by an hour or by
- * 1 ms, the invite is refused under both tie-breaks, since resolution orders concurrent nodes by
- * power first and the banner outranks the banned (`-backdated`, `-1ms`: detected). Forked instead
- * from before an event of equal power on which the ban rests (Carol's join), 1 ms earlier, the
- * invite is concurrent with that event, not with the ban, and the claimed time decides: a breach
- * with `ts`; with `no-ts` the node IDs decide (`-equal-power`: detected, this ID lost), and with a
- * budget of 8 ground IDs and every user on the malicious server, an undetected breach under both
- * (`-equal-power-one-server`).
+ * Footnote 1 (`collude_invite`'s `fork_at`, `claimed_offset` and `grind`, which the search varies,
+ * and the scripted forms `-backdated`, `-1ms`, `-equal-power`, `-equal-power-one-server`): the
+ * invite concurrent with the ban itself, backdated by an hour or by 1 ms, or forked instead from
+ * before an event of equal power on which the ban rests (Carol's join), 1 ms earlier, with or
+ * without ID grinding, and with every user on the malicious server. The outcomes are measured, per
+ * model, in the scenarios' `expect` and by the search (the report); they are not restated here,
+ * where they would go stale.
  *
  * ```mermaid
  * flowchart BT
@@ -34,6 +32,7 @@ export const T3: ThreatEntry = {
   proposalRow: 3,
   section: "Potential issues; Threat modeling, row 3 and footnote 1",
   capabilities: ["forge", "colluding member"],
+  space: ["fork", "claimed_time", "grinding", "placement", "delay", "noise"],
   scenario: "scenarios/attacks/T3-banned-member-colludes.json",
   summary: "A banned member's keys still sign valid invitations; the tree checks signatures, not bans.",
 };

@@ -7,11 +7,11 @@
  * breach; membership tree breach (❌): the tree "does not cryptographically verify that the senders
  * of those state events had the required power levels" (MSC3917 §Potential issues).
  *
- * Footnote 2, measured (`scenarios/attacks/T4-lost-invite-power.json`): a member who had invite
- * rights and lost them forks from before the change. Forked just before the change, the invite
- * loses to it (the admin outranks them): detected. Forked from before an event of lower power on
- * which the change rests (a new member's join), the invite is resolved first, while its signer
- * still had the power, under both tie-breaks, with no timestamp needed: a breach.
+ * Footnote 2 (`scenarios/attacks/T4-lost-invite-power.json`, and the search's fork-point and
+ * claimed-time dimensions): a member who had invite rights and lost them forks from before the
+ * change, or from before an event of lower power on which the change rests (a new member's join).
+ * The outcomes are measured, per model, in the scenario's `expect` and by the search (the report);
+ * they are not restated here, where they would go stale.
  *
  * ```mermaid
  * flowchart BT
@@ -30,6 +30,7 @@ export const T4: ThreatEntry = {
   proposalRow: 4,
   section: "Potential issues; Threat modeling, row 4",
   capabilities: ["forge", "colluding member"],
+  space: ["fork", "claimed_time", "grinding", "placement", "delay", "noise"],
   scenario: "scenarios/attacks/T4-unprivileged-member-colludes.json",
   summary: "Power levels are not part of the signed tree: any member's signature is a valid permission.",
 };

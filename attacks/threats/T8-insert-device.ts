@@ -23,6 +23,7 @@ export const T8: ThreatEntry = {
   proposalRow: null,
   section: "Membership Event Signature Tree (devices signed by the SSK of the verified MSK)",
   capabilities: ["lieAboutKeys"],
+  space: ["placement", "delay", "noise"],
   scenario: "scenarios/attacks/T8-insert-device.json",
   summary: "A verified MSK admits only devices its SSK signed; a listed but unsigned device gets nothing.",
 };

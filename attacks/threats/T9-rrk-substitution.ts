@@ -24,6 +24,7 @@ export const T9: ThreatEntry = {
   proposalRow: null,
   section: "Rooms as Keys (room_root_key in matrix: and matrix.to links)",
   capabilities: ["forge"],
+  space: ["placement", "delay", "noise"],
   scenario: "scenarios/attacks/T9-rrk-substitution.json",
   summary: "Agreeing on the RRK is agreeing on the room; a link with the RRK lets the client catch a substituted room.",
 };

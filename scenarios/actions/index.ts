@@ -42,6 +42,8 @@ import { insert_torsion_member } from "./insert_torsion_member.ts";
 import { replay_join_rule } from "./replay_join_rule.ts";
 import { substitute_3pid_token } from "./substitute_3pid_token.ts";
 import { rewrite_creator } from "./rewrite_creator.ts";
+import { withhold } from "./withhold.ts";
+import { silence } from "./silence.ts";
 import type { ActionDef, StepFields } from "./schema.ts";
 
 export const ACTIONS = {
@@ -84,6 +86,8 @@ export const ACTIONS = {
   replay_join_rule,
   substitute_3pid_token,
   rewrite_creator,
+  withhold,
+  silence,
 } as const;
 
 export type Action = keyof typeof ACTIONS;

@@ -69,7 +69,53 @@ export interface NetworkLike {
   snapshot(roomId: string, asking: Homeserver): WorldEvent[] | undefined;
   sendToDevice(userId: string, deviceId: string, message: ToDeviceMessage): void;
   isJoined(roomId: string, userId: string): boolean;
-  withdraw(from: Homeserver, eventId: string): void;
+  withdraw(from: Homeserver, eventId: string): number;
+  /** Flushes made so far: the clock withholding orders count their duration in. */
+  readonly flushes: number;
+}
+
+/** Which events a withholding order takes. */
+export const WITHHELD_KINDS = ["any", "state", "member", "ban", "power", "message"] as const;
+export type WithheldKind = (typeof WITHHELD_KINDS)[number];
+
+/**
+ * A `withhold` order (the adversary's withholding search space): which events (of a room, by an
+ * optional sender, of a kind), from whom (some of this server's users, or all of them but the
+ * sender), from when (the latest such event already here, or the next to come, so an event can be
+ * withheld before it first federates), for how long (flushes, or for good), and whether it takes
+ * every later event (silencing a user) or one.
+ */
+export interface WithholdOrder {
+  room: string;
+  sender?: string;
+  kind: WithheldKind;
+  from: readonly string[] | "all";
+  when: "latest" | "next";
+  /** Flushes until the events are served and federated after all; absent: withheld for good. */
+  flushes?: number;
+  every?: boolean;
+}
+
+/** Does the order keep events from users of other servers (so from federation)? `all` does. */
+const keepsFromOtherServers = (order: WithholdOrder, server: Homeserver): boolean =>
+  order.from === "all" || order.from.some((u) => !server.hosts(u));
+
+function matches(order: WithholdOrder, e: WorldEvent): boolean {
+  if (e.room_id !== order.room || (order.sender !== undefined && e.sender !== order.sender)) return false;
+  switch (order.kind) {
+    case "any":
+      return true;
+    case "state":
+      return e.state_key !== undefined;
+    case "member":
+      return e.type === "m.room.member";
+    case "ban":
+      return e.type === "m.room.member" && e.content.membership === "ban";
+    case "power":
+      return e.type === "m.room.power_levels";
+    case "message":
+      return e.type === "m.room.encrypted";
+  }
 }
 
 export class Homeserver {
@@ -136,7 +182,7 @@ export class Homeserver {
     const why = authorize(room, e, this.authContext());
     if (why) throw new ApiError("M_FORBIDDEN", why);
     room.append(e);
-    this.world.network.federate(this, e);
+    if (!this.applyOrders(e, true)) this.world.network.federate(this, e);
     return e;
   }
 
@@ -154,6 +200,7 @@ export class Homeserver {
     if (!room) return;
     if (this.honest && authorize(room, e, this.authContext())) return;
     room.append(e);
+    this.applyOrders(e, false);
   }
 
   /** A server that learns of a room through an invite to one of its users takes a replica. */
@@ -354,7 +401,10 @@ export class Homeserver {
   /** Encrypted messages in the room's timeline, as served to `userId`. */
   messages(userId: string, roomId: string): WorldEvent[] {
     this.requireLocal(userId);
-    return (this.rooms.get(roomId)?.events ?? []).filter((e) => e.type === "m.room.encrypted");
+    const hidden = this.hiddenFrom.get(userId);
+    return (this.rooms.get(roomId)?.events ?? []).filter(
+      (e) => e.type === "m.room.encrypted" && !hidden?.has(e.event_id),
+    );
   }
 
   /** To-device messages this server's users sent, as the server relayed them (it sees the ciphertexts). */
@@ -458,6 +508,87 @@ export class Homeserver {
       capability: "withhold",
       detail: { server: this.name, room: roomId, hidden: eventId, from: [...users] },
     });
+  }
+
+  private readonly orders: WithholdOrder[] = [];
+  /** Events withheld for a while: whom they are hidden from, whether federation waits, and when they are let go. */
+  private readonly held: { roomId: string; event: WorldEvent; users: string[]; federate: boolean; due: number }[] = [];
+
+  /** `withhold`: take a withholding order (see `WithholdOrder`); a `latest` order acts at once. */
+  withhold(order: WithholdOrder): void {
+    this.require("withhold");
+    if (order.when === "next") {
+      this.orders.push(order);
+      return;
+    }
+    const e = [...(this.rooms.get(order.room)?.events ?? [])].reverse().find((x) => matches(order, x));
+    if (!e)
+      throw new ApiError(
+        "M_NOT_FOUND",
+        `no ${order.kind} event${order.sender ? ` of ${order.sender}` : ""} to withhold in ${order.room}`,
+      );
+    // An event still queued for federation is taken back; one already delivered stays delivered.
+    const queued = keepsFromOtherServers(order, this) && this.world.network.withdraw(this, e.event_id) > 0;
+    this.hold(order, e, queued);
+  }
+
+  /** Apply the standing orders to an event that just arrived here; true if its federation is held. */
+  private applyOrders(e: WorldEvent, local: boolean): boolean {
+    let federationHeld = false;
+    for (let i = 0; i < this.orders.length; i++) {
+      const order = this.orders[i]!;
+      if (!matches(order, e)) continue;
+      const federation = local && keepsFromOtherServers(order, this);
+      this.hold(order, e, federation);
+      federationHeld ||= federation;
+      if (!order.every) this.orders.splice(i--, 1);
+    }
+    return federationHeld;
+  }
+
+  private hold(order: WithholdOrder, e: WorldEvent, federation: boolean): void {
+    const users =
+      order.from === "all"
+        ? [...this.keys.keys()].filter((u) => this.hosts(u) && u !== e.sender)
+        : order.from.filter((u) => this.hosts(u));
+    for (const u of users) this.hiddenFrom.set(u, (this.hiddenFrom.get(u) ?? new Set()).add(e.event_id));
+    this.world.history.record({
+      op: "adversary",
+      t: this.world.clock.now(),
+      capability: "withhold",
+      detail: {
+        server: this.name,
+        room: e.room_id,
+        hidden: e.event_id,
+        from: users,
+        federation,
+        ...(order.flushes !== undefined ? { flushes: order.flushes } : {}),
+      },
+    });
+    if (order.flushes !== undefined)
+      this.held.push({
+        roomId: e.room_id,
+        event: e,
+        users,
+        federate: federation,
+        due: this.world.network.flushes + order.flushes,
+      });
+  }
+
+  /** Let go of what was withheld for a while and is now due: served to its users again, and federated. */
+  release(): void {
+    for (let i = 0; i < this.held.length; i++) {
+      const h = this.held[i]!;
+      if (h.due > this.world.network.flushes) continue;
+      this.held.splice(i--, 1);
+      for (const u of h.users) this.hiddenFrom.get(u)?.delete(h.event.event_id);
+      if (h.federate) this.world.network.federate(this, h.event);
+    }
+  }
+
+  /** Events withheld for a while, not yet let go (in flight, for quiescence). */
+  get withheldForAWhile(): number {
+    return this.held.length;
   }
 
   /** `withhold`: delete an event from what this server serves, and from what it has yet to federate. */

@@ -58,3 +58,40 @@ describe("federation", () => {
     expect(seen()).toEqual(["$1", "$2"]);
   });
 });
+
+describe("per-direction delays", () => {
+  function threeServers(pairs: Record<string, number>, from?: number) {
+    const network = new Network({ delay: 0, pairs, ...(from !== undefined ? { from } : {}) });
+    const ctx = { clock: new Clock(), history: new History(), network };
+    const [a, b, c] = ["a.example", "b.example", "c.example"].map((n) => network.add(new Homeserver(n, ctx)));
+    for (const s of [a!, b!, c!]) s.adopt("!r", []);
+    const seen = (s: Homeserver) => (s.rooms.get("!r") as RoomReplica).events.map((e) => e.event_id);
+    return { network, a: a!, b: b!, c: c!, seen };
+  }
+
+  it("hold one direction only, and keep each direction's order", () => {
+    const { network, a, b, c, seen } = threeServers({ "a.example>b.example": 2 });
+    network.federate(a, event(1));
+    network.federate(a, event(2));
+    network.flush();
+    // c gets both at once; b, two flushes later, in the order they were sent.
+    expect(seen(c)).toEqual(["$1", "$2"]);
+    expect(seen(b)).toEqual([]);
+    network.flush();
+    expect(seen(b)).toEqual([]);
+    network.flush();
+    expect(seen(b)).toEqual(["$1", "$2"]);
+    expect(network.inFlight).toBe(0);
+  });
+
+  it("hold only from the flush they start at", () => {
+    const { network, a, b, seen } = threeServers({ "a.example>b.example": 3 }, 1);
+    network.federate(a, event(1));
+    network.flush();
+    expect(seen(b)).toEqual(["$1"]);
+    network.federate(a, event(2));
+    network.flush();
+    expect(seen(b)).toEqual(["$1"]);
+    expect(network.inFlight).toBe(1);
+  });
+});

@@ -5,7 +5,9 @@
  * replica first (the server-server invite and join handshakes, cut down).
  *
  * Optionally delayed: with `delay: n`, an event reaches other servers only at the n-th flush after
- * it was sent. Order is kept: nothing overtakes an earlier event.
+ * it was sent; `pairs` sets the delay of single directions (`"a.example>b.example": n`), the
+ * adversary's federation-delay search space. Order is kept between each pair of servers: nothing
+ * overtakes an earlier event on the same way.
  */
 import type { Homeserver, NetworkLike, ToDeviceMessage } from "./homeserver.ts";
 import type { WorldEvent } from "./room.ts";
@@ -13,11 +15,24 @@ import type { WorldEvent } from "./room.ts";
 export class Network implements NetworkLike {
   readonly servers = new Map<string, Homeserver>();
   private readonly queue: { from: Homeserver; to: Homeserver; event: WorldEvent; due: number }[] = [];
-  private flushes = 0;
+  private flushCount = 0;
   /** Deliveries a model makes over federation of its own (a group server's writes), due like events. */
   private readonly later: { run: () => void; due: number }[] = [];
 
-  constructor(private readonly options: { delay?: number } = {}) {}
+  constructor(
+    private readonly options: {
+      delay?: number;
+      pairs?: Readonly<Record<string, number>>;
+      /** The flush from which the delays hold (before it, events arrive before the next step). Default 0. */
+      from?: number;
+    } = {},
+  ) {}
+
+  /** The delay, in flushes, from one server to another. */
+  private delayOf(from: Homeserver, to: Homeserver): number {
+    if (this.flushCount < (this.options.from ?? 0)) return 0;
+    return this.options.pairs?.[`${from.name}>${to.name}`] ?? this.options.delay ?? 0;
+  }
 
   add(server: Homeserver): Homeserver {
     this.servers.set(server.name, server);
@@ -36,35 +51,60 @@ export class Network implements NetworkLike {
         target.adopt(event.room_id, from.rooms.get(event.room_id)?.events.filter((e) => e !== event) ?? []);
       }
     }
-    const due = this.flushes + (this.options.delay ?? 0);
     for (const server of this.servers.values())
-      if (server !== from && server.rooms.has(event.room_id)) this.queue.push({ from, to: server, event, due });
+      if (server !== from && server.rooms.has(event.room_id))
+        this.queue.push({ from, to: server, event, due: this.flushCount + this.delayOf(from, server) });
   }
 
-  /** A server takes back an event it has not yet delivered (withholding it from federation). */
-  withdraw(from: Homeserver, eventId: string): void {
+  get flushes(): number {
+    return this.flushCount;
+  }
+
+  /** A server takes back an event it has not yet delivered (withholding it from federation); how many deliveries it took back. */
+  withdraw(from: Homeserver, eventId: string): number {
+    let taken = 0;
     for (let i = this.queue.length - 1; i >= 0; i--)
-      if (this.queue[i]!.event.event_id === eventId && this.queue[i]!.from === from) this.queue.splice(i, 1);
+      if (this.queue[i]!.event.event_id === eventId && this.queue[i]!.from === from) {
+        this.queue.splice(i, 1);
+        taken++;
+      }
+    return taken;
   }
 
-  /** Deliver, in order, everything that is due. */
+  /**
+   * Deliver, in order, everything that is due. With one delay for every pair the queue's due times
+   * only grow, so this delivers its head while it is due, as a FIFO; with per-pair delays an event
+   * due now may sit behind one due later on another way, and is delivered past it. Each pair's own
+   * events keep their order, since a pair's delay is fixed.
+   */
   flush(): void {
-    while (this.queue.length > 0 && this.queue[0]!.due <= this.flushes) {
-      const { to, event } = this.queue.shift()!;
-      to.receive(event);
+    for (let i = 0; i < this.queue.length; ) {
+      const item = this.queue[i]!;
+      if (item.due > this.flushCount) {
+        if (!this.options.pairs && !this.options.from) break;
+        i++;
+        continue;
+      }
+      this.queue.splice(i, 1);
+      item.to.receive(item.event);
     }
-    while (this.later.length > 0 && this.later[0]!.due <= this.flushes) this.later.shift()!.run();
-    this.flushes++;
+    while (this.later.length > 0 && this.later[0]!.due <= this.flushCount) this.later.shift()!.run();
+    this.flushCount++;
+    // What servers withheld for a while and is now due goes out, to be delivered from the next flush on.
+    for (const server of this.servers.values()) server.release();
   }
 
   /** Run `deliver` when an event federated now would arrive: a model's own traffic between servers. */
   federateLater(deliver: () => void): void {
-    this.later.push({ run: deliver, due: this.flushes + (this.options.delay ?? 0) });
+    const delay = this.flushCount < (this.options.from ?? 0) ? 0 : (this.options.delay ?? 0);
+    this.later.push({ run: deliver, due: this.flushCount + delay });
   }
 
   /** Events sent but not yet delivered (or withdrawn by a withholding server), and models' own traffic still due. */
   get inFlight(): number {
-    return this.queue.length + this.later.length;
+    let withheld = 0;
+    for (const server of this.servers.values()) withheld += server.withheldForAWhile;
+    return this.queue.length + this.later.length + withheld;
   }
 
   /** The events of a room, from the first server (in order of creation) that has it. */
