@@ -32,8 +32,14 @@ const str = (v: unknown): string | null => (typeof v === "string" ? v : null);
  * report.
  */
 export function actOf(capability: string, detail: Detail, action: string | null): Act {
-  if (capability === "withhold") return Array.isArray(detail.from) ? "split" : "withheld";
   if (/silenc|drop/.test(capability) || (action !== null && /silenc|drop/.test(action))) return "silenced";
+  // Shown to some users only: a split view. (In histories from before withholding orders, whose
+  // detail has no `federation`, any `from` list was one.) An order that acts later, when the event
+  // arrives, is recorded during an honest step: withheld.
+  if (capability === "withhold")
+    return action === "split_view" || (Array.isArray(detail.from) && !("federation" in detail) && action !== "withhold")
+      ? "split"
+      : "withheld";
   // An event served under another's ID, or a genuine signed content re-issued as a new event.
   if (/replay/.test(capability) || "served" in detail || (action !== null && REPLAYING.has(action))) return "replayed";
   if ("reinstated" in detail || "reinserted" in detail || "device" in detail) return "inserted";
@@ -82,6 +88,8 @@ export function witnessRun(history: readonly Operation[]): WitnessRun {
   const roomOfUser = (user: string): string | undefined =>
     rooms.find((r) => membershipOf.has(key(r, user))) ?? rooms[0];
   let extra = 0;
+  /** Withheld messages whose sender the history names only at the send that follows. */
+  const unsent: { sender: string; parents: readonly string[]; auth?: readonly string[] }[] = [];
 
   const steps: WitnessStep[] = [];
   let pending: string[] = [];
@@ -131,6 +139,16 @@ export function witnessRun(history: readonly Operation[]): WitnessRun {
         );
         break;
       case "send":
+        // A message withheld as it arrived is recorded before its send: now its sender is known,
+        // and it rests on the sender's membership.
+        for (const e of unsent.splice(0)) {
+          e.sender = o.sender;
+          const m = membershipOf.get(key(o.room, o.sender));
+          if (m) {
+            e.parents = [m];
+            delete e.auth;
+          }
+        }
         note(`${o.sender} sends a message to ${o.recipients.length} device${o.recipients.length === 1 ? "" : "s"}`);
         break;
       case "decrypt":
@@ -138,7 +156,11 @@ export function witnessRun(history: readonly Operation[]): WitnessRun {
         break;
       case "adversary": {
         const d = o.detail as Detail;
-        const act = actOf(o.capability, d, actionAt[i]!);
+        // Policy: a withheld message (not a state event) is a member's message suppressed: silenced.
+        const act =
+          o.capability === "withhold" && str(d.hidden) !== null && !stateById.has(str(d.hidden)!)
+            ? "silenced"
+            : actOf(o.capability, d, actionAt[i]!);
         const room = str(d.room) ?? undefined;
         const server = str(d.server) ?? "adversary";
         if (str(d.event) !== null && room) {
@@ -173,10 +195,28 @@ export function witnessRun(history: readonly Operation[]): WitnessRun {
           };
           if (str(d.hidden) !== null) {
             // The honest event keeps its place in the graph, marked as withheld (or shown to some only).
-            const e = byId.get(`${room}\u0000${target}`) ?? add({ id: target, parents: [], act, ...base });
+            // A message (a silenced user's) or another event the graph does not draw: its own node,
+            // resting on the room.
+            const e =
+              byId.get(`${room}\u0000${target}`) ??
+              add({
+                id: target,
+                parents: [],
+                ...(createOf.get(room) ? { auth: [createOf.get(room)!] } : {}),
+                act,
+                ...base,
+                type: was?.type ?? "message",
+              });
             e.act = act;
+            if (!was) unsent.push(e);
             const from = Array.isArray(d.from) ? ` from ${d.from.join(", ")}` : "";
-            note(`${server} withholds ${base.sender}'s ${base.membership ?? base.type}${from}`, target, act);
+            note(
+              was
+                ? `${server} withholds ${base.sender}'s ${base.membership ?? base.type}${from}`
+                : `${server} drops a message${from}`,
+              target,
+              act,
+            );
           } else {
             const what = str(d.reinstated) !== null ? "reinstated" : "rewritten";
             const sender = what === "rewritten" ? (str(d.sender) ?? base.sender) : base.sender;
