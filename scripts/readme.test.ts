@@ -36,6 +36,7 @@ const QUICK_BENCH = {
   BENCH_CLI_DEPTH: "200",
   BENCH_MODEL_ROUNDS: "1",
   BENCH_MODEL_SCENARIOS: "1",
+  BENCH_SEARCH_RUNS: "1",
 };
 
 const readme = readFileSync(README, "utf8");
