@@ -110,7 +110,7 @@ export function generateBlocks(options: GenerateOptions = {}): {
     blocks.attacks = fence(shownAsReportsOut(att.stdout, sweepOut));
     const rep = runTs("reports/cli.ts", [], { MSC3917_OUT: sweepOut });
     if (rep.status !== 0) throw new Error(`readme: npm run report failed (exit ${rep.status})`);
-    blocks.report = reportExcerpt(readFileSync(join(sweepOut, "threat-model.md"), "utf8"));
+    blocks.report = shownAsReportsOut(reportExcerpt(readFileSync(join(sweepOut, "threat-model.md"), "utf8")), sweepOut);
 
     const v = runTs("cli/msc3917.ts", VERIFY_ARGS);
     blocks.verify = fence(
