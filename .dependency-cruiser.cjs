@@ -8,6 +8,7 @@ module.exports = {
   forbidden: [
     { name: "core-is-pure", severity: "error", comment: "sim/core imports nothing outside itself (node builtins and npm packages aside)", from: { path: "^sim/core/", pathNot: notTest }, to: { pathNot: ["^sim/core/", "^node_modules/"], dependencyTypesNot: ["core"] } },
     { name: "world-below-models", severity: "error", comment: "sim/world imports no models, scenarios, attacks or reports", from: { path: "^sim/world/", pathNot: notTest }, to: { path: "^(sim/models|scenarios|attacks|reports)/" } },
+    { name: "sim-without-test-support", severity: "error", comment: "the simulation imports no test support (planted bugs, builders): tests inject what they need; its own tests and test helpers (*.differential.ts) aside", from: { path: "^sim/", pathNot: [notTest, "\\.differential\\.ts$"] }, to: { path: "^test-support/" } },
     { name: "models-below-scenarios", severity: "error", comment: "models import no scenarios, attacks or reports", from: { path: "^sim/models/", pathNot: notTest }, to: { path: "^(scenarios|attacks|reports)/" } },
     { name: "scenarios-below-attacks", severity: "error", comment: "scenarios import no attacks", from: { path: "^scenarios/", pathNot: notTest }, to: { path: "^attacks/" } },
     { name: "oracle-rules-private", severity: "error", comment: "only the oracle (and its own tests) may use the oracle's room rules: the judge shares no rules with what it judges", from: { pathNot: ["^sim/world/oracle\\.ts$", "^sim/world/oracle-auth[.a-z-]*\\.ts$"] }, to: { path: "^sim/world/oracle-auth\\.ts$" } },

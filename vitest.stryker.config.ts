@@ -9,12 +9,14 @@ import { defineConfig } from "vitest/config";
 
 const primitives = [
   "sim/core/base64.test.ts",
+  "sim/core/base64.prop.test.ts",
   "sim/core/canonical-json.test.ts",
   "sim/core/canonical-json.prop.test.ts",
   "sim/core/cross-signing.test.ts",
   "sim/core/ed25519.test.ts",
   "sim/core/ed25519.prop.test.ts",
   "sim/core/signing.test.ts",
+  "sim/core/signing.prop.test.ts",
   "sim/core/room-root-key.test.ts",
 ];
 const verifier = [
@@ -22,9 +24,10 @@ const verifier = [
   "sim/core/verify-membership.test.ts",
   "sim/core/verify-membership.policy.test.ts",
   "sim/core/verify-membership.mutation.test.ts",
+  "sim/core/verify-space.test.ts", // solveSenderSigned: uncovered without it (MUTATION.md)
 ];
 const set = process.env.MSC3917_MUTATION_SET;
-const crossSigning = ["sim/core/cross-signing.test.ts", "sim/core/signing.test.ts"];
+const crossSigning = ["sim/core/cross-signing.test.ts", "sim/core/signing.test.ts", "sim/core/signing.prop.test.ts"];
 
 export default defineConfig({
   test: {
@@ -35,12 +38,7 @@ export default defineConfig({
           ? verifier
           : set === "cross-signing"
             ? crossSigning
-            : [
-                ...primitives,
-                ...verifier,
-                "sim/core/verify-membership.vectors.test.ts",
-                "sim/core/verify-space.test.ts",
-              ],
+            : [...primitives, ...verifier, "sim/core/verify-membership.vectors.test.ts"],
     testTimeout: 60_000,
   },
 });

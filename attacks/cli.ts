@@ -81,7 +81,7 @@ const wholeNumber = (v: string | undefined, min: number) => {
 
 /** The search's CLI; what it prints goes to `out` (stdout; `npm run report` sends it to stderr). */
 export async function main(argv: string[], out: { write(s: string): unknown } = process.stdout): Promise<number> {
-  if (argv[0] === "merge") return merge(argv.slice(1));
+  if (argv[0] === "merge") return merge(argv.slice(1), out);
   let values: Record<string, string | string[] | boolean | undefined>;
   try {
     ({ values } = parseArgs({
@@ -285,7 +285,7 @@ export function writeAttacksJson(
 }
 
 /** `merge FILES… [--out FILE]`: one results file from shards' (same search, no cell twice). */
-function merge(argv: string[]): number {
+function merge(argv: string[], out: { write(s: string): unknown }): number {
   let parsed: { values: { out?: string; partial?: boolean; help?: boolean }; positionals: string[] };
   try {
     parsed = parseArgs({
@@ -297,7 +297,7 @@ function merge(argv: string[]): number {
     return usage((e as Error).message.split("\n")[0]!);
   }
   if (parsed.values.help) {
-    process.stdout.write(USAGE);
+    out.write(USAGE);
     return 0;
   }
   if (parsed.positionals.length === 0) return usage("merge: name the results files to merge");
@@ -349,11 +349,11 @@ function merge(argv: string[]): number {
     models: search.models,
     threats: [...threats.values()].sort((a, b) => order.indexOf(a.id) - order.indexOf(b.id)),
   };
-  const out = parsed.values.out ? resolve(parsed.values.out) : join(outDir(), "attacks.json");
-  mkdirSync(dirname(out), { recursive: true });
-  writeFileSync(out, `${JSON.stringify(merged, null, 1)}\n`);
-  process.stdout.write(
-    `merged ${files.length} files: ${have} of ${expected} cells${missing > 0 ? ` (${missing} missing: a shard was not given)` : ""} into ${relative(process.cwd(), out) || out}\n`,
+  const file = parsed.values.out ? resolve(parsed.values.out) : join(outDir(), "attacks.json");
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, `${JSON.stringify(merged, null, 1)}\n`);
+  out.write(
+    `merged ${files.length} files: ${have} of ${expected} cells${missing > 0 ? ` (${missing} missing: a shard was not given)` : ""} into ${relative(process.cwd(), file) || file}\n`,
   );
   return missing > 0 ? 1 : 0;
 }

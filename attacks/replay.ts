@@ -7,7 +7,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import fc from "fast-check";
-import type { VerifierFault } from "../sim/core/verify-membership.ts";
+import type { PlantedBug } from "../test-support/planted-bugs.ts";
 import type { Scenario, Step } from "../scenarios/format.ts";
 import { REPO, outDir } from "../scenarios/out-dir.ts";
 import { runScenario } from "../scenarios/runner.ts";
@@ -20,7 +20,7 @@ export interface PropertyRun {
   adversarial: boolean;
   seed: number;
   runs: number;
-  faults?: VerifierFault[];
+  faults?: PlantedBug[];
   /** Where to save a counterexample (default: reports/out/counterexamples). */
   dir?: string;
 }

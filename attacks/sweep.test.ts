@@ -15,6 +15,7 @@ import { ACTIONS } from "../scenarios/actions/index.ts";
 import { searchCells } from "./search/pool.ts";
 import { searchCell } from "./search/search.ts";
 import { type Draw, applyDraw, drawArbitrary, emptyBecause, isBasic } from "./search/space.ts";
+import { main as attacksMain } from "./cli.ts";
 import { sweepThreat } from "./sweep.ts";
 
 describe("the threat catalogue", () => {
@@ -192,58 +193,19 @@ describe("npm run attacks", () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it("splits the cells into shards whose merge is the whole search", () => {
+  it("splits the cells into shards whose merge is the whole search", async () => {
     const dir = mkdtempSync(join(tmpdir(), "msc3917-shards-"));
-    const args = [
-      "--threat",
-      "T1",
-      "--model",
-      "baseline",
-      "--model",
-      "membership-tree",
-      "--model",
-      "state-dag",
-      "--runs",
-      "2",
-      "--honest",
-      "0",
-      "--generated",
-      "0",
-      "--workers",
-      "1",
-    ];
-    const run = (extra: string[], name: string) =>
-      spawnSync(
-        process.execPath,
-        ["--import", "tsx", join(REPO, "attacks", "cli.ts"), ...args, ...extra, "--out", join(dir, name)],
-        {
-          encoding: "utf8",
-          cwd: REPO,
-          env: { ...process.env, MSC3917_OUT: dir },
-        },
-      ).status;
-    expect(run([], "whole.json")).toBe(0);
-    expect(run(["--shard", "1/2"], "a.json")).toBe(0);
-    expect(run(["--shard", "2/2"], "b.json")).toBe(0);
+    const args = ["--threat", "T1", "--model", "baseline", "--model", "membership-tree", "--model", "state-dag"];
+    const small = [...args, "--runs", "2", "--honest", "none", "--generated", "0", "--workers", "1"];
+    const quiet = { write: () => true };
+    const run = (extra: string[], name: string) => attacksMain([...small, ...extra, "--out", join(dir, name)], quiet);
+    expect(await run([], "whole.json")).toBe(0);
+    expect(await run(["--shard", "1/2"], "a.json")).toBe(0);
+    expect(await run(["--shard", "2/2"], "b.json")).toBe(0);
     const merge = (files: string[]) =>
-      spawnSync(
-        process.execPath,
-        [
-          "--import",
-          "tsx",
-          join(REPO, "attacks", "cli.ts"),
-          "merge",
-          ...files.map((f) => join(dir, f)),
-          "--out",
-          join(dir, "merged.json"),
-        ],
-        {
-          encoding: "utf8",
-          cwd: REPO,
-        },
-      );
-    expect(merge(["a.json"]).status).toBe(2); // a shard missing
-    expect(merge(["a.json", "b.json"]).status).toBe(0);
+      attacksMain(["merge", ...files.map((f) => join(dir, f)), "--out", join(dir, "merged.json")], quiet);
+    expect(await merge(["a.json"])).toBe(2); // a shard missing
+    expect(await merge(["a.json", "b.json"])).toBe(0);
     const cells = (f: string) =>
       (JSON.parse(readFileSync(join(dir, f), "utf8")) as AttacksJson).threats.map((t) => t.results);
     expect(cells("merged.json")).toEqual(cells("whole.json"));

@@ -1,16 +1,25 @@
 /**
  * `npm run bench` (hostile shapes): no input shape may make verification cost grow faster than
- * its size (DESIGN.md §11). Each shape is built at a base size and doubled three times; the
- * benchmark prints the time ratio of each doubling, and their geometric mean (the growth per
- * doubling over the whole range), and fails (exit 1) if that is above ×2.3. A quadratic cost is
- * ×4 at every doubling; a single doubling on a shared machine can jump past ×2.3 by noise alone
- * (a collection, another process), which the mean over three doublings smooths out.
+ * its size (DESIGN.md §11). Each shape is built at a base size and doubled three times, and the
+ * benchmark fails (exit 1) if any one doubling costs more than ×2.3. A quadratic cost is ×4 at
+ * every doubling, a linear one ×2.
+ *
+ * Made robust to a shared machine by measuring more, not by judging less:
+ * - Time is this process's CPU time, not the wall clock (on a shared machine the wall clock mostly
+ *   measures the others), run with one-threaded garbage collection and a larger young generation
+ *   (`npm run bench` passes --single-threaded-gc --max-semi-space-size=64), so that helper threads
+ *   do not add their time, and after a collection (--expose-gc) before each timing.
+ * - The sizes take turns, round by round (ROUNDS rounds, a fresh room each time), so that a slow
+ *   spell of the machine falls on all of them; each size counts its fastest round.
+ * - The base sizes are large enough that the smallest room takes tens of milliseconds, so that fixed
+ *   costs do not flatter the ratios.
+ * - A doubling above ×2.3 is measured again, both of its sizes, RETRIES times more with as many
+ *   rounds; it fails only if it is still above ×2.3 with every measurement counted (the fastest of
+ *   all rounds per size). Noise only ever slows a round down; a superlinear cost stays.
  *
  * Signatures come from the test-only fake backend (test-support/fake-backend.ts: real keys and
  * key checks, a SHA-512 in place of the curve), so that what is measured is the verifier's own
- * work, and each equation still costs something. Each size is built five times and the fastest
- * verification counts, after a garbage collection (run with --expose-gc). Time is this process's
- * CPU time, not the wall clock: on a shared machine the wall clock mostly measures the others.
+ * work, and each equation still costs something.
  */
 import type { JsonObject } from "../sim/core/canonical-json.ts";
 import { signingKeyFromSeed } from "../sim/core/ed25519.ts";
@@ -122,7 +131,7 @@ const shapes: Shape[] = [
   },
   {
     name: "repeated joins of one user (n joins for one user in the state)",
-    base: 8000,
+    base: 16000,
     build: (n) => {
       const b = width(2);
       const room = b.room();
@@ -177,10 +186,10 @@ const shapes: Shape[] = [
     },
   },
   {
-    name: "signatures per event (64 members, each event with n junk signatures)",
+    name: "signatures per event (256 members, each event with n junk signatures)",
     base: 256,
     build: (n) => {
-      const room = width(64).room();
+      const room = width(256).room();
       const junk = Object.fromEntries(Array.from({ length: n }, (_, i) => [`ed25519:junk${i}`, "A".repeat(86)]));
       for (const e of [...room.state, ...room.events!] as {
         content: { signatures?: Record<string, Record<string, string>> };
@@ -192,18 +201,19 @@ const shapes: Shape[] = [
   },
   {
     name: "depth (a linear invitation chain of n members)",
-    base: 500,
+    base: 1000,
     build: (n) => {
       const b = new RoomBuilder({ backend }).create(user(0));
       for (let i = 1; i < n; i++) b.inviteAndJoin(user(i - 1), user(i));
       return b.room();
     },
   },
-  { name: "width (n members, all invited by the creator)", base: 500, build: (n) => width(n).room() },
+  { name: "width (n members, all invited by the creator)", base: 1000, build: (n) => width(n).room() },
 ];
 
 const gc = (globalThis as { gc?: () => void }).gc;
-
+const ROUNDS = Number(process.env.BENCH_HOSTILE_ROUNDS ?? 7);
+const RETRIES = Number(process.env.BENCH_HOSTILE_RETRIES ?? 2);
 function timeOne(room: RoomView): number {
   gc?.();
   const t = process.cpuUsage();
@@ -213,22 +223,38 @@ function timeOne(room: RoomView): number {
   if (r.room.status !== "verified") throw new Error("a hostile room lost its create event");
   return ms;
 }
-
+/** The fastest of `rounds` rounds per size, the sizes taking turns within each round. */
+function fastest(build: (n: number) => RoomView, sizes: number[], rounds: number, best: number[]): void {
+  for (let round = 0; round < rounds; round++)
+    sizes.forEach((n, i) => {
+      best[i] = Math.min(best[i] ?? Number.POSITIVE_INFINITY, timeOne(build(n)));
+    });
+}
 let failed = false;
 console.log(
-  `Hostile input shapes: verification CPU time as each doubles three times (fails above x${LIMIT} per doubling, the geometric mean of the three; fake signatures)`,
+  `Hostile input shapes: verification CPU time as each doubles three times; fails if any doubling costs more than x${LIMIT} (fake signatures, fastest of ${ROUNDS} interleaved rounds, a doubling above x${LIMIT} measured again up to ${RETRIES} times)`,
 );
 for (const shape of shapes) {
   const sizes = [1, 2, 4, 8].map((f) => Math.round(shape.base * SCALE * f));
   timeOne(shape.build(sizes[0]!)); // warm up: the first run pays for the JIT
-  const times = sizes.map((n) => Math.min(...[0, 1, 2, 3, 4].map(() => timeOne(shape.build(n)))));
+  const times: number[] = [];
+  fastest(shape.build, sizes, ROUNDS, times);
+  const first = times.slice(1).map((t, i) => t / times[i]!);
+  let retried = 0;
+  for (let i = 0; i < 3; i++) {
+    for (let k = 0; k < RETRIES && times[i + 1]! / times[i]! > LIMIT; k++, retried++) {
+      const pair = [times[i]!, times[i + 1]!];
+      fastest(shape.build, [sizes[i]!, sizes[i + 1]!], ROUNDS, pair);
+      [times[i], times[i + 1]] = pair as [number, number];
+    }
+  }
   const ratios = times.slice(1).map((t, i) => t / times[i]!);
-  const perDoubling = (times[3]! / times[0]!) ** (1 / 3);
-  const bad = perDoubling > LIMIT;
+  const bad = ratios.some((r) => r > LIMIT);
   failed ||= bad;
+  const changed = retried > 0;
   console.log(`  ${shape.name}`);
   console.log(
-    `    n = ${sizes.join(", ")}: ${times.map((t) => `${t.toFixed(1)} ms`).join(", ")}; ratios ${ratios.map((r) => `x${r.toFixed(2)}`).join(", ")}; per doubling x${perDoubling.toFixed(2)}${bad ? "  OVER" : ""}`,
+    `    n = ${sizes.join(", ")}: ${times.map((t) => `${t.toFixed(1)} ms`).join(", ")}; per doubling ${ratios.map((r) => `x${r.toFixed(2)}`).join(", ")}${changed ? ` (first measured ${first.map((r) => `x${r.toFixed(2)}`).join(", ")}; ${retried} re-measurement${retried === 1 ? "" : "s"})` : ""}${bad ? "  OVER" : ""}`,
   );
 }
 if (failed) process.exitCode = 1;

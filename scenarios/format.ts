@@ -6,7 +6,7 @@ import type { ModelId } from "../sim/models/index.ts";
 import { MODEL_IDS } from "../sim/models/index.ts";
 import type { Outcome } from "../sim/world/oracle.ts";
 import { isJsonObject } from "../sim/core/canonical-json.ts";
-import type { VerifierFault } from "../sim/core/verify-membership.ts";
+import { PLANTED_BUGS, type PlantedBug, isPlantedBug } from "../test-support/planted-bugs.ts";
 import { ACTION_NAMES, type Step, actionOf } from "./actions/index.ts";
 import { CAPABILITIES, type Capability, type ValidationContext, checkField } from "./actions/schema.ts";
 
@@ -43,8 +43,12 @@ export interface Scenario {
   properties?: ("soundness" | "completeness")[];
   /** `allowed`: steps the world refuses are part of the run, not errors (generated scenarios). */
   refusals?: "allowed";
-  /** Planted verifier bugs this run's property checks use: only in counterexamples of mutation tests. */
-  faults?: VerifierFault[];
+  /**
+   * Test-only: bugs planted in the verifier that this run's property checks use (the counterexamples
+   * that the mutation tests of attacks/ save). The runner plants them through test-support/planted-bugs.ts,
+   * by injecting a verifier into the property checks; the public verifier has no option for them.
+   */
+  faults?: PlantedBug[];
 }
 
 /** Named in DESIGN.md §8 but not yet built into the world: refused with a clear error. */
@@ -142,11 +146,8 @@ export function validateScenario(file: string, value: unknown): Scenario {
   )
     err("properties", "must be a list of soundness, completeness");
   if (value.refusals !== undefined && value.refusals !== "allowed") err("refusals", 'must be "allowed" if given');
-  if (
-    value.faults !== undefined &&
-    (!Array.isArray(value.faults) || value.faults.some((f) => f !== "skip_invite_user_key"))
-  )
-    err("faults", "must be a list of planted bugs: skip_invite_user_key");
+  if (value.faults !== undefined && (!Array.isArray(value.faults) || !value.faults.every(isPlantedBug)))
+    err("faults", `must be a list of planted bugs (test-only): ${PLANTED_BUGS.join(", ")}`);
   const checksProperties = Array.isArray(value.properties) && value.properties.length > 0;
   if (!isObj(value.expect) || (Object.keys(value.expect).length === 0 && !checksProperties))
     err(

@@ -5,12 +5,13 @@
  * device syncing after each delivery), and only then asks the oracle what happened.
  */
 import { signingKeyFromSeed } from "../sim/core/ed25519.ts";
-import type { VerifierFault } from "../sim/core/verify-membership.ts";
+import type { MembershipVerifier } from "../sim/core/verify-membership.ts";
 import { MODELS, type ModelId } from "../sim/models/index.ts";
 import { Adversary } from "../sim/world/adversary.ts";
 import { Client, type World } from "../sim/world/client.ts";
 import type { DefenceModel } from "../sim/world/defence-model.ts";
 import { Clock } from "../sim/world/clock.ts";
+import { memoizingBackend } from "../sim/world/ed25519-memo.ts";
 import { History, type Operation } from "../sim/world/history.ts";
 import { ApiError, Homeserver, maliciousHomeserver } from "../sim/world/homeserver.ts";
 import { IdentityServer } from "../sim/world/identity-server.ts";
@@ -18,6 +19,7 @@ import { Network } from "../sim/world/network.ts";
 import { type Judgement, type Outcome, judge, outcomeOf } from "../sim/world/oracle.ts";
 import { checkMembershipProperties } from "../sim/world/properties.ts";
 import { Rng } from "../sim/world/rng.ts";
+import { verifyWithPlantedBugs } from "../test-support/planted-bugs.ts";
 import { actionOf } from "./actions/index.ts";
 import type { RunContext } from "./actions/schema.ts";
 import type { ModelExpectation, Scenario, StepBase } from "./format.ts";
@@ -47,8 +49,12 @@ const serverName = (userId: string): string => userId.slice(userId.indexOf(":") 
 
 export interface RunOptions {
   seed?: number;
-  /** Planted verifier bugs, for mutation-testing the property suite only. */
-  faults?: ReadonlySet<VerifierFault>;
+  /**
+   * Test-only: the verifier the membership properties are checked with, instead of
+   * `verifyMembership` (a verifier with a planted bug, from test-support/planted-bugs.ts).
+   * A scenario's own `faults` are planted the same way when this is not given.
+   */
+  verify?: MembershipVerifier;
   /** A model to run instead of the registered one of that ID (a model in development, or a test's). */
   defence?: DefenceModel;
 }
@@ -64,7 +70,7 @@ export async function runScenario(scenario: Scenario, model: ModelId, options: R
     ...(scenario.network?.from_step ? { from: scenario.network.from_step } : {}),
   });
   const identity = new IdentityServer("id.example", signingKeyFromSeed(rng.bytes("identity server key", 32)), rng);
-  const world: World = { rng, clock, history, network, identity };
+  const world: World = { rng, clock, history, network, identity, ed25519: memoizingBackend() };
   const context = { clock, history, network };
   for (const s of scenario.adversary.servers) {
     network.add(maliciousHomeserver(s.name, context, Object.fromEntries(s.capabilities.map((c) => [c, true]))));
@@ -100,10 +106,7 @@ export async function runScenario(scenario: Scenario, model: ModelId, options: R
   const honestClients = [...clients.values()].filter((c) => !scenario.adversary.colluding.includes(c.userId));
   const properties = scenario.properties ?? [];
   const hasAdversary = scenario.adversary.servers.length > 0;
-  const faults =
-    options.faults || scenario.faults
-      ? { faults: new Set([...(options.faults ?? []), ...(scenario.faults ?? [])]) }
-      : {};
+  const verify = options.verify ?? (scenario.faults?.length ? verifyWithPlantedBugs(scenario.faults) : undefined);
 
   for (const [index, step] of scenario.steps.entries()) {
     const def = actionOf(step.action)!;
@@ -140,7 +143,7 @@ export async function runScenario(scenario: Scenario, model: ModelId, options: R
       const check = {
         soundness: properties.includes("soundness"),
         completeness: properties.includes("completeness") && !hasAdversary,
-        ...faults,
+        ...(verify ? { verify } : {}),
       };
       violations.push(
         ...checkMembershipProperties(honestClients, history.ops, check).map((v) => `after steps[${index}]: ${v}`),

@@ -1,30 +1,33 @@
 /**
  * Verifiers with bugs planted on purpose, to check that property tests find and shrink them
  * (mutation testing by hand). They are built through `verifierWithBinding`, the verifier's
- * internal seam for its subject-binding checks, so that the public `verifyMembership` needs no
- * option for them. Never use these outside tests.
+ * internal seam for its subject-binding checks, so that the public `verifyMembership` has no
+ * option for them. Callers that check properties take the verifier as a parameter
+ * (sim/world/properties.ts, scenarios/runner.ts); only tests, and the replay of a planted-bug
+ * counterexample (a scenario file's test-only `faults` field), pass one of these in.
  */
 import {
-  type RoomView,
+  type MembershipVerifier,
   STRICT_BINDING,
   type SubjectBinding,
-  type VerifierFault,
-  type VerifyOptions,
-  type MembershipResult,
   verifierWithBinding,
 } from "../sim/core/verify-membership.ts";
 
+/** The bugs that can be planted. */
+export const PLANTED_BUGS = ["skip_invite_user_key"] as const;
+export type PlantedBug = (typeof PLANTED_BUGS)[number];
+
+export const isPlantedBug = (x: unknown): x is PlantedBug => (PLANTED_BUGS as readonly unknown[]).includes(x);
+
 /** The subject-binding checks with the given bugs planted. */
-export function plantedBinding(faults: Iterable<VerifierFault>): SubjectBinding {
-  const planted = new Set(faults);
+export function plantedBinding(bugs: Iterable<PlantedBug>): SubjectBinding {
+  const planted = new Set(bugs);
   return {
     inviteUserKey: planted.has("skip_invite_user_key") ? () => true : STRICT_BINDING.inviteUserKey,
   };
 }
 
 /** `verifyMembership` with the given bugs planted. */
-export function verifyWithPlantedBugs(
-  faults: Iterable<VerifierFault>,
-): (room: RoomView, options?: Omit<VerifyOptions, "faults">) => MembershipResult {
-  return verifierWithBinding(plantedBinding(faults));
+export function verifyWithPlantedBugs(bugs: Iterable<PlantedBug>): MembershipVerifier {
+  return verifierWithBinding(plantedBinding(bugs));
 }

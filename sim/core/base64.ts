@@ -55,7 +55,9 @@ export function decodeBase64(
   }
   if (body.length % 4 === 1) return fail("base64: impossible length");
   const buf = Buffer.from(body, alphabet === "standard" ? "base64" : "base64url");
-  const bytes = new Uint8Array(buf.buffer, buf.byteOffset, buf.length);
+  // A copy with its own memory: a small Buffer is a view of a shared 8 KB pool, which one key kept
+  // for a room's lifetime would keep alive (hundreds of MB across a large room's keys).
+  const bytes = new Uint8Array(buf);
   if (opts.expectedLength !== undefined && bytes.length !== opts.expectedLength) {
     return fail(`base64: decoded ${bytes.length} bytes, expected ${opts.expectedLength}`);
   }

@@ -2,7 +2,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { fcParams } from "../../test-support/fast-check.ts";
 import { matrixJson, trickyString } from "../../test-support/arbitraries.ts";
-import { canonicalJson, compareCodePoints, parseJson } from "./canonical-json.ts";
+import { MAX_JSON_DEPTH, canonicalJson, canonicalJsonProblem, compareCodePoints, parseJson } from "./canonical-json.ts";
 
 describe("canonical JSON properties", () => {
   it("canonical(parse(canonical(x))) == canonical(x)", () => {
@@ -33,6 +33,47 @@ describe("canonical JSON properties", () => {
         expect(canonicalJson(reversed)).toBe(canonicalJson(d));
       }),
       fcParams(200),
+    );
+  });
+
+  it("canonicalJsonProblem(x) is null exactly when canonicalJson(x) encodes, and is canonicalJson's error otherwise", () => {
+    // Values canonical JSON forbids among those it allows: floats, unsafe integers, lone
+    // surrogates (in strings and keys), non-JSON types, exotic objects, and nesting at the bound.
+    const leaf = fc.oneof(
+      matrixJson,
+      fc.double(),
+      fc.constantFrom(2 ** 53, -(2 ** 53), 2 ** 53 - 1, -0, Number.NaN, Number.POSITIVE_INFINITY),
+      fc.string({ unit: "binary" }),
+      fc.constantFrom(undefined, 1n, new Date(0), new Map(), Object.create(null)),
+    );
+    const value: fc.Arbitrary<unknown> = fc.letrec<{ v: unknown }>((tie) => ({
+      v: fc.oneof(
+        { depthSize: "small" },
+        leaf,
+        fc.array(tie("v"), { maxLength: 4 }),
+        fc.dictionary(fc.string({ unit: "binary", maxLength: 3 }), tie("v"), { maxKeys: 4 }),
+      ),
+    })).v;
+    const nested = fc
+      .tuple(value, fc.integer({ min: MAX_JSON_DEPTH - 2, max: MAX_JSON_DEPTH + 2 }), fc.boolean())
+      .map(([inner, depth, asObject]) => {
+        let v: unknown = inner;
+        for (let i = 0; i < depth; i++) v = asObject ? { k: v } : [v];
+        return v;
+      });
+    fc.assert(
+      fc.property(fc.oneof(value, nested), (x) => {
+        let error: string | null = null;
+        try {
+          canonicalJson(x);
+        } catch (e) {
+          error = (e as Error).message;
+        }
+        expect(canonicalJsonProblem(x)).toBe(error);
+        const problem = canonicalJsonProblem(x);
+        if (problem !== null) expect(problem).toMatch(/^canonical JSON: .* at \$/);
+      }),
+      fcParams(500),
     );
   });
 });

@@ -53,6 +53,26 @@ describe("canonical JSON: rules", () => {
     expect(() => canonicalJson(value)).toThrow(message);
   });
 
+  it("names paths with brackets where a key is not an identifier, and reports the first problem in the value's order", () => {
+    expect(() => canonicalJson({ "a b": [0, { c: 1.5 }] })).toThrow('float 1.5 at $["a b"][1].c is not allowed');
+    expect(() => canonicalJson({ ok: 1, k: { ["x\udc00"]: 1 } })).toThrow(
+      'lone surrogate in string at $.k["x\\udc00"]',
+    );
+    expect(() => canonicalJson({ b: 1.5, a: 2 ** 60 })).toThrow("float 1.5 at $.b");
+    expect(() => canonicalJson(Object.create(Object.create(null)))).toThrow("exotic object at $ is not JSON");
+    expect(canonicalJson(Object.assign(Object.create(null), { b: 1, a: [true, false, null] }))).toBe(
+      '{"a":[true,false,null],"b":1}',
+    );
+  });
+
+  it("leaves out only the top-level keys it is told to, whatever they hold", () => {
+    const omit = new Set(["signatures", "unsigned"]);
+    const value = { a: 1, signatures: { x: 1.5 }, unsigned: { f: () => 1 }, n: { signatures: 2 } };
+    expect(canonicalJson(value, omit)).toBe('{"a":1,"n":{"signatures":2}}');
+    expect(() => canonicalJson(value)).toThrow("float 1.5 at $.signatures.x");
+    expect(() => canonicalJson({ n: { signatures: 1.5 } }, omit)).toThrow("float 1.5 at $.n.signatures");
+  });
+
   it("bounds nesting depth instead of overflowing the stack", () => {
     let deep: unknown = 1;
     for (let i = 0; i < 100_000; i++) deep = [deep];
@@ -70,6 +90,8 @@ describe("parseJson: untrusted text", () => {
     ['{"a":-1E+2}', /float/],
     ['{"a":1,"a":2}', /duplicate key "a"/],
     ['{"a":1,"\\u0061":2}', /duplicate key "a"/],
+    ['{"a\\"b":1,"a\\"b":2}', /duplicate key "a\\"b"/],
+    ['{"x":{"a\\u0062":1,"ab":2}}', /duplicate key "ab" at \$\.x\.ab/],
     ['{"a":"\\ud800"}', /lone surrogate/],
     ['{"a":9007199254740993}', /outside/],
     ['{"a":1', /invalid JSON/],
@@ -95,5 +117,57 @@ describe("parseJson: untrusted text", () => {
   it("keeps a __proto__ key as data", () => {
     const r = parseJson('{"__proto__":{"x":1}}');
     expect(r.ok && canonicalJson(r.value)).toBe('{"__proto__":{"x":1}}');
+  });
+});
+
+describe("canonical JSON: what the mutation run found untested", () => {
+  it("its errors are CanonicalJsonError by name", () => {
+    expect(new CanonicalJsonError("x").name).toBe("CanonicalJsonError");
+  });
+
+  it("compares code points across the surrogate range from either side", () => {
+    expect(compareCodePoints("\ud7ff", "\ue000")).toBeLessThan(0);
+    expect(compareCodePoints("\ue000", "\ud7ff")).toBeGreaterThan(0);
+    expect(compareCodePoints("\ud7ff", "\ud83d\ude00")).toBeLessThan(0);
+    expect(compareCodePoints("\ud83d\ude00", "\ud7ff")).toBeGreaterThan(0);
+    expect(compareCodePoints("\ue000", "\ud83d\ude00")).toBeLessThan(0);
+  });
+
+  it("says where too deep a value starts, with the first 8 steps of its path", () => {
+    let deep: unknown = 1;
+    for (let i = 0; i <= MAX_JSON_DEPTH; i++) deep = [deep];
+    expect(() => canonicalJson(deep)).toThrow(`nesting deeper than ${MAX_JSON_DEPTH} at $${"[0]".repeat(8)}…`);
+  });
+
+  it("reports a problem outside the omitted keys even when an omitted one comes first", () => {
+    const omit = new Set(["signatures"]);
+    expect(() => canonicalJson({ signatures: { x: 1.5 }, z: 2 ** 60 }, omit)).toThrow(
+      "integer 1152921504606847000 at $.z is outside",
+    );
+  });
+
+  it.each([
+    ['{"a":"\\x"}', "invalid JSON: bad string at offset 5"],
+    ['{"a":"abc', "invalid JSON: bad string at offset 5"],
+    ["[-]", "invalid JSON: bad number at offset 1"],
+    ['{"a":-1.5}', "canonical JSON: float -1.5 at $.a is not allowed"],
+    ['{"a":0.50}', "canonical JSON: float 0.50 at $.a is not allowed"],
+    ['{"a":9.50}', "canonical JSON: float 9.50 at $.a is not allowed"],
+    ["[1, 2, 3.5]", "canonical JSON: float 3.5 at $[2] is not allowed"],
+    ['{"a" : 1 , "b" : [ 0 , 1e3 ]}', "canonical JSON: float 1e3 at $.b[1] is not allowed"],
+    [
+      `${"[".repeat(MAX_JSON_DEPTH + 1)}${"]".repeat(MAX_JSON_DEPTH + 1)}`,
+      `canonical JSON: nesting deeper than ${MAX_JSON_DEPTH}`,
+    ],
+  ])("parseJson(%s) fails with exactly: %s", (text, error) => {
+    expect(parseJson(text)).toEqual({ ok: false, error });
+  });
+
+  it("accepts nesting at the bound, many siblings, values equal to their keys, and never throws on stray commas", () => {
+    expect(parseJson(`${"[".repeat(MAX_JSON_DEPTH)}${"]".repeat(MAX_JSON_DEPTH)}`).ok).toBe(true);
+    expect(parseJson(`[${Array.from({ length: 300 }, (_, i) => (i % 2 ? "{}" : "[]")).join(",")}]`).ok).toBe(true);
+    expect(parseJson(`{${Array.from({ length: 300 }, (_, i) => `"k${i}":{"x":[]}`).join(",")}}`).ok).toBe(true);
+    expect(parseJson('{"a":"a","b":"b"}')).toEqual({ ok: true, value: { a: "a", b: "b" } });
+    for (const text of ["1,2", ",", "]", "}", ",]"]) expect(parseJson(text).ok).toBe(false);
   });
 });

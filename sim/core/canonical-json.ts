@@ -56,15 +56,6 @@ export function compareCodePoints(a: string, b: string): number {
 
 const HIGH_UNIT = /[\ud800-\uffff]/;
 
-/**
- * Keys in code-point order. UTF-16 code-unit order (the native sort) is the same unless a key has
- * a code unit at or above U+D800, so the comparator runs only then.
- */
-function sortKeys(keys: string[]): string[] {
-  for (const k of keys) if (HIGH_UNIT.test(k)) return keys.sort(compareCodePoints);
-  return keys.sort();
-}
-
 function pathOf(path: readonly (string | number)[]): string {
   let out = "$";
   for (const p of path)
@@ -74,85 +65,132 @@ function pathOf(path: readonly (string | number)[]): string {
 
 const SURROGATE_UNIT = /[\ud800-\udfff]/;
 
-function checkString(s: string, path: readonly (string | number)[]): void {
-  // Cheap test first: only strings with a surrogate code unit need the code-point-aware one.
-  if (SURROGATE_UNIT.test(s) && LONE_SURROGATE.test(s))
-    throw new CanonicalJsonError(`canonical JSON: lone surrogate in string at ${pathOf(path)}`);
+/** A lone surrogate, tested cheaply first: only strings with a surrogate code unit need the code-point-aware test. */
+const hasLoneSurrogate = (s: string): boolean => SURROGATE_UNIT.test(s) && LONE_SURROGATE.test(s);
+
+/**
+ * What canonical JSON forbids in `value`, as one message naming the path, or null if nothing is:
+ * the first problem in the value's own order (its keys as given). The top-level keys in
+ * `omitTopLevel` are left out, as the encoder leaves them out. Writes nothing; the recursion is
+ * bounded by `MAX_JSON_DEPTH`.
+ */
+export function canonicalJsonProblem(value: unknown, omitTopLevel?: ReadonlySet<string>): string | null {
+  const path: (string | number)[] = [];
+  const walk = (v: unknown): string | null => {
+    if (path.length > MAX_JSON_DEPTH)
+      return `canonical JSON: nesting deeper than ${MAX_JSON_DEPTH} at ${pathOf(path.slice(0, 8))}…`;
+    switch (typeof v) {
+      case "string":
+        return hasLoneSurrogate(v) ? `canonical JSON: lone surrogate in string at ${pathOf(path)}` : null;
+      case "boolean":
+        return null;
+      case "number":
+        if (!Number.isInteger(v)) return `canonical JSON: float ${v} at ${pathOf(path)} is not allowed`;
+        return Number.isSafeInteger(v) ? null : `canonical JSON: integer ${v} at ${pathOf(path)} is outside ±(2^53-1)`;
+      case "object": {
+        if (v === null) return null;
+        if (Array.isArray(v)) {
+          for (let i = 0; i < v.length; i++) {
+            path.push(i);
+            const problem = walk(v[i]);
+            path.pop();
+            if (problem !== null) return problem;
+          }
+          return null;
+        }
+        const proto = Object.getPrototypeOf(v);
+        if (proto !== Object.prototype && proto !== null)
+          return `canonical JSON: ${proto?.constructor?.name ?? "exotic object"} at ${pathOf(path)} is not JSON`;
+        for (const k of Object.keys(v)) {
+          if (path.length === 0 && omitTopLevel?.has(k)) continue;
+          path.push(k);
+          const problem = hasLoneSurrogate(k)
+            ? `canonical JSON: lone surrogate in string at ${pathOf(path)}`
+            : walk((v as Record<string, unknown>)[k]);
+          path.pop();
+          if (problem !== null) return problem;
+        }
+        return null;
+      }
+      default:
+        return `canonical JSON: ${typeof v} at ${pathOf(path)} is not JSON`;
+    }
+  };
+  return walk(value);
 }
 
 /**
- * The encoder appends to one string (V8 builds it as a rope) and keeps the path of the value it is
- * in, so that every error can say where it is. No closures: this runs for every signature checked.
+ * The encoder appends to one string (V8 builds it as a rope). It keeps no path: it gives up
+ * (returns false) at the first thing canonical JSON forbids, and `canonicalJsonProblem` then says
+ * what and where. No closures: this runs for every signature checked.
  */
 class Encoder {
   out = "";
-  readonly path: (string | number)[] = [];
 
-  /** Keys of the top-level object to leave out (signing leaves out `signatures` and `unsigned`). */
   constructor(private readonly omitTopLevel?: ReadonlySet<string>) {}
 
-  walk(v: unknown): void {
-    const path = this.path;
-    if (path.length > MAX_JSON_DEPTH)
-      throw new CanonicalJsonError(
-        `canonical JSON: nesting deeper than ${MAX_JSON_DEPTH} at ${pathOf(path.slice(0, 8))}…`,
-      );
+  walk(v: unknown, depth: number): boolean {
+    if (depth > MAX_JSON_DEPTH) return false;
     switch (typeof v) {
       case "string":
-        checkString(v, path);
+        if (hasLoneSurrogate(v)) return false;
         this.out += JSON.stringify(v);
-        return;
+        return true;
       case "boolean":
         this.out += v ? "true" : "false";
-        return;
+        return true;
       case "number":
-        if (!Number.isInteger(v))
-          throw new CanonicalJsonError(`canonical JSON: float ${v} at ${pathOf(path)} is not allowed`);
-        if (!Number.isSafeInteger(v))
-          throw new CanonicalJsonError(`canonical JSON: integer ${v} at ${pathOf(path)} is outside ±(2^53-1)`);
+        if (!Number.isSafeInteger(v)) return false;
         this.out += v === 0 ? "0" : String(v);
-        return;
+        return true;
       case "object": {
         if (v === null) {
           this.out += "null";
-          return;
+          return true;
         }
         if (Array.isArray(v)) {
           this.out += "[";
           for (let i = 0; i < v.length; i++) {
             if (i > 0) this.out += ",";
-            path.push(i);
-            this.walk(v[i]);
-            path.pop();
+            if (!this.walk(v[i], depth + 1)) return false;
           }
           this.out += "]";
-          return;
+          return true;
         }
         const proto = Object.getPrototypeOf(v);
-        if (proto !== Object.prototype && proto !== null)
-          throw new CanonicalJsonError(
-            `canonical JSON: ${proto?.constructor?.name ?? "exotic object"} at ${pathOf(path)} is not JSON`,
-          );
-        let keys = sortKeys(Object.keys(v));
-        if (this.omitTopLevel && path.length === 0) keys = keys.filter((k) => !this.omitTopLevel!.has(k));
+        if (proto !== Object.prototype && proto !== null) return false;
+        const keys = Object.keys(v);
+        let high = false;
+        for (const k of keys) {
+          if (!HIGH_UNIT.test(k)) continue;
+          high = true;
+          if (hasLoneSurrogate(k)) return false;
+        }
+        if (high) keys.sort(compareCodePoints);
+        else keys.sort();
+        const omit = depth === 0 ? this.omitTopLevel : undefined;
         this.out += "{";
-        for (let i = 0; i < keys.length; i++) {
-          const k = keys[i]!;
-          if (i > 0) this.out += ",";
-          path.push(k);
-          checkString(k, path);
-          this.out += JSON.stringify(k);
+        let first = true;
+        for (const k of keys) {
+          if (omit?.has(k)) continue;
+          this.out += first ? JSON.stringify(k) : `,${JSON.stringify(k)}`;
           this.out += ":";
-          this.walk((v as Record<string, unknown>)[k]);
-          path.pop();
+          first = false;
+          if (!this.walk((v as Record<string, unknown>)[k], depth + 1)) return false;
         }
         this.out += "}";
-        return;
+        return true;
       }
       default:
-        throw new CanonicalJsonError(`canonical JSON: ${typeof v} at ${pathOf(path)} is not JSON`);
+        return false;
     }
   }
+}
+
+function encode(value: unknown, omitTopLevel?: ReadonlySet<string>): string {
+  const encoder = new Encoder(omitTopLevel);
+  if (encoder.walk(value, 0)) return encoder.out;
+  throw new CanonicalJsonError(canonicalJsonProblem(value, omitTopLevel) ?? "canonical JSON: not encodable");
 }
 
 /**
@@ -160,16 +198,12 @@ class Encoder {
  * `CanonicalJsonError`, naming the path, on anything Matrix forbids.
  */
 export function canonicalJson(value: unknown, omitTopLevel?: ReadonlySet<string>): string {
-  const encoder = new Encoder(omitTopLevel);
-  encoder.walk(value);
-  return encoder.out;
+  return encode(value, omitTopLevel);
 }
 
 /** The canonical JSON of `value` as UTF-8 bytes: what gets signed. */
 export function canonicalJsonBytes(value: unknown, omitTopLevel?: ReadonlySet<string>): Uint8Array {
-  const encoder = new Encoder(omitTopLevel);
-  encoder.walk(value);
-  const buf = Buffer.from(encoder.out, "utf8");
+  const buf = Buffer.from(encode(value, omitTopLevel), "utf8");
   return new Uint8Array(buf.buffer, buf.byteOffset, buf.length);
 }
 
@@ -201,7 +235,8 @@ export function parseJson(text: string): Result<JsonValue> {
       if (!m) return fail(`invalid JSON: bad string at offset ${i}`);
       const top = stack[stack.length - 1];
       if (top?.kind === "object" && top.expectKey) {
-        const key = JSON.parse(m[0]) as string;
+        // A key without escapes is its text between the quotes; only escaped ones need decoding.
+        const key = m[0].includes("\\") ? (JSON.parse(m[0]) as string) : m[0].slice(1, -1);
         if (top.keys.has(key)) return fail(`invalid JSON: duplicate key ${JSON.stringify(key)} at ${path()}`);
         top.keys.add(key);
         top.key = key;
@@ -239,11 +274,8 @@ export function parseJson(text: string): Result<JsonValue> {
   } catch (e) {
     return fail(`invalid JSON: ${(e as Error).message}`);
   }
-  try {
-    canonicalJson(value);
-  } catch (e) {
-    if (e instanceof CanonicalJsonError) return fail(e.message);
-    throw e;
-  }
-  return ok(value as JsonValue);
+  // Check what canonical JSON forbids without writing the canonical text (a room file can be
+  // hundreds of megabytes).
+  const problem = canonicalJsonProblem(value);
+  return problem === null ? ok(value as JsonValue) : fail(problem);
 }

@@ -3,7 +3,8 @@
  * disagree about a signature disagree about who is in the room.
  */
 import * as ed from "@noble/ed25519";
-import { describe, expect, it } from "vitest";
+import { sha512 } from "@noble/hashes/sha2.js";
+import { beforeEach, describe, expect, it } from "vitest";
 import {
   EDGE_KEY,
   EDGE_MESSAGE,
@@ -13,7 +14,16 @@ import {
   TORSION,
   edgeCases,
 } from "../../test-support/ed25519-edge-cases.ts";
-import { type Ed25519Backend, backends, checkPublicKey, nobleBackend, nodeBackend, verifyEd25519 } from "./ed25519.ts";
+import {
+  type Ed25519Backend,
+  L,
+  backends,
+  checkPublicKey,
+  forgetKeyChecks,
+  nobleBackend,
+  nodeBackend,
+  verifyEd25519,
+} from "./ed25519.ts";
 
 const BOTH: Ed25519Backend[] = [nodeBackend, nobleBackend];
 
@@ -47,7 +57,11 @@ describe("strict verification, both backends", () => {
   });
 
   it.each(cases.map((c) => [c.name, c] as const))("%s", (_name, c) => {
-    const verdicts = BOTH.map((b) => verifyEd25519(c.signature, c.message, c.publicKey, b));
+    // Each backend meets the key as for the first time: no verdict remembered from the other.
+    const verdicts = BOTH.map((b) => {
+      forgetKeyChecks();
+      return verifyEd25519(c.signature, c.message, c.publicKey, b);
+    });
     expect(verdicts[1], "noble and node must agree").toEqual(verdicts[0]);
     expect(verdicts[0]).toEqual(c.reason === null ? { ok: true } : { ok: false, reason: c.reason });
   });
@@ -78,6 +92,184 @@ describe("strict verification, both backends", () => {
       ).toBe(false);
       expect(verifyEd25519(new Uint8Array(0), EDGE_MESSAGE, new Uint8Array(0), backend).ok).toBe(false);
     }
+  });
+});
+
+describe("the key checks, done once per key", () => {
+  beforeEach(forgetKeyChecks);
+  const P = 2n ** 255n - 19n;
+  const encode = (y: bigint, sign: 0 | 1): Uint8Array => {
+    const b = Uint8Array.from(Buffer.from(y.toString(16).padStart(64, "0"), "hex").reverse());
+    b[31]! |= sign << 7;
+    return b;
+  };
+  /** The verdict on a key by noble's point decompression alone: the reference for the byte checks. */
+  const byNoble = (key: Uint8Array): string | null => {
+    try {
+      return ed.Point.fromBytes(key, false).isSmallOrder() ? "key_small_order" : null;
+    } catch (e) {
+      return /x==0/.test((e as Error).message) ? "key_non_canonical" : "key_not_on_curve";
+    }
+  };
+  const y8 = ed.Point.fromBytes(SMALL_ORDER_ENCODINGS.find((b) => byNoble(b) && b[0] === 0x26)!, false).y;
+
+  it("the byte checks agree with noble on every small-order y, with either sign bit", () => {
+    const ys = [0n, 1n, P - 1n, y8, P - y8];
+    for (const y of ys)
+      for (const sign of [0, 1] as const) {
+        const key = encode(y, sign);
+        expect(checkPublicKey(key), `y=${y} sign=${sign}`).toBe(byNoble(key));
+        expect(checkPublicKey(key)).not.toBeNull();
+      }
+    expect(checkPublicKey(encode(P - 1n, 1))).toBe("key_non_canonical");
+    expect(checkPublicKey(encode(1n, 1))).toBe("key_non_canonical");
+    expect(checkPublicKey(encode(0n, 1))).toBe("key_small_order");
+  });
+
+  /** Keys never seen before (so that no cached verdict answers) that are not on the curve. */
+  const offCurve = (count: number, from: number): Uint8Array[] => {
+    const out: Uint8Array[] = [];
+    for (let y = BigInt(from); out.length < count; y++) {
+      const key = encode(y * 7919n, 0);
+      if (byNoble(key) === "key_not_on_curve") out.push(key);
+    }
+    return out;
+  };
+  const sValid = EDGE_SIG;
+  const sTooBig = Uint8Array.from([
+    ...EDGE_SIG.subarray(0, 32),
+    ...Buffer.from(L.toString(16).padStart(64, "0"), "hex").reverse(),
+  ]);
+  const rSmall = Uint8Array.from([...SMALL_ORDER_ENCODINGS[0]!, ...EDGE_SIG.subarray(32)]);
+
+  it.each([
+    ["a well-formed signature", sValid, 1000],
+    ["S >= L", sTooBig, 2000],
+    ["a small-order R", rSmall, 3000],
+  ] as const)(
+    "a key off the curve is key_not_on_curve with %s, the first time and after, with either backend",
+    (_w, sig, from) => {
+      for (const backend of BOTH) {
+        for (const key of offCurve(3, from + (backend === nodeBackend ? 0 : 500))) {
+          expect(verifyEd25519(sig, EDGE_MESSAGE, key, backend)).toEqual({ ok: false, reason: "key_not_on_curve" });
+          expect(verifyEd25519(sig, EDGE_MESSAGE, key, backend)).toEqual({ ok: false, reason: "key_not_on_curve" });
+          expect(checkPublicKey(key)).toBe("key_not_on_curve");
+        }
+      }
+    },
+  );
+
+  it("a backend other than the built-in two gets the full key check before its equation", () => {
+    let asked = 0;
+    const accepting: Ed25519Backend = { ...nodeBackend, name: "accepting", verifyEquation: () => (asked++, true) };
+    for (const key of offCurve(3, 4000))
+      expect(verifyEd25519(sValid, EDGE_MESSAGE, key, accepting)).toEqual({ ok: false, reason: "key_not_on_curve" });
+    expect(asked).toBe(0);
+    expect(verifyEd25519(EDGE_SIG, EDGE_MESSAGE, EDGE_KEY, accepting)).toEqual({ ok: true });
+    expect(asked).toBe(1);
+  });
+
+  const le32 = (n: bigint): Uint8Array =>
+    Uint8Array.from(Buffer.from(n.toString(16).padStart(64, "0"), "hex").reverse());
+  const withR = (r: Uint8Array): Uint8Array => Uint8Array.from([...r, ...EDGE_SIG.subarray(32)]);
+  const withS = (s: bigint): Uint8Array => Uint8Array.from([...EDGE_SIG.subarray(0, 32), ...le32(s)]);
+
+  it("encodings just below p are canonical: judged as noble decodes them, as keys and as R", () => {
+    const nearP = [
+      Uint8Array.from([0xee, ...new Array(30).fill(0xff), 0x7e]), // y < p: the top byte is below 0x7f
+      Uint8Array.from([0xee, ...new Array(29).fill(0xff), 0xfe, 0x7f]), // y < p: a middle byte is below 0xff
+      Uint8Array.from([0xf0, 0xfe, ...new Array(29).fill(0xff), 0x7f]),
+    ];
+    for (const enc of nearP) {
+      expect(byNoble(enc)).not.toBe("key_non_canonical");
+      for (const backend of BOTH) {
+        forgetKeyChecks();
+        expect(checkPublicKey(enc)).toBe(byNoble(enc));
+        expect(verifyEd25519(withR(enc), EDGE_MESSAGE, EDGE_KEY, backend).ok).toBe(false);
+        expect(verifyEd25519(withR(enc), EDGE_MESSAGE, EDGE_KEY, backend)).not.toEqual({
+          ok: false,
+          reason: "r_non_canonical",
+        });
+      }
+    }
+  });
+
+  it("a key that shares a small-order y's first 31 bytes but not its last is not small order", () => {
+    for (const last of [0x01, 0x40, 0x7e]) {
+      const key = Uint8Array.from([...new Array(31).fill(0), last]);
+      expect(checkPublicKey(key)).toBe(byNoble(key));
+      expect(checkPublicKey(key)).not.toBe("key_small_order");
+    }
+  });
+
+  it("S = L - 1, and S differing from L only in its lowest byte, are reduced (the equation decides)", () => {
+    for (const s of [L - 1n, L - 2n, L - 0xedn]) {
+      for (const backend of BOTH)
+        expect(verifyEd25519(withS(s), EDGE_MESSAGE, EDGE_KEY, backend)).toEqual({
+          ok: false,
+          reason: "bad_signature",
+        });
+    }
+    expect(verifyEd25519(withS(L), EDGE_MESSAGE, EDGE_KEY)).toEqual({ ok: false, reason: "s_not_reduced" });
+  });
+
+  it("a key of the wrong length is bad_length, whoever asks", () => {
+    expect(checkPublicKey(new Uint8Array(31))).toBe("bad_length");
+    expect(checkPublicKey(new Uint8Array(33))).toBe("bad_length");
+  });
+
+  it("refuses a signature forged under a small-order key, which the bare equation accepts", () => {
+    // A has order 8: [k]A is the identity whenever 8 divides k = H(R || A || M), so R = [S]B with
+    // S chosen at random verifies for one try in eight. Only the small-order check stops it.
+    const A = T8.toBytes();
+    const message = new TextEncoder().encode("forged under a small-order key");
+    let forged: Uint8Array | undefined;
+    for (let s = 1n; !forged; s++) {
+      const R = ed.Point.BASE.multiply(s).toBytes();
+      const k = ed.etc.mod(
+        BigInt(
+          `0x${Buffer.from(sha512(Uint8Array.from([...R, ...A, ...message])))
+            .reverse()
+            .toString("hex")}`,
+        ),
+        L,
+      );
+      if (k % 8n === 0n) forged = Uint8Array.from([...R, ...le32(s)]);
+    }
+    expect(nobleBackend.verifyEquation(forged, message, A)).toBe(true);
+    for (const backend of BOTH) {
+      forgetKeyChecks();
+      expect(verifyEd25519(forged, message, A, backend)).toEqual({ ok: false, reason: "key_small_order" });
+    }
+  });
+
+  it("a backend that throws never verifies, with a key met for the first time", () => {
+    const throwing: Ed25519Backend = {
+      ...nodeBackend,
+      name: "throwing",
+      verifyEquation: () => {
+        throw new Error("broken backend");
+      },
+    };
+    expect(verifyEd25519(EDGE_SIG, EDGE_MESSAGE, EDGE_KEY, throwing)).toEqual({ ok: false, reason: "bad_signature" });
+    // noble throws on a key off the curve; that must read as a refusal, not pass as valid.
+    for (const key of offCurve(2, 5000)) {
+      forgetKeyChecks();
+      expect(verifyEd25519(EDGE_SIG, EDGE_MESSAGE, key, nobleBackend)).toEqual({
+        ok: false,
+        reason: "key_not_on_curve",
+      });
+    }
+  });
+
+  it("a key first met in a signature that verifies is then known to be good", () => {
+    const key = ed.getPublicKey(new Uint8Array(32).fill(77));
+    const sig = ed.sign(EDGE_MESSAGE, new Uint8Array(32).fill(77));
+    expect(verifyEd25519(sig, EDGE_MESSAGE, key, nodeBackend)).toEqual({ ok: true });
+    expect(checkPublicKey(key)).toBeNull();
+    const other = ed.getPublicKey(new Uint8Array(32).fill(78));
+    expect(verifyEd25519(sig, EDGE_MESSAGE, other, nobleBackend)).toEqual({ ok: false, reason: "bad_signature" });
+    expect(checkPublicKey(other)).toBeNull();
   });
 });
 

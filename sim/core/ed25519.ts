@@ -105,33 +105,78 @@ function checkSignatureEncoding(signature: Uint8Array): Ed25519Rejection | null 
   return null;
 }
 
+/** y = 1 (the identity) and y = p - 1 (order 2): the only points with x = 0. */
+function xIsZero(point: Uint8Array): boolean {
+  // Of the 5 small-order y values, only 1 and p - 1 (= 2^255 - 20) have these low bytes.
+  return isSmallOrderY(point) && (point[0] === 0x01 || point[0] === 0xec);
+}
+
+/**
+ * The checks on a public key that need no point decompression: y < p, and not one of the small-order
+ * points (compared by y: the 8-torsion points are exactly those with one of the 5 y values, and
+ * for y = 1 or p - 1, where x = 0, a set sign bit is the non-canonical "negative zero").
+ */
+function checkKeyEncoding(publicKey: Uint8Array): Ed25519Rejection | null {
+  if (yNotReduced(publicKey)) return "key_non_canonical";
+  if (isSmallOrderY(publicKey))
+    return xIsZero(publicKey) && publicKey[31]! & 0x80 ? "key_non_canonical" : "key_small_order";
+  return null;
+}
+
 /** Memo of the public-key check, which needs a point decompression. Bounded; cleared when full. */
 const keyChecks = new Map<string, Ed25519Rejection | null>();
-const MAX_CACHED_KEYS = 1 << 17;
+/** Enough for the distinct keys (MSK and RSK per member) of a 10^5-member room. */
+const MAX_CACHED_KEYS = 1 << 18;
 
-/** Why `publicKey` can never verify anything under the policy, or null if it is acceptable. */
-export function checkPublicKey(publicKey: Uint8Array): Ed25519Rejection | null {
-  if (publicKey.length !== PUBLIC_KEY_LENGTH) return "bad_length";
-  const id = Buffer.from(publicKey).toString("latin1");
-  const cached = keyChecks.get(id);
-  if (cached !== undefined) return cached;
-  let verdict: Ed25519Rejection | null;
-  if (yNotReduced(publicKey)) verdict = "key_non_canonical";
-  else {
-    try {
-      const A = ed.Point.fromBytes(publicKey, false);
-      verdict = A.isSmallOrder() ? "key_small_order" : null;
-    } catch (e) {
-      // y < p was checked above, so what is left is x = 0 with the sign bit set, or no such x.
-      verdict = /x==0/.test((e as Error).message) ? "key_non_canonical" : "key_not_on_curve";
-    }
-  }
+const keyText = (publicKey: Uint8Array): string =>
+  Buffer.from(publicKey.buffer, publicKey.byteOffset, publicKey.byteLength).toString("latin1");
+
+/**
+ * Forget every remembered key verdict and node:crypto key object: for tests that need a key checked
+ * as on its first use, and benchmarks that compare with a process meeting the keys for the first time.
+ */
+export function forgetKeyChecks(): void {
+  keyChecks.clear();
+  nodePublicKeys.clear();
+}
+
+function remember(id: string, verdict: Ed25519Rejection | null): Ed25519Rejection | null {
   if (keyChecks.size >= MAX_CACHED_KEYS) keyChecks.clear();
   keyChecks.set(id, verdict);
   return verdict;
 }
 
-/** Verify `signature` over `message` under `publicKey`, with the strict policy above. Never throws. */
+/** Why `publicKey` can never verify anything under the policy, or null if it is acceptable. */
+export function checkPublicKey(publicKey: Uint8Array): Ed25519Rejection | null {
+  if (publicKey.length !== PUBLIC_KEY_LENGTH) return "bad_length";
+  const id = keyText(publicKey);
+  const cached = keyChecks.get(id);
+  if (cached !== undefined) return cached;
+  return remember(id, checkKeyEncoding(publicKey) ?? checkOnCurve(publicKey));
+}
+
+/** The key decodes to a curve point (its encoding passed `checkKeyEncoding`). One decompression. */
+function checkOnCurve(publicKey: Uint8Array): Ed25519Rejection | null {
+  try {
+    ed.Point.fromBytes(publicKey, false);
+    return null;
+  } catch {
+    // y < p, and x = 0 with the sign bit set, were refused by checkKeyEncoding: what is left is no such x.
+    return "key_not_on_curve";
+  }
+}
+
+/**
+ * Verify `signature` over `message` under `publicKey`, with the strict policy above. Never throws.
+ *
+ * Policy: every check of the policy runs, each key's at most once. The on-curve check of a key not
+ * seen before is the one that costs (a point decompression, about as much as the verification);
+ * with the two built-in backends it is left to the equation, which decodes A strictly and fails
+ * when A is not on the curve (OpenSSL's `ge_frombytes_vartime`; noble's `Point.fromBytes(…, false)`),
+ * so a signature that verifies proves it. A signature that does not verify gets the full key check,
+ * so that its reason is the same as if the key had been checked first. Other backends get the
+ * full key check first.
+ */
 export function verifyEd25519(
   signature: Uint8Array,
   message: Uint8Array,
@@ -140,16 +185,33 @@ export function verifyEd25519(
 ): Ed25519Verdict {
   if (signature.length !== SIGNATURE_LENGTH || publicKey.length !== PUBLIC_KEY_LENGTH)
     return { ok: false, reason: "bad_length" };
-  const reason = checkPublicKey(publicKey) ?? checkSignatureEncoding(signature);
-  if (reason) return { ok: false, reason };
-  let valid = false;
+  const id = keyText(publicKey);
+  let keyVerdict = keyChecks.get(id);
+  if (keyVerdict === undefined) {
+    const encoding = checkKeyEncoding(publicKey);
+    if (encoding !== null || !decodesKeyStrictly(backend))
+      keyVerdict = remember(id, encoding ?? checkOnCurve(publicKey));
+  }
+  if (keyVerdict) return { ok: false, reason: keyVerdict };
+  const sigReason = checkSignatureEncoding(signature);
+  if (sigReason)
+    return { ok: false, reason: keyVerdict === undefined ? (checkPublicKey(publicKey) ?? sigReason) : sigReason };
+  let valid: boolean;
   try {
     valid = backend.verifyEquation(signature, message, publicKey);
   } catch {
-    valid = false;
+    valid = false; // a backend that throws has not verified anything
   }
-  return valid ? { ok: true } : { ok: false, reason: "bad_signature" };
+  if (valid) {
+    if (keyVerdict === undefined) remember(id, null); // the equation decoded A: it is on the curve
+    return { ok: true };
+  }
+  const reason = keyVerdict === undefined ? checkPublicKey(publicKey) : null;
+  return { ok: false, reason: reason ?? "bad_signature" };
 }
+
+/** The built-in backends, whose equation check decodes the public key strictly (see verifyEd25519). */
+const decodesKeyStrictly = (backend: Ed25519Backend): boolean => backend === nodeBackend || backend === nobleBackend;
 
 // ---------------------------------------------------------------------------------------------
 // node:crypto backend

@@ -11,7 +11,13 @@ import { keyIdOf } from "./cross-signing.ts";
 import { signingKeyFromSeed } from "./ed25519.ts";
 import { buildCreateContent, buildMemberContent, buildThirdPartySuccessorInviteContent } from "./events.ts";
 import { signJson } from "./signing.ts";
-import { type MemberVerdict, type RoomView, type VerifyOptions, verifyMembership } from "./verify-membership.ts";
+import {
+  EventIndex,
+  type MemberVerdict,
+  type RoomView,
+  type VerifyOptions,
+  verifyMembership,
+} from "./verify-membership.ts";
 
 const alice = makeUser("@alice:example.org");
 const bob = makeUser("@bob:example.org");
@@ -480,5 +486,94 @@ describe("unreadable joins and pins", () => {
       rrk: b.rrk.publicKey,
     });
     expect(memberContent.membership).toBe("join");
+  });
+});
+
+describe("one event ID, two events: what makes them the same event (sameJson, from the mutation run)", () => {
+  const base = () => ({
+    event_id: "$1",
+    type: "m.room.member",
+    state_key: "@a:x",
+    sender: "@a:x",
+    content: { membership: "join", list: [1, "two", { three: 3 }], n: null, t: true, o: { 0: "x" } as unknown },
+    unsigned: { age: 1 },
+  });
+  const ambiguous = (b: unknown): boolean => {
+    const got = new EventIndex([[base(), b]]).get("$1");
+    if ("found" in got) return false;
+    expect(got).toEqual({
+      status: "rejected",
+      reason: "malformed",
+      event: "$1",
+      detail: "two different events share this event ID",
+    });
+    return true;
+  };
+  const edit = (f: (e: ReturnType<typeof base> & Record<string, unknown>) => void) => {
+    const e = base() as ReturnType<typeof base> & Record<string, unknown>;
+    f(e);
+    return e;
+  };
+
+  it("the same event delivered again, with another top-level unsigned or none, is one event", () => {
+    expect(ambiguous(base())).toBe(false);
+    expect(ambiguous(edit((e) => ((e as Record<string, unknown>).unsigned = { age: 99, transaction_id: "t" })))).toBe(
+      false,
+    );
+    expect(ambiguous(edit((e) => delete (e as Partial<typeof e>).unsigned))).toBe(false);
+  });
+
+  it.each([
+    ["a string", (e) => (e.content.membership = "leave")],
+    ["a number in an array", (e) => (e.content.list[0] = 2)],
+    ["a nested object's value", (e) => (e.content.list[2] = { three: 4 })],
+    ["an array's length", (e) => e.content.list.pop()],
+    [
+      "an array for an object",
+      (e) => ((e.content as Record<string, unknown>).list = { 0: 1, 1: "two", 2: { three: 3 } }),
+    ],
+    ["an array in place of an object with index keys", (e) => ((e.content as Record<string, unknown>).o = ["x"])],
+    [
+      "an object with a length key in place of an array",
+      (e) => ((e.content as Record<string, unknown>).list = { 0: 1, 1: "two", 2: { three: 3 }, length: 3 }),
+    ],
+    ["an empty object in place of a number", (e) => ((e.content.list as unknown[])[0] = {})],
+    ["an array one longer", (e) => (e.content.list as unknown[]).push(4)],
+    ["null for 0", (e) => ((e.content as Record<string, unknown>).n = 0)],
+    ["true for 1", (e) => ((e.content as Record<string, unknown>).t = 1)],
+    ["a string for a number", (e) => (e.content.list[0] = "1" as unknown as number)],
+    ["an extra key", (e) => ((e.content as Record<string, unknown>).extra = 1)],
+    ["a missing key", (e) => delete (e.content as Partial<typeof e.content>).n],
+    ["null for an object", (e) => ((e.content.list as unknown[])[2] = null)],
+    ["a key of the envelope", (e) => (e.origin_server_ts = 5)],
+    [
+      "unsigned inside the content (it is signed)",
+      (e) => ((e.content as Record<string, unknown>).unsigned = { age: 1 }),
+    ],
+  ] as [string, (e: ReturnType<typeof base> & Record<string, unknown>) => void][])(
+    "differing in %s are two events",
+    (_what, f) => {
+      expect(ambiguous(edit(f))).toBe(true);
+    },
+  );
+
+  it("a key only the second has, with the same number of keys, makes two events", () => {
+    const a = edit((e) => delete (e.content as Partial<typeof e.content>).n);
+    const b = edit((e) => {
+      delete (e.content as Partial<typeof e.content>).n;
+      (e.content as Record<string, unknown>).m = null;
+    });
+    expect(new EventIndex([[a, b]]).get("$1")).toMatchObject({ reason: "malformed" });
+  });
+
+  it("values nested deeper than canonical JSON allows are never the same, so the ID is ambiguous", () => {
+    const deep = () => {
+      let v: unknown = 1;
+      for (let i = 0; i < 200; i++) v = { v };
+      return v;
+    };
+    expect(ambiguous(edit((e) => ((e.content as Record<string, unknown>).deep = deep())))).toBe(true);
+    const withDeep = (d: unknown) => edit((e) => ((e.content as Record<string, unknown>).deep = d));
+    expect("found" in new EventIndex([[withDeep(deep()), withDeep(deep())]]).get("$1")).toBe(false);
   });
 });

@@ -15,7 +15,7 @@
  */
 import { decodeBase64, encodeBase64 } from "./base64.ts";
 import { MAX_JSON_DEPTH, compareCodePoints, isJsonObject } from "./canonical-json.ts";
-import { crossSigningPublicKey, keyIdOf, verifySubkey } from "./cross-signing.ts";
+import { crossSigningPublicKey, verifySubkey } from "./cross-signing.ts";
 import { type Ed25519Backend, PUBLIC_KEY_LENGTH, SIGNATURE_LENGTH, defaultBackend, verifyEd25519 } from "./ed25519.ts";
 import type { RejectReason, UnknownReason } from "./membership-reasons.ts";
 import { type Msc3917Fields, readMsc3917Fields } from "./msc3917-fields.ts";
@@ -84,20 +84,15 @@ export interface VerifyOptions {
    * keeps the output linear in the room.
    */
   chains?: boolean | "full" | "length";
-  /**
-   * Bugs planted on purpose, to check that the property tests in `attacks/` find and shrink them
-   * (mutation testing). Never set outside those tests.
-   */
-  faults?: ReadonlySet<VerifierFault>;
 }
 
-/** The planted bugs `faults` can switch on. */
-export type VerifierFault = "skip_invite_user_key";
+/** The shape of `verifyMembership`: what callers that take a verifier as a parameter accept. */
+export type MembershipVerifier = (room: RoomView, options?: VerifyOptions) => MembershipResult;
 
 /**
- * The subject-binding checks of DESIGN.md §4 that planted bugs switch off. The public verifier
- * always uses `STRICT_BINDING`; `verifierWithBinding` (for test-support/planted-bugs.ts) builds a
- * verifier with others, without an option on `verifyMembership`.
+ * The subject-binding checks of DESIGN.md §4. The public verifier always uses `STRICT_BINDING`
+ * and has no option to change it; `verifierWithBinding` builds a verifier with others, the seam
+ * through which test-support/planted-bugs.ts plants bugs for mutation tests.
  */
 export interface SubjectBinding {
   /** invite_rrk: is the invite's `user_key` (decoded, or null) the joiner's MSK? */
@@ -107,12 +102,6 @@ export interface SubjectBinding {
 export const STRICT_BINDING: SubjectBinding = Object.freeze({
   inviteUserKey: (userKey: Uint8Array | null, msk: Uint8Array) => userKey !== null && sameBytes(userKey, msk),
 });
-
-const SKIP_INVITE_USER_KEY: SubjectBinding = Object.freeze({ inviteUserKey: () => true });
-
-function bindingOf(faults: ReadonlySet<VerifierFault> | undefined): SubjectBinding {
-  return faults?.has("skip_invite_user_key") ? SKIP_INVITE_USER_KEY : STRICT_BINDING;
-}
 
 // ---------------------------------------------------------------------------------------------
 // Events, read defensively
@@ -299,8 +288,27 @@ export type Outcome =
   | Failure
   | { status: "verified"; cause: string; via: string[]; next: string | undefined; length: number };
 
+/**
+ * The unpadded base64 text of a key, once per key object. Only for key objects the verifier owns
+ * (decoded by it, or copied from the pins), which nothing mutates.
+ */
+const keyTexts = new WeakMap<Uint8Array, string>();
+function textOfKey(key: Uint8Array): string {
+  let text = keyTexts.get(key);
+  if (text === undefined) keyTexts.set(key, (text = encodeBase64(key)));
+  return text;
+}
+
+/** `ed25519:<base64>`, the key ID a cross-signing key signs with (keyIdOf), once per key object. */
+const keyIds = new WeakMap<Uint8Array, string>();
+function keyIdOfKey(key: Uint8Array): string {
+  let id = keyIds.get(key);
+  if (id === undefined) keyIds.set(key, (id = `ed25519:${textOfKey(key)}`));
+  return id;
+}
+
 const taskKey = (t: Task): string =>
-  (t.key ??= `${t.ctx.id}\u0000${t.eventId}\u0000${t.user}\u0000${encodeBase64(t.msk)}`);
+  (t.key ??= `${t.ctx.id}\u0000${t.eventId}\u0000${t.user}\u0000${textOfKey(t.msk)}`);
 
 /**
  * Policy: a third-party invite is checked against at most the first 16 distinct identity-server keys
@@ -327,6 +335,10 @@ export class Verifier {
   private readonly rsks = new WeakMap<object, { user: string; rsk: ReturnType<typeof crossSigningPublicKey> }>();
   private readonly createChecks = new Map<string, boolean>();
   private readonly ruleAllows = new WeakMap<Ev, RuleAllows>();
+  /** Keys decoded from their text, once per distinct text (the same object for the same text). */
+  private readonly keys = new Map<string, Uint8Array | null>();
+  /** `room_root_key` texts read as RRKs, once per distinct text. */
+  private readonly rrkTexts = new Map<string, Result<Uint8Array>>();
   private readonly backend: Ed25519Backend;
   private contexts = 0;
 
@@ -336,6 +348,22 @@ export class Verifier {
     private readonly binding: SubjectBinding = STRICT_BINDING,
   ) {
     this.backend = backend;
+  }
+
+  /** A 32-byte key from its unpadded base64 text, or null (decodeKey, once per distinct text). */
+  key(value: unknown): Uint8Array | null {
+    if (typeof value !== "string") return null;
+    let key = this.keys.get(value);
+    if (key === undefined) this.keys.set(value, (key = decodeKey(value)));
+    return key;
+  }
+
+  /** Is a `room_root_key` field this context's RRK? (rrkFromContent, once per distinct text.) */
+  private isRrk(value: unknown, ctx: Context): boolean {
+    if (typeof value !== "string") return false;
+    let rrk = this.rrkTexts.get(value);
+    if (rrk === undefined) this.rrkTexts.set(value, (rrk = rrkFromContent(value)));
+    return rrk.ok && sameBytes(rrk.value, ctx.rrk);
   }
 
   newContext(rrk: Uint8Array, index: EventIndex, createEventId: string | undefined): Context {
@@ -431,8 +459,7 @@ export class Verifier {
 
   /** create_rrk and create_sig on the room's own create event, for the room-level verdict; null if it passes. */
   checkRoomCreate(e: Ev, ctx: Context): (Failure & { status: "rejected" }) | null {
-    const rrk = rrkFromContent(e.fields.values.room_root_key);
-    if (!rrk.ok || !sameBytes(rrk.value, ctx.rrk))
+    if (!this.isRrk(e.fields.values.room_root_key, ctx))
       return {
         status: "rejected",
         reason: "create_wrong_rrk",
@@ -515,7 +542,7 @@ export class Verifier {
   }
 
   private rskSignedBy(senderKey: unknown, user: string, msk: Uint8Array): boolean {
-    const mskKeyId = keyIdOf(msk);
+    const mskKeyId = keyIdOfKey(msk);
     const sig = signatureOf(senderKey, user, mskKeyId);
     if (sig === undefined) return false;
     const id = `${user}\u0000${mskKeyId}\u0000${sig}`;
@@ -548,9 +575,8 @@ export class Verifier {
 
   /** create_rrk, create_sig. */
   private checkCreate(e: Ev, ctx: Context, user: string, msk: Uint8Array): Local {
-    const rrk = rrkFromContent(e.fields.values.room_root_key);
-    if (!rrk.ok || !sameBytes(rrk.value, ctx.rrk)) return reject("create_wrong_rrk", e.event_id);
-    const creatorKey = decodeKey(e.fields.values.creator_key);
+    if (!this.isRrk(e.fields.values.room_root_key, ctx)) return reject("create_wrong_rrk", e.event_id);
+    const creatorKey = this.key(e.fields.values.creator_key);
     if (!creatorKey || !sameBytes(creatorKey, msk))
       return reject("create_wrong_creator", e.event_id, "creator_key is not the user's MSK");
     if (e.sender !== user)
@@ -573,9 +599,8 @@ export class Verifier {
         return reject("join_wrong_rrk", e.event_id, "a join without MSC3917 fields, by someone other than the creator");
       return { status: "ok", via: [], deps: [{ task: { ctx, eventId: ctx.createEventId, user, msk }, primary: true }] };
     }
-    const rrk = rrkFromContent(v.room_root_key);
-    if (!rrk.ok || !sameBytes(rrk.value, ctx.rrk)) return reject("join_wrong_rrk", e.event_id);
-    const userKey = decodeKey(v.user_key);
+    if (!this.isRrk(v.room_root_key, ctx)) return reject("join_wrong_rrk", e.event_id);
+    const userKey = this.key(v.user_key);
     if (!userKey || !sameBytes(userKey, msk)) return reject("join_wrong_msk", e.event_id);
     if (e.sender !== user) return reject("join_bad_signature", e.event_id, "a join sent by another user");
     const rsk = this.rskOf(v.sender_key, user);
@@ -585,7 +610,7 @@ export class Verifier {
         e.event_id,
         `sender_key: ${typeof rsk.error === "string" ? rsk.error : rsk.error.signature}`,
       );
-    const sig = verifySignedJson(e.content, user, keyIdOf(rsk.value), rsk.value, this.backend);
+    const sig = verifySignedJson(e.content, user, keyIdOfKey(rsk.value), rsk.value, this.backend);
     if (!sig.ok) return reject("join_bad_signature", e.event_id, sig.error);
     if (!this.rskSignedBy(v.sender_key, user, msk)) return reject("join_rsk_not_signed", e.event_id);
     return this.whyJoin(e, ctx, user, msk);
@@ -618,9 +643,8 @@ export class Verifier {
 
   /** invite_rrk, then check_sender. */
   private checkUserInvite(invite: Ev, ctx: Context, msk: Uint8Array): Local {
-    const rrk = rrkFromContent(invite.fields.values.room_root_key);
-    if (!rrk.ok || !sameBytes(rrk.value, ctx.rrk)) return reject("invite_wrong_rrk", invite.event_id);
-    const userKey = decodeKey(invite.fields.values.user_key);
+    if (!this.isRrk(invite.fields.values.room_root_key, ctx)) return reject("invite_wrong_rrk", invite.event_id);
+    const userKey = this.key(invite.fields.values.user_key);
     if (!this.binding.inviteUserKey(userKey, msk)) return reject("invite_wrong_msk", invite.event_id);
     return this.viaSender(invite, ctx, [invite.event_id]);
   }
@@ -633,7 +657,7 @@ export class Verifier {
       return reject("malformed", invite.event_id, "third_party_invite.signed is not an object");
     const signedFields = readMsc3917Fields(signed);
     if (!signedFields.ok) return reject("mixed_field_forms", invite.event_id);
-    const signedKey = decodeKey(signedFields.value.values.user_key);
+    const signedKey = this.key(signedFields.value.values.user_key);
     if (signed.mxid !== user || !signedKey || !sameBytes(signedKey, msk))
       return reject("threepid_wrong_msk", invite.event_id);
     const tpiId = invite.fields.values.parent_event_id;
@@ -693,7 +717,7 @@ export class Verifier {
     if (listed !== undefined) return listed;
     listed = [];
     const add = (k: unknown) => {
-      const d = decodeKey(k);
+      const d = this.key(k);
       if (d && !listed!.some((x) => sameBytes(x, d))) listed!.push(d);
     };
     add(t.content.public_key);
@@ -805,7 +829,7 @@ export class Verifier {
         x.event_id,
         `sender_key: ${typeof rsk.error === "string" ? rsk.error : rsk.error.signature}`,
       );
-    const sig = verifySignedJson(x.content, sender, keyIdOf(rsk.value), rsk.value, this.backend);
+    const sig = verifySignedJson(x.content, sender, keyIdOfKey(rsk.value), rsk.value, this.backend);
     if (!sig.ok) return reject("sender_bad_signature", x.event_id, sig.error);
     const parentId = x.fields.values.parent_event_id;
     if (typeof parentId !== "string") return reject("malformed", x.event_id, "parent_event_id is not a string");
@@ -828,7 +852,7 @@ export class Verifier {
           cause.event_id,
           `the parent of ${x.type} must be its sender's join or the create event`,
         );
-      const decoded = decodeKey(named);
+      const decoded = this.key(named);
       if (!decoded) return reject("malformed", cause.event_id, "the MSK it names is not a key");
       senderMsk = decoded;
     }
@@ -856,7 +880,7 @@ export function normalizePins(pinned: VerifyOptions["pinned"]): Map<string, Uint
     const bytes = typeof key === "string" ? decodeKey(key) : key;
     if (!(bytes instanceof Uint8Array) || bytes.length !== PUBLIC_KEY_LENGTH)
       throw new TypeError(`pinned MSK for ${user} is not a 32-byte key`);
-    out.set(user, bytes);
+    out.set(user, Uint8Array.from(bytes)); // a copy: the caller may reuse its buffer, and the verifier caches by key object
   }
   return out;
 }
@@ -869,16 +893,14 @@ const wantChains = (chains: VerifyOptions["chains"]): boolean => chains === true
  * a malformed RRK or pin, which are the caller's own inputs.)
  */
 export function verifyMembership(room: RoomView, options: VerifyOptions = {}): MembershipResult {
-  return verifyWith(room, options, bindingOf(options.faults));
+  return verifyWith(room, options, STRICT_BINDING);
 }
 
 /**
  * A verifier whose subject-binding checks are `binding` instead of the strict ones: the seam that
  * test-support/planted-bugs.ts plants bugs through. Nothing outside tests may use it.
  */
-export function verifierWithBinding(
-  binding: SubjectBinding,
-): (room: RoomView, options?: Omit<VerifyOptions, "faults">) => MembershipResult {
+export function verifierWithBinding(binding: SubjectBinding): MembershipVerifier {
   return (room, options = {}) => verifyWith(room, options, binding);
 }
 
@@ -924,18 +946,19 @@ function verdictsOf(
   createEvent: Ev | undefined,
   chains: boolean,
 ): MembershipResult {
-  // Per user: their join events in the state by event ID (the same event delivered twice is one),
-  // or, for a join whose event cannot be read, the first raw event that names them.
-  const joins = new Map<string, Map<string, Ev>>();
+  // Per user: their first two join events in the state with different event IDs (the same event
+  // delivered twice is one; a second is all it takes to refuse them, so no more are kept), or, for
+  // a join whose event cannot be read, the first raw event that names them.
+  const joins = new Map<string, Ev[]>();
   const unreadable = new Map<string, Record<string, unknown>>();
   for (const raw of state) {
     const e = parseEvent(raw);
     if (e.ok) {
       const v = e.value;
       if (v.type !== "m.room.member" || v.content.membership !== "join" || v.state_key === undefined) continue;
-      let mine = joins.get(v.state_key);
-      if (!mine) joins.set(v.state_key, (mine = new Map()));
-      if (!mine.has(v.event_id)) mine.set(v.event_id, v);
+      const mine = joins.get(v.state_key);
+      if (!mine) joins.set(v.state_key, [v]);
+      else if (mine.length === 1 && mine[0]!.event_id !== v.event_id) mine.push(v);
     } else if (
       isJsonObject(raw) &&
       raw.type === "m.room.member" &&
@@ -951,7 +974,7 @@ function verdictsOf(
   const members: Record<string, MemberVerdict> = Object.create(null);
   for (const user of [...users].sort(compareUserIds)) {
     const mine = joins.get(user);
-    if (mine) members[user] = verdictFor(user, [...mine.values()], pins, verifier, ctx, createEvent, chains);
+    if (mine) members[user] = verdictFor(user, mine, pins, verifier, ctx, createEvent, chains);
     else {
       const raw = unreadable.get(user)!;
       const parsed = parseEvent(raw);
@@ -977,7 +1000,6 @@ function verdictsOf(
 export class MembershipSession {
   private readonly pins: Map<string, Uint8Array>;
   private readonly rrk: Uint8Array;
-  private readonly binding: SubjectBinding;
   private verifier!: Verifier;
   private index!: EventIndex;
   private ctx!: Context;
@@ -990,12 +1012,11 @@ export class MembershipSession {
     if (!rrk.ok) throw new TypeError(`MembershipSession: ${rrk.error}`);
     this.rrk = rrk.value;
     this.pins = normalizePins(options.pinned);
-    this.binding = bindingOf(options.faults);
     this.reset();
   }
 
   private reset(): void {
-    this.verifier = new Verifier(this.pins, this.options.backend ?? defaultBackend(), this.binding);
+    this.verifier = new Verifier(this.pins, this.options.backend ?? defaultBackend(), STRICT_BINDING);
     this.index = new EventIndex([]);
     this.ctx = this.verifier.newContext(this.rrk, this.index, undefined);
   }
@@ -1040,7 +1061,7 @@ function verdictFor(
   let msk = pins.get(user);
   if (!msk) {
     const named = join.fields.form === null ? createEvent?.fields.values.creator_key : join.fields.values.user_key;
-    const decoded = decodeKey(named);
+    const decoded = verifier.key(named);
     if (!decoded)
       return join.fields.form === null && !createEvent
         ? missing("m.room.create")
@@ -1053,7 +1074,7 @@ function verdictFor(
     const parent = verifier.parentOf(outcome);
     return {
       status: "verified",
-      msk: encodeBase64(msk),
+      msk: textOfKey(msk),
       cause: outcome.cause,
       ...(parent !== undefined ? { parent } : {}),
       chain_length: outcome.length,

@@ -116,7 +116,7 @@ export class Adversary {
     const events = server.rooms.get(roomId)?.events ?? [];
     const cut = dag.before === undefined ? events.length : events.findIndex((e) => e.event_id === dag.before);
     const nodes = events.slice(0, cut < 0 ? events.length : cut).flatMap((e) => {
-      const n = readDagNode(e);
+      const n = readDagNode(e, this.world.ed25519);
       return n.ok ? [n.value] : [];
     });
     const envelope = { type: "m.room.member", state_key: stateKey, sender, content };
@@ -337,7 +337,7 @@ export class Adversary {
     grind: number,
   ): { before?: string; ts: number; grind?: { budget: number; below: string } } {
     const withNodes = (server.rooms.get(roomId)?.events ?? []).flatMap((e) => {
-      const n = readDagNode(e);
+      const n = readDagNode(e, this.world.ed25519);
       return n.ok ? [{ e, n: n.value }] : [];
     });
     const cut = Math.max(0, Math.min(withNodes.length, at < 0 ? withNodes.length + at : at));

@@ -365,7 +365,7 @@ export class Client implements RoomSigner, ModelClient {
     if (this.checksRoomKeys) {
       const verdict = verifySpaceChildren(
         { roomRootKey: m.rrk, state: view.state, events: view.events },
-        { pinned: this.verifiedPins() },
+        { pinned: this.verifiedPins(), backend: this.world.ed25519 },
       )[latest.state_key!];
       if (verdict?.status !== "verified")
         throw new ApiError(

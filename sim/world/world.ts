@@ -1,5 +1,5 @@
 /** What every part of the simulated world shares, and a device's keys (DESIGN.md §5). */
-import { type SigningKey, signingKeyFromSeed } from "../core/ed25519.ts";
+import { type Ed25519Backend, type SigningKey, signingKeyFromSeed } from "../core/ed25519.ts";
 import type { Clock } from "./clock.ts";
 import type { History } from "./history.ts";
 import type { IdentityServer } from "./identity-server.ts";
@@ -13,6 +13,8 @@ export interface World {
   history: History;
   network: Network;
   identity: IdentityServer;
+  /** What everyone in this world verifies Ed25519 with: one cache of equations per run (`ed25519-memo.ts`). */
+  ed25519: Ed25519Backend;
 }
 
 export interface Device {

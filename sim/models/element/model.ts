@@ -31,6 +31,7 @@
 import { TrustRequirement } from "@matrix-org/matrix-sdk-crypto-wasm";
 import { decodeBase64, encodeBase64 } from "../../core/base64.ts";
 import type { JsonObject } from "../../core/canonical-json.ts";
+import type { Ed25519Backend } from "../../core/ed25519.ts";
 import { verifyMembership } from "../../core/verify-membership.ts";
 import type {
   Awaitable,
@@ -324,10 +325,10 @@ class ElementTransport implements Transport {
 }
 
 /** The members the verifier verifies, with the MSK each was verified with. */
-function verifiedMembers(obs: RoomObservation): Map<string, string> {
+function verifiedMembers(obs: RoomObservation, backend: Ed25519Backend): Map<string, string> {
   const result = verifyMembership(
     { roomRootKey: obs.rrk, state: obs.view.state, events: obs.view.events },
-    { pinned: obs.pins, chains: "length" },
+    { pinned: obs.pins, chains: "length", backend },
   );
   const out = new Map<string, string>();
   for (const [user, verdict] of Object.entries(result.members))
@@ -355,7 +356,7 @@ function elementModel(config: ElementConfig): DefenceModel {
       const ew = of(owner.world);
       if (!config.msc3917) return plainDefence((obs) => asRecipients(joinedUsers(obs)));
       return plainDefence(async (obs) => {
-        const verified = verifiedMembers(obs);
+        const verified = verifiedMembers(obs, owner.world.ed25519);
         await ew.ready();
         const machine = ew.machineOf(owner.userId, owner.devices[0]!.id);
         if (!machine) return [];

@@ -185,7 +185,10 @@ class MlsClient implements ClientDefence {
       if (!m.ok) return false;
       msk = m.value;
     }
-    return trustedDevices(id.user, msk, keys.self_signing_keys[id.user], [listed]).trusted.length === 1;
+    return (
+      trustedDevices(id.user, msk, keys.self_signing_keys[id.user], [listed], this.me.world.ed25519).trusted.length ===
+      1
+    );
   };
 
   async mine(roomId: string): Promise<MlsDevice[]> {

@@ -10,6 +10,9 @@
  * - `hpke.generateKeyPair` (KeyPackage init and leaf keys): replaced by the library's own
  *   `hpke.deriveKeyPair` (RFC 9180 §7.1.3) on seeded bytes;
  * - `signature.keygen` (Ed25519): a seeded 32-byte secret, its public key from @noble/curves;
+ *   `signature.sign` signs with node's backend (sim/core/ed25519.ts), which keeps each seed's key
+ *   object, where the library's imports the PKCS#8 key again at every signature (about 10x the
+ *   signature's own cost). Ed25519 signing is deterministic (RFC 8032): the same bytes either way;
  * - the HPKE ephemeral key inside `hpke.seal` and `hpke.exportSecret` (Welcome secrets, UpdatePath
  *   encryption, external joins): @hpke/core's `ekm` parameter (RFC 9180 §7.1.3, DeriveKeyPair of
  *   the ephemeral), on a CipherSuite built like the library's own.
@@ -20,6 +23,7 @@
 import { Aes128Gcm, CipherSuite, DhkemX25519HkdfSha256, HkdfSha256 } from "@hpke/core";
 import { ed25519 } from "@noble/curves/ed25519.js";
 import { type CiphersuiteImpl, getCiphersuiteFromName, getCiphersuiteImpl } from "ts-mls";
+import { SEED_LENGTH, nodeBackend } from "../../core/ed25519.ts";
 
 export const SUITE_NAME = "MLS_128_DHKEMX25519_AES128GCM_SHA256_Ed25519" as const;
 
@@ -49,6 +53,11 @@ export async function seededSuite(random: RandomSource, owner: string): Promise<
       async keygen() {
         const signKey = draw("signature key", 32);
         return { signKey, publicKey: ed25519.getPublicKey(signKey) };
+      },
+      async sign(signKey, message) {
+        return signKey.length === SEED_LENGTH
+          ? nodeBackend.sign(signKey, message)
+          : base.signature.sign(signKey, message);
       },
     },
     hpke: {

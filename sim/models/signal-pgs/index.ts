@@ -408,6 +408,7 @@ class PgsClient implements ClientDefence {
       msk,
       keys.self_signing_keys[user],
       Object.values(keys.device_keys[user] ?? {}),
+      this.me.world.ed25519,
     );
     return recipientsOf(user, trusted);
   }

@@ -11,6 +11,7 @@
 import { decodeBase64, encodeBase64 } from "../../core/base64.ts";
 import type { JsonObject } from "../../core/canonical-json.ts";
 import { verifySubkey } from "../../core/cross-signing.ts";
+import type { Ed25519Backend } from "../../core/ed25519.ts";
 import { rrkFromRoomId } from "../../core/room-root-key.ts";
 import { type DagNode, headsOf, readDagNode, signDagNode } from "../../core/state-dag.ts";
 import { MembershipSession } from "../../core/verify-membership.ts";
@@ -26,6 +27,7 @@ import type {
 import type { AlarmKind, AlarmReference } from "../../world/history.ts";
 import type { WorldEvent } from "../../world/room.ts";
 import { membershipTreeRecipients } from "../membership-tree/index.ts";
+import { RoomSessions } from "../sessions.ts";
 import { ALGORITHM, type DagResolution, type TieBreak, resolveDagV2 } from "./dag-state.ts";
 
 /** What a client trusts when it authenticates nodes: the RRK and the MSKs it has pinned, and the room as it saw it. */
@@ -36,13 +38,14 @@ type Trust = Pick<RoomObservation, "rrk" | "pins" | "view">;
  * room (their current one, or one they had before leaving or being banned: what they did then
  * still counts), with the client's pins: the same verification the tree does for membership events.
  */
-function verifiedMsks(obs: Trust): Map<string, Uint8Array[]> {
+function verifiedMsks(obs: Trust, sessions: () => MembershipSession): Map<string, Uint8Array[]> {
   const all = [...obs.view.state, ...obs.view.events];
   const create = all.find((e) => e.type === "m.room.create");
   const msks = new Map<string, Uint8Array[]>();
   if (create) {
-    // One session for all the joins: their chains share events, each checked once.
-    const session = new MembershipSession(obs.rrk, { pinned: obs.pins, chains: "length" });
+    // One session for all the joins, kept while the room only grows (../sessions.ts): their chains
+    // share events, each checked once.
+    const session = sessions();
     for (const join of all.filter((e) => e.type === "m.room.member" && e.content.membership === "join")) {
       const verdict = session.verify({ state: [create, join], events: all }).members[join.state_key!];
       const msk = verdict?.status === "verified" ? decodeBase64(verdict.msk, { expectedLength: 32 }) : undefined;
@@ -60,12 +63,13 @@ function authenticNodes(
   msks: Map<string, Uint8Array[]>,
   nodes: readonly DagNode[],
   seen: Map<string, boolean>,
+  backend: Ed25519Backend,
 ): DagNode[] {
   // A node's ID hashes its signed part, sender_key included: one check per node and MSK is enough.
   const signedBy = (n: DagNode, m: Uint8Array): boolean => {
     const key = `${n.id}|${encodeBase64(m)}`;
     let ok = seen.get(key);
-    if (ok === undefined) seen.set(key, (ok = verifySubkey(n.sender_key, n.sender, "room_signing", m).ok));
+    if (ok === undefined) seen.set(key, (ok = verifySubkey(n.sender_key, n.sender, "room_signing", m, backend).ok));
     return ok;
   };
   return nodes.filter((n) => (msks.get(n.sender) ?? []).some((m) => signedBy(n, m)));
@@ -167,6 +171,8 @@ class StateDagClient implements ClientDefence {
   private pendingCreate: DagNode | undefined;
   /** The DAG node each event object served carries, if any (a WeakMap: by object, not by claimed ID). */
   private readonly read = new WeakMap<WorldEvent, DagNode | null>();
+  /** The membership sessions `verifiedMsks` verifies with, per room. */
+  private readonly sessions: RoomSessions;
   /** RSK cross-signature checks already made: `node ID|MSK` to the verdict. */
   private readonly subkeyChecks = new Map<string, boolean>();
   /** Pure results already computed, by their inputs (the last one of each kind only, to bound memory). */
@@ -181,7 +187,9 @@ class StateDagClient implements ClientDefence {
     private readonly owner: ModelClient,
     private readonly tieBreak: TieBreak,
     private readonly policy: AlarmPolicy,
-  ) {}
+  ) {
+    this.sessions = new RoomSessions(owner.world.ed25519);
+  }
 
   private known(roomId: string): Map<string, DagNode> {
     let nodes = this.nodes.get(roomId);
@@ -199,7 +207,7 @@ class StateDagClient implements ClientDefence {
       this.owner.world.clock.now(),
       this.owner.signer,
     ).content;
-    const node = readDagNode({ type, state_key: stateKey, sender, content: signed });
+    const node = readDagNode({ type, state_key: stateKey, sender, content: signed }, this.owner.world.ed25519);
     if (node.ok) {
       if (roomId) this.pending.set(node.value.id, node.value);
       else this.pendingCreate = node.value;
@@ -214,7 +222,7 @@ class StateDagClient implements ClientDefence {
    * client's later nodes do not rest on it.
    */
   eventNode(e: WorldEvent): string | null {
-    const node = readDagNode(e);
+    const node = readDagNode(e, this.owner.world.ed25519);
     if (!node.ok) return null;
     const own = this.pending.get(node.value.id);
     if (own) {
@@ -268,7 +276,7 @@ class StateDagClient implements ClientDefence {
       // Each event object the server hands over is read (and its signature checked) once.
       let n = this.read.get(e);
       if (n === undefined) {
-        const r = readDagNode(e);
+        const r = readDagNode(e, this.owner.world.ed25519);
         this.read.set(e, (n = r.ok ? r.value : null));
       }
       if (n && !nodes.has(n.id)) nodes.set(n.id, n);
@@ -292,12 +300,20 @@ class StateDagClient implements ClientDefence {
     const msksKey = [
       encodeBase64(trust.rrk),
       ...[...trust.pins].map(([u, k]) => `${u}=${encodeBase64(k)}`).sort(),
-      // The membership chains are made of state events: messages do not change the verdicts.
-      ...[...trust.view.state, ...trust.view.events].flatMap((e) => (e.state_key === undefined ? [] : [e.event_id])),
+      // The membership chains are made of state events: messages do not change the verdicts. Each
+      // event is named by its object, not only its ID: a server that serves other content under an
+      // ID it served before gets its view verified again, never an earlier verdict.
+      ...[...trust.view.state, ...trust.view.events].flatMap((e) =>
+        e.state_key === undefined ? [] : [`${e.event_id}#${objectSerial(e)}`],
+      ),
     ].join("\n");
     let msks = this.memo.msks.get(msksKey);
-    if (!msks) this.memo.msks.set(msksKey, (msks = verifiedMsks(trust)));
-    const authentic = new Set(authenticNodes(msks, all, this.subkeyChecks));
+    if (!msks)
+      this.memo.msks.set(
+        msksKey,
+        (msks = verifiedMsks(trust, () => this.sessions.session(roomId, trust.rrk, trust.pins, trust.view))),
+      );
+    const authentic = new Set(authenticNodes(msks, all, this.subkeyChecks, this.owner.world.ed25519));
     const successors = successorInvites({ view: trust.view }, [...authentic]);
     const authenticIds = new Set([...authentic, ...successors].map((n) => n.id));
     // The resolution depends only on the nodes and which are authentic: computed once for each.
@@ -385,7 +401,7 @@ class StateDagClient implements ClientDefence {
     const { causes, resolution } = this.check(obs.roomId, obs);
     if (causes.length > 0 && this.policy === "refuse") return [];
     const joined = new Set(resolution.joined);
-    return membershipTreeRecipients(obs).filter((r) => joined.has(r.user));
+    return membershipTreeRecipients(obs, this.owner.world.ed25519, this.sessions).filter((r) => joined.has(r.user));
   }
 }
 
@@ -403,4 +419,13 @@ export function stateDag(tieBreak: TieBreak, policy: AlarmPolicy = "refuse"): De
     checksRoomKeys: true,
     client: (owner) => new StateDagClient(owner, tieBreak, policy),
   };
+}
+
+const serials = new WeakMap<object, number>();
+let nextSerial = 0;
+/** A number for each object, in the order first asked: a memo key that tells apart equal IDs with other content. */
+function objectSerial(o: object): number {
+  let n = serials.get(o);
+  if (n === undefined) serials.set(o, (n = nextSerial++));
+  return n;
 }
