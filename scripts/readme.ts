@@ -180,19 +180,27 @@ export function withBlocks(text: string, blocks: Partial<Record<BlockName, strin
 
 /**
  * The bench's output with what varies from run to run masked: every number becomes `#`, runs of
- * spaces one space (column widths follow the numbers), and the over-budget flags are dropped
- * (whether a budget is met on a shared machine varies too; `npm run bench` fails on them itself).
+ * spaces one space (column widths follow the numbers), the over-budget flags, re-measurement notes
+ * and file paths are dropped (whether a budget is met on a shared machine varies too; `npm run
+ * bench` fails on them itself).
  * What stays is the structure: the header of each bench, and each line's words.
  */
 export function maskBench(text: string): string {
-  return text
-    .replace(/\b(OVER BUDGET|UNDER BUDGET|OVER)\b/g, "")
-    .replace(/-?\d[\d,.]*/g, "#")
-    .replace(/[ \t]+/g, " ")
-    .split("\n")
-    .map((l) => l.trim())
-    .filter((l) => l !== "")
-    .join("\n");
+  return (
+    text
+      .replace(/\b(OVER BUDGET|UNDER BUDGET|OVER)\b/g, "")
+      // A doubling measured again (the hostile bench says so only when it happened), a part's
+      // budget met or missed (run-all's summary), and where a file was written: all vary by run.
+      .replace(/ \(first measured [^)]*\)/g, "")
+      .replace(/within budget|MISSED \(exit \d+\)/g, "<budget>")
+      .replace(/(^|\s)\/[^\s)]+/gm, "$1<path>")
+      .replace(/-?\d[\d,.]*/g, "#")
+      .replace(/[ \t]+/g, " ")
+      .split("\n")
+      .map((l) => l.trim())
+      .filter((l) => l !== "")
+      .join("\n")
+  );
 }
 
 /** The first line where two texts differ, for a readable failure. */
