@@ -10,5 +10,7 @@ export default defineConfig({
     // Tests write generated output (scenario results, sweeps, counterexamples) here, never over a
     // user's reports/out/. Child processes the tests start inherit it.
     env: { MSC3917_OUT: join(tmpdir(), `msc3917-test-out-${process.pid}`) },
+    // Removes that folder when the run ends.
+    globalSetup: ["test-support/global-setup.ts"],
   },
 });

@@ -8,10 +8,10 @@
  * and a planted bug, which the properties must find, shrink and replay.
  */
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { FC_SEED, fcParams } from "../test-support/fast-check.ts";
 import { loadScenario } from "../scenarios/cli.ts";
 import { runScenario } from "../scenarios/runner.ts";
@@ -34,6 +34,7 @@ describe("generated attacks", () => {
 });
 
 const dir = mkdtempSync(join(tmpdir(), "msc3917-counterexamples-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const result = await checkProperty({
   name: "planted-skip-invite-user-key",
   adversarial: true,

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import type { AttacksJson } from "../reports/threat-model.ts";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { loadScenario } from "../scenarios/cli.ts";
 import { validateScenario } from "../scenarios/format.ts";
 import { runScenario } from "../scenarios/runner.ts";
@@ -227,6 +227,10 @@ describe("npm run attacks", () => {
 });
 
 describe("npm run scenarios (the job: scenarios, then the report)", () => {
+  const temps: string[] = [];
+  afterAll(() => {
+    for (const d of temps) rmSync(d, { recursive: true, force: true });
+  });
   const job = (args: string[], env: Record<string, string>) =>
     spawnSync(process.execPath, ["--import", "tsx", join(REPO, "attacks", "after-scenarios.ts"), ...args], {
       encoding: "utf8",
@@ -237,14 +241,17 @@ describe("npm run scenarios (the job: scenarios, then the report)", () => {
 
   it("prints JSON only with --format json, and says which sweep the report used", () => {
     const out = mkdtempSync(join(tmpdir(), "msc3917-job-"));
+    temps.push(out);
     const scripted = job([t1, "--format", "json"], { MSC3917_OUT: out });
     expect(scripted.status).toBe(0);
     expect(JSON.parse(scripted.stdout).runs.length).toBe(MODEL_IDS.length);
-    expect(scripted.stderr).toMatch(/report: .*threat-model\.md from the scripted basic forms/);
+    expect(scripted.stderr).toMatch(
+      /report: .*threat-model\.md, .*threat-model\.csv and .*threat-model\.html from the scripted basic forms/,
+    );
     writeFileSync(join(out, "attacks.json"), JSON.stringify({ seed: 77, runs: 5, models: [], threats: [] }));
     const text = job([t1], { MSC3917_OUT: out });
     expect(text.stdout).toMatch(
-      /report: .*threat-model\.md from the sweep in .*attacks\.json \(seed 77, 5 variants per threat, written \d{4}-\d\d-\d\dT/,
+      /report: .*threat-model\.md, .*threat-model\.csv and .*threat-model\.html from the sweep in .*attacks\.json \(seed 77, 5 variants per threat, written \d{4}-\d\d-\d\dT/,
     );
     expect(readFileSync(join(out, "threat-model.md"), "utf8")).toMatch(
       /Generated from `.*attacks\.json` \(written .*\): 5 variants per threat and model, seed 77/,

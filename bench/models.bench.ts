@@ -17,7 +17,9 @@ const ROUNDS = Number(process.env.BENCH_MODEL_ROUNDS ?? 1);
 const scenarios = [
   ...scenarioFiles(join(REPO, "scenarios", "attacks")),
   ...scenarioFiles(join(REPO, "scenarios")).filter((f) => /honest-/.test(f)),
-].map(loadScenario);
+]
+  .slice(0, Number(process.env.BENCH_MODEL_SCENARIOS ?? Infinity)) // a quick run's subset (scripts/readme.test.ts)
+  .map(loadScenario);
 
 const wall = new Map<ModelId, number>();
 const cpu = new Map<ModelId, number>();

@@ -1,15 +1,16 @@
 /** The command-line contract of DESIGN.md §12, run as a user runs it. */
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { encodeBase64 } from "../sim/core/base64.ts";
 import { RoomBuilder, makeUser } from "../test-support/room-builder.ts";
 import { matrixSpecVectors, REPO } from "../test-support/vectors.ts";
 
 const BIN = join(REPO, "bin", "msc3917.js");
 const tmp = mkdtempSync(join(tmpdir(), "msc3917-cli-"));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 const spec = matrixSpecVectors();
 
 function msc3917(args: string[], input?: string): { code: number | null; stdout: string; stderr: string } {

@@ -1,6 +1,6 @@
 /**
- * `npm run report [-- --format md|json]`: writes reports/out/threat-model.md and threat-model.csv
- * from a results file: reports/out/attacks.json (the sweep, `npm run attacks`). It runs nothing:
+ * `npm run report [-- --format md|json]`: writes reports/out/threat-model.md, threat-model.csv and
+ * threat-model.html from a results file: reports/out/attacks.json (the sweep, `npm run attacks`). It runs nothing:
  * the witnesses' event graphs are drawn from the histories the results file carries. Reports
  * import only types from the rest of the project (DESIGN.md §3), and read results.
  */
@@ -10,8 +10,12 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { stringify } from "csv-stringify/sync";
 import type { ModelId } from "../sim/models/index.ts";
-import { witnessGraph } from "./mermaid.ts";
+import { readBundles } from "./html/assets.ts";
+import { legendMarkdown, witnessMermaid } from "./html/mermaid-graph.ts";
+import { htmlPage } from "./html/page.ts";
+import { type BenchJson, htmlReportOf } from "./html-report.ts";
 import { type AttacksJson, type ReportInput, markOf, threatModelMarkdown, threatModelRows } from "./threat-model.ts";
+import { eventsByRoom, witnessRun } from "./witness.ts";
 
 /** The repository root: reports/.. */
 export const REPO = join(dirname(fileURLToPath(import.meta.url)), "..");
@@ -22,37 +26,70 @@ export const resultsDir = (): string =>
 const USAGE = `usage: npm run report [-- --format md|json]
 
 Writes reports/out/threat-model.md (the proposal's table and the full catalogue, measured, with
-claims against measurements and a replayable witness and event graph for every 🚧 or ❌ cell) and
-reports/out/threat-model.csv, from reports/out/attacks.json, which npm run attacks writes.
+claims against measurements and a replayable witness and event graph for every 🚧 or ❌ cell),
+reports/out/threat-model.csv and reports/out/threat-model.html (one self-contained page: the same
+tables, each witness's timeline and graph, the search's progress and, from reports/out/bench.json,
+which npm run bench writes, the verification cost), from reports/out/attacks.json, which
+npm run attacks writes.
   --format F     md (default: say where the files are) or json (the report's data on stdout)
 `;
 
-/** A witness graph for every cell that is not ✅, from the history its results file carries. */
+/** A witness graph for every cell that is not ✅, from the history its results file carries (one graph a room). */
 export function reportInput(attacks: AttacksJson): ReportInput {
   const witnesses: ReportInput["witnesses"] = {};
   for (const t of attacks.threats) {
     for (const m of attacks.models) {
       const r = t.results[m];
       if (!r || markOf(r) === "✅" || markOf(r) === "n/a" || !r.example) continue;
-      const mermaid = r.witness_history
-        ? witnessGraph(r.witness_history)
-        : 'flowchart TD\n  none["no witness history in the results file: run npm run attacks again"]';
-      (witnesses[t.id] ??= {})[m] = { file: r.example, mermaid };
+      const graphs = r.witness_history
+        ? eventsByRoom(witnessRun(r.witness_history)).map((g) => ({ room: g.room, mermaid: witnessMermaid(g.events) }))
+        : [];
+      (witnesses[t.id] ??= {})[m] = { file: r.example, graphs };
     }
   }
-  const version = (JSON.parse(readFileSync(join(REPO, "package.json"), "utf8")) as { version: string }).version;
-  return { attacks, version, witnesses };
+  return { attacks, version: packageVersion(), witnesses, graphLegend: legendMarkdown() };
 }
 
-/** Write the Markdown and CSV reports; return their paths. */
-export function writeReport(attacks: AttacksJson): { md: string; csv: string } {
+export const packageVersion = (): string =>
+  (JSON.parse(readFileSync(join(REPO, "package.json"), "utf8")) as { version: string }).version;
+
+/**
+ * The bench's measurements (`npm run bench` writes bench.json beside the results), or why there
+ * are none: the page says so, and how to make them.
+ */
+export function readBench(dir: string = resultsDir()): { bench: BenchJson | null; why: string | null } {
+  const file = join(dir, "bench.json");
+  if (!existsSync(file))
+    return { bench: null, why: `no ${relative(REPO, file)}: run npm run bench, then npm run report` };
+  try {
+    const bench = JSON.parse(readFileSync(file, "utf8")) as BenchJson;
+    if (!Array.isArray(bench?.points)) throw new Error("no points");
+    return { bench, why: null };
+  } catch (e) {
+    return {
+      bench: null,
+      why: `cannot read ${relative(REPO, file)} (${(e as Error).message}): run npm run bench again`,
+    };
+  }
+}
+
+/** Write the Markdown, CSV and HTML reports; return their paths. */
+export function writeReport(attacks: AttacksJson): {
+  md: string;
+  csv: string;
+  html: string;
+  benchMissing: string | null;
+} {
   const out = resultsDir();
   mkdirSync(out, { recursive: true });
   const md = join(out, "threat-model.md");
   const csv = join(out, "threat-model.csv");
+  const html = join(out, "threat-model.html");
   writeFileSync(md, threatModelMarkdown(reportInput(attacks)));
   writeFileSync(csv, stringify(threatModelRows(attacks)));
-  return { md, csv };
+  const bench = readBench(out);
+  writeFileSync(html, htmlPage(htmlReportOf(attacks, { version: packageVersion(), ...bench }), readBundles()));
+  return { md, csv, html, benchMissing: bench.why };
 }
 
 /**
@@ -109,13 +146,14 @@ export function main(argv: string[]): number {
   const files = writeReport(attacks);
   for (const s of sweep.stale)
     process.stderr.write(`report: warning: ${s} changed after the sweep was written; run npm run attacks again\n`);
+  if (files.benchMissing) process.stderr.write(`report: the page has no cost plot: ${files.benchMissing}\n`);
   if (values.format === "json")
     process.stdout.write(
       `${JSON.stringify({ attacks, marks: Object.fromEntries(attacks.threats.map((t) => [t.id, Object.fromEntries(attacks.models.map((m) => [m, t.results[m] ? markOf(t.results[m]) : null]))])) }, null, 1)}\n`,
     );
   else
     process.stdout.write(
-      `wrote ${relative(process.cwd(), files.md)} and ${relative(process.cwd(), files.csv)} from ${sweep.describe}\n`,
+      `wrote ${relative(process.cwd(), files.md)}, ${relative(process.cwd(), files.csv)} and ${relative(process.cwd(), files.html)} from ${sweep.describe}\n`,
     );
   return 0;
 }

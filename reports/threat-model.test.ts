@@ -4,10 +4,12 @@ import { sweepThreat } from "../attacks/sweep.ts";
 import { MODEL_IDS } from "../sim/models/index.ts";
 import { toAttacksJson } from "../attacks/cli.ts";
 import { reportInput } from "./cli.ts";
-import { witnessGraph } from "./mermaid.ts";
+import { ACTS, witnessMermaid } from "./html/mermaid-graph.ts";
+import { adversarialEvents, eventsByRoom, witnessRun } from "./witness.ts";
 import {
   type AttacksJson,
   type TallyJson,
+  CSV_COLUMNS,
   byThreatId,
   cellOf,
   markOf,
@@ -103,20 +105,27 @@ async function smallSweep(runs: number): Promise<AttacksJson> {
 }
 
 /**
- * A careful check of the flowchart syntax we emit (the mermaid package needs a browser): every
- * line is a header, a node, an edge between defined nodes, or a class line.
+ * A careful check of the flowchart syntax we emit (the mermaid package needs a browser; the browser
+ * test parses them with it): every line is a header, a node of a known shape, an edge between
+ * defined nodes, or a class line.
  */
 function checkMermaid(graph: string): string[] {
   const problems: string[] = [];
   const defined = new Set<string>();
   const lines = graph.split("\n");
   if (lines[0] !== "flowchart BT") problems.push(`first line: ${lines[0]}`);
+  const nodes: string[] = [];
   for (const line of lines.slice(1)) {
     let m: RegExpMatchArray | null;
-    if ((m = line.match(/^ {2}(e\d+)(\{\{"[^"]*"\}\}|\["[^"]*"\])$/))) defined.add(m[1]!);
-    else if ((m = line.match(/^ {2}(e\d+) (==>|-\.->|-->) (e\d+)$/))) {
+    if ((m = line.match(/^ {2}([nm]\d+)(\(\(|\{\{|\[\/|\[\[|\(|>|\{)"[^"]*"(\)\)|\}\}|\/\]|\\\]|\]\]|\)|\]|\})$/))) {
+      defined.add(m[1]!);
+      nodes.push(m[1]!);
+    } else if ((m = line.match(/^ {2}([nm]\d+) (==>|-\.->|-->|-\. replays \.->|-- ends -->) ([nm]\d+)$/))) {
       if (!defined.has(m[1]!) || !defined.has(m[3]!)) problems.push(`edge before its nodes: ${line}`);
-    } else if (!/^ {2}classDef \w+ fill:#[0-9a-f]{6};$/.test(line) && !/^ {2}class (e\d+,)*e\d+ \w+;$/.test(line))
+    } else if (
+      !/^ {2}classDef act_\w+ [a-z0-9:#,. -]+;$/.test(line) &&
+      !/^ {2}class ([nm]\d+,)*[nm]\d+ act_\w+;$/.test(line)
+    )
       problems.push(`unexpected line: ${line}`);
   }
   return problems;
@@ -179,17 +188,46 @@ describe("the threat-model report", () => {
     const graphs = [...md.matchAll(/```mermaid\n([\s\S]*?)\n```/g)].map((m) => m[1]!);
     expect(graphs.length).toBeGreaterThan(0);
     for (const g of graphs) expect(checkMermaid(g)).toEqual([]);
-    const t5 = witnessGraph(
+    const run = witnessRun(
       (await runScenario(loadScenario(join(REPO, "scenarios/attacks/T5-forged-invite.json")), "baseline")).history,
     );
+    const t5 = witnessMermaid(eventsByRoom(run)[0]!.events);
     expect(t5).toMatch(/==>/);
     expect(t5).toMatch(/-\.->/);
     expect(checkMermaid(t5)).toEqual([]);
   });
 
+  it("shows the attack in every witness of a breach or a detection: an adversarial node, marked, with its edge", () => {
+    let checked = 0;
+    for (const t of attacks.threats) {
+      for (const m of attacks.models) {
+        const r = t.results[m]!;
+        if (r.breach + r.detected === 0 || !r.witness_history) continue;
+        checked++;
+        const run = witnessRun(r.witness_history);
+        const acts = adversarialEvents(run);
+        expect(acts.length, `${t.id} ${m}: no adversarial node`).toBeGreaterThan(0);
+        const text = eventsByRoom(run)
+          .map((g) => witnessMermaid(g.events))
+          .join("\n");
+        // Marked: drawn with its act's class and shape; and the act rests on something (an edge from it).
+        for (const a of new Set(acts.map((e) => e.act))) expect(text, `${t.id} ${m}`).toContain(`act_${a}`);
+        const rests = acts.filter((e) => e.parents.length > 0 || (e.auth?.length ?? 0) > 0 || e.replays || e.ends);
+        expect(rests.length, `${t.id} ${m}: no adversarial node rests on anything`).toBeGreaterThan(0);
+        // Every adversarial operation of the history has a node, or marks one (a withheld event).
+        const ops = r.witness_history.filter((o) => o.op === "adversary").length;
+        expect(acts.length, `${t.id} ${m}`).toBeGreaterThanOrEqual(Math.min(ops, 1));
+      }
+    }
+    expect(checked).toBeGreaterThan(attacks.threats.length);
+    // The legend is given once, and names every shape.
+    expect(md.split("Event graphs: arrows point").length).toBe(2);
+    for (const a of Object.values(ACTS)) expect(md).toContain(a.shapeName);
+  });
+
   it("is the same, byte for byte, for the same seed and sizes", async () => {
     expect(threatModelMarkdown(reportInput(await smallSweep(3)))).toBe(md);
-  });
+  }, 240_000); // a second small search of the whole catalogue: slow on a loaded machine
 
   it("has an availability table per 100 honest runs, per model in the results", () => {
     const zero = {
@@ -224,23 +262,41 @@ describe("the threat-model report", () => {
     expect(md).toContain("No honest stress runs in this results file");
   });
 
-  it("has long-form CSV rows", () => {
+  it("has long-form CSV rows: the columns asked for, threats in natural order, counts from the tally", () => {
     const rows = threatModelRows(attacks);
     expect(rows[0]).toEqual([
       "threat",
+      "title",
       "model",
       "mark",
-      "trials",
-      "prevented",
+      "budget",
+      "breaches",
+      "undetected",
       "detected",
-      "breach",
-      "breach_detected",
-      "false_rejections",
-      "false_alarms",
-      "locked_out_trials",
-      "not_applicable",
-      "example",
+      "false rejections",
+      "false alarms",
+      "read by attacker",
+      "witness",
     ]);
+    expect(rows[0]).toEqual([...CSV_COLUMNS]);
     expect(rows).toHaveLength(1 + CATALOGUE.length * MODEL_IDS.length);
+    const ids = rows.slice(1).map((r) => r[0] as string);
+    expect(ids).toEqual([...ids].sort(byThreatId));
+    expect(ids.indexOf("T2")).toBeLessThan(ids.indexOf("T10"));
+    for (const row of rows.slice(1)) {
+      const t = attacks.threats.find((x) => x.id === row[0])!;
+      const r = t.results[row[2] as string]!;
+      expect(row[1]).toBe(t.title);
+      expect(row[3]).toBe(markOf(r));
+      expect(row.slice(4, 11)).toEqual([
+        r.budget,
+        r.breach,
+        r.undetected,
+        r.detected + r.breach_detected!,
+        r.false_rejections,
+        r.false_alarms,
+        r.attacker_decrypted,
+      ]);
+    }
   });
 });

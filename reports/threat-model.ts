@@ -111,14 +111,52 @@ export const PROPOSAL_CLAIMS: Record<
   },
 };
 
+/** What each mark means, from `verdictOf` (the Markdown legend and the HTML page both say this). */
+export const MARK_MEANING: Record<Mark, string> = {
+  "❌": "at least one breach that no traced alarm came with, in the N trials.",
+  "🚧": "every breach came with a traced alarm, or there was no breach only because legitimate members were locked out (the cell says which).",
+  "✅": "no breach in any of the N trials (N shown).",
+  "n/a": "the threat does not apply to the model (the results say why).",
+};
+
+/** What the counts mean, one sentence each. */
+export const COUNT_MEANING = {
+  budget: "runs the search was allowed for the cell (older results files: the trials run)",
+  breaches: "trials with a breach, detected or not",
+  undetected: "trials with a breach that no traced alarm came with",
+  detected:
+    "trials in which an honest client raised an alarm the oracle traced to an adversarial act (with a breach or without)",
+  falseRejections: "legitimate members left out of a message, over all trials",
+  falseAlarms: "alarms the oracle could not trace to an adversarial act, over all trials",
+  readByAttacker: "messages devices the adversary made decrypted, over all trials",
+} as const;
+
 export const LEGEND = [
-  "- ❌: at least one breach that no traced alarm came with, in the N trials.",
-  "- 🚧: every breach came with a traced alarm, or there was no breach only because legitimate members were locked out (the cell says which).",
-  "- ✅: no breach in any of the N trials (N shown).",
-  "- n/a: the threat does not apply to the model (the results say why).",
+  ...(Object.keys(MARK_MEANING) as Mark[]).map((m) => `- ${m}: ${MARK_MEANING[m]}`),
   "",
   "A breach is a legitimate member's message decrypted by a device that was not a legitimate member's when it was sent, measured by real decryption. Legitimacy is the oracle's own room v11 rules applied to what honest actors did, in the order it happened. A detection (det.) is a trial where an honest client raised an alarm whose cause the oracle traced to an adversarial act; every other alarm is a false alarm (fa), counted with the false rejections (fr: legitimate members left out of a message), over all trials. Shut out: an alarm was raised and, after the adversary's first act, no legitimate member's message reached any other legitimate member (the room went dark).",
 ].join("\n");
+
+/** A cell's counts, the names the CSV and the HTML page give them; counts missing from older files derived. */
+export function countsOf(t: TallyJson): {
+  budget: number;
+  breaches: number;
+  undetected: number;
+  detected: number;
+  falseRejections: number;
+  falseAlarms: number;
+  readByAttacker: number;
+} {
+  return {
+    budget: t.budget ?? t.trials,
+    breaches: t.breach,
+    undetected: t.undetected ?? t.breach - (t.breach_detected ?? 0),
+    detected: t.detected + (t.breach_detected ?? 0),
+    falseRejections: t.false_rejections,
+    falseAlarms: t.false_alarms ?? 0,
+    readByAttacker: t.attacker_decrypted,
+  };
+}
 
 /** Column titles for the models this report knows a name for; any other model is shown by its ID. */
 const MODEL_TITLE: Record<string, string> = {
@@ -132,7 +170,8 @@ const MODEL_TITLE: Record<string, string> = {
   "signal-pgs": "Signal (PGS)",
   mls: "MLS",
 };
-const title = (m: string): string => MODEL_TITLE[m] ?? m;
+export const modelTitle = (m: string): string => MODEL_TITLE[m] ?? m;
+const title = modelTitle;
 
 /** Natural order of threat IDs: T2 before T10. */
 export function byThreatId(a: string, b: string): number {
@@ -149,8 +188,10 @@ export const cellOf = (t: TallyJson): string => {
 export interface ReportInput {
   attacks: AttacksJson;
   version: string;
-  /** Footnotes: threat → model → mermaid graph of the witness run, and the replay command. */
-  witnesses: Record<string, Record<string, { file: string; mermaid: string }>>;
+  /** The event graphs' legend (every shape, line and colour), given once. */
+  graphLegend?: string;
+  /** Footnotes: threat → model → the witness's file (replayed by `npm run scenarios -- FILE`) and its mermaid graphs, one a room. */
+  witnesses: Record<string, Record<string, { file: string; graphs: { room: string; mermaid: string }[] }>>;
 }
 
 /** The proposal's table's columns, from the models present: who stands for "Matrix today", and for Signal. */
@@ -193,12 +234,18 @@ export function threatModelMarkdown(input: ReportInput): string {
         "",
         `Witness: \`${w.file}\`. Replay: \`npm run scenarios -- ${w.file}\`.`,
         "",
-        "Each membership event points at the event it rests on (`parent_event_id`): thick where a member signed the link, dotted (and red) where the adversary made the event.",
-        "",
-        "```mermaid",
-        w.mermaid,
-        "```",
-        "",
+        ...(w.graphs.length
+          ? w.graphs.flatMap((g) => [
+              ...(w.graphs.length > 1 ? [`Room \`${g.room}\`:`, ""] : []),
+              "```mermaid",
+              g.mermaid,
+              "```",
+              "",
+            ])
+          : [
+              "No event graph: the results file carries no history for this witness (run `npm run attacks` again).",
+              "",
+            ]),
       ].join("\n"),
     );
     return ` [${n}]`;
@@ -273,6 +320,7 @@ export function threatModelMarkdown(input: ReportInput): string {
     "",
     LEGEND,
     "",
+    ...(input.graphLegend ? [input.graphLegend, ""] : []),
     "## Footnotes",
     "",
     ...(footnotes.length ? footnotes : ["None: every cell is ✅ or n/a."]),
@@ -310,42 +358,42 @@ function availabilitySection(attacks: AttacksJson): string[] {
   ];
 }
 
-/** Long-form rows (DESIGN.md §10): one per threat and model, with the mark and the availability counts. */
+/** The CSV's columns, in order. */
+export const CSV_COLUMNS = [
+  "threat",
+  "title",
+  "model",
+  "mark",
+  "budget",
+  "breaches",
+  "undetected",
+  "detected",
+  "false rejections",
+  "false alarms",
+  "read by attacker",
+  "witness",
+] as const;
+
+/** Long-form rows (DESIGN.md §10): one per threat and model, threats in natural order, with the mark and the counts. */
 export function threatModelRows(attacks: AttacksJson): (string | number)[][] {
-  const rows: (string | number)[][] = [
-    [
-      "threat",
-      "model",
-      "mark",
-      "trials",
-      "prevented",
-      "detected",
-      "breach",
-      "breach_detected",
-      "false_rejections",
-      "false_alarms",
-      "locked_out_trials",
-      "not_applicable",
-      "example",
-    ],
-  ];
+  const rows: (string | number)[][] = [[...CSV_COLUMNS]];
   for (const t of [...attacks.threats].sort((a, b) => byThreatId(a.id, b.id))) {
     for (const m of attacks.models) {
       const r = t.results[m];
       if (!r) continue;
+      const c = countsOf(r);
       rows.push([
         t.id,
+        t.title,
         m,
         markOf(r),
-        r.trials,
-        r.prevented,
-        r.detected,
-        r.breach,
-        r.breach_detected ?? 0,
-        r.false_rejections,
-        r.false_alarms ?? 0,
-        r.safe_by_exclusion ?? 0,
-        r.not_applicable ?? "",
+        c.budget,
+        c.breaches,
+        c.undetected,
+        c.detected,
+        c.falseRejections,
+        c.falseAlarms,
+        c.readByAttacker,
         r.example ?? "",
       ]);
     }

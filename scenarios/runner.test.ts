@@ -5,10 +5,10 @@
  * every scenario by `npm run scenarios` itself, which CI runs.
  */
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { REPO } from "../test-support/vectors.ts";
 import { MODEL_IDS as ALL_MODEL_IDS, SIMULATED_MODEL_IDS as MODEL_IDS } from "../sim/models/index.ts";
 import { loadScenario, resultsJson, scenarioFiles } from "./cli.ts";
@@ -24,6 +24,7 @@ const runAll = async () => {
 };
 const runs = await runAll();
 const tmp = mkdtempSync(join(tmpdir(), "msc3917-scenarios-"));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 describe("shipped scenarios", () => {
   it("include the honest ones the world must support, and the first attacks", () => {

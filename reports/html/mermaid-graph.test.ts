@@ -7,6 +7,7 @@ import {
   escapeMermaidLabel,
   legendMarkdown,
   legendMermaid,
+  LINES,
   mermaidBlock,
   witnessMermaid,
   type Act,
@@ -38,7 +39,7 @@ function parse(text: string) {
       nodes.set(m[1]!, { open: m[2]!, label: m[3]! });
       continue;
     }
-    m = /^ {2}([nm]\d+) (==>|-\.->|-->|-\. replays \.->) ([nm]\d+)$/.exec(line);
+    m = /^ {2}([nm]\d+) (==>|-\.->|-->|-\. replays \.->|-- ends -->) ([nm]\d+)$/.exec(line);
     if (m) {
       edges.push({ from: m[1]!, arrow: m[2]!, to: m[3]! });
       continue;
@@ -154,7 +155,7 @@ describe("witnessMermaid", () => {
     const md = legendMarkdown();
     for (const a of [...ACT_ORDER, "not seen"])
       expect(md.match(new RegExp(`^- \\*\\*${a}\\*\\*:`, "gm"))?.length, a).toBe(1);
-    expect(md.match(/ arrow: /g)?.length).toBe(4);
+    expect(md.match(/ arrow: /g)?.length).toBe(Object.keys(LINES).length);
     expect(mermaidBlock("flowchart BT")).toBe("```mermaid\nflowchart BT\n```");
   });
 });

@@ -25,6 +25,8 @@ export interface WitnessEvent {
   auth?: readonly string[];
   /** For a replayed copy: the event it replays. */
   replays?: string | null;
+  /** For a ban, kick or leave (which names no parent): the membership event it ends. */
+  ends?: string | null;
   act: Act;
   /** The room, when a witness spans several; the page draws one graph per room. */
   room?: string;
@@ -135,8 +137,18 @@ export const ACT_ORDER: readonly Act[] = ["honest", "forged", "inserted", "withh
 export const LINES = {
   signed: { arrow: "==>", name: "thick", meaning: "a reference inside an event a member signed" },
   adversary: { arrow: "-.->", name: "dotted", meaning: "a reference inside an event the adversary made" },
-  auth: { arrow: "-->", name: "thin", meaning: "an auth_events reference (DAG models)" },
+  auth: {
+    arrow: "-->",
+    name: "thin",
+    meaning:
+      "an auth_events reference: what an event that names no parent rests on by the room's rules alone (dotted when the adversary made it)",
+  },
   replays: { arrow: "-. replays .->", name: 'dotted, labelled "replays"', meaning: "a replayed copy, to its original" },
+  ends: {
+    arrow: "-- ends -->",
+    name: 'thin, labelled "ends"',
+    meaning: "a ban, kick or leave (which names no parent), to the membership it ends",
+  },
 } as const;
 
 const madeByAdversary = (act: Act): boolean => act === "forged" || act === "inserted";
@@ -228,6 +240,7 @@ export function witnessMermaid(events: readonly WitnessEvent[], options: GraphOp
     for (const a of e.auth ?? [])
       edges.push(`  ${from} ${madeByAdversary(e.act) ? LINES.adversary.arrow : LINES.auth.arrow} ${ref(a)}`);
     if (e.replays) edges.push(`  ${from} ${LINES.replays.arrow} ${ref(e.replays)}`);
+    if (e.ends) edges.push(`  ${from} ${LINES.ends.arrow} ${ref(e.ends)}`);
   }
   const lines = [`flowchart ${options.direction ?? "BT"}`];
   for (const e of nodes) {
@@ -264,13 +277,14 @@ export function legendMermaid(options: GraphOptions = {}): string {
   lines.push(`  s2 ~~~ f1{{"adversary's event"}} ${LINES.adversary.arrow} f2("what it rests on")`);
   lines.push(`  f2 ~~~ u1("DAG event") ${LINES.auth.arrow} u2("auth event")`);
   lines.push(`  u2 ~~~ r1[/"copy"\\] ${LINES.replays.arrow} r2("original")`);
+  lines.push(`  r2 ~~~ b1("ban") ${LINES.ends.arrow} b2("the join it ends")`);
   if (options.classDefs ?? true) {
     lines.push(...classDefLines([...ACT_ORDER, "notseen"]));
     ACT_ORDER.forEach((act, i) => lines.push(`  class a${i} ${classOf(act)};`));
     lines.push(`  class nx ${classOf("notseen")};`);
     lines.push(`  class f1 ${classOf("forged")};`);
     lines.push(`  class r1 ${classOf("replayed")};`);
-    lines.push(`  class s1,s2,f2,u1,u2,r2 ${classOf("honest")};`);
+    lines.push(`  class s1,s2,f2,u1,u2,r2,b1,b2 ${classOf("honest")};`);
   }
   return lines.join("\n");
 }

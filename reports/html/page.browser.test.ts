@@ -88,10 +88,10 @@ describe.skipIf(!present)("the HTML report in chromium", () => {
     await page.waitForFunction(() => document.documentElement.hasAttribute("data-rendered"), { timeout: 45_000 });
     const dir = process.env.HTML_SCREENSHOT_DIR ? resolve(process.env.HTML_SCREENSHOT_DIR) : temp("shot");
     mkdirSync(dir, { recursive: true });
-    screenshot = join(dir, "threat-model.png");
+    screenshot = join(dir, "threat-model-sample.png");
     await page.screenshot({ path: screenshot as `${string}.png`, fullPage: true });
     // What a reader sees first, without scrolling.
-    await page.screenshot({ path: join(dir, "threat-model-top.png") as `${string}.png` });
+    await page.screenshot({ path: join(dir, "threat-model-sample-top.png") as `${string}.png` });
   }, 60_000);
 
   afterAll(async () => {

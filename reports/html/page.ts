@@ -55,7 +55,7 @@ const COUNT_WORDS: Record<keyof CellCounts, { short: string; long: string }> = {
   budget: { short: "N", long: "runs the search was allowed (budget)" },
   breaches: { short: "B", long: "runs with a breach, detected or not" },
   undetected: { short: "U", long: "breaches no honest client alarmed on" },
-  detected: { short: "D", long: "runs in which an honest client raised a tamper alarm" },
+  detected: { short: "D", long: "runs in which an honest client raised an alarm traced to the adversary" },
   falseRejections: { short: "FR", long: "honest events an honest verifier rejected" },
   falseAlarms: { short: "FA", long: "alarms in runs where nothing adversarial reached the alarmed client" },
   readByAttacker: { short: "R", long: "messages read by a device that was not a legitimate member's" },
@@ -322,7 +322,7 @@ export function progressSpec(r: HtmlReport): unknown {
       x: { field: "runs", type: "quantitative", title: "runs spent (budget)" },
       y: { field: "undetected", type: "quantitative", title: "undetected breaches found" },
       color: { field: "threat", type: "nominal", sort: threats, title: "threat", scale: { scheme: "tableau20" } },
-      column: { field: "model", type: "nominal", title: null, sort: r.models.map((m) => m.title) },
+      facet: { field: "model", type: "nominal", title: null, sort: r.models.map((m) => m.title), columns: 4 },
       tooltip: [{ field: "threat" }, { field: "model" }, { field: "runs" }, { field: "undetected" }],
     },
     // Policy: each model's panel has its own y scale: a baseline that breaches every run would
@@ -372,7 +372,7 @@ code{font-size:12px;background:#f3f3f3;padding:0 3px;border-radius:3px}
 table.grid{border-collapse:collapse;margin:4px 0}
 table.grid th,table.grid td{border:1px solid #bbb;padding:3px 6px;vertical-align:top}
 table.grid thead th{background:#eee;font-size:12px}
-th.threat{text-align:left;font-weight:normal;max-width:360px}
+th.threat{text-align:left;font-weight:normal;min-width:190px;max-width:360px}
 td.cell{min-width:130px}
 td.cell.ok{background:#d6f5dc}
 td.cell.partial{background:#fff0bf}
@@ -392,14 +392,14 @@ td.cell.differs{outline:3px solid #222;outline-offset:-3px}
 .n.zero{color:#999}
 .wlink{font-size:11px}
 .note{font-size:11px;color:#444;max-width:320px}
-table.proposal td.cell{min-width:230px}
+table.proposal td.cell{min-width:150px}
 table.proposal .measured .mark{font-size:17px}
 .legend-cols{display:grid;grid-template-columns:1fr 1fr;gap:16px}
 .legend ul{margin:2px 0;padding-left:18px}
 .legend li{margin:1px 0}
 .legend-graph svg{max-height:170px}
 .swatch{display:inline-block;width:14px;height:10px;border:2px solid;margin-right:4px;vertical-align:middle}
-.charts{display:flex;flex-wrap:wrap;gap:24px}
+.charts{display:flex;flex-direction:column;gap:24px}
 .witness{border-top:1px solid #ddd;padding-top:4px}
 .witness-body{display:grid;grid-template-columns:minmax(360px,1fr) minmax(300px,1fr);gap:12px}
 table.timeline{border-collapse:collapse;font-size:12px;width:100%}
@@ -460,8 +460,8 @@ export function htmlPage(r: HtmlReport, bundles: readonly InlineScript[]): strin
     (a, b) => natural(a.threat, b.threat) || natural(a.model, b.model) || natural(a.id, b.id),
   );
   const witnessHtml = sortedWitnesses.map((w, i) => witnessSection(w, i, r, graphs)).join("\n");
-  const chartBlock = (id: string, title: string, has: boolean, spec: () => unknown): string => {
-    if (!has) return `<div><h3>${escapeHtml(title)}</h3><p class="small">No data.</p></div>`;
+  const chartBlock = (id: string, title: string, has: boolean, spec: () => unknown, missing = "No data."): string => {
+    if (!has) return `<div><h3>${escapeHtml(title)}</h3><p class="small missing">${escapeHtml(missing)}</p></div>`;
     charts.push({ id, spec: spec() });
     return `<div><h3>${escapeHtml(title)}</h3><div class="chart" id="${id}"></div></div>`;
   };
@@ -471,7 +471,13 @@ export function htmlPage(r: HtmlReport, bundles: readonly InlineScript[]): strin
     r.progress.length > 0,
     () => progressSpec(r),
   );
-  const bench = chartBlock("chart-bench", "Verification cost against members", r.bench.length > 0, () => benchSpec(r));
+  const bench = chartBlock(
+    "chart-bench",
+    "Verification cost against members",
+    r.bench.length > 0,
+    () => benchSpec(r),
+    r.benchMissing ?? "No bench data: run npm run bench.",
+  );
   const libs = bundles
     .map((b) => `${escapeHtml(b.name)} ${escapeHtml(b.version)} (${escapeHtml(b.license)})`)
     .join(", ");

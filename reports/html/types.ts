@@ -124,5 +124,7 @@ export interface HtmlReport {
   cells: HtmlCell[];
   witnesses: HtmlWitness[];
   bench: BenchPoint[];
+  /** When there are no bench points: why, and how to make them (shown in the chart's place). */
+  benchMissing?: string;
   progress: ProgressSeries[];
 }
