@@ -176,6 +176,11 @@ export async function main(argv: string[], out: { write(s: string): unknown } = 
   const failures: string[] = [];
   for (const r of results) {
     for (const v of r.violations) failures.push(`${r.threat.id} ${v.model} trial ${v.variant}: ${v.violation}`);
+    for (const [m, t] of Object.entries(r.results))
+      if (t.run_errors > 0)
+        failures.push(
+          `${r.threat.id} ${m}: ${t.run_errors} run(s) threw, first at trial ${t.first_error!.trial}: ${t.first_error!.error.split("\n")[0]}`,
+        );
     if (r.results.baseline && r.results.baseline.basic !== "breach")
       failures.push(`${r.threat.id}: the basic form does not breach baseline (the positive control)`);
   }

@@ -29,11 +29,21 @@ export type TallyJson = Omit<
   | "progress"
   | "refused_attacks"
   | "shrink_runs"
+  | "run_errors"
+  | "first_error"
 > &
   Partial<
     Pick<
       Tally,
-      "budget" | "undetected" | "first_breach" | "first_undetected" | "progress" | "refused_attacks" | "shrink_runs"
+      | "budget"
+      | "undetected"
+      | "first_breach"
+      | "first_undetected"
+      | "progress"
+      | "refused_attacks"
+      | "shrink_runs"
+      | "run_errors"
+      | "first_error"
     >
   > & {
     example: string | null;

@@ -55,6 +55,12 @@ export interface Tally {
   /** Messages adversary devices decrypted, over all trials. */
   attacker_decrypted: number;
   property_violations: number;
+  /**
+   * Runs that threw instead of finishing (a model's library refusing what the world gave it, say):
+   * counted apart, with the first one's error and scenario, and never judged. The CLI fails on any.
+   */
+  run_errors: number;
+  first_error?: { trial: number; error: string; scenario: Scenario };
   /** Runs spent shrinking the witness (on top of the budget). */
   shrink_runs: number;
   /** Why the threat cannot apply to this model (its applicability table), when it cannot; the counts are still measured. */
@@ -109,6 +115,7 @@ export const emptyTally = (): Tally => ({
   refused_attacks: 0,
   attacker_decrypted: 0,
   property_violations: 0,
+  run_errors: 0,
   shrink_runs: 0,
   example: null,
 });
@@ -206,15 +213,27 @@ export async function searchCell(threat: Threat, spec: CellSpec): Promise<CellRe
       };
   };
 
-  record(await runScenario(base, model), base, null);
-  for (const form of scriptedForms(threat).slice(0, Math.max(0, budget - 1)))
-    record(await runScenario(form, model), form, null);
+  /** Run a trial; one that throws is counted as an error, not judged. */
+  const trial = async (scenario: Scenario, path: string | null) => {
+    let run: ScenarioRun;
+    try {
+      run = await runScenario(scenario, model);
+    } catch (e) {
+      t.trials++;
+      t.run_errors++;
+      t.first_error ??= { trial: t.trials, error: (e as Error).message ?? String(e), scenario };
+      return;
+    }
+    record(run, scenario, path);
+  };
+  await trial(base, null);
+  for (const form of scriptedForms(threat).slice(0, Math.max(0, budget - 1))) await trial(form, null);
   if (budget > t.trials) {
     let i = 0;
     await fc.check(
       fc.asyncProperty(arb, async (draw) => {
         const scenario = applyDraw(base, draw, name(i + 1));
-        record(await runScenario(scenario, model), scenario, String(i++));
+        await trial(scenario, String(i++));
         return true;
       }),
       { seed, numRuns: budget - t.trials },
@@ -238,7 +257,12 @@ export async function searchCell(threat: Threat, spec: CellSpec): Promise<CellRe
           if (calls >= spec.shrink) return true; // the shrink budget is spent: keep the smallest found so far
           calls++;
           const scenario = applyDraw(base, draw, `${base.name}~${model}`);
-          const run = await runScenario(scenario, model);
+          let run: ScenarioRun;
+          try {
+            run = await runScenario(scenario, model);
+          } catch {
+            return true; // a run that throws is no smaller witness
+          }
           if (!bad(run)) return true;
           best = { scenario, run, draw };
           return false;
