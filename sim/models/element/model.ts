@@ -137,7 +137,7 @@ class ElementWorld implements KeyEvents {
     this.seeds.set(user, seeds);
     // A new identity (a reset) re-signs the user's existing devices, as the world's client does.
     this.enqueue(async () => {
-      for (const d of this.own.get(user) ?? []) await d.bootstrapCrossSigning(seeds);
+      for (const d of this.own.get(user) ?? []) await importOwnKeys(d, seeds);
     });
     void server;
   }
@@ -147,7 +147,7 @@ class ElementWorld implements KeyEvents {
     this.enqueue(async () => {
       const d = this.register(`${user}/${device}`, await ElementDevice.create(ks, user, device, this.options(honest)));
       const seeds = this.seeds.get(user);
-      if (seeds) await d.bootstrapCrossSigning(seeds);
+      if (seeds) await importOwnKeys(d, seeds);
       this.own.set(user, [...(this.own.get(user) ?? []), d]);
     });
   }
@@ -181,8 +181,13 @@ class ElementWorld implements KeyEvents {
       await d.track([other]);
       // Policy: out-of-band verification (an emoji comparison) compares the real MSK with the one
       // the library has; if the server substituted it, the comparison fails and nothing is
-      // signed. Otherwise the user's user-signing key signs it (`verifyUser`).
-      if (sameKey(await d.masterKeyOf(other), encodeBase64(msk))) await d.verifyUser(other);
+      // signed. Otherwise the user's user-signing key signs it (`verifyUser`); a device whose own
+      // cross-signing keys the library refused (its server substituted the user's identity: see
+      // importOwnKeys) holds no user-signing key, and the library refuses to sign: nothing is signed.
+      if (sameKey(await d.masterKeyOf(other), encodeBase64(msk)))
+        await d.verifyUser(other).catch((e: Error) => {
+          if (!/signing key is missing from the object that signed/.test(e.message ?? "")) throw e;
+        });
     });
   }
 
@@ -410,3 +415,17 @@ export const msc3917OnElement = elementModel({
   trust: TrustRequirement.CrossSignedOrLegacy,
   msc3917: true,
 });
+
+/**
+ * Policy: a device imports its user's own cross-signing keys only if they match the identity the
+ * server shows for the user; when a server substituted that identity (T6, T7), the library
+ * refuses, and the device stays without cross-signing, as a real client does until its user acts
+ * (Element then asks them to verify). The run goes on; any other error still ends it.
+ */
+async function importOwnKeys(d: ElementDevice, seeds: CrossSigningSeeds): Promise<void> {
+  try {
+    await d.bootstrapCrossSigning(seeds);
+  } catch (e) {
+    if (!/doesn't match the public key that was uploaded/.test((e as Error).message ?? "")) throw e;
+  }
+}
