@@ -180,7 +180,7 @@ describe("the threat-model report", () => {
       MODEL_IDS.filter((m) => !t.results[m]!.not_applicable && markOf(t.results[m]!) !== "✅"),
     );
     expect((md.match(/^### \[\d+\]/gm) ?? []).length).toBe(marked.length);
-    expect(md).toContain("Replay: `npm run scenarios -- scenarios/attacks/T2-reinsert-banned.json`");
+    expect(md).toMatch(/Replay: `npm run scenarios -- scenarios\/attacks\/T2-reinsert-banned\.json --model [a-z-]+`/);
     expect(md).toContain("- ❌: at least one breach that no traced alarm came with, in the N trials.");
   });
 

@@ -242,7 +242,7 @@ export function threatModelMarkdown(input: ReportInput): string {
       [
         `### [${n}] ${threat} under ${title(model)}`,
         "",
-        `Witness: \`${w.file}\`. Replay: \`npm run scenarios -- ${w.file}\`.`,
+        `Witness: \`${w.file}\`. Replay: \`npm run scenarios -- ${w.file} --model ${model}\`.`,
         "",
         ...(w.graphs.length
           ? w.graphs.flatMap((g) => [
@@ -319,7 +319,7 @@ export function threatModelMarkdown(input: ReportInput): string {
       const w = input.witnesses[t.id]?.[c.model];
       const claimNote = PROPOSAL_CLAIMS[t.id]?.note;
       diffs.push(
-        `- **${t.id}, ${c.title}**: the proposal claims ${claimed}${claimNote ? ` ${claimNote}` : ""}; measured ${cellOf(tally)}.${w ? ` Witness: \`${w.file}\` (replay: \`npm run scenarios -- ${w.file}\`).` : ""}`,
+        `- **${t.id}, ${c.title}**: the proposal claims ${claimed}${claimNote ? ` ${claimNote}` : ""}; measured ${cellOf(tally)}.${w ? ` Witness: \`${w.file}\` (replay: \`npm run scenarios -- ${w.file} --model ${c.model}\`).` : ""}`,
       );
     }
   }

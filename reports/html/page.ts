@@ -259,10 +259,10 @@ function timeline(w: HtmlWitness): string {
   return `<table class="timeline">${head}<tbody>\n${rows}\n</tbody></table>`;
 }
 
-/** The npm command that replays a witness; the file name is shell-quoted. */
-export function replayCommand(file: string): string {
+/** The npm command that replays a witness under its model (a search's witness expects only that one); the file name is shell-quoted. */
+export function replayCommand(file: string, model?: string): string {
   const quoted = /^[A-Za-z0-9_./-]+$/.test(file) ? file : `'${file.replace(/'/g, "'\\''")}'`;
-  return `npm run scenarios -- ${quoted}`;
+  return `npm run scenarios -- ${quoted}${model ? ` --model ${model}` : ""}`;
 }
 
 interface GraphJob {
@@ -296,7 +296,7 @@ function witnessSection(w: HtmlWitness, index: number, r: HtmlReport, graphs: Gr
   return `<section class="witness" id="${witnessAnchor(w.id)}">
 <h3>Witness ${escapeHtml(w.id)}: <b>${escapeHtml(w.threat)}</b> ${escapeHtml(threat)} · ${escapeHtml(model)}</h3>
 <p class="verdict">${escapeHtml(w.verdict)} · ${w.steps.length} steps, ${adversarial} adversarial${seed}</p>
-<p>Replay: <code class="replay">${escapeHtml(replayCommand(w.file))}</code> ·
+<p>Replay: <code class="replay">${escapeHtml(replayCommand(w.file, w.model))}</code> ·
 <a href="#catalogue">back to the catalogue</a></p>
 <div class="witness-body"><div>${timeline(w)}</div><div>${drawn || '<p class="small">No events.</p>'}</div></div>
 </section>`;
