@@ -48,7 +48,6 @@ import {
   encodeExternalSender,
 } from "ts-mls";
 import { unprotectPrivateMessage } from "ts-mls/messageProtection.js";
-import { ed25519 } from "@noble/curves/ed25519.js";
 import { sha256 } from "@noble/hashes/sha2.js";
 import { equalBytes } from "@noble/ciphers/utils.js";
 import { bytesToHex, utf8ToBytes } from "@noble/hashes/utils.js";
@@ -63,6 +62,7 @@ import {
   encodeIdentity,
   encodeRoomPolicy,
 } from "./room-policy.ts";
+import { nodeBackend } from "../../core/ed25519.ts";
 import { type RandomSource, SUITE_NAME, seededSuite } from "./suite.ts";
 
 export type { RandomSource } from "./suite.ts";
@@ -221,7 +221,7 @@ export class MlsDevice {
     signing?: { seed: Uint8Array; publicKey: Uint8Array },
   ): Promise<MlsDevice> {
     const cs = await seededSuite(random, `${id.user}/${id.device}`);
-    if (signing && !equalBytes(ed25519.getPublicKey(signing.seed), signing.publicKey)) {
+    if (signing && !equalBytes(nodeBackend.publicKeyFromSeed(signing.seed), signing.publicKey)) {
       throw new Error("mls: the signing key's public half does not match its seed");
     }
     const signature = signing
