@@ -164,6 +164,16 @@ export const ARBITRARIES: { [A in Action]: { arbitrary: fc.Arbitrary<StepOf<A>>;
     }),
     weight: 2,
   },
+  fork_next: {
+    arbitrary: act("fork_next", {
+      server,
+      room,
+      fork_at: optional(fc.integer({ min: -4, max: 4 })),
+      claimed_offset: optional(fc.constantFrom(-1, 0, 1)),
+      grind: optional(fc.constantFrom(1, 4)),
+    }),
+    weight: 2,
+  },
 };
 
 /**

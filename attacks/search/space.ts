@@ -3,7 +3,9 @@
  * fast-check around the threat's scripted basic form. Each dimension is one kind of choice, made
  * generic so any threat whose scenario gives it something to act on can declare it:
  *
- * - `fork`: the DAG nodes a colluding invite rests on (`fork_at`), or the ban it is concurrent with;
+ * - `fork`: the DAG nodes a forged membership event rests on: a colluding invite's `fork_at`, or the
+ *   ban it is concurrent with, and for any other step that forges one (`forgesMember`), a
+ *   `fork_next` before it;
  * - `claimed_time`: its claimed time, before, equal to or after what it names, by any offset;
  * - `grinding`: a budget of claimed times tried, to steer its content-addressed ID's order;
  * - `placement`: which users sit on the malicious server and which on honest ones (all of them on
@@ -13,7 +15,9 @@
  *   before it first federates, or the latest) and for how long;
  * - `silencing`: the later messages of chosen users, dropped;
  * - `split_view`: a ban hidden from a chosen part of the server's users;
- * - `replay`: a genuine signed invite re-issued for a user the server makes;
+ * - `replay`: old, genuine signed events served again: an invite's signed content re-issued for a
+ *   user the server makes, a banned member's last join made current again, a member's join
+ *   replayed into another room;
  * - `noise`: honest steps (messages, devices, verification, MSK resets, a bystander joining).
  *
  * A draw shrinks towards the basic form: every array towards empty, every option towards "as
@@ -40,15 +44,15 @@ export type Dimension = (typeof DIMENSIONS)[number];
 
 /** What each dimension varies, in a phrase (the report's and `--help`'s words). */
 export const DIMENSION_SAYS: Record<Dimension, string> = {
-  fork: "the DAG nodes a colluding invite rests on, or the ban it is concurrent with",
-  claimed_time: "the claimed time of a colluding invite: before, at or after what it names",
+  fork: "the DAG nodes a forged membership event rests on, or the ban it is concurrent with",
+  claimed_time: "the claimed time of a forged membership event: before, at or after what it names",
   grinding: "claimed times tried to steer a content-addressed ID's order (up to 16)",
   placement: "which users sit on the malicious server and which on honest ones",
   delay: "federation delay, overall and per direction between servers (0-4 steps)",
   withholding: "which events are withheld, from whom, from when (before they first federate too), for how long",
   silencing: "the later messages of chosen users, dropped by the server",
   split_view: "a ban hidden from a chosen part of the server's users",
-  replay: "a genuine signed invite re-issued for a user the server makes",
+  replay: "old genuine events served again: an invite re-issued, a banned member's join, a join in another room",
   noise: "honest steps: messages, devices, out-of-band verification, MSK resets, a bystander joining",
 };
 
@@ -147,17 +151,77 @@ function insertions(
 const subset = (xs: readonly string[], max = xs.length) =>
   fc.subarray([...xs], { minLength: 1, maxLength: Math.max(1, max) });
 
+/** Steps that forge a membership event (`forgesMember`), each with its room handle, in order. */
+export function forgingSteps(base: Scenario): { i: number; room: string; colluding: boolean }[] {
+  return base.steps.flatMap((s, i) => {
+    if (!ACTIONS[s.action].forgesMember) return [];
+    const f = s as { room?: string; to_room?: string };
+    const room = f.to_room ?? f.room;
+    return room === undefined ? [] : [{ i, room, colluding: s.action === "collude_invite" }];
+  });
+}
+
+/** Genuine events of the base that the replay dimension may serve again, as the step that would. */
+function replayable(base: Scenario): { after: number; step: (forger: string, n: number) => Step }[] {
+  const rooms = base.steps.flatMap((s) => (s.action === "create" ? [s.room] : []));
+  return base.steps.flatMap((s, i) => {
+    switch (s.action) {
+      case "invite":
+        return [
+          {
+            after: i,
+            step: (forger: string, n: number): Step => ({
+              action: "replay_envelope",
+              server: forger,
+              room: s.room,
+              victim: s.target,
+              member: `@replayed${n}:${forger}`,
+            }),
+          },
+        ];
+      case "ban":
+        return [
+          {
+            after: i,
+            step: (forger: string): Step => ({
+              action: "reinsert_banned",
+              server: forger,
+              room: s.room,
+              target: s.target,
+            }),
+          },
+        ];
+      case "join":
+        return rooms
+          .filter((r) => r !== s.room)
+          .map((to) => ({
+            after: i,
+            step: (forger: string): Step => ({
+              action: "replay_join",
+              server: forger,
+              from_room: s.room,
+              to_room: to,
+              target: s.user,
+            }),
+          }));
+      default:
+        return [];
+    }
+  });
+}
+
 /**
  * Why `dimension` has nothing to vary in `base`, or null if it has: a threat may declare only
  * dimensions its scenario gives something to act on (a test checks every declaration).
  */
 export function emptyBecause(base: Scenario, dimension: Dimension): string | null {
-  const invites = base.steps.filter((s) => s.action === "collude_invite").length;
   switch (dimension) {
     case "fork":
     case "claimed_time":
     case "grinding":
-      return invites === 0 ? "the scenario has no colluding invite (collude_invite)" : null;
+      return forgingSteps(base).length === 0
+        ? "the scenario forges no membership event (no collude_invite, nor any step that forges one)"
+        : null;
     case "placement":
       return movableUsers(base).length === 0 || base.adversary.servers.length === 0
         ? "no user to move, or no malicious server"
@@ -170,7 +234,7 @@ export function emptyBecause(base: Scenario, dimension: Dimension): string | nul
       return base.steps.some((s) => s.action === "ban") ? null : "the scenario bans nobody";
     case "replay":
       if (!serverWith(base, "forge")) return "no server declared to forge";
-      return base.steps.some((s) => s.action === "invite") ? null : "the scenario invites nobody";
+      return replayable(base).length > 0 ? null : "the scenario has no invite, ban or join to replay";
     case "delay":
     case "noise":
       return null;
@@ -187,23 +251,18 @@ export function drawArbitrary(base: Scenario, space: readonly Dimension[]): fc.A
     fc.oneof({ withCrossShrink: true }, { weight: 3, arbitrary: small }, { weight: 1, arbitrary: wide });
   // Each parameter is left as scripted a quarter of the time, and drawn the rest.
   const drawn = <T>(a: fc.Arbitrary<T>) => fc.option(a, { nil: undefined, freq: 4 });
+  const forkAt = near(
+    fc.integer({ min: -3, max: -1 }),
+    fc.integer({ min: -6, max: 6 }).filter((n) => n !== 0),
+  );
+  const claimedOffset = near(fc.integer({ min: -2, max: 2 }), fc.integer({ min: -3_600_000, max: 3_600_000 }));
+  const grindBudget = near(fc.integer({ min: 1, max: 4 }), fc.integer({ min: 1, max: 16 }));
   const invite = fc.record({
-    fork_at: has("fork")
-      ? drawn(
-          near(
-            fc.integer({ min: -3, max: -1 }),
-            fc.integer({ min: -6, max: 6 }).filter((n) => n !== 0),
-          ),
-        )
-      : none(undefined),
+    fork_at: has("fork") ? drawn(forkAt) : none(undefined),
     concurrent_with_ban: has("fork") ? drawn(fc.boolean()) : none(undefined),
-    claimed_offset: has("claimed_time")
-      ? drawn(near(fc.integer({ min: -2, max: 2 }), fc.integer({ min: -3_600_000, max: 3_600_000 })))
-      : none(undefined),
+    claimed_offset: has("claimed_time") ? drawn(claimedOffset) : none(undefined),
     backdate: has("claimed_time") ? drawn(near(fc.integer({ min: 0, max: 2 }), fc.nat(3_600_000))) : none(undefined),
-    grind: has("grinding")
-      ? drawn(near(fc.integer({ min: 1, max: 4 }), fc.integer({ min: 1, max: 16 })))
-      : none(undefined),
+    grind: has("grinding") ? drawn(grindBudget) : none(undefined),
   });
   const collusions = base.steps.filter((s) => s.action === "collude_invite").length;
   const users = [...base.users];
@@ -263,22 +322,33 @@ export function drawArbitrary(base: Scenario, space: readonly Dimension[]): fc.A
     parts.push(fc.array(split, { maxLength: 1 }));
   }
   if (has("replay") && forger) {
-    const invites = base.steps.flatMap((s, i) => (s.action === "invite" ? [{ i, s }] : []));
-    const replay = fc.record({ invite: fc.constantFrom(...invites), n: fc.nat(2) }).chain(({ invite, n }) =>
-      fc.integer({ min: invite.i + 1, max: base.steps.length }).map(
-        (at): Insert => ({
-          at,
-          step: {
-            action: "replay_envelope",
-            server: forger,
-            room: (invite.s as Extract<Step, { action: "invite" }>).room,
-            victim: (invite.s as Extract<Step, { action: "invite" }>).target,
-            member: `@replayed${n}:${forger}`,
-          },
+    const genuine = replayable(base);
+    const replay = fc
+      .record({ what: fc.constantFrom(...genuine), n: fc.nat(2) })
+      .chain(({ what, n }) =>
+        fc
+          .integer({ min: what.after + 1, max: base.steps.length })
+          .map((at): Insert => ({ at, step: what.step(forger, n) })),
+      );
+    parts.push(fc.array(replay, { maxLength: 2 }));
+  }
+  // Fork points for the forging steps other than colluding invites (theirs are `invites` below).
+  const forging = forgingSteps(base).filter((f) => !f.colluding);
+  if (forger && forging.length > 0 && (has("fork") || has("claimed_time") || has("grinding"))) {
+    const fork = fc
+      .record({
+        target: fc.constantFrom(...forging),
+        fork_at: has("fork") ? drawn(forkAt) : none(undefined),
+        claimed_offset: has("claimed_time") ? drawn(claimedOffset) : none(undefined),
+        grind: has("grinding") ? drawn(grindBudget) : none(undefined),
+      })
+      .map(
+        ({ target, ...p }): Insert => ({
+          at: target.i,
+          step: { action: "fork_next", server: forger, room: target.room, ...dropUndefined(p) } as Step,
         }),
-      ),
-    );
-    parts.push(fc.array(replay, { maxLength: 1 }));
+      );
+    parts.push(fc.array(fork, { maxLength: 1 }));
   }
   const moved = movableUsers(base);
   return fc.record({

@@ -24,7 +24,7 @@ export const T1: ThreatEntry = {
   proposalRow: 1,
   section: "Membership Event Signature Tree; Threat modeling, row 1",
   capabilities: ["forge"],
-  space: ["placement", "delay", "noise"],
+  space: ["fork", "claimed_time", "grinding", "placement", "delay", "noise"],
   scenario: "scenarios/attacks/T1-insert-member.json",
   summary:
     "The server adds a member of its own with a plain join. Without signatures nothing distinguishes it; with the membership tree the join rests on nothing signed.",

@@ -22,7 +22,7 @@ export const T11: ThreatEntry = {
   proposalRow: null,
   section: "Membership Event Signature Tree (user_key binds the content to one MSK)",
   capabilities: ["forge"],
-  space: ["replay", "placement", "delay", "noise"],
+  space: ["fork", "claimed_time", "grinding", "replay", "placement", "delay", "noise"],
   scenario: "scenarios/attacks/T11-envelope-replay.json",
   summary: "The envelope is not signed, so the verifier binds every check to the MSK in the content.",
 };

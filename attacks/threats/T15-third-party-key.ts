@@ -24,7 +24,7 @@ export const T15: ThreatEntry = {
   proposalRow: null,
   section: "Security considerations (third-party invites)",
   capabilities: ["forge"],
-  space: ["placement", "delay", "noise"],
+  space: ["fork", "claimed_time", "grinding", "placement", "delay", "noise"],
   scenario: "scenarios/attacks/T15-third-party-key.json",
   summary: "The member who signed the third-party invite chose which identity-server keys count.",
 };

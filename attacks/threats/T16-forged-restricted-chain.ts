@@ -23,7 +23,7 @@ export const T16: ThreatEntry = {
   proposalRow: null,
   section: "Membership Event Signature Tree (restricted join rules, membership_events)",
   capabilities: ["forge"],
-  space: ["placement", "delay", "noise"],
+  space: ["fork", "claimed_time", "grinding", "placement", "delay", "noise"],
   scenario: "scenarios/attacks/T16-forged-restricted-chain.json",
   summary: "The proof from the allowed room must itself verify to that room's RRK.",
 };

@@ -37,7 +37,7 @@ export const T19: ThreatEntry = {
   proposalRow: null,
   section: "Membership Event Signature Tree (m.room.join_rules fields: no room_root_key)",
   capabilities: ["forge"],
-  space: ["placement", "delay", "noise"],
+  space: ["fork", "claimed_time", "grinding", "placement", "delay", "noise"],
   scenario: "scenarios/attacks/T19-join-rule-replay.json",
   summary: "A join rule carries no RRK: a public rule from another room, under a remapped parent, verifies here.",
 };

@@ -24,7 +24,7 @@ export const T2: ThreatEntry = {
   proposalRow: 2,
   section: "Potential issues; Threat modeling, row 2",
   capabilities: ["forge"],
-  space: ["placement", "delay", "noise"],
+  space: ["replay", "placement", "delay", "noise"],
   scenario: "scenarios/attacks/T2-reinsert-banned.json",
   summary:
     "The ban is just a state event; the banned member's signed chain still verifies once the server shows the old join again.",

@@ -34,7 +34,7 @@ export const T20: ThreatEntry = {
   proposalRow: null,
   section: "Membership Event Signature Tree (third-party invites: the token is the unsigned state key)",
   capabilities: ["forge"],
-  space: ["placement", "delay", "noise"],
+  space: ["fork", "claimed_time", "grinding", "placement", "delay", "noise"],
   scenario: "scenarios/attacks/T20-third-party-token.json",
   summary: "The inviter signs the third-party invite's content, not its token: a copy under another token verifies.",
 };

@@ -36,7 +36,7 @@ export const T21: ThreatEntry = {
   proposalRow: null,
   section: "Membership Event Signature Tree (m.room.create fields: room v11 drops content.creator; sender is unsigned)",
   capabilities: ["forge"],
-  space: ["placement", "delay", "noise"],
+  space: ["fork", "claimed_time", "grinding", "placement", "delay", "noise"],
   scenario: "scenarios/attacks/T21-unsigned-creator.json",
   summary: "The RRK signs the creator's MSK but not their user ID: a server can name another creator and cut the tree.",
 };

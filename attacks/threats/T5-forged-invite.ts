@@ -21,7 +21,7 @@ export const T5: ThreatEntry = {
   proposalRow: null,
   section: "Membership Event Signature Tree (check_sender, sender_rsk_msk)",
   capabilities: ["forge"],
-  space: ["placement", "delay", "noise"],
+  space: ["fork", "claimed_time", "grinding", "placement", "delay", "noise"],
   scenario: "scenarios/attacks/T5-forged-invite.json",
   summary: "Only the member's MSK can sign their RSK; a server-made RSK fails at sender_rsk_msk.",
 };

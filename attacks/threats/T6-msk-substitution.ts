@@ -23,7 +23,7 @@ export const T6: ThreatEntry = {
   proposalRow: null,
   section: "Potential issues (first contact, TOFU, MSC3834)",
   capabilities: ["lieAboutKeys", "forge"],
-  space: ["placement", "delay", "noise"],
+  space: ["fork", "claimed_time", "grinding", "placement", "delay", "noise"],
   scenario: "scenarios/attacks/T6-msk-substitution.json",
   summary:
     "The tree is only as good as the inviter's knowledge of the invitee's MSK; TOFU at first contact can be fooled, verification cannot.",

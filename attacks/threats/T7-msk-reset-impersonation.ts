@@ -26,7 +26,7 @@ export const T7: ThreatEntry = {
   proposalRow: null,
   section: "Potential issues (MSK resets)",
   capabilities: ["lieAboutKeys", "forge"],
-  space: ["placement", "delay", "noise"],
+  space: ["fork", "claimed_time", "grinding", "placement", "delay", "noise"],
   scenario: "scenarios/attacks/T7-msk-reset-impersonation.json",
   summary:
     "A reset is indistinguishable from a substitution to a client that never verified the user; the re-invite then vouches for the attacker's MSK.",

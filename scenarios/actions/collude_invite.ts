@@ -6,6 +6,7 @@ export const collude_invite = defineAction({
   description:
     "a colluding member hands over their keys; the server signs an invite with them for a user it makes, whatever the rules say",
   honest: false,
+  forgesMember: true,
   needs: ["forge", "colluder"],
   fields: {
     server: field.server,

@@ -6,6 +6,7 @@ export const forge_3pid_invite = defineAction({
   description:
     "the server makes a third-party invite for a user it makes, with the binding signed by an identity-server key of its own",
   honest: false,
+  forgesMember: true,
   needs: ["forge"],
   fields: { server: field.server, room: field.room, member: field.string },
   pre(s, step) {

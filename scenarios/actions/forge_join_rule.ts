@@ -6,6 +6,7 @@ export const forge_join_rule = defineAction({
   description:
     'the server forges a public join rule "from" `as`, signed with an RSK it made, and joins a user it makes through it',
   honest: false,
+  forgesMember: true,
   needs: ["forge"],
   fields: { server: field.server, room: field.room, as: field.user, member: field.string },
   pre: (s, step) => serverIn(s, step.server, "forge", s.rooms.get(step.room)) && hosts(step.server, step.member),

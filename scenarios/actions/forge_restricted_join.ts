@@ -6,6 +6,7 @@ export const forge_restricted_join = defineAction({
   description:
     "the server joins a user it makes through the restricted rule, with a forged proof of membership in `allowed_room`",
   honest: false,
+  forgesMember: true,
   needs: ["forge"],
   fields: { server: field.server, room: field.room, allowed_room: field.room, member: field.string },
   pre(s, step) {

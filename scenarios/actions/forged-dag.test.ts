@@ -1,7 +1,8 @@
 /**
  * The adversary's new DAG and look-up powers, checked on what an honest client is served:
- * `collude_invite`'s fork point, claimed time and ID grinding, `replay_join_rule`'s look-up-only
- * events, and `rewrite_creator`'s rewritten sender.
+ * `collude_invite`'s fork point, claimed time and ID grinding, `fork_next`'s for every other step
+ * that forges a membership event, `replay_join_rule`'s look-up-only events, and `rewrite_creator`'s
+ * rewritten sender.
  */
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -9,6 +10,8 @@ import { readDagNode } from "../../sim/core/state-dag.ts";
 import { MODELS } from "../../sim/models/index.ts";
 import type { DefenceModel, RoomView } from "../../sim/world/defence-model.ts";
 import { REPO } from "../../test-support/vectors.ts";
+import { CATALOGUE } from "../../attacks/catalogue.ts";
+import { forgingSteps } from "../../attacks/search/space.ts";
 import { loadScenario } from "../cli.ts";
 import { runScenario } from "../runner.ts";
 import type { Scenario } from "../format.ts";
@@ -72,6 +75,41 @@ describe("collude_invite's fork point", () => {
     expect(invite.n.id < carol.n.id || tries === budget).toBe(true);
     expect(invite.n.prev_state).toEqual(carol.n.prev_state);
   });
+});
+
+describe("fork_next", () => {
+  // Every threat whose basic form forges a membership event by a step other than a colluding invite.
+  const cases = CATALOGUE.flatMap((t) => {
+    const base = loadScenario(join(REPO, t.scenario));
+    const f = forgingSteps(base).find((x) => !x.colluding);
+    return f ? [[t.id, base, f] as const] : [];
+  });
+
+  it("has a case in most of the catalogue", () => expect(cases.length).toBeGreaterThanOrEqual(8));
+
+  it.each(cases)(
+    "%s: places the next forged membership node on the heads of the first node, claiming the second's time minus 1 ms",
+    async (_id, base, f) => {
+      const server = base.adversary.servers.find((s) => s.capabilities.includes("forge"))!.name;
+      const steps = [...base.steps];
+      steps.splice(f.i, 0, { action: "fork_next", server, room: f.room, fork_at: 1, claimed_offset: -1 });
+      const forked: Scenario = { ...base, steps, refusals: "allowed" };
+      const watcher = base.users.find((u) => u.endsWith(`:${server}`)) ?? base.users[0]!;
+      const honest = nodesOf(await lastView({ ...base, refusals: "allowed" }, watcher))
+        .map(({ n }) => n)
+        .sort((a, b) => a.ts - b.ts);
+      const known = new Set(honest.map((n) => n.id));
+      // The first two valid nodes of the replica (T21's rewritten create event is not one).
+      const [first, second] = honest;
+      const forged = nodesOf(await lastView(forked, watcher))
+        .map(({ n }) => n)
+        .filter((n) => !known.has(n.id));
+      expect(forged.length, "a node that was not there without fork_next").toBeGreaterThanOrEqual(1);
+      expect(
+        forged.some((n) => n.prev_state.length === 1 && n.prev_state[0] === first!.id && n.ts === second!.ts - 1),
+      ).toBe(true);
+    },
+  );
 });
 
 describe("replay_join_rule", () => {

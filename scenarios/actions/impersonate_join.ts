@@ -6,6 +6,7 @@ export const impersonate_join = defineAction({
   description:
     "the server forges a join for `target` signed with substitute keys, on the latest invite for them (or the join rule)",
   honest: false,
+  forgesMember: true,
   needs: ["forge"],
   fields: { server: field.server, target: field.user, room: field.room },
   pre(s, step) {

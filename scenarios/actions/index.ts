@@ -43,6 +43,7 @@ import { replay_join_rule } from "./replay_join_rule.ts";
 import { substitute_3pid_token } from "./substitute_3pid_token.ts";
 import { rewrite_creator } from "./rewrite_creator.ts";
 import { withhold } from "./withhold.ts";
+import { fork_next } from "./fork_next.ts";
 import { silence } from "./silence.ts";
 import type { ActionDef, StepFields } from "./schema.ts";
 
@@ -88,6 +89,7 @@ export const ACTIONS = {
   rewrite_creator,
   withhold,
   silence,
+  fork_next,
 } as const;
 
 export type Action = keyof typeof ACTIONS;

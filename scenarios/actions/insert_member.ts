@@ -6,6 +6,7 @@ export const insert_member = defineAction({
   description:
     'the server puts a user it makes into the room: a plain join, or a forged invite "from" `as` and a signed join',
   honest: false,
+  forgesMember: true,
   needs: ["forge"],
   fields: {
     server: field.server,

@@ -6,6 +6,7 @@ export const replay_envelope = defineAction({
   description:
     "the server re-issues the signed content of the latest invite for `victim` under another state key, and joins a user it makes on it",
   honest: false,
+  forgesMember: true,
   needs: ["forge"],
   fields: { server: field.server, room: field.room, victim: field.user, member: field.string },
   pre(s, step) {

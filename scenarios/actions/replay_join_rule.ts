@@ -6,6 +6,7 @@ export const replay_join_rule = defineAction({
   description:
     "the server serves `from_room`'s public or restricted join rule in `to_room` (its parent remapped to its sender's cause there) and joins a user it makes through it",
   honest: false,
+  forgesMember: true,
   needs: ["forge"],
   fields: { server: field.server, from_room: field.room, to_room: field.room, member: field.string },
   pre(s, step) {

@@ -6,6 +6,7 @@ export const rewrite_creator = defineAction({
   description:
     "the server rewrites the unsigned `sender` of the create event to a user it makes, publishes the creator's MSK as theirs, and forges their plain join",
   honest: false,
+  forgesMember: true,
   needs: ["forge"],
   fields: { server: field.server, room: field.room, member: field.string },
   pre(s, step) {

@@ -154,6 +154,12 @@ export interface ActionDef<N extends string = string, F extends Fields = Fields>
   /** The adversary capability it uses (declared on a malicious server), or `colluder` for a colluding member's keys. */
   needs: readonly (Capability | "colluder")[];
   fields: F;
+  /**
+   * Whether the step forges a membership event signed into the state DAG (through the adversary's
+   * keys or a colluder's), which a `fork_next` before it places at a fork point. The search's fork,
+   * claimed-time and grinding dimensions act on such steps (a test checks each one does).
+   */
+  forgesMember?: boolean;
   /** A check across fields, after each field is valid: [field or null for the step, message]. */
   check?(step: StepFields<F>): [string | null, string] | undefined;
   /** For the generators: whether the step should succeed in the abstract state (it may still be refused). */

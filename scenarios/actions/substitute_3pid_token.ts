@@ -6,6 +6,7 @@ export const substitute_3pid_token = defineAction({
   description:
     "a user the server makes binds `address` for an invite stored elsewhere; the server copies the room's genuine third-party invite under that token and joins the user",
   honest: false,
+  forgesMember: true,
   needs: ["forge"],
   fields: { server: field.server, room: field.room, member: field.string, address: field.string },
   pre(s, step) {

@@ -113,6 +113,14 @@ export class Adversary {
       grind?: { budget: number; below: string };
     } = {},
   ): WorldEvent {
+    // A fork planned for this server and room (`planFork`) places the first forged node that has no
+    // placement of its own, then is spent.
+    const key = `${server.name} ${roomId}`;
+    const plan = this.forkPlans.get(key);
+    if (plan && dag.before === undefined && dag.ts === undefined && dag.eventId === undefined) {
+      this.forkPlans.delete(key);
+      dag = { ...dag, ...this.forkPoint(server, roomId, plan.forkAt, plan.claimedOffset, plan.grind) };
+    }
     const events = server.rooms.get(roomId)?.events ?? [];
     const cut = dag.before === undefined ? events.length : events.findIndex((e) => e.event_id === dag.before);
     const nodes = events.slice(0, cut < 0 ? events.length : cut).flatMap((e) => {
@@ -320,6 +328,29 @@ export class Adversary {
       for_msk: encodeBase64(msk.publicKey),
     });
     return this.forgeJoinThrough(server, roomId, userId, msk.publicKey, signer, invite.event_id, rrk.value);
+  }
+
+  /** Forks planned by `planFork`, by server name and room ID, each waiting for its forged node. */
+  private readonly forkPlans = new Map<string, { forkAt: number; claimedOffset: number; grind: number }>();
+
+  /** A `forkAt` that leaves no node out: rest on the heads as they are, and claim now plus the offset. */
+  static readonly NO_FORK = Number.MAX_SAFE_INTEGER;
+
+  /**
+   * Place the next membership event `server` forges in `roomId` (by any of the forging powers
+   * below, whatever it is for) at a fork point, as `colludeInvite`'s `forkAt` does: rest on the
+   * heads of the first `forkAt` DAG nodes (< 0: all but the last -`forkAt`), claim the time of the
+   * first node left out plus `claimedOffset` ms, and try up to `grind` claimed times for an ID that
+   * sorts before that node's. Without `forkAt`, it rests on the heads as they are and claims now
+   * plus `claimedOffset`. It is spent on that one node; the forged events after it rest on the
+   * heads as they then are, the forged node among them.
+   */
+  planFork(server: Homeserver, roomId: string, plan: { forkAt?: number; claimedOffset?: number; grind?: number }): void {
+    this.forkPlans.set(`${server.name} ${roomId}`, {
+      forkAt: plan.forkAt ?? Adversary.NO_FORK,
+      claimedOffset: plan.claimedOffset ?? 0,
+      grind: plan.grind ?? 1,
+    });
   }
 
   /**
