@@ -173,22 +173,7 @@ export async function main(argv: string[], out: { write(s: string): unknown } = 
   };
   const text = writeAttacksJson(results, search, file, availability);
 
-  const failures: string[] = [];
-  for (const r of results) {
-    for (const v of r.violations) failures.push(`${r.threat.id} ${v.model} trial ${v.variant}: ${v.violation}`);
-    for (const [m, t] of Object.entries(r.results))
-      if (t.run_errors > 0)
-        failures.push(
-          `${r.threat.id} ${m}: ${t.run_errors} run(s) threw, first at trial ${t.first_error!.trial}: ${t.first_error!.error.split("\n")[0]}`,
-        );
-    if (r.results.baseline && r.results.baseline.basic !== "breach")
-      failures.push(`${r.threat.id}: the basic form does not breach baseline (the positive control)`);
-  }
-  for (const m of MODEL_IDS)
-    if (availability && availability.results[m].breaches > 0)
-      failures.push(
-        `availability: ${availability.results[m].breaches} breaches under ${m} in honest runs, with nobody attacking`,
-      );
+  const failures = failuresOf(results, availability);
   const refusals = generated > 0 ? await countRefusals(generated, seed) : null;
   const spent = cellResults.reduce((n, c) => n + c.tally.trials + c.tally.shrink_runs, 0);
   if (values.format === "json") out.write(text);
@@ -208,6 +193,31 @@ export async function main(argv: string[], out: { write(s: string): unknown } = 
 }
 
 /** What a results file says of the search that made it. */
+/**
+ * Why a search fails (the CLI exits 1), one line each: a property violation, a run that threw
+ * (counted, never judged), a basic form that does not breach baseline (the positive control), or
+ * a breach in an honest stress run.
+ */
+export function failuresOf(results: readonly ThreatResult[], availability?: AvailabilityResult): string[] {
+  const failures: string[] = [];
+  for (const r of results) {
+    for (const v of r.violations) failures.push(`${r.threat.id} ${v.model} trial ${v.variant}: ${v.violation}`);
+    for (const [m, t] of Object.entries(r.results))
+      if (t.run_errors > 0)
+        failures.push(
+          `${r.threat.id} ${m}: ${t.run_errors} run(s) threw, first at trial ${t.first_error!.trial}: ${t.first_error!.error.split("\n")[0]}`,
+        );
+    if (r.results.baseline && r.results.baseline.basic !== "breach")
+      failures.push(`${r.threat.id}: the basic form does not breach baseline (the positive control)`);
+  }
+  for (const m of MODEL_IDS)
+    if (availability && availability.results[m].breaches > 0)
+      failures.push(
+        `availability: ${availability.results[m].breaches} breaches under ${m} in honest runs, with nobody attacking`,
+      );
+  return failures;
+}
+
 export interface SearchInfo {
   runs: number;
   library_runs: number;
