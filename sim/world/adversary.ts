@@ -345,7 +345,11 @@ export class Adversary {
    * plus `claimedOffset`. It is spent on that one node; the forged events after it rest on the
    * heads as they then are, the forged node among them.
    */
-  planFork(server: Homeserver, roomId: string, plan: { forkAt?: number; claimedOffset?: number; grind?: number }): void {
+  planFork(
+    server: Homeserver,
+    roomId: string,
+    plan: { forkAt?: number; claimedOffset?: number; grind?: number },
+  ): void {
     this.forkPlans.set(`${server.name} ${roomId}`, {
       forkAt: plan.forkAt ?? Adversary.NO_FORK,
       claimedOffset: plan.claimedOffset ?? 0,
