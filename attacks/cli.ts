@@ -192,7 +192,6 @@ export async function main(argv: string[], out: { write(s: string): unknown } = 
   return failures.length === 0 ? 0 : 1;
 }
 
-/** What a results file says of the search that made it. */
 /**
  * Why a search fails (the CLI exits 1), one line each: a property violation, a run that threw
  * (counted, never judged), a basic form that does not breach baseline (the positive control), or
@@ -218,6 +217,7 @@ export function failuresOf(results: readonly ThreatResult[], availability?: Avai
   return failures;
 }
 
+/** What a results file says of the search that made it. */
 export interface SearchInfo {
   runs: number;
   library_runs: number;

@@ -35,6 +35,8 @@ interface AttackerDevice {
   transport: Transport;
 }
 
+const forkPlanKey = (server: Homeserver, roomId: string) => `${server.name} ${roomId}`;
+
 export class Adversary {
   readonly devices: AttackerDevice[] = [];
   /** The model's listener for key changes, if it runs its own key distribution. */
@@ -115,7 +117,7 @@ export class Adversary {
   ): WorldEvent {
     // A fork planned for this server and room (`planFork`) places the first forged node that has no
     // placement of its own, then is spent.
-    const key = `${server.name} ${roomId}`;
+    const key = forkPlanKey(server, roomId);
     const plan = this.forkPlans.get(key);
     if (plan && dag.before === undefined && dag.ts === undefined && dag.eventId === undefined) {
       this.forkPlans.delete(key);
@@ -350,7 +352,7 @@ export class Adversary {
     roomId: string,
     plan: { forkAt?: number; claimedOffset?: number; grind?: number },
   ): void {
-    this.forkPlans.set(`${server.name} ${roomId}`, {
+    this.forkPlans.set(forkPlanKey(server, roomId), {
       forkAt: plan.forkAt ?? Adversary.NO_FORK,
       claimedOffset: plan.claimedOffset ?? 0,
       grind: plan.grind ?? 1,
