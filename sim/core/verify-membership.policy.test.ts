@@ -152,7 +152,7 @@ describe("strict policies for restricted rules", () => {
       [{ type: "m.room_membership", room_id: "!old:example.org" }, { type: "org.example.custom" }],
       "allow[1]: type",
     ],
-    ["an entry that is not an object", [5], "allow[0]: type not an object"],
+    ["an entry that is not an object", [5], "allow[0]: not an object"],
     [
       "a membership entry without a string room_id",
       [{ type: "m.room_membership", room_id: 7 }],

@@ -728,7 +728,6 @@ export class Verifier {
         if (isJsonObject(pk)) add(pk.public_key);
       }
     }
-    listed.length = Math.min(listed.length, MAX_IDENTITY_KEYS);
     this.identityKeys.set(t, listed);
     return listed;
   }
@@ -792,11 +791,12 @@ export class Verifier {
     for (let i = 0; i < allow.length && result === undefined; i++) {
       const a = allow[i];
       if (!isJsonObject(a) || a.type !== "m.room_membership" || typeof a.room_id !== "string") {
-        const type = isJsonObject(a) ? JSON.stringify(a.type) : "not an object";
-        result = unsupported(
-          rule.event_id,
-          `allow[${i}]: ${isJsonObject(a) && a.type === "m.room_membership" ? "room_id is not a string" : `type ${type}`}`,
-        );
+        const why = !isJsonObject(a)
+          ? "not an object"
+          : a.type === "m.room_membership"
+            ? "room_id is not a string"
+            : `type ${JSON.stringify(a.type)}`;
+        result = unsupported(rule.event_id, `allow[${i}]: ${why}`);
       } else if (isRrkRoomId(a.room_id)) rooms.add(a.room_id);
       else if (isRrkRoomIdShaped(a.room_id))
         result = unsupported(rule.event_id, `allow[${i}]: ${a.room_id} is shaped like an RRK but is not a usable key`);
@@ -950,7 +950,7 @@ function verdictsOf(
   // delivered twice is one; a second is all it takes to refuse them, so no more are kept), or, for
   // a join whose event cannot be read, the first raw event that names them.
   const joins = new Map<string, Ev[]>();
-  const unreadable = new Map<string, Record<string, unknown>>();
+  const unreadable = new Map<string, { raw: Record<string, unknown>; error: RejectReason }>();
   for (const raw of state) {
     const e = parseEvent(raw);
     if (e.ok) {
@@ -967,7 +967,7 @@ function verdictsOf(
       raw.content.membership === "join"
     ) {
       // State events whose content is unreadable but that still name a joined user get a verdict too.
-      if (!unreadable.has(raw.state_key)) unreadable.set(raw.state_key, raw);
+      if (!unreadable.has(raw.state_key)) unreadable.set(raw.state_key, { raw, error: e.error });
     }
   }
   const users = new Set([...joins.keys(), ...unreadable.keys()]);
@@ -976,12 +976,8 @@ function verdictsOf(
     const mine = joins.get(user);
     if (mine) members[user] = verdictFor(user, mine, pins, verifier, ctx, createEvent, chains);
     else {
-      const raw = unreadable.get(user)!;
-      const parsed = parseEvent(raw);
-      members[user] = reject(
-        parsed.ok ? "malformed" : parsed.error,
-        typeof raw.event_id === "string" ? raw.event_id : "(no event_id)",
-      );
+      const { raw, error } = unreadable.get(user)!;
+      members[user] = reject(error, typeof raw.event_id === "string" ? raw.event_id : "(no event_id)");
     }
   }
   return { room_id: ctx.roomId, room: roomVerdictOf(verifier, ctx, createEvent), members };
