@@ -69,7 +69,12 @@ export type KeyRejection =
  */
 export function crossSigningPublicKey(
   csk: unknown,
-  expect: { userId?: string; usage?: CrossSigningUsage } = {},
+  expect: {
+    userId?: string;
+    usage?: CrossSigningUsage;
+    /** Decodes the key's text to 32 bytes, or null: a caller's cache of `decodeBase64` (the verifier's, per text). */
+    decode?: (text: string) => Uint8Array | null;
+  } = {},
 ): Result<Uint8Array, KeyRejection> {
   if (!isJsonObject(csk) || typeof csk.user_id !== "string" || !Array.isArray(csk.usage) || !isJsonObject(csk.keys))
     return fail("malformed");
@@ -83,9 +88,14 @@ export function crossSigningPublicKey(
   const [keyId, value] = entries[0]!;
   if (typeof value !== "string") return fail("malformed");
   if (keyId !== `ed25519:${value}`) return fail("key_id_mismatch");
-  const decoded = decodeBase64(value, { expectedLength: PUBLIC_KEY_LENGTH });
-  if (!decoded.ok || checkPublicKey(decoded.value) !== null) return fail("bad_public_key");
-  return ok(decoded.value);
+  let key: Uint8Array | null;
+  if (expect.decode) key = expect.decode(value);
+  else {
+    const decoded = decodeBase64(value, { expectedLength: PUBLIC_KEY_LENGTH });
+    key = decoded.ok ? decoded.value : null;
+  }
+  if (key === null || key.length !== PUBLIC_KEY_LENGTH || checkPublicKey(key) !== null) return fail("bad_public_key");
+  return ok(key);
 }
 
 /**

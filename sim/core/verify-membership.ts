@@ -307,6 +307,23 @@ function keyIdOfKey(key: Uint8Array): string {
   return id;
 }
 
+/**
+ * Keys decoded from their text, once per distinct text in this process: the same object for the
+ * same text, so that its text and key ID (`textOfKey`, `keyIdOfKey`) are made once too. Keys are
+ * long-lived (a member's MSK and RSK appear in every room and every call), events are not. Only
+ * the verifier reads these objects, and nothing mutates them. Bounded; cleared when full.
+ */
+const decodedKeys = new Map<string, Uint8Array | null>();
+const MAX_DECODED_KEYS = 1 << 18;
+function keyFromText(text: string): Uint8Array | null {
+  let key = decodedKeys.get(text);
+  if (key === undefined) {
+    if (decodedKeys.size >= MAX_DECODED_KEYS) decodedKeys.clear();
+    decodedKeys.set(text, (key = decodeKey(text)));
+  }
+  return key;
+}
+
 const taskKey = (t: Task): string =>
   (t.key ??= `${t.ctx.id}\u0000${t.eventId}\u0000${t.user}\u0000${textOfKey(t.msk)}`);
 
@@ -335,8 +352,6 @@ export class Verifier {
   private readonly rsks = new WeakMap<object, { user: string; rsk: ReturnType<typeof crossSigningPublicKey> }>();
   private readonly createChecks = new Map<string, boolean>();
   private readonly ruleAllows = new WeakMap<Ev, RuleAllows>();
-  /** Keys decoded from their text, once per distinct text (the same object for the same text). */
-  private readonly keys = new Map<string, Uint8Array | null>();
   /** `room_root_key` texts read as RRKs, once per distinct text. */
   private readonly rrkTexts = new Map<string, Result<Uint8Array>>();
   private readonly backend: Ed25519Backend;
@@ -350,12 +365,11 @@ export class Verifier {
     this.backend = backend;
   }
 
-  /** A 32-byte key from its unpadded base64 text, or null (decodeKey, once per distinct text). */
+  private readonly decodeText = (text: string): Uint8Array | null => this.key(text);
+
+  /** A 32-byte key from its unpadded base64 text, or null (`keyFromText`). */
   key(value: unknown): Uint8Array | null {
-    if (typeof value !== "string") return null;
-    let key = this.keys.get(value);
-    if (key === undefined) this.keys.set(value, (key = decodeKey(value)));
-    return key;
+    return typeof value === "string" ? keyFromText(value) : null;
   }
 
   /** Is a `room_root_key` field this context's RRK? (rrkFromContent, once per distinct text.) */
@@ -533,10 +547,12 @@ export class Verifier {
    * different object is always read afresh.
    */
   private rskOf(senderKey: unknown, user: string): ReturnType<typeof crossSigningPublicKey> {
-    if (!isJsonObject(senderKey)) return crossSigningPublicKey(senderKey, { userId: user, usage: "room_signing" });
+    const expect = { userId: user, usage: "room_signing" as const, decode: this.decodeText };
+    if (!isJsonObject(senderKey)) return crossSigningPublicKey(senderKey, expect);
     const cached = this.rsks.get(senderKey);
     if (cached !== undefined && cached.user === user) return cached.rsk;
-    const rsk = crossSigningPublicKey(senderKey, { userId: user, usage: "room_signing" });
+    // The key object comes from `key()`, one per text, so its key ID (keyIdOfKey) is made once.
+    const rsk = crossSigningPublicKey(senderKey, expect);
     this.rsks.set(senderKey, { user, rsk });
     return rsk;
   }
