@@ -772,7 +772,27 @@ describe("survivors of the third run on verify-membership.ts (MUTATION.md)", () 
     const d = aliceAndBob();
     const fakeCreate = d.add({ type: "m.room.create", state_key: "x", sender: alice.userId, content: {} });
     d.member("join", carol, carol, fakeCreate.event_id);
-    expect(v(d.room())[carol.userId]).toMatchObject({ reason: "wrong_parent_kind", event: fakeCreate.event_id });
+    expect(v(d.room())[carol.userId]).toStrictEqual({
+      status: "rejected",
+      reason: "wrong_parent_kind",
+      event: fakeCreate.event_id,
+      detail: "a join's parent must be an invite or m.room.join_rules, not m.room.create",
+    });
+    // An event of another type that says "invite" is not an invite.
+    const e = aliceAndBob();
+    const custom = e.add({
+      type: "m.custom",
+      state_key: carol.userId,
+      sender: alice.userId,
+      content: { membership: "invite" },
+    });
+    e.member("join", carol, carol, custom.event_id);
+    expect(v(e.room())[carol.userId]).toStrictEqual({
+      status: "rejected",
+      reason: "wrong_parent_kind",
+      event: custom.event_id,
+      detail: "a join's parent must be an invite or m.room.join_rules, not m.custom",
+    });
   });
 
   it("the check_sender path: a sender's cause that is someone else's join, or an invite", () => {
@@ -790,7 +810,36 @@ describe("survivors of the third run on verify-membership.ts (MUTATION.md)", () 
     const dan = makeUser("@dan:example.org");
     const inv2 = c.member("invite", bob, dan, "$3");
     c.member("join", dan, dan, inv2.event_id);
-    expect(v(c.room())[dan.userId]).toMatchObject({ reason: "wrong_parent_kind", event: "$3" });
+    const senderCause = "the parent of m.room.member must be its sender's join or the create event";
+    expect(v(c.room())[dan.userId]).toStrictEqual({
+      status: "rejected",
+      reason: "wrong_parent_kind",
+      event: "$3",
+      detail: senderCause,
+    });
+    // An event of another type that says "join", for the sender, naming the sender's MSK.
+    const d = aliceAndBob();
+    const custom = d.add({
+      type: "m.custom",
+      state_key: bob.userId,
+      sender: bob.userId,
+      content: { membership: "join", user_key: encodeBase64(bob.msk.publicKey) },
+    });
+    const inv3 = d.member("invite", bob, dan, custom.event_id);
+    d.member("join", dan, dan, inv3.event_id);
+    expect(v(d.room())[dan.userId]).toStrictEqual({
+      status: "rejected",
+      reason: "wrong_parent_kind",
+      event: custom.event_id,
+      detail: senderCause,
+    });
+    // Pinned, the same event is looked at as a cause of membership: not a join either.
+    expect(v(d.room(), { pinned: { [bob.userId]: bob.msk.publicKey } })[dan.userId]).toStrictEqual({
+      status: "rejected",
+      reason: "wrong_parent_kind",
+      event: custom.event_id,
+      detail: "a cause of membership must be a join or m.room.create, not m.custom (join)",
+    });
   });
 });
 
@@ -922,6 +971,47 @@ describe("survivors of the third run: third-party invites, restricted rules, pin
     expect(v(ok.b.room())[bob.userId]).toMatchObject({ status: "verified", parent: ok.rule.event_id });
   });
 
+  it("a restricted rule without an allow list allows no room", () => {
+    const r = restricted([member]);
+    const { signatures: _s, allow: _a, ...content } = r.rule.content;
+    r.rule.content = sign(content as JsonObject, alice);
+    expect(v(r.b.room())[bob.userId]).toStrictEqual({
+      status: "rejected",
+      reason: "restricted_room_not_allowed",
+      event: r.join.event_id,
+      detail: other.roomId,
+    });
+  });
+
+  it("a session starts again when the room's create event changes, and when it goes", () => {
+    const b = new RoomBuilder().create(alice, { plainJoin: true });
+    const session = new MembershipSession(b.rrk.publicKey);
+    expect(session.verify(b.room()).members[alice.userId]?.status).toBe("verified");
+    const r = b.room();
+    const otherCreate = { ...b.find("$1"), event_id: "$other", sender: bob.userId };
+    const changed = {
+      ...r,
+      state: [otherCreate, ...r.state.filter((e) => (e as { event_id: string }).event_id !== "$1")],
+    };
+    expect(session.verify(changed).members[alice.userId]).toMatchObject({
+      status: "rejected",
+      reason: "join_wrong_rrk",
+    });
+    expect(() => session.verify(b.room({ withhold: ["$1"] }))).not.toThrow();
+  });
+
+  it("a plain join whose create event's ID is ambiguous", () => {
+    const b = new RoomBuilder().create(alice, { plainJoin: true });
+    const r = b.room();
+    const twin = { ...b.find("$1"), content: { ...b.find("$1").content, extra: 1 } };
+    expect(v({ ...r, events: [...(r.events ?? []), twin] })[alice.userId]).toStrictEqual({
+      status: "rejected",
+      reason: "malformed",
+      event: "$1",
+      detail: "two different events share this event ID",
+    });
+  });
+
   it("restricted rules: the rule's own sender check, and the proof room's create signature", () => {
     const r = restricted([member]);
     r.rule.content = { ...r.rule.content, reason: "changed after signing" };
@@ -1012,7 +1102,8 @@ describe("survivors of the third run: third-party invites, restricted rules, pin
     const b = aliceAndBob();
     const r = b.room();
     const fake = { event_id: "$f", type: "m.room.create", state_key: "x", sender: alice.userId, content: {} };
-    const out = verifyMembership({ ...r, state: [5, { event_id: 1 }, fake, ...r.state] });
+    const pl = { event_id: "$p", type: "m.room.power_levels", state_key: "", sender: alice.userId, content: {} };
+    const out = verifyMembership({ ...r, state: [5, { event_id: 1 }, fake, pl, ...r.state] });
     expect(out.room).toStrictEqual({ status: "verified", event: "$1" });
     expect(out.members[alice.userId]?.status).toBe("verified");
   });

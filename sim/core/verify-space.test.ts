@@ -67,6 +67,16 @@ describe("verifySpaceChildren", () => {
     expect(verifySpaceChildren(space.room())[childId]?.status).not.toBe("verified");
   });
 
+  it("refuses a child whose sender passes check_sender but whose own cause fails", () => {
+    const { space } = spaceWithChild();
+    space.find("$4").content = { ...space.find("$4").content, reason: "changed after signing" };
+    expect(verifySpaceChildren(space.room())[childId]).toMatchObject({
+      status: "rejected",
+      reason: "join_bad_signature",
+      event: "$4",
+    });
+  });
+
   it("refuses a legacy child room ID and ignores removed children", () => {
     const { space, e } = spaceWithChild();
     e.state_key = "!legacy:example.org";
