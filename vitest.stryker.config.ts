@@ -18,6 +18,7 @@ const primitives = [
   "sim/core/signing.test.ts",
   "sim/core/signing.prop.test.ts",
   "sim/core/room-root-key.test.ts",
+  "sim/core/bounded-cache.test.ts",
 ];
 const verifier = [
   "sim/core/membership-session.test.ts",

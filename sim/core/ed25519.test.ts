@@ -294,7 +294,7 @@ describe("seed import", () => {
     const { createPublicKey, sign } = await import("node:crypto");
     for (let i = 0; i < 64; i++) {
       const seed = new Uint8Array(32).map((_, j) => (i * 31 + j * 7 + (i ^ j)) & 0xff);
-      const jwk = importSeed(seed, "jwk");
+      const jwk = importSeed(seed, "jwk"); // the fast path itself, not its DER fallback
       const der = importSeed(seed, "der");
       expect(createPublicKey(jwk).export({ format: "jwk" }).x).toBe(createPublicKey(der).export({ format: "jwk" }).x);
       const m = Buffer.from(`message ${i}`);

@@ -14,6 +14,7 @@
  * while still on the stack is a `parent_cycle`.
  */
 import { decodeBase64, encodeBase64 } from "./base64.ts";
+import { BoundedCache } from "./bounded-cache.ts";
 import { MAX_JSON_DEPTH, compareCodePoints, isJsonObject } from "./canonical-json.ts";
 import { crossSigningPublicKey, verifySubkey } from "./cross-signing.ts";
 import { type Ed25519Backend, PUBLIC_KEY_LENGTH, SIGNATURE_LENGTH, defaultBackend, verifyEd25519 } from "./ed25519.ts";
@@ -313,16 +314,8 @@ function keyIdOfKey(key: Uint8Array): string {
  * long-lived (a member's MSK and RSK appear in every room and every call), events are not. Only
  * the verifier reads these objects, and nothing mutates them. Bounded; cleared when full.
  */
-const decodedKeys = new Map<string, Uint8Array | null>();
-const MAX_DECODED_KEYS = 1 << 18;
-function keyFromText(text: string): Uint8Array | null {
-  let key = decodedKeys.get(text);
-  if (key === undefined) {
-    if (decodedKeys.size >= MAX_DECODED_KEYS) decodedKeys.clear();
-    decodedKeys.set(text, (key = decodeKey(text)));
-  }
-  return key;
-}
+const decodedKeys = new BoundedCache<string, Uint8Array | null>(1 << 18);
+const keyFromText = (text: string): Uint8Array | null => decodedKeys.getOrSet(text, () => decodeKey(text));
 
 const taskKey = (t: Task): string =>
   (t.key ??= `${t.ctx.id}\u0000${t.eventId}\u0000${t.user}\u0000${textOfKey(t.msk)}`);

@@ -49,6 +49,7 @@ import { expand, extract } from "@noble/hashes/hkdf.js";
 import { sha256 } from "@noble/hashes/sha2.js";
 import { type CiphersuiteImpl, getCiphersuiteFromName, getCiphersuiteImpl } from "ts-mls";
 import { SEED_LENGTH, nodeBackend } from "../../core/ed25519.ts";
+import { BoundedCache } from "../../core/bounded-cache.ts";
 
 export const SUITE_NAME = "MLS_128_DHKEMX25519_AES128GCM_SHA256_Ed25519" as const;
 
@@ -162,17 +163,12 @@ export const syncKdf: CiphersuiteImpl["kdf"] = {
   size: 32,
 };
 
-const verifyKeys = new Map<string, KeyObject>();
+const verifyKeys = new BoundedCache<string, KeyObject>(1 << 16);
 
 /** Ed25519 verification as WebCrypto makes it (OpenSSL), on a key object kept per public key. */
 async function verifyEd25519Signature(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array) {
   const x = Buffer.from(publicKey).toString("base64url");
-  let key = verifyKeys.get(x);
-  if (key === undefined) {
-    if (verifyKeys.size >= 1 << 16) verifyKeys.clear();
-    key = createPublicKey({ key: { kty: "OKP", crv: "Ed25519", x }, format: "jwk" });
-    verifyKeys.set(x, key);
-  }
+  const key = verifyKeys.getOrSet(x, () => createPublicKey({ key: { kty: "OKP", crv: "Ed25519", x }, format: "jwk" }));
   return verify(null, message, key, signature);
 }
 
