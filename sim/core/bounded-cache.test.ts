@@ -46,5 +46,6 @@ describe("BoundedCache", () => {
 
   it("refuses a bound that is not a positive integer", () => {
     for (const max of [0, -1, 1.5, Number.NaN]) expect(() => new BoundedCache(max)).toThrow(RangeError);
+    expect(() => new BoundedCache(0)).toThrow("BoundedCache: max must be a positive integer, got 0");
   });
 });

@@ -94,7 +94,7 @@ export function crossSigningPublicKey(
     const decoded = decodeBase64(value, { expectedLength: PUBLIC_KEY_LENGTH });
     key = decoded.ok ? decoded.value : null;
   }
-  if (key === null || key.length !== PUBLIC_KEY_LENGTH || checkPublicKey(key) !== null) return fail("bad_public_key");
+  if (key === null || checkPublicKey(key) !== null) return fail("bad_public_key"); // checkPublicKey: 32 bytes too
   return ok(key);
 }
 
