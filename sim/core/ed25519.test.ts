@@ -302,3 +302,24 @@ describe("seed import", () => {
     }
   });
 });
+
+describe("the node backend's remembered public keys and signatures", () => {
+  it("give the same bytes as made afresh, and hand out copies", () => {
+    const seed = new Uint8Array(32).fill(9);
+    const message = Buffer.from("remembered");
+    forgetKeyChecks();
+    const first = nodeBackend.sign(seed, message);
+    const pub = nodeBackend.publicKeyFromSeed(seed);
+    first[0] ^= 0xff; // the caller's copy: the remembered one is untouched
+    pub[0] ^= 0xff;
+    const again = nodeBackend.sign(seed, message);
+    expect(again).toEqual(nobleBackend.sign(seed, message));
+    expect(nodeBackend.publicKeyFromSeed(seed)).toEqual(nobleBackend.publicKeyFromSeed(seed));
+    expect(again).not.toEqual(first);
+    const long = new Uint8Array(5000).fill(1); // past the bound: made afresh every time
+    expect(nodeBackend.sign(seed, long)).toEqual(nobleBackend.sign(seed, long));
+    expect(nodeBackend.sign(new Uint8Array(32).fill(8), message)).toEqual(
+      nobleBackend.sign(new Uint8Array(32).fill(8), message),
+    );
+  });
+});

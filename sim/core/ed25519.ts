@@ -133,12 +133,16 @@ const keyText = (publicKey: Uint8Array): string =>
   Buffer.from(publicKey.buffer, publicKey.byteOffset, publicKey.byteLength).toString("latin1");
 
 /**
- * Forget every remembered key verdict and node:crypto key object: for tests that need a key checked
- * as on its first use, and benchmarks that compare with a process meeting the keys for the first time.
+ * Forget every remembered key verdict, node:crypto key object, public key and signature: for tests
+ * that need a key checked as on its first use, and benchmarks that compare with a process meeting
+ * the keys (and messages) for the first time.
  */
 export function forgetKeyChecks(): void {
   keyChecks.clear();
   nodePublicKeys.clear();
+  nodePrivateKeys.clear();
+  nodePublicKeysOfSeeds.clear();
+  signatures.clear();
 }
 
 const remember = (id: string, verdict: Ed25519Rejection | null): Ed25519Rejection | null => keyChecks.set(id, verdict);
@@ -246,6 +250,11 @@ function nodePrivateKey(seed: Uint8Array): KeyObject {
 }
 
 const nodePublicKeys = new BoundedCache<string, KeyObject>(MAX_CACHED_KEYS);
+/** The public key of each seed, once per seed. */
+const nodePublicKeysOfSeeds = new BoundedCache<string, Uint8Array>(MAX_CACHED_KEYS);
+/** Signatures made, by seed and message; bounded to 4096 messages of at most 4 KB (16 MB at most). */
+const signatures = new BoundedCache<string, Uint8Array>(4096);
+const MAX_REMEMBERED_MESSAGE = 4096;
 
 /** node's key object for `publicKey`, once per key; `id` is its `keyText`. */
 function nodePublicKey(publicKey: Uint8Array, id: string = keyText(publicKey)): KeyObject {
@@ -258,12 +267,23 @@ export const nodeBackend: Ed25519Backend = {
   name: "node",
   publicKeyFromSeed(seed) {
     assertSeed(seed);
-    const jwk = createPublicKey(nodePrivateKey(seed)).export({ format: "jwk" });
-    return new Uint8Array(Buffer.from(jwk.x!, "base64url"));
+    const id = keyText(seed);
+    const publicKey = nodePublicKeysOfSeeds.getOrSet(id, () => {
+      const jwk = createPublicKey(nodePrivateKey(seed)).export({ format: "jwk" });
+      return new Uint8Array(Buffer.from(jwk.x!, "base64url"));
+    });
+    return Uint8Array.from(publicKey); // a copy: the caller owns it
   },
   sign(seed, message) {
     assertSeed(seed);
-    return new Uint8Array(nodeSign(null, message, nodePrivateKey(seed)));
+    // Ed25519 signatures are deterministic (RFC 8032): the same seed and message give the same
+    // bytes, so a signature made again (a simulated run replayed while shrinking, say) is looked up.
+    if (message.length > MAX_REMEMBERED_MESSAGE) return new Uint8Array(nodeSign(null, message, nodePrivateKey(seed)));
+    const signature = signatures.getOrSet(
+      `${keyText(seed)}${keyText(message)}`,
+      () => new Uint8Array(nodeSign(null, message, nodePrivateKey(seed))),
+    );
+    return Uint8Array.from(signature);
   },
   verifyEquation(signature, message, publicKey) {
     return nodeVerify(null, message, nodePublicKey(publicKey), signature);
