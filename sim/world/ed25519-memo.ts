@@ -2,8 +2,10 @@
  * The Ed25519 backend a simulated world verifies with: node's, with each equation's answer kept
  * for the rest of the run. Honest clients verify the same room again at every sync and every
  * message, and the property checks after every step, so one run checks the same few signatures
- * over the same bytes hundreds of times (issue 14 §5). One cache per world: nothing carries over
- * from one run to the next, so a run costs what it would cost on its own.
+ * over the same bytes hundreds of times (issue 14 §5). One cache of equations per world: no
+ * verification carries over from one run to the next. (The core keeps key objects, public keys
+ * and signatures per process, sim/core/ed25519.ts; bench/models.bench.ts forgets them before each
+ * run, so that a run there costs what it would cost on its own.)
  *
  * Policy: only the cofactorless equation is cached, keyed by the exact bytes of the signature, the
  * public key and the message. The equation is a pure function of those bytes, so a cached answer
