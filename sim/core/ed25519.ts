@@ -232,19 +232,18 @@ const nodePrivateKeys = new BoundedCache<string, KeyObject>(MAX_CACHED_KEYS);
  * loader); node derives the public key from `d` and ignores `x`, which must only be a string. A
  * test checks that both give the same keys and signatures.
  */
-export function importSeed(seed: Uint8Array, via: "jwk" | "der"): KeyObject {
-  return via === "jwk"
-    ? createPrivateKey({ key: { kty: "OKP", crv: "Ed25519", d: encodeBase64Url(seed), x: "" }, format: "jwk" })
-    : createPrivateKey({ key: Buffer.concat([PKCS8_ED25519_PREFIX, seed]), format: "der", type: "pkcs8" });
-}
+export const importSeedJwk = (seed: Uint8Array): KeyObject =>
+  createPrivateKey({ key: { kty: "OKP", crv: "Ed25519", d: encodeBase64Url(seed), x: "" }, format: "jwk" });
+export const importSeedDer = (seed: Uint8Array): KeyObject =>
+  createPrivateKey({ key: Buffer.concat([PKCS8_ED25519_PREFIX, seed]), format: "der", type: "pkcs8" });
 
 /** The seed's key object, once per seed: as a JWK, or through DER on a Node that checks `x` against `d`. */
 function nodePrivateKey(seed: Uint8Array): KeyObject {
   return nodePrivateKeys.getOrSet(keyText(seed), () => {
     try {
-      return importSeed(seed, "jwk");
+      return importSeedJwk(seed);
     } catch {
-      return importSeed(seed, "der"); // loudly wrong, never quietly: DER has no `x` to disagree with
+      return importSeedDer(seed); // loudly wrong, never quietly: DER has no `x` to disagree with
     }
   });
 }
