@@ -13,6 +13,9 @@ export type Msc3917Field = (typeof MSC3917_FIELDS)[number];
 
 export const UNSTABLE_PREFIX = "org.matrix.msc3917.v1.";
 
+/** The unstable names, made once: this runs for every event read. */
+const PREFIXED: readonly string[] = MSC3917_FIELDS.map((f) => `${UNSTABLE_PREFIX}${f}`);
+
 /** The name of `field` in the given form. */
 export function fieldName(field: Msc3917Field, form: FieldForm): string {
   return form === "stable" ? field : `${UNSTABLE_PREFIX}${field}`;
@@ -33,12 +36,13 @@ export function readMsc3917Fields(content: Record<string, unknown>): Result<Msc3
   const values: Partial<Record<Msc3917Field, unknown>> = {};
   let stable = false;
   let unstable = false;
-  for (const field of MSC3917_FIELDS) {
+  for (let i = 0; i < MSC3917_FIELDS.length; i++) {
+    const field = MSC3917_FIELDS[i]!;
     if (Object.hasOwn(content, field)) {
       stable = true;
       values[field] = content[field];
     }
-    const prefixed = `${UNSTABLE_PREFIX}${field}`;
+    const prefixed = PREFIXED[i]!;
     if (Object.hasOwn(content, prefixed)) {
       unstable = true;
       values[field] = content[prefixed];
