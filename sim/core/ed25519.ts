@@ -224,6 +224,11 @@ const decodesKeyStrictly = (backend: Ed25519Backend): boolean => backend === nod
 /** PKCS#8 prefix of an Ed25519 private key (RFC 8410): the seed follows it. */
 const PKCS8_ED25519_PREFIX = Buffer.from("302e020100300506032b657004220420", "hex");
 
+// Policy: the node backend's memos of private material (key objects, public keys and signatures)
+// are keyed by the seed's bytes as a string, for the life of the process or until
+// `forgetKeyChecks()`. JavaScript cannot wipe a string, so a client that must drop a key from
+// memory cannot rely on this backend to do it; it is made for signing and verifying many times with
+// few long-lived keys, which is what clients and the simulation do.
 const nodePrivateKeys = new BoundedCache<string, KeyObject>(MAX_CACHED_KEYS);
 
 /**
