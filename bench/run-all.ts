@@ -21,6 +21,19 @@ const BENCHES: { file: string; flags?: string[] }[] = [
 ];
 
 const only = process.argv.slice(2);
+const names = BENCHES.map((b) => b.file.replace(/\.bench\.ts$/, ""));
+if (only.includes("--help") || only.includes("-h")) {
+  console.log(`usage: npm run bench [-- NAME...]
+
+Runs every benchmark in its own process (or only those whose file starts with a NAME given), and
+exits 1 if any misses its budget. The benchmarks: ${names.join(", ")}.`);
+  process.exit(0);
+}
+const unknown = only.filter((o) => !BENCHES.some((b) => b.file.startsWith(o)));
+if (unknown.length > 0) {
+  console.error(`bench: no benchmark is named ${JSON.stringify(unknown[0])} (the benchmarks: ${names.join(", ")})`);
+  process.exit(2);
+}
 const started = process.hrtime.bigint();
 const done: { file: string; code: number | null; seconds: number }[] = [];
 for (const b of BENCHES) {

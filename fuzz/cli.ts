@@ -6,6 +6,28 @@
  */
 import { runFuzz } from "./fuzz.ts";
 
+const USAGE = `usage: npm run fuzz [-- --help]
+
+Runs structure-aware mutations of valid rooms through the room-file reader and the membership
+verifier (fuzz/fuzz.ts), and exits 1 if any input throws, takes over 1 s, gives verifier_error, or
+verifies a member whose chain the fuzzer's own reference check finds broken.
+Environment:
+  FUZZ_INPUTS  how many inputs (default 100000)
+  FUZZ_SEED    the seed (default 3917)
+  FUZZ_FIRST   the index of the first input (default 0); runs over disjoint ranges make up one run`;
+
+const args = process.argv.slice(2);
+if (args.includes("--help") || args.includes("-h")) {
+  console.log(USAGE);
+  process.exit(0);
+}
+if (args.length > 0) {
+  console.error(
+    `msc3917 fuzz: unexpected argument ${JSON.stringify(args[0])} (the options are environment variables)\n\n${USAGE}`,
+  );
+  process.exit(2);
+}
+
 const inputs = Number(process.env.FUZZ_INPUTS ?? 100_000);
 const seed = Number(process.env.FUZZ_SEED ?? 3917);
 /** Index of the first input: runs over disjoint ranges make up one run (inputs are drawn per index). */
