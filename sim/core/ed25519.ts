@@ -199,11 +199,7 @@ export function verifyEd25519(
     return { ok: false, reason: keyVerdict === undefined ? (checkPublicKey(publicKey) ?? sigReason) : sigReason };
   let valid: boolean;
   try {
-    // The node backend's equation, with the key text already made: one map look-up per call.
-    valid =
-      backend === nodeBackend
-        ? nodeVerify(null, message, nodePublicKey(publicKey, id), signature)
-        : backend.verifyEquation(signature, message, publicKey);
+    valid = backend.verifyEquation(signature, message, publicKey);
   } catch {
     valid = false; // a backend that throws has not verified anything
   }
@@ -260,9 +256,9 @@ const nodePublicKeysOfSeeds = new BoundedCache<string, Uint8Array>(MAX_CACHED_KE
 const signatures = new BoundedCache<string, Uint8Array>(4096);
 const MAX_REMEMBERED_MESSAGE = 4096;
 
-/** node's key object for `publicKey`, once per key; `id` is its `keyText`. */
-function nodePublicKey(publicKey: Uint8Array, id: string = keyText(publicKey)): KeyObject {
-  return nodePublicKeys.getOrSet(id, () =>
+/** node's key object for `publicKey`, once per key. */
+function nodePublicKey(publicKey: Uint8Array): KeyObject {
+  return nodePublicKeys.getOrSet(keyText(publicKey), () =>
     createPublicKey({ key: { kty: "OKP", crv: "Ed25519", x: encodeBase64Url(publicKey) }, format: "jwk" }),
   );
 }

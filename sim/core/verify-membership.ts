@@ -358,8 +358,6 @@ export class Verifier {
     this.backend = backend;
   }
 
-  private readonly decodeText = (text: string): Uint8Array | null => this.key(text);
-
   /** A 32-byte key from its unpadded base64 text, or null (`keyFromText`). */
   key(value: unknown): Uint8Array | null {
     return typeof value === "string" ? keyFromText(value) : null;
@@ -540,7 +538,7 @@ export class Verifier {
    * different object is always read afresh.
    */
   private rskOf(senderKey: unknown, user: string): ReturnType<typeof crossSigningPublicKey> {
-    const expect = { userId: user, usage: "room_signing" as const, decode: this.decodeText };
+    const expect = { userId: user, usage: "room_signing" as const, decode: keyFromText };
     if (!isJsonObject(senderKey)) return crossSigningPublicKey(senderKey, expect);
     const cached = this.rsks.get(senderKey);
     if (cached !== undefined && cached.user === user) return cached.rsk;
