@@ -120,76 +120,74 @@ export function canonicalJsonProblem(value: unknown, omitTopLevel?: ReadonlySet<
 }
 
 /**
- * The encoder appends to one string (V8 builds it as a rope). It keeps no path: it gives up
- * (returns false) at the first thing canonical JSON forbids, and `canonicalJsonProblem` then says
- * what and where. No closures: this runs for every signature checked.
+ * A string that needs no escape and has no surrogate: written as it is, between quotes. Most
+ * strings in events (IDs, base64) are; the others go through `JSON.stringify`.
  */
-class Encoder {
-  out = "";
+const PLAIN = /^[^"\\\u0000-\u001f\ud800-\udfff]*$/;
 
-  constructor(private readonly omitTopLevel?: ReadonlySet<string>) {}
+/** A string's canonical JSON text, or null for a lone surrogate. */
+function encodeString(s: string): string | null {
+  if (PLAIN.test(s)) return `"${s}"`;
+  return hasLoneSurrogate(s) ? null : JSON.stringify(s);
+}
 
-  walk(v: unknown, depth: number): boolean {
-    if (depth > MAX_JSON_DEPTH) return false;
-    switch (typeof v) {
-      case "string":
-        if (hasLoneSurrogate(v)) return false;
-        this.out += JSON.stringify(v);
-        return true;
-      case "boolean":
-        this.out += v ? "true" : "false";
-        return true;
-      case "number":
-        if (!Number.isSafeInteger(v)) return false;
-        this.out += v === 0 ? "0" : String(v);
-        return true;
-      case "object": {
-        if (v === null) {
-          this.out += "null";
-          return true;
+/**
+ * The encoder returns each value's text (V8 joins them as ropes). It keeps no path: it gives up
+ * (null) at the first thing canonical JSON forbids, and `canonicalJsonProblem` then says what and
+ * where. No closures: this runs for every signature checked.
+ */
+function encodeValue(v: unknown, depth: number, omit: ReadonlySet<string> | undefined): string | null {
+  if (depth > MAX_JSON_DEPTH) return null;
+  switch (typeof v) {
+    case "string":
+      return encodeString(v);
+    case "boolean":
+      return v ? "true" : "false";
+    case "number":
+      if (!Number.isSafeInteger(v)) return null;
+      return v === 0 ? "0" : String(v);
+    case "object": {
+      if (v === null) return "null";
+      if (Array.isArray(v)) {
+        let out = "[";
+        for (let i = 0; i < v.length; i++) {
+          const item = encodeValue(v[i], depth + 1, undefined);
+          if (item === null) return null;
+          out += i > 0 ? `,${item}` : item;
         }
-        if (Array.isArray(v)) {
-          this.out += "[";
-          for (let i = 0; i < v.length; i++) {
-            if (i > 0) this.out += ",";
-            if (!this.walk(v[i], depth + 1)) return false;
-          }
-          this.out += "]";
-          return true;
-        }
-        const proto = Object.getPrototypeOf(v);
-        if (proto !== Object.prototype && proto !== null) return false;
-        const keys = Object.keys(v);
-        let high = false;
-        for (const k of keys) {
-          if (!HIGH_UNIT.test(k)) continue;
-          high = true;
-          if (hasLoneSurrogate(k)) return false;
-        }
-        if (high) keys.sort(compareCodePoints);
-        else keys.sort();
-        const omit = depth === 0 ? this.omitTopLevel : undefined;
-        this.out += "{";
-        let first = true;
-        for (const k of keys) {
-          if (omit?.has(k)) continue;
-          this.out += first ? JSON.stringify(k) : `,${JSON.stringify(k)}`;
-          this.out += ":";
-          first = false;
-          if (!this.walk((v as Record<string, unknown>)[k], depth + 1)) return false;
-        }
-        this.out += "}";
-        return true;
+        return `${out}]`;
       }
-      default:
-        return false;
+      const proto = Object.getPrototypeOf(v);
+      if (proto !== Object.prototype && proto !== null) return null;
+      const keys = Object.keys(v);
+      let high = false;
+      for (const k of keys) {
+        if (!HIGH_UNIT.test(k)) continue;
+        high = true;
+        if (hasLoneSurrogate(k)) return null;
+      }
+      if (high) keys.sort(compareCodePoints);
+      else keys.sort();
+      let out = "{";
+      let first = true;
+      for (const k of keys) {
+        if (omit?.has(k)) continue;
+        const item = encodeValue((v as Record<string, unknown>)[k], depth + 1, undefined);
+        if (item === null) return null;
+        const key = encodeString(k)!; // lone surrogates in keys were refused above
+        out += first ? `${key}:${item}` : `,${key}:${item}`;
+        first = false;
+      }
+      return `${out}}`;
     }
+    default:
+      return null;
   }
 }
 
 function encode(value: unknown, omitTopLevel?: ReadonlySet<string>): string {
-  const encoder = new Encoder(omitTopLevel);
-  if (encoder.walk(value, 0)) return encoder.out;
+  const text = encodeValue(value, 0, omitTopLevel);
+  if (text !== null) return text;
   throw new CanonicalJsonError(canonicalJsonProblem(value, omitTopLevel) ?? "canonical JSON: not encodable");
 }
 

@@ -16,7 +16,7 @@
 import { decodeBase64, encodeBase64 } from "./base64.ts";
 import { BoundedCache } from "./bounded-cache.ts";
 import { MAX_JSON_DEPTH, compareCodePoints, isJsonObject } from "./canonical-json.ts";
-import { crossSigningPublicKey, verifySubkey } from "./cross-signing.ts";
+import { crossSigningPublicKey } from "./cross-signing.ts";
 import { type Ed25519Backend, PUBLIC_KEY_LENGTH, SIGNATURE_LENGTH, defaultBackend, verifyEd25519 } from "./ed25519.ts";
 import type { RejectReason, UnknownReason } from "./membership-reasons.ts";
 import { type Msc3917Fields, readMsc3917Fields } from "./msc3917-fields.ts";
@@ -555,7 +555,8 @@ export class Verifier {
     const id = `${user}\u0000${mskKeyId}\u0000${sig}`;
     const cached = this.subkeyChecks.get(id);
     if (cached !== undefined && sameJson(cached.key, senderKey)) return true;
-    const ok = verifySubkey(senderKey, user, "room_signing", msk, this.backend).ok;
+    // verifySubkey, with the RSK read once (rskOf, the same checks) and the MSK's key ID made once.
+    const ok = this.rskOf(senderKey, user).ok && verifySignedJson(senderKey, user, mskKeyId, msk, this.backend).ok;
     // Only successes are kept: they have been through canonical JSON, which bounds their depth
     // for `sameJson`. A failure is rare in an honest room and costs one check per event.
     if (ok && cached === undefined) this.subkeyChecks.set(id, { key: senderKey });
