@@ -77,32 +77,35 @@ const SMALL_ORDER_Y: readonly Uint8Array[] = [0n, 1n, P - 1n, Y8, P - Y8].map((y
 const L_BYTES = Uint8Array.from(Buffer.from(L.toString(16).padStart(64, "0"), "hex").reverse());
 
 /** Is the 255-bit little-endian y of `point` at least p = 2^255 - 19, i.e. a non-canonical encoding? */
-function yNotReduced(point: Uint8Array): boolean {
-  if ((point[31]! & 0x7f) !== 0x7f || point[0]! < 0xed) return false;
-  for (let i = 1; i < 31; i++) if (point[i] !== 0xff) return false;
+function yNotReduced(point: Uint8Array, at = 0): boolean {
+  if ((point[at + 31]! & 0x7f) !== 0x7f || point[at]! < 0xed) return false;
+  for (let i = 1; i < 31; i++) if (point[at + i] !== 0xff) return false;
   return true;
 }
 
-function isSmallOrderY(point: Uint8Array): boolean {
+/** Is the point at `point[at..at+32]` one of the small-order encodings (either sign of x)? */
+function isSmallOrderY(point: Uint8Array, at = 0): boolean {
   next: for (const y of SMALL_ORDER_Y) {
-    for (let i = 0; i < 31; i++) if (point[i] !== y[i]) continue next;
-    if ((point[31]! & 0x7f) === y[31]) return true;
+    for (let i = 0; i < 31; i++) if (point[at + i] !== y[i]) continue next;
+    if ((point[at + 31]! & 0x7f) === y[31]) return true;
   }
   return false;
 }
 
-/** Is the little-endian scalar S (32 bytes) at least L? */
-function sNotReduced(s: Uint8Array): boolean {
-  for (let i = 31; i >= 0; i--) if (s[i] !== L_BYTES[i]) return s[i]! > L_BYTES[i]!;
+/** Is the little-endian scalar S at `s[at..at+32]` at least L? */
+function sNotReduced(s: Uint8Array, at = 0): boolean {
+  for (let i = 31; i >= 0; i--) if (s[at + i] !== L_BYTES[i]) return s[at + i]! > L_BYTES[i]!;
   return true;
 }
 
-/** Checks on R and S: byte comparisons, no point decompression and no bigints (this runs per signature). */
+/**
+ * Checks on R and S: byte comparisons at offsets 0 and 32, no point decompression, no bigints and
+ * no subarray views (this runs per signature).
+ */
 function checkSignatureEncoding(signature: Uint8Array): Ed25519Rejection | null {
-  const r = signature.subarray(0, 32);
-  if (yNotReduced(r)) return "r_non_canonical";
-  if (isSmallOrderY(r)) return "r_small_order";
-  if (sNotReduced(signature.subarray(32, 64))) return "s_not_reduced";
+  if (yNotReduced(signature, 0)) return "r_non_canonical";
+  if (isSmallOrderY(signature, 0)) return "r_small_order";
+  if (sNotReduced(signature, 32)) return "s_not_reduced";
   return null;
 }
 

@@ -315,7 +315,10 @@ function keyIdOfKey(key: Uint8Array): string {
  * the verifier reads these objects, and nothing mutates them. Bounded; cleared when full.
  */
 const decodedKeys = new BoundedCache<string, Uint8Array | null>(1 << 18);
-const keyFromText = (text: string): Uint8Array | null => decodedKeys.getOrSet(text, () => decodeKey(text));
+const keyFromText = (text: string): Uint8Array | null => {
+  const known = decodedKeys.get(text);
+  return known !== undefined ? known : decodedKeys.set(text, decodeKey(text));
+};
 
 const taskKey = (t: Task): string =>
   (t.key ??= `${t.ctx.id}\u0000${t.eventId}\u0000${t.user}\u0000${textOfKey(t.msk)}`);
