@@ -12,7 +12,7 @@ import { CATALOGUE } from "./catalogue.ts";
 import { REPO } from "./replay.ts";
 import fc from "fast-check";
 import { ACTIONS } from "../scenarios/actions/index.ts";
-import { searchCells } from "./search/pool.ts";
+import { SearchPool, searchCells } from "./search/pool.ts";
 import { searchCell } from "./search/search.ts";
 import { type Draw, applyDraw, drawArbitrary, emptyBecause, isBasic } from "./search/space.ts";
 import { main as attacksMain } from "./cli.ts";
@@ -124,6 +124,24 @@ describe("the search", () => {
     const here = await searchCells(cells, 1);
     expect(JSON.stringify(inWorkers)).toBe(JSON.stringify(here));
     expect(JSON.stringify(here[1])).toBe(JSON.stringify(alone));
+  });
+
+  it("gives the same results from a pool that searched before (which orders cells by their cost then)", async () => {
+    const cells = [
+      { threat: "T13", model: "baseline" as const, budget: 3, seed: 7, shrink: 5 },
+      { threat: "T1", model: "membership-tree" as const, budget: 2, seed: 7, shrink: 5 },
+      { threat: "T13", model: "state-dag" as const, budget: 3, seed: 7, shrink: 5 },
+    ];
+    const fresh = JSON.stringify(await searchCells(cells, 1));
+    const pool = new SearchPool(2);
+    try {
+      const first = JSON.stringify(await pool.search(cells));
+      const second = JSON.stringify(await pool.search([...cells].reverse()));
+      expect(first).toBe(fresh);
+      expect(second).toBe(JSON.stringify(JSON.parse(fresh).reverse()));
+    } finally {
+      await pool.close();
+    }
   });
 
   it("shrinks the first undetected breach it finds to a witness that replays as one", async () => {

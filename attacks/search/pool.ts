@@ -1,7 +1,7 @@
 /**
  * Searching cells in parallel (issue 14 §5): with `workers` n, this thread and n − 1
- * worker_threads take cells from one queue, largest budget first, and the results come back in the
- * cells' order. A cell's result depends on its spec alone (search.ts), so any number of workers
+ * worker_threads take cells from one queue, costliest first (by budget, and by the time each threat
+ * × model took in the pool's earlier searches), and the results come back in the cells' order. A cell's result depends on its spec alone (search.ts), so any number of workers
  * gives the same results as one; with one worker the cells run in this thread only.
  *
  * This thread searches too, rather than only hand out cells: it is already loaded and warm, and a
@@ -21,29 +21,62 @@ export async function searchCells(
   workers: number,
   onDone?: (done: number, cell: CellSpec) => void,
 ): Promise<CellResult[]> {
-  const results: CellResult[] = new Array(cells.length);
-  let done = 0;
-  const finish = (index: number, result: CellResult) => {
-    results[index] = result;
-    onDone?.(++done, cells[index]!);
-  };
-  // Largest budgets first, so no thread is left with a big cell at the end.
-  const queue = [...cells.keys()].sort((a, b) => cells[b]!.budget - cells[a]!.budget || a - b);
-  const here = async () => {
-    for (let index = queue.shift(); index !== undefined; index = queue.shift()) {
-      const cell = cells[index]!;
-      finish(index, await searchCell(CATALOGUE.find((t) => t.id === cell.threat)!, cell));
-      await new Promise((resolve) => setImmediate(resolve)); // let the workers' results in
-    }
-  };
-  const pool = Array.from(
-    { length: Math.max(0, Math.min(workers, cells.length) - 1) },
-    () => new Worker(new URL("./worker-boot.mjs", import.meta.url)),
-  );
+  const pool = new SearchPool(Math.min(workers, cells.length));
   try {
+    return await pool.search(cells, onDone);
+  } finally {
+    await pool.close();
+  }
+}
+
+/**
+ * This thread and `workers` − 1 worker_threads, kept between searches: a worker's start (loading
+ * the TypeScript modules) and its JIT warm-up are paid once, not per search. `searchCells` is one
+ * search on a pool of its own; the bench keeps one to measure the warm speed.
+ */
+export class SearchPool {
+  private readonly pool: Worker[];
+  /**
+   * Milliseconds per run of each threat × model, from this pool's earlier searches: a later search
+   * hands out the costliest cells first, so that no thread is left alone with a long cell at the
+   * end. Scheduling only: a cell's result depends on its spec alone, never on when or where it ran.
+   */
+  private readonly msPerRun = new Map<string, number>();
+
+  constructor(workers: number) {
+    this.pool = Array.from(
+      { length: Math.max(0, workers - 1) },
+      () => new Worker(new URL("./worker-boot.mjs", import.meta.url)),
+    );
+  }
+
+  async search(cells: readonly CellSpec[], onDone?: (done: number, cell: CellSpec) => void): Promise<CellResult[]> {
+    const results: CellResult[] = new Array(cells.length);
+    let done = 0;
+    const finish = (index: number, result: CellResult, ms: number) => {
+      results[index] = result;
+      const cell = cells[index]!;
+      this.msPerRun.set(costKey(cell), ms / Math.max(1, result.tally.trials + result.tally.shrink_runs));
+      onDone?.(++done, cell);
+    };
+    // Costliest first (by this pool's earlier searches, else by budget), so that no thread is left
+    // with a long cell at the end.
+    const known = [...this.msPerRun.values()];
+    const typical = known.length > 0 ? known.reduce((a, b) => a + b, 0) / known.length : 1;
+    const cost = cells.map((c) => c.budget * (this.msPerRun.get(costKey(c)) ?? typical));
+    const queue = [...cells.keys()].sort((a, b) => cost[b]! - cost[a]! || a - b);
+    const here = async () => {
+      for (let index = queue.shift(); index !== undefined; index = queue.shift()) {
+        const cell = cells[index]!;
+        const started = performance.now();
+        const result = await searchCell(CATALOGUE.find((t) => t.id === cell.threat)!, cell);
+        finish(index, result, performance.now() - started);
+        await new Promise((resolve) => setImmediate(resolve)); // let the workers' results in
+      }
+    };
     await Promise.all([
       here(),
-      ...pool.map(
+      ...this.pool.map(
         (worker) =>
           new Promise<void>((resolve, reject) => {
             let held = 0;
@@ -54,24 +87,35 @@ export async function searchCells(
                 held++;
                 worker.postMessage({ index, cell: cells[index] });
               }
-              if (held === 0) resolve();
+              if (held === 0) settle();
             };
-            worker.on("message", (m: { index: number; result?: CellResult; error?: string }) => {
+            const onMessage = (m: { index: number; result?: CellResult; ms?: number; error?: string }) => {
               if (m.error !== undefined)
-                return reject(
+                return settle(
                   new Error(`search worker, cell ${cells[m.index]!.threat} × ${cells[m.index]!.model}: ${m.error}`),
                 );
               held--;
-              finish(m.index, m.result!);
+              finish(m.index, m.result!, m.ms!);
               top();
-            });
-            worker.on("error", reject);
+            };
+            const settle = (error?: Error) => {
+              worker.off("message", onMessage);
+              worker.off("error", settle);
+              if (error) reject(error);
+              else resolve();
+            };
+            worker.on("message", onMessage);
+            worker.on("error", settle);
             top();
           }),
       ),
     ]);
-  } finally {
-    await Promise.all(pool.map((w) => w.terminate()));
+    return results;
   }
-  return results;
+
+  async close(): Promise<void> {
+    await Promise.all(this.pool.map((w) => w.terminate()));
+  }
 }
+
+const costKey = (c: CellSpec): string => `${c.threat}\u0000${c.model}`;

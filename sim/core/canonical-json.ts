@@ -145,7 +145,7 @@ function encodeValue(v: unknown, depth: number, omit: ReadonlySet<string> | unde
       return v ? "true" : "false";
     case "number":
       if (!Number.isSafeInteger(v)) return null;
-      return v === 0 ? "0" : String(v);
+      return String(v); // String(-0) is "0", as canonical JSON wants
     case "object": {
       if (v === null) return "null";
       if (Array.isArray(v)) {
