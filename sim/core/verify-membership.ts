@@ -131,12 +131,16 @@ const unsupported = (event: string, detail: string): Failure => ({
   detail,
 });
 
-const parsedEvents = new WeakMap<object, Result<Ev, RejectReason>>();
-
-export function parseEvent(raw: unknown): Result<Ev, RejectReason> {
+/**
+ * Read an event's envelope and MSC3917 fields. With `cache`, each object is read once: the
+ * verifier keeps one cache per event index (so per verification, or per session), never one for
+ * the whole process, whose weak references the garbage collector would have to trace in every
+ * collection for as long as the process lives.
+ */
+export function parseEvent(raw: unknown, cache?: Map<object, Result<Ev, RejectReason>>): Result<Ev, RejectReason> {
   if (!isJsonObject(raw)) return fail("malformed");
-  const cached = parsedEvents.get(raw);
-  if (cached) return cached;
+  const cached = cache?.get(raw);
+  if (cached !== undefined) return cached;
   let result: Result<Ev, RejectReason>;
   const { event_id, type, state_key, sender, content } = raw;
   if (
@@ -153,7 +157,7 @@ export function parseEvent(raw: unknown): Result<Ev, RejectReason> {
       ? ok({ event_id, type, state_key, sender, content, fields: fields.value, raw })
       : fail(fields.error);
   }
-  parsedEvents.set(raw, result);
+  cache?.set(raw, result);
   return result;
 }
 
@@ -169,6 +173,8 @@ export const sameBytes = (a: Uint8Array, b: Uint8Array): boolean => a.length ===
 export class EventIndex {
   private readonly byId = new Map<string, unknown>();
   private readonly ambiguous = new Set<string>();
+  /** Events read so far (`parseEvent`), by object: the index's and the state's. */
+  private readonly parsed = new Map<object, Result<Ev, RejectReason>>();
 
   constructor(
     sources: readonly (readonly unknown[])[],
@@ -206,10 +212,15 @@ export class EventIndex {
       }
     }
     if (raw === undefined || raw === null) return missing(eventId);
-    const ev = parseEvent(raw);
+    const ev = this.parse(raw);
     if (!ev.ok) return reject(ev.error, eventId);
     if (ev.value.event_id !== eventId) return reject("malformed", eventId, "lookup returned an event with another ID");
     return { found: ev.value };
+  }
+
+  /** `parseEvent`, once per object for the life of this index. */
+  parse(raw: unknown): Result<Ev, RejectReason> {
+    return parseEvent(raw, this.parsed);
   }
 }
 
@@ -922,14 +933,14 @@ function verifyWith(room: RoomView, options: VerifyOptions, binding: SubjectBind
   const verifier = new Verifier(pins, options.backend ?? defaultBackend(), binding);
   const state = Array.isArray(room.state) ? room.state : [];
   const index = new EventIndex([state, Array.isArray(room.events) ? room.events : []], options.lookup);
-  const createEvent = createOf(state);
+  const createEvent = createOf(state, index);
   const ctx = verifier.newContext(rrk.value, index, createEvent?.event_id);
   return verdictsOf(state, pins, verifier, ctx, createEvent, wantChains(options.chains));
 }
 
-function createOf(state: readonly unknown[]): Ev | undefined {
+function createOf(state: readonly unknown[], index: EventIndex): Ev | undefined {
   for (const raw of state) {
-    const e = parseEvent(raw);
+    const e = index.parse(raw);
     if (e.ok && e.value.type === "m.room.create" && e.value.state_key === "") return e.value;
   }
   return undefined;
@@ -963,7 +974,7 @@ function verdictsOf(
   const joins = new Map<string, Ev[]>();
   const unreadable = new Map<string, { raw: Record<string, unknown>; error: RejectReason }>();
   for (const raw of state) {
-    const e = parseEvent(raw);
+    const e = ctx.index.parse(raw);
     if (e.ok) {
       const v = e.value;
       if (v.type !== "m.room.member" || v.content.membership !== "join" || v.state_key === undefined) continue;
@@ -1032,7 +1043,7 @@ export class MembershipSession {
   verify(room: Pick<RoomView, "state" | "events">): MembershipResult {
     const state = Array.isArray(room.state) ? room.state : [];
     const sources = [state, Array.isArray(room.events) ? room.events : []];
-    const createEvent = createOf(state);
+    const createEvent = createOf(state, this.index);
     if (
       this.index.add(sources) ||
       (this.ctx.createEventId !== undefined && createEvent?.event_id !== this.ctx.createEventId)

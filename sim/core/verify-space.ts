@@ -36,7 +36,7 @@ export function verifySpaceChildren(space: RoomView, options: VerifyOptions = {}
   const verifier = new Verifier(normalizePins(options.pinned), options.backend ?? defaultBackend());
   const state = Array.isArray(space.state) ? space.state : [];
   const index = new EventIndex([state, Array.isArray(space.events) ? space.events : []], options.lookup);
-  const parsed = state.map(parseEvent);
+  const parsed = state.map((raw) => parseEvent(raw));
   const create = parsed.find((e) => e.ok && e.value.type === "m.room.create" && e.value.state_key === "");
   const ctx = verifier.newContext(rrk.value, index, create?.ok ? create.value.event_id : undefined);
   // Policy: by room ID, in an object with a null prototype, so that an ID such as `__proto__` is data.
