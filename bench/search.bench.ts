@@ -84,7 +84,13 @@ try {
     `  cold (each pool's first search, another seed; this thread already warm for the 2-worker pool): ${cold1.rate.toFixed(0)} runs/s with 1 worker (${cores(cold1)}), ${cold2.rate.toFixed(0)} with 2 (${cores(cold2)})`,
   );
   console.log(`  identical results in every search of the timed cells, 1 and 2 workers: ${same ? "yes" : "NO"}`);
-  if (!same) process.exitCode = 1;
+  const ratio = median(rounds.map((r) => r.two.rate / r.one.rate));
+  const missed = [
+    ...(perCpu1 < 100 ? [`${perCpu1.toFixed(0)} runs per CPU second with 1 worker (goal 100)`] : []),
+    ...(ratio < 1.8 ? [`ratio ${ratio.toFixed(2)}x (goal 1.8x)`] : []),
+  ];
+  console.log(`  goals: ${missed.length === 0 ? "met" : `MISSED: ${missed.join("; ")}`}`);
+  if (!same || missed.length > 0) process.exitCode = 1;
 } finally {
   await Promise.all([one.close(), two.close()]);
 }

@@ -193,6 +193,7 @@ export function maskBench(text: string): string {
       // budget met or missed (run-all's summary), and where a file was written: all vary by run.
       .replace(/ \(first measured [^)]*\)/g, "")
       .replace(/within budget|MISSED \(exit \d+\)/g, "<budget>")
+      .replace(/goals: (met|MISSED: .*)/g, "goals: <goals>")
       .replace(/(^|\s)\/[^\s)]+/gm, "$1<path>")
       .replace(/-?\d[\d,.]*/g, "#")
       .replace(/[ \t]+/g, " ")
