@@ -107,10 +107,11 @@ export function readSweep(
     .map((t) => t.scenario)
     .filter((s) => existsSync(join(REPO, s)) && statSync(join(REPO, s)).mtime > written);
   attacks.file = relative(REPO, file).startsWith("..") ? file : relative(REPO, file);
-  attacks.written = written.toISOString().replace(/\.\d+Z$/, "Z");
+  // Policy: the report does not quote the results file's date (its mtime): the same results give
+  // the same report bytes wherever and whenever it is drawn. Only this message shows the date.
   return {
     attacks,
-    describe: `${shown} (seed ${attacks.seed}, ${attacks.runs} variants per threat, written ${attacks.written})`,
+    describe: `${shown} (seed ${attacks.seed}, ${attacks.runs} variants per threat, written ${written.toISOString().replace(/\.\d+Z$/, "Z")})`,
     stale,
   };
 }

@@ -121,7 +121,7 @@ export function htmlReportOf(attacks: AttacksJson, options: HtmlReportOptions): 
     attacks.source === "scripted"
       ? "the scripted basic form of each threat, one trial per cell (npm run attacks for the search)"
       : `${attacks.runs} variants per threat and model, seed ${attacks.seed}`;
-  const from = attacks.file ? `${attacks.file}${attacks.written ? ` (written ${attacks.written})` : ""}` : null;
+  const from = attacks.file ?? null;
   const benchFrom = options.bench
     ? `bench: reports/out/bench.json, written ${options.bench.written}`
     : `bench: ${options.why ?? "none"}`;
