@@ -974,7 +974,9 @@ function verdictsOf(
   const joins = new Map<string, Ev[]>();
   const unreadable = new Map<string, { raw: Record<string, unknown>; error: RejectReason }>();
   for (const raw of state) {
-    const e = ctx.index.parse(raw);
+    // Read, not cached: most state events are read here only, and a join looked up later is
+    // read (and cached) by the index then. Caching every state event would keep them all alive.
+    const e = parseEvent(raw);
     if (e.ok) {
       const v = e.value;
       if (v.type !== "m.room.member" || v.content.membership !== "join" || v.state_key === undefined) continue;
