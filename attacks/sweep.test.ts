@@ -126,6 +126,22 @@ describe("the search", () => {
     expect(JSON.stringify(here[1])).toBe(JSON.stringify(alone));
   });
 
+  it("fails, rather than waits for ever, when a worker stops in the middle of a search", async () => {
+    const cells = [
+      { threat: "T13", model: "baseline" as const, budget: 3, seed: 7, shrink: 5 },
+      { threat: "T13", model: "state-dag" as const, budget: 3, seed: 7, shrink: 5 },
+    ];
+    const pool = new SearchPool(2);
+    const worker = (pool as unknown as { pool: { terminate(): Promise<number> }[] }).pool[0]!;
+    try {
+      const search = pool.search(cells);
+      void worker.terminate();
+      await expect(search).rejects.toThrow(/search worker exited/);
+    } finally {
+      await pool.close();
+    }
+  });
+
   it("gives the same results from a pool that searched before (which orders cells by their cost then)", async () => {
     const cells = [
       { threat: "T13", model: "baseline" as const, budget: 3, seed: 7, shrink: 5 },

@@ -120,14 +120,19 @@ export class SearchPool {
               finish(m.index, m.result!, m.ms!);
               top();
             };
+            // A worker that stops without an error (killed, out of memory) must not leave the search waiting.
+            const onExit = (code: number) =>
+              settle(new Error(`search worker exited (code ${code}) holding ${held} cell(s)`));
             const settle = (error?: Error) => {
               worker.off("message", onMessage);
               worker.off("error", settle);
+              worker.off("exit", onExit);
               if (error) reject(error);
               else resolve();
             };
             worker.on("message", onMessage);
             worker.on("error", settle);
+            worker.on("exit", onExit);
             top();
           }),
       ),
