@@ -173,7 +173,7 @@ export const sameBytes = (a: Uint8Array, b: Uint8Array): boolean => a.length ===
 export class EventIndex {
   private readonly byId = new Map<string, unknown>();
   private readonly ambiguous = new Set<string>();
-  /** Events read so far (`parseEvent`), by object: the index's and the state's. */
+  /** Events read so far (`parseEvent`), by object: those looked up, and the state's create event. */
   private readonly parsed = new Map<object, Result<Ev, RejectReason>>();
 
   constructor(
