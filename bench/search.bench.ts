@@ -5,11 +5,13 @@
  * runs per second for each, their ratio (goal: at least 1.8× on 2 cores), the CPU time each took
  * (every thread of the process), and checks that both gave identical results.
  *
- * Each pool first searches the same cells under two other seeds, untimed, and the timed search is
- * its third (V8 was still re-optimizing the simulation through the second). A search of the full budget runs for minutes on one pool, so its speed is the warm one;
- * the first search of a fresh pool also pays for starting the worker (loading the modules) and for
- * V8 compiling the simulation, while a single worker's compiler threads use part of the second
- * core, so cold figures understate what a second core adds. The cold pass is printed too.
+ * Each pool first searches the same cells under two other seeds, untimed but for the first (V8
+ * was still re-optimizing the simulation through the second), then the timed rounds alternate
+ * between the pools. A search of the full budget runs for minutes on one pool, so its speed is the
+ * warm one; the first search of a fresh pool also pays for starting the worker (loading the
+ * modules) and for V8 compiling the simulation, while a single worker's compiler threads use part
+ * of the second core, so cold figures understate what a second core adds. The cold pass is
+ * printed too.
  * Goal for one worker: at least 100 scenario runs per second per core. BENCH_SEARCH_RUNS sets the
  * budget per cell (default 6), BENCH_SEARCH_ROUNDS the timed rounds (default 3).
  */
@@ -41,9 +43,10 @@ const cores = (r: { s: number; cpuS: number }) => `${r.cpuS.toFixed(1)} CPU s, $
 const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)]!;
 const loadBefore = loadavg()[0]!;
 
-// One worker is this thread alone; two are this thread and one worker_thread. Both pools start
-// cold: the first search of each is printed as such, then the two-worker pool searches a second
-// seed to warm its worker as this thread has been warmed.
+// One worker is this thread alone; two are this thread and one worker_thread. The first search of
+// each pool is printed as the cold figure (for the two-worker pool this thread is already warm,
+// its worker is not); then both search a second seed, so that the worker has been warmed as far as
+// this thread.
 const one = new SearchPool(1);
 const two = new SearchPool(2);
 try {
