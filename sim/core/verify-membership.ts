@@ -133,9 +133,8 @@ const unsupported = (event: string, detail: string): Failure => ({
 
 /**
  * Read an event's envelope and MSC3917 fields. With `cache`, each object is read once: the
- * verifier keeps one cache per event index (so per verification, or per session), never one for
- * the whole process, whose weak references the garbage collector would have to trace in every
- * collection for as long as the process lives.
+ * verifier keeps one cache per event index (so per verification, or per session) rather than one
+ * for the whole process, so what it holds lives as long as the index that needed it.
  */
 export function parseEvent(raw: unknown, cache?: Map<object, Result<Ev, RejectReason>>): Result<Ev, RejectReason> {
   if (!isJsonObject(raw)) return fail("malformed");
