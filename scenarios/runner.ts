@@ -18,6 +18,7 @@ import { IdentityServer } from "../sim/world/identity-server.ts";
 import { Network } from "../sim/world/network.ts";
 import { type Judgement, type Outcome, judge, outcomeOf } from "../sim/world/oracle.ts";
 import { checkMembershipProperties } from "../sim/world/properties.ts";
+import { RoomSessions } from "../sim/world/sessions.ts";
 import { Rng } from "../sim/world/rng.ts";
 import { verifyWithPlantedBugs } from "../test-support/planted-bugs.ts";
 import { actionOf } from "./actions/index.ts";
@@ -107,6 +108,7 @@ export async function runScenario(scenario: Scenario, model: ModelId, options: R
   const properties = scenario.properties ?? [];
   const hasAdversary = scenario.adversary.servers.length > 0;
   const verify = options.verify ?? (scenario.faults?.length ? verifyWithPlantedBugs(scenario.faults) : undefined);
+  const propertySessions = new Map<string, RoomSessions>();
 
   for (const [index, step] of scenario.steps.entries()) {
     const def = actionOf(step.action)!;
@@ -143,7 +145,7 @@ export async function runScenario(scenario: Scenario, model: ModelId, options: R
       const check = {
         soundness: properties.includes("soundness"),
         completeness: properties.includes("completeness") && !hasAdversary,
-        ...(verify ? { verify } : {}),
+        ...(verify ? { verify } : { sessions: propertySessions }),
       };
       violations.push(
         ...checkMembershipProperties(honestClients, history.ops, check).map((v) => `after steps[${index}]: ${v}`),

@@ -1,9 +1,24 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { fcParams } from "../../test-support/fast-check.ts";
-import { nobleBackend, nodeBackend, verifyEd25519 } from "./ed25519.ts";
+import { checkPublicKey, forgetKeyChecks, nobleBackend, nodeBackend, verifyEd25519 } from "./ed25519.ts";
 
 const bytes = (n: number) => fc.uint8Array({ minLength: n, maxLength: n });
+
+describe("keys derived from seeds", () => {
+  it("pass the full key check, which deriving them records without running it", () => {
+    fc.assert(
+      fc.property(bytes(32), (seed) => {
+        for (const backend of [nodeBackend, nobleBackend]) {
+          const pub = backend.publicKeyFromSeed(seed);
+          forgetKeyChecks();
+          expect(checkPublicKey(pub)).toBeNull();
+        }
+      }),
+      fcParams(200),
+    );
+  });
+});
 
 describe("noble and node agree", () => {
   it("on keys, signatures and verification of random messages", () => {

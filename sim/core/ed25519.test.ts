@@ -23,6 +23,7 @@ import {
   nobleBackend,
   nodeBackend,
   verifyEd25519,
+  wrapsStrictDecoder,
 } from "./ed25519.ts";
 
 const BOTH: Ed25519Backend[] = [nodeBackend, nobleBackend];
@@ -167,6 +168,28 @@ describe("the key checks, done once per key", () => {
     expect(asked).toBe(0);
     expect(verifyEd25519(EDGE_SIG, EDGE_MESSAGE, EDGE_KEY, accepting)).toEqual({ ok: true });
     expect(asked).toBe(1);
+  });
+
+  it("a wrapper is taken to decode keys strictly only when registered over a backend that does, never by spreading", () => {
+    let asked = 0;
+    const wrap = (inner: Ed25519Backend): Ed25519Backend => ({
+      ...inner,
+      name: `wrapped ${inner.name}`,
+      verifyEquation: (s, m, k) => (asked++, inner.verifyEquation(s, m, k)),
+    });
+    const accepting: Ed25519Backend = { ...nodeBackend, name: "accepting", verifyEquation: () => true };
+    const cases: [Ed25519Backend, number][] = [
+      [wrap(nodeBackend), 0], // a spread copy: the full key check first, no equation
+      [wrapsStrictDecoder(wrap(nodeBackend), nodeBackend), 1], // registered: the equation decodes the key
+      [wrapsStrictDecoder(wrap(accepting), accepting), 0], // registered over a lax backend: not strict
+    ];
+    for (const [backend, equations] of cases)
+      for (const key of offCurve(2, 5000)) {
+        forgetKeyChecks();
+        asked = 0;
+        expect(verifyEd25519(sValid, EDGE_MESSAGE, key, backend)).toEqual({ ok: false, reason: "key_not_on_curve" });
+        expect(asked).toBe(equations);
+      }
   });
 
   const le32 = (n: bigint): Uint8Array =>

@@ -150,6 +150,17 @@ export function forgetKeyChecks(): void {
 
 const remember = (id: string, verdict: Ed25519Rejection | null): Ed25519Rejection | null => keyChecks.set(id, verdict);
 
+/**
+ * Policy: a public key that a built-in backend derived from a seed passes the key check without
+ * one: it is [s]B for a clamped scalar s (a multiple of 8, below 8ℓ, so not a multiple of ℓ), a
+ * point of order ℓ, never of small order, and both backends encode it canonically. The test suite
+ * checks derived keys against the full check. Only keys this process derived are known this way;
+ * every key read from a room is checked.
+ */
+const knownGood = (id: string): void => {
+  if (keyChecks.get(id) === undefined) remember(id, null);
+};
+
 /** Why `publicKey` can never verify anything under the policy, or null if it is acceptable. */
 export function checkPublicKey(publicKey: Uint8Array): Ed25519Rejection | null {
   if (publicKey.length !== PUBLIC_KEY_LENGTH) return "bad_length";
@@ -179,7 +190,8 @@ function checkOnCurve(publicKey: Uint8Array): Ed25519Rejection | null {
  * when A is not on the curve (OpenSSL's `ge_frombytes_vartime`; noble's `Point.fromBytes(…, false)`),
  * so a signature that verifies proves it. A signature that does not verify gets the full key check,
  * so that its reason is the same as if the key had been checked first. Other backends get the
- * full key check first.
+ * full key check first: only the built-in two, and wrappers registered by `wrapsStrictDecoder`,
+ * are known to decode A strictly.
  */
 export function verifyEd25519(
   signature: Uint8Array,
@@ -193,7 +205,7 @@ export function verifyEd25519(
   let keyVerdict = keyChecks.get(id);
   if (keyVerdict === undefined) {
     const encoding = checkKeyEncoding(publicKey);
-    if (encoding !== null || !decodesKeyStrictly(backend))
+    if (encoding !== null || !strictDecoders.has(backend))
       keyVerdict = remember(id, encoding ?? checkOnCurve(publicKey));
   }
   if (keyVerdict) return { ok: false, reason: keyVerdict };
@@ -213,9 +225,6 @@ export function verifyEd25519(
   const reason = keyVerdict === undefined ? checkPublicKey(publicKey) : null;
   return { ok: false, reason: reason ?? "bad_signature" };
 }
-
-/** The built-in backends, whose equation check decodes the public key strictly (see verifyEd25519). */
-const decodesKeyStrictly = (backend: Ed25519Backend): boolean => backend === nodeBackend || backend === nobleBackend;
 
 // ---------------------------------------------------------------------------------------------
 // node:crypto backend
@@ -272,8 +281,13 @@ export const nodeBackend: Ed25519Backend = {
     assertSeed(seed);
     const id = keyText(seed);
     const publicKey = nodePublicKeysOfSeeds.getOrSet(id, () => {
-      const jwk = createPublicKey(nodePrivateKey(seed)).export({ format: "jwk" });
-      return new Uint8Array(Buffer.from(jwk.x!, "base64url"));
+      const keyObject = createPublicKey(nodePrivateKey(seed));
+      const bytes = new Uint8Array(Buffer.from(keyObject.export({ format: "jwk" }).x!, "base64url"));
+      // The key object made here is the one a verification under these bytes needs: keep it.
+      const text = keyText(bytes);
+      if (nodePublicKeys.get(text) === undefined) nodePublicKeys.set(text, keyObject);
+      knownGood(text);
+      return bytes;
     });
     return Uint8Array.from(publicKey); // a copy: the caller owns it
   },
@@ -300,7 +314,9 @@ export const nobleBackend: Ed25519Backend = {
   name: "noble",
   publicKeyFromSeed(seed) {
     assertSeed(seed);
-    return ed.getPublicKey(seed);
+    const publicKey = ed.getPublicKey(seed);
+    knownGood(keyText(publicKey));
+    return publicKey;
   },
   sign(seed, message) {
     assertSeed(seed);
@@ -320,6 +336,23 @@ export const nobleBackend: Ed25519Backend = {
 function assertSeed(seed: Uint8Array): void {
   if (!(seed instanceof Uint8Array) || seed.length !== SEED_LENGTH)
     throw new TypeError(`ed25519: a seed is ${SEED_LENGTH} bytes`);
+}
+
+/**
+ * Policy: the backends whose `verifyEquation` is false for every public key that does not decode to
+ * a curve point: node's (OpenSSL's `ge_frombytes_vartime`) and noble's (`Point.fromBytes(…, false)`).
+ * Membership is by identity, so an object made by spreading one of them (`{ ...nodeBackend,
+ * verifyEquation }`) is not in it.
+ */
+const strictDecoders = new WeakSet<Ed25519Backend>([nodeBackend, nobleBackend]);
+
+/**
+ * Declare that `wrapper`'s equations are `inner`'s answers (a cache of them, say), so that it decodes
+ * keys strictly exactly when `inner` does. Returns `wrapper`.
+ */
+export function wrapsStrictDecoder<B extends Ed25519Backend>(wrapper: B, inner: Ed25519Backend): B {
+  if (strictDecoders.has(inner)) strictDecoders.add(wrapper);
+  return wrapper;
 }
 
 export const backends: Readonly<Record<BackendName, Ed25519Backend>> = { node: nodeBackend, noble: nobleBackend };

@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { nodeBackend, verifyEd25519 } from "../core/ed25519.ts";
+import * as ed from "@noble/ed25519";
+import { type Ed25519Backend, checkPublicKey, forgetKeyChecks, nodeBackend, verifyEd25519 } from "../core/ed25519.ts";
 import { fcParams } from "../../test-support/fast-check.ts";
 import { memoizingBackend } from "./ed25519-memo.ts";
 
@@ -112,6 +113,31 @@ describe("the memoizing Ed25519 backend", () => {
     expect(verifyEd25519(sig, messages[1]!, pub, memo)).toEqual({ ok: false, reason: "bad_signature" });
     throws = false;
     expect(verifyEd25519(sig, messages[1]!, pub, memo)).toEqual({ ok: true });
+  });
+
+  it("decodes keys strictly exactly when what it wraps does: an off-curve key is left to the equation only then", () => {
+    let y = 5;
+    const offCurve = new Uint8Array(32);
+    for (; ; y++) {
+      offCurve[0] = y;
+      try {
+        ed.Point.fromBytes(offCurve, false);
+      } catch {
+        break;
+      }
+    }
+    const sig = nodeBackend.sign(seeds[0]!, messages[0]!);
+    const accepting: Ed25519Backend = { ...nodeBackend, name: "accepting", verifyEquation: () => true };
+    for (const [inner, equations] of [
+      [nodeBackend, 1],
+      [accepting, 0],
+    ] as const) {
+      forgetKeyChecks();
+      const memo = memoizingBackend(inner);
+      expect(verifyEd25519(sig, messages[0]!, offCurve, memo)).toEqual({ ok: false, reason: "key_not_on_curve" });
+      expect(memo.stats.misses).toBe(equations);
+      expect(checkPublicKey(offCurve)).toBe("key_not_on_curve");
+    }
   });
 
   it("leaves the strict policy in front: a small-order key is refused before any equation, cached or not", () => {

@@ -13,7 +13,7 @@
  * canonical and small-order keys and R, reduced S) in front of the backend at every call, cached
  * or not. A backend that throws is not cached: the throw reaches `verifyEd25519` as it would have.
  */
-import { type Ed25519Backend, nodeBackend } from "../core/ed25519.ts";
+import { type Ed25519Backend, nodeBackend, wrapsStrictDecoder } from "../core/ed25519.ts";
 
 export interface MemoizingBackend extends Ed25519Backend {
   /** Equations answered from the cache, and computed, so far. */
@@ -42,7 +42,7 @@ export function memoizingBackend(
   const equations = new Map<string, boolean>();
   let bytes = 0;
   const stats = { hits: 0, misses: 0 };
-  return {
+  const memo: MemoizingBackend = {
     name: `${inner.name}+memo`,
     stats,
     kept: () => ({ equations: equations.size, bytes }),
@@ -69,6 +69,8 @@ export function memoizingBackend(
       return valid;
     },
   };
+  // Its equations are `inner`'s answers: they refuse an off-curve key exactly when inner's do.
+  return wrapsStrictDecoder(memo, inner);
 }
 
 const latin1 = (bytes: Uint8Array): string =>

@@ -14,6 +14,7 @@ import { type MembershipVerifier, verifyMembership } from "../core/verify-member
 import type { Client } from "./client.ts";
 import type { Operation } from "./history.ts";
 import { boundingSets, legitMembers } from "./oracle.ts";
+import { RoomSessions } from "./sessions.ts";
 
 export interface PropertyCheck {
   soundness: boolean;
@@ -24,6 +25,13 @@ export interface PropertyCheck {
    * the public verifier having an option for it.
    */
   verify?: MembershipVerifier;
+  /**
+   * Each client's membership sessions (sessions.ts), by user ID, kept by the caller from one check
+   * to the next, so that a check after every step verifies incrementally, with the verdicts of
+   * `verifyMembership` from scratch. Filled as clients are met. Not used with `verify`, which is
+   * called from scratch every time.
+   */
+  sessions?: Map<string, RoomSessions>;
 }
 
 /**
@@ -56,6 +64,12 @@ function restsOnResetWindow(
   return false;
 }
 
+function sessionsOf(all: Map<string, RoomSessions>, c: Client): RoomSessions {
+  let mine = all.get(c.userId);
+  if (!mine) all.set(c.userId, (mine = new RoomSessions(c.world.ed25519)));
+  return mine;
+}
+
 /** Violations, each one sentence, for the state of the world right now. */
 export function checkMembershipProperties(
   clients: readonly Client[],
@@ -66,15 +80,21 @@ export function checkMembershipProperties(
   const bounding = boundingSets(ops);
   const legit = legitMembers(ops);
   const verify = check.verify ?? verifyMembership;
+  const sessions = check.verify ? undefined : check.sessions;
   const mskOf = new Map(clients.map((c) => [c.userId, encodeBase64(c.msk.publicKey)]));
   for (const c of clients) {
     for (const [roomId, membership] of c.rooms) {
       const view = c.server.roomView(c.userId, roomId);
+      const pinned = c.verifiedPins();
       let members;
       try {
-        members = verify(
-          { roomRootKey: membership.rrk, state: view.state, events: view.events },
-          { pinned: c.verifiedPins(), chains: "length", backend: c.world.ed25519 },
+        members = (
+          sessions
+            ? sessionsOf(sessions, c).session(roomId, membership.rrk, pinned, view).verify(view)
+            : verify(
+                { roomRootKey: membership.rrk, state: view.state, events: view.events },
+                { pinned, chains: "length", backend: c.world.ed25519 },
+              )
         ).members;
       } catch (e) {
         out.push(`no-throw: ${c.userId}'s verifier threw on ${roomId}: ${(e as Error).message}`);
@@ -91,7 +111,7 @@ export function checkMembershipProperties(
             out.push(`no-throw: ${c.userId}'s verifier failed on ${user}: ${v.detail}`);
         }
       }
-      const pins = new Map([...c.verifiedPins()].map(([u, k]) => [u, encodeBase64(k)]));
+      const pins = new Map([...pinned].map(([u, k]) => [u, encodeBase64(k)]));
       if (
         check.completeness &&
         view.state.some(

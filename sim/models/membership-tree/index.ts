@@ -9,7 +9,7 @@ import { trustedDevices } from "../../core/cross-signing.ts";
 import type { Ed25519Backend } from "../../core/ed25519.ts";
 import { verifyMembership } from "../../core/verify-membership.ts";
 import { type DefenceModel, type Recipient, type RoomObservation, plainDefence } from "../../world/defence-model.ts";
-import { RoomSessions } from "../sessions.ts";
+import { RoomSessions } from "../../world/sessions.ts";
 import { recipientsOf } from "../shared.ts";
 
 /**

@@ -27,7 +27,7 @@ import type {
 import type { AlarmKind, AlarmReference } from "../../world/history.ts";
 import type { WorldEvent } from "../../world/room.ts";
 import { membershipTreeRecipients } from "../membership-tree/index.ts";
-import { RoomSessions } from "../sessions.ts";
+import { RoomSessions } from "../../world/sessions.ts";
 import { ALGORITHM, type DagResolution, type TieBreak, resolveDagV2 } from "./dag-state.ts";
 
 /** What a client trusts when it authenticates nodes: the RRK and the MSKs it has pinned, and the room as it saw it. */

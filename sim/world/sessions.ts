@@ -1,7 +1,9 @@
 /**
  * A client's `MembershipSession` per room, so that it verifies membership incrementally instead of
  * from scratch at every sync and message (issue 14 §5): a verdict already reached costs nothing
- * again, and one more member costs the checks of that member's new events only.
+ * again, and one more member costs the checks of that member's new events only. The models that
+ * verify membership keep one per client, and so does the property check after every step
+ * (properties.ts), each its own.
  *
  * Policy: a session is reused only while it would answer exactly as `verifyMembership` on the view
  * in hand: for the same RRK and the same pins (a session's pins are fixed), and only while the view
