@@ -26,6 +26,19 @@ describe("canonical JSON properties", () => {
     );
   });
 
+  it("writes keys in UTF-8 byte order, for small objects (sorted in place) and large ones alike", () => {
+    fc.assert(
+      fc.property(fc.dictionary(trickyString, fc.maxSafeInteger(), { maxKeys: 60 }), (d) => {
+        const expected = Object.entries(d)
+          .sort(([a], [b]) => Buffer.compare(Buffer.from(a), Buffer.from(b)))
+          .map(([k, v]) => `${JSON.stringify(k)}:${v}`)
+          .join(",");
+        expect(canonicalJson(d)).toBe(`{${expected}}`);
+      }),
+      fcParams(300),
+    );
+  });
+
   it("is insensitive to the order keys were inserted in", () => {
     fc.assert(
       fc.property(fc.dictionary(trickyString, fc.maxSafeInteger()), (d) => {
