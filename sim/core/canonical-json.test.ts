@@ -25,6 +25,17 @@ describe("canonical JSON: rules", () => {
     expect(compareCodePoints("a", "a")).toBe(0);
   });
 
+  it("sorts the keys of large objects (sorted by the native sort, not in place) by code point too", () => {
+    // 40 keys, above the in-place sort's 24, given in reverse: with and without high code units.
+    const plain = Array.from({ length: 40 }, (_, i) => `k${String(i).padStart(2, "0")}`);
+    const high = [...plain.slice(0, 37), "\ue000", "\uffff", "😀"];
+    for (const keys of [plain, high]) {
+      const value = Object.fromEntries([...keys].reverse().map((k, i) => [k, i]));
+      const expected = keys.map((k) => `${JSON.stringify(k)}:${keys.length - 1 - keys.indexOf(k)}`).join(",");
+      expect(canonicalJson(value)).toBe(`{${expected}}`);
+    }
+  });
+
   it("writes only the spec's escapes", () => {
     expect(canonicalJson('\u0000\u0001\u001f\u007f\b\f\n\r\t"\\/\u2028\u2029é')).toBe(
       '"\\u0000\\u0001\\u001f\u007f\\b\\f\\n\\r\\t\\"\\\\/\u2028\u2029é"',
