@@ -192,6 +192,8 @@ export function maskBench(text: string): string {
       // A doubling measured again (the hostile bench says so only when it happened), a part's
       // budget met or missed (run-all's summary), and where a file was written: all vary by run.
       .replace(/ \(first measured [^)]*\)/g, "")
+      // The hostile bench's extra doubling, printed only for a shape that stayed over.
+      .replace(/^\s*one more doubling, not judged:.*$/gm, "")
       .replace(/within budget|MISSED \(exit \d+\)/g, "<budget>")
       .replace(/goals: (met|MISSED: .*)/g, "goals: <goals>")
       .replace(/(^|\s)\/[^\s)]+/gm, "$1<path>")
