@@ -284,8 +284,8 @@ for (const shape of chosen) {
   if (bad) {
     // Still over: one more doubling, to show the reader whether the cost keeps growing faster
     // than the size (a superlinear cost: every later doubling is steeper still) or took one step
-    // (the largest rooms that fit the young generation need no scavenge, and the step moves with
-    // --max/min-semi-space-size). Information only: the shape has failed all the same.
+    // (as the garbage collector's steps do, which move with --min/max-semi-space-size: see the
+    // header). Information only: the shape has failed all the same.
     const next = sizes[3]! * 2;
     const pair = [times[3]!];
     fastest(shape.build, [sizes[3]!, next], ROUNDS, pair);

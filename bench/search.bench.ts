@@ -15,7 +15,7 @@
  * Goal for one worker: at least 100 scenario runs per second per core. BENCH_SEARCH_RUNS sets the
  * budget per cell (default 6), BENCH_SEARCH_ROUNDS the timed rounds (default 3).
  * Last, a control (parallel-control.ts): the ratio this machine gives, in the same run, for a loop
- * that only computes and for one that allocates as the search does; the search allocates about
+ * that only computes and for one that allocates short-lived objects; the search allocates about
  * 2.5 GB per search here, and its young-generation collections run on helper threads that the two
  * workers share.
  */
