@@ -51,11 +51,18 @@ async function timeLoops(kind: ControlKind, workers: number): Promise<number> {
       () =>
         new Promise<void>((resolve, reject) => {
           const w = new Worker(LOOP, { eval: true, workerData: { kind, n: ITERATIONS[kind] } });
+          let done = false;
           w.once("message", () => {
+            done = true;
             resolve();
             void w.terminate();
           });
           w.once("error", reject);
+          // A worker that stops without its answer (killed, out of memory) must not leave the bench waiting.
+          w.once("exit", (code) => {
+            if (!done)
+              reject(new Error(`machine control: a ${kind} loop's worker exited (code ${code}) without finishing`));
+          });
         }),
     ),
   );
