@@ -69,6 +69,9 @@ async function timeLoops(kind: ControlKind, workers: number): Promise<number> {
   return performance.now() - started;
 }
 
+/** The middle value (the upper one of an even count), as the benchmarks report rounds. */
+export const median = (xs: readonly number[]): number => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)]!;
+
 /** The median over `rounds` of (2 × one loop's time) / (two loops' time), for each kind. */
 export async function parallelControl(rounds = 3): Promise<Record<ControlKind, number>> {
   const out = {} as Record<ControlKind, number>;
@@ -79,7 +82,7 @@ export async function parallelControl(rounds = 3): Promise<Record<ControlKind, n
       const two = await timeLoops(kind, 2);
       ratios.push((2 * one) / two);
     }
-    out[kind] = ratios.sort((a, b) => a - b)[Math.floor(rounds / 2)]!;
+    out[kind] = median(ratios);
   }
   return out;
 }

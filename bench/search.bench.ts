@@ -24,7 +24,7 @@ import { CATALOGUE } from "../attacks/catalogue.ts";
 import { SearchPool } from "../attacks/search/pool.ts";
 import { cellsOf } from "../attacks/sweep.ts";
 import { SIMULATED_MODEL_IDS } from "../sim/models/index.ts";
-import { controlLine, parallelControl } from "./parallel-control.ts";
+import { controlLine, median, parallelControl } from "./parallel-control.ts";
 
 const RUNS = Number(process.env.BENCH_SEARCH_RUNS ?? 6);
 const ROUNDS = Number(process.env.BENCH_SEARCH_ROUNDS ?? 3);
@@ -45,7 +45,6 @@ async function timedSearch(pool: SearchPool, of: typeof cells) {
 }
 
 const cores = (r: { s: number; cpuS: number }) => `${r.cpuS.toFixed(1)} CPU s, ${(r.cpuS / r.s).toFixed(2)} cores busy`;
-const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)]!;
 const loadBefore = loadavg()[0]!;
 
 // One worker is this thread alone; two are this thread and one worker_thread. The first search of
