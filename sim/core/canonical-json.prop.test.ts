@@ -2,9 +2,37 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { fcParams } from "../../test-support/fast-check.ts";
 import { matrixJson, trickyString } from "../../test-support/arbitraries.ts";
-import { MAX_JSON_DEPTH, canonicalJson, canonicalJsonProblem, compareCodePoints, parseJson } from "./canonical-json.ts";
+import {
+  MAX_JSON_DEPTH,
+  canonicalJson,
+  canonicalJsonBytes,
+  canonicalJsonProblem,
+  compareCodePoints,
+  parseJson,
+} from "./canonical-json.ts";
+
+/** A second encoder, built the obvious way: code-point-sorted keys, `JSON.stringify` for every string, then UTF-8. */
+function reference(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(reference).join(",")}]`;
+  if (typeof v === "object" && v !== null)
+    return `{${Object.keys(v)
+      .sort(compareCodePoints)
+      .map((k) => `${JSON.stringify(k)}:${reference((v as Record<string, unknown>)[k])}`)
+      .join(",")}}`;
+  return JSON.stringify(v);
+}
 
 describe("canonical JSON properties", () => {
+  it("the byte writer writes what JSON.stringify of well-formed strings, in code-point key order, encodes to", () => {
+    fc.assert(
+      fc.property(matrixJson, fc.array(trickyString, { maxLength: 4 }), (x, strings) => {
+        const value = { x, strings, long: strings.join("").repeat(300) };
+        expect(Buffer.from(canonicalJsonBytes(value))).toEqual(Buffer.from(reference(value), "utf8"));
+      }),
+      fcParams(300),
+    );
+  });
+
   it("canonical(parse(canonical(x))) == canonical(x)", () => {
     fc.assert(
       fc.property(matrixJson, (x) => {

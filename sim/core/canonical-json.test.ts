@@ -16,6 +16,21 @@ describe("canonical JSON: spec vectors", () => {
 });
 
 describe("canonical JSON: rules", () => {
+  it("grows its buffer for large values, and a getter that encodes while encoding gets a buffer of its own", () => {
+    const big = { a: "x".repeat(100_000), b: "é".repeat(50_000), c: "😀".repeat(30_000) };
+    expect(canonicalJson(big)).toBe(`{"a":"${big.a}","b":"${big.b}","c":"${big.c}"}`);
+    const inner = { z: "inner" };
+    const outer = {
+      a: "before",
+      get b() {
+        return canonicalJson(inner);
+      },
+      c: "after",
+    };
+    expect(canonicalJson(outer)).toBe('{"a":"before","b":"{\\"z\\":\\"inner\\"}","c":"after"}');
+    expect(canonicalJson(inner)).toBe('{"z":"inner"}');
+  });
+
   it("sorts keys by code point, not UTF-16 code unit", () => {
     // U+FFFF is one code unit 0xFFFF; U+1F600 is the pair D83D DE00. Code-unit order would put 😀 first.
     expect(canonicalJson({ "😀": 2, "\uffff": 1, "\ue000": 0, a: 3 })).toBe('{"a":3,"\ue000":0,"\uffff":1,"😀":2}');

@@ -5,8 +5,9 @@
  *   which puts astral characters (U+10000 and up) before U+E000..U+FFFF; we compare code points.
  * - No insignificant whitespace; UTF-8; non-ASCII written raw.
  * - The only escapes are `\" \\ \b \f \n \r \t` and lowercase `\u00XX` for the other control
- *   characters below U+0020. (`JSON.stringify` on a well-formed string produces exactly this, and
- *   the interop test checks it against matrix-org's `canonicaljson`.)
+ *   characters below U+0020: what `JSON.stringify` writes for a well-formed string. The encoder
+ *   writes UTF-8 bytes itself (a property test compares it with `JSON.stringify`, and the interop
+ *   test with matrix-org's `canonicaljson`).
  * - Numbers are integers in [-(2^53-1), 2^53-1]. Negative zero is written `0`.
  *
  * Hand-written: `another-json` writes `\U0001` and accepts floats, and `canonicalize` is RFC 8785,
@@ -119,18 +120,6 @@ export function canonicalJsonProblem(value: unknown, omitTopLevel?: ReadonlySet<
   return walk(value);
 }
 
-/**
- * A string that needs no escape and has no surrogate: written as it is, between quotes. Most
- * strings in events (IDs, base64) are; the others go through `JSON.stringify`.
- */
-const PLAIN = /^[^"\\\u0000-\u001f\ud800-\udfff]*$/;
-
-/** A string's canonical JSON text, or null for a lone surrogate. */
-function encodeString(s: string): string | null {
-  if (PLAIN.test(s)) return `"${s}"`;
-  return hasLoneSurrogate(s) ? null : JSON.stringify(s);
-}
-
 /** Above this many keys, `Array.prototype.sort`; at or below it, an insertion sort in place. */
 const SMALL_OBJECT = 24;
 
@@ -156,62 +145,164 @@ function sortKeys(keys: string[], high: boolean): void {
   }
 }
 
+/** The UTF-8 of the escape each ASCII character needs (`\"`, `\\`, the five short ones, `\u00XX`), or undefined. */
+const ESCAPES: readonly (Uint8Array | undefined)[] = Array.from({ length: 0x80 }, (_, c) => {
+  if (c >= 0x20 && c !== 0x22 && c !== 0x5c) return undefined;
+  return Buffer.from(JSON.stringify(String.fromCharCode(c)).slice(1, -1), "latin1");
+});
+
 /**
- * The encoder returns each value's text (V8 joins them as ropes). It keeps no path: it gives up
- * (null) at the first thing canonical JSON forbids, and `canonicalJsonProblem` then says what and
- * where. No closures: this runs for every signature checked.
+ * Writes canonical JSON as UTF-8 straight into a byte buffer that grows by doubling: no strings
+ * are built on the way (no ropes to flatten, no text to encode again), so that a signed message
+ * costs one allocation, its own bytes. This runs for every signature checked and made.
+ * Each method returns false, and writes nothing more, at the first thing canonical JSON forbids.
  */
-function encodeValue(v: unknown, depth: number, omit: ReadonlySet<string> | undefined): string | null {
-  if (depth > MAX_JSON_DEPTH) return null;
-  switch (typeof v) {
-    case "string":
-      return encodeString(v);
-    case "boolean":
-      return v ? "true" : "false";
-    case "number":
-      if (!Number.isSafeInteger(v)) return null;
-      return String(v); // String(-0) is "0", as canonical JSON wants
-    case "object": {
-      if (v === null) return "null";
-      if (Array.isArray(v)) {
-        let out = "[";
-        for (let i = 0; i < v.length; i++) {
-          const item = encodeValue(v[i], depth + 1, undefined);
-          if (item === null) return null;
-          out += i > 0 ? `,${item}` : item;
-        }
-        return `${out}]`;
+class Writer {
+  bytes: Uint8Array;
+  at = 0;
+
+  constructor(size: number) {
+    this.bytes = new Uint8Array(size);
+  }
+
+  /** Make room for `n` more bytes. */
+  reserve(n: number): void {
+    const need = this.at + n;
+    if (need <= this.bytes.length) return;
+    let size = this.bytes.length * 2;
+    while (size < need) size *= 2;
+    const grown = new Uint8Array(size);
+    grown.set(this.bytes.subarray(0, this.at));
+    this.bytes = grown;
+  }
+
+  byte(c: number): void {
+    this.reserve(1);
+    this.bytes[this.at++] = c;
+  }
+
+  /** A string of ASCII characters that need no escape (number texts, literals). */
+  ascii(s: string): void {
+    this.reserve(s.length);
+    const out = this.bytes;
+    let p = this.at;
+    for (let i = 0; i < s.length; i++) out[p++] = s.charCodeAt(i);
+    this.at = p;
+  }
+
+  /**
+   * A string, quoted, with the spec's escapes only, as UTF-8; false for a lone surrogate. (What
+   * `JSON.stringify` writes for a well-formed string, encoded: the tests check the two agree.)
+   */
+  string(s: string): boolean {
+    const n = s.length;
+    this.reserve(6 * n + 2); // at most 6 bytes per code unit (`\u00XX`); a pair's 4 bytes are 2 per unit
+    const out = this.bytes;
+    let p = this.at;
+    out[p++] = 0x22;
+    for (let i = 0; i < n; i++) {
+      let c = s.charCodeAt(i);
+      if (c < 0x80) {
+        const escape = ESCAPES[c];
+        if (escape === undefined) out[p++] = c;
+        else for (let j = 0; j < escape.length; j++) out[p++] = escape[j]!;
+      } else if (c < 0x800) {
+        out[p++] = 0xc0 | (c >> 6);
+        out[p++] = 0x80 | (c & 0x3f);
+      } else if (c < 0xd800 || c > 0xdfff) {
+        out[p++] = 0xe0 | (c >> 12);
+        out[p++] = 0x80 | ((c >> 6) & 0x3f);
+        out[p++] = 0x80 | (c & 0x3f);
+      } else {
+        // A high surrogate followed by a low one is one code point above U+FFFF; anything else is lone.
+        const d = c <= 0xdbff && i + 1 < n ? s.charCodeAt(i + 1) : 0;
+        if (d < 0xdc00 || d > 0xdfff) return false;
+        i++;
+        c = 0x10000 + ((c - 0xd800) << 10) + (d - 0xdc00);
+        out[p++] = 0xf0 | (c >> 18);
+        out[p++] = 0x80 | ((c >> 12) & 0x3f);
+        out[p++] = 0x80 | ((c >> 6) & 0x3f);
+        out[p++] = 0x80 | (c & 0x3f);
       }
-      const proto = Object.getPrototypeOf(v);
-      if (proto !== Object.prototype && proto !== null) return null;
-      const keys = Object.keys(v);
-      let high = false;
-      for (const k of keys) {
-        if (!HIGH_UNIT.test(k)) continue;
-        high = true;
-        if (hasLoneSurrogate(k)) return null;
-      }
-      sortKeys(keys, high);
-      let out = "{";
-      let first = true;
-      for (const k of keys) {
-        if (omit?.has(k)) continue;
-        const item = encodeValue((v as Record<string, unknown>)[k], depth + 1, undefined);
-        if (item === null) return null;
-        const key = encodeString(k)!; // lone surrogates in keys were refused above
-        out += first ? `${key}:${item}` : `,${key}:${item}`;
-        first = false;
-      }
-      return `${out}}`;
     }
-    default:
-      return null;
+    out[p++] = 0x22;
+    this.at = p;
+    return true;
+  }
+
+  /**
+   * Any value. It keeps no path: `canonicalJsonProblem` says what and where after a false. The
+   * recursion is bounded by `MAX_JSON_DEPTH`.
+   */
+  value(v: unknown, depth: number, omit: ReadonlySet<string> | undefined): boolean {
+    if (depth > MAX_JSON_DEPTH) return false;
+    switch (typeof v) {
+      case "string":
+        return this.string(v);
+      case "boolean":
+        this.ascii(v ? "true" : "false");
+        return true;
+      case "number":
+        if (!Number.isSafeInteger(v)) return false;
+        this.ascii(String(v)); // String(-0) is "0", as canonical JSON wants
+        return true;
+      case "object": {
+        if (v === null) {
+          this.ascii("null");
+          return true;
+        }
+        if (Array.isArray(v)) {
+          this.byte(0x5b);
+          for (let i = 0; i < v.length; i++) {
+            if (i > 0) this.byte(0x2c);
+            if (!this.value(v[i], depth + 1, undefined)) return false;
+          }
+          this.byte(0x5d);
+          return true;
+        }
+        const proto = Object.getPrototypeOf(v);
+        if (proto !== Object.prototype && proto !== null) return false;
+        const keys = Object.keys(v);
+        let high = false;
+        for (const k of keys) {
+          if (!HIGH_UNIT.test(k)) continue;
+          high = true;
+          if (hasLoneSurrogate(k)) return false; // before sorting: code-point order is for well-formed keys
+        }
+        sortKeys(keys, high);
+        this.byte(0x7b);
+        let first = true;
+        for (const k of keys) {
+          if (omit?.has(k)) continue;
+          if (!first) this.byte(0x2c);
+          first = false;
+          this.string(k); // well formed: lone surrogates in keys were refused above
+          this.byte(0x3a);
+          if (!this.value((v as Record<string, unknown>)[k], depth + 1, undefined)) return false;
+        }
+        this.byte(0x7d);
+        return true;
+      }
+      default:
+        return false;
+    }
   }
 }
 
-function encode(value: unknown, omitTopLevel?: ReadonlySet<string>): string {
-  const text = encodeValue(value, 0, omitTopLevel);
-  if (text !== null) return text;
+/** A writer kept between calls, so that its buffer is allocated once; a larger one is not kept. */
+let idle: Writer | null = null;
+const KEPT_WRITER_BYTES = 1 << 20;
+
+function encode(value: unknown, omitTopLevel?: ReadonlySet<string>): Uint8Array {
+  // A getter reached while encoding could encode again: that call gets a writer of its own.
+  const writer = idle ?? new Writer(1 << 12);
+  idle = null;
+  try {
+    writer.at = 0;
+    if (writer.value(value, 0, omitTopLevel)) return writer.bytes.slice(0, writer.at);
+  } finally {
+    if (writer.bytes.length <= KEPT_WRITER_BYTES) idle = writer;
+  }
   throw new CanonicalJsonError(canonicalJsonProblem(value, omitTopLevel) ?? "canonical JSON: not encodable");
 }
 
@@ -220,13 +311,13 @@ function encode(value: unknown, omitTopLevel?: ReadonlySet<string>): string {
  * `CanonicalJsonError`, naming the path, on anything Matrix forbids.
  */
 export function canonicalJson(value: unknown, omitTopLevel?: ReadonlySet<string>): string {
-  return encode(value, omitTopLevel);
+  const bytes = encode(value, omitTopLevel);
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("utf8");
 }
 
 /** The canonical JSON of `value` as UTF-8 bytes: what gets signed. */
 export function canonicalJsonBytes(value: unknown, omitTopLevel?: ReadonlySet<string>): Uint8Array {
-  const buf = Buffer.from(encode(value, omitTopLevel), "utf8");
-  return new Uint8Array(buf.buffer, buf.byteOffset, buf.length);
+  return encode(value, omitTopLevel);
 }
 
 type Frame = { kind: "object"; keys: Set<string>; expectKey: boolean; key: string } | { kind: "array"; index: number };
