@@ -9,7 +9,7 @@
  */
 import { createHash } from "node:crypto";
 import { encodeBase64Url } from "../core/base64.ts";
-import { canonicalJson, type JsonObject } from "../core/canonical-json.ts";
+import { canonicalJsonBytes, type JsonObject } from "../core/canonical-json.ts";
 import type { CrossSigningKey, DeviceKeys } from "../core/cross-signing.ts";
 import { readMsc3917Fields } from "../core/msc3917-fields.ts";
 import { roomIdFromRrk, rrkFromContent } from "../core/room-root-key.ts";
@@ -171,7 +171,7 @@ export class Homeserver {
       ...(stateKey !== undefined ? { state_key: stateKey } : {}),
     };
     const hash = createHash("sha256")
-      .update(canonicalJson({ ...e, origin: this.name, n: this.sequence++ }))
+      .update(canonicalJsonBytes({ ...e, origin: this.name, n: this.sequence++ }))
       .digest();
     return { event_id: `$${encodeBase64Url(hash)}`, ...e };
   }
