@@ -33,6 +33,10 @@ export class BoundedCache<K, V> {
     return known !== undefined ? known : this.set(key, make());
   }
 
+  delete(key: K): void {
+    this.entries.delete(key);
+  }
+
   clear(): void {
     this.entries.clear();
   }

@@ -17,7 +17,14 @@ import { decodeBase64, encodeBase64 } from "./base64.ts";
 import { BoundedCache } from "./bounded-cache.ts";
 import { MAX_JSON_DEPTH, compareCodePoints, isJsonObject } from "./canonical-json.ts";
 import { crossSigningPublicKey } from "./cross-signing.ts";
-import { type Ed25519Backend, PUBLIC_KEY_LENGTH, SIGNATURE_LENGTH, defaultBackend, verifyEd25519 } from "./ed25519.ts";
+import {
+  type Ed25519Backend,
+  PUBLIC_KEY_LENGTH,
+  SIGNATURE_LENGTH,
+  defaultBackend,
+  speculate,
+  verifyEd25519,
+} from "./ed25519.ts";
 import type { RejectReason, UnknownReason } from "./membership-reasons.ts";
 import { type Msc3917Fields, readMsc3917Fields } from "./msc3917-fields.ts";
 import { type Result, fail, ok } from "./result.ts";
@@ -929,12 +936,35 @@ function verifyWith(room: RoomView, options: VerifyOptions, binding: SubjectBind
   const rrk = typeof room.roomRootKey === "string" ? rrkFromContent(room.roomRootKey) : ok(room.roomRootKey);
   if (!rrk.ok) throw new TypeError(`verifyMembership: ${rrk.error}`);
   const pins = normalizePins(options.pinned);
-  const verifier = new Verifier(pins, options.backend ?? defaultBackend(), binding);
   const state = Array.isArray(room.state) ? room.state : [];
-  const index = new EventIndex([state, Array.isArray(room.events) ? room.events : []], options.lookup);
-  const createEvent = createOf(state, index);
-  const ctx = verifier.newContext(rrk.value, index, createEvent?.event_id);
-  return verdictsOf(state, pins, verifier, ctx, createEvent, wantChains(options.chains));
+  const lookup = options.lookup && onceEach(options.lookup);
+  // The equations are answered at once and checked in batches; a failed one means a second run
+  // (`speculate`). Each run is a fresh Verifier over the same input, and asks `lookup` nothing new.
+  return speculate(options.backend ?? defaultBackend(), (backend) => {
+    const verifier = new Verifier(pins, backend, binding);
+    const index = new EventIndex([state, Array.isArray(room.events) ? room.events : []], lookup);
+    const createEvent = createOf(state, index);
+    const ctx = verifier.newContext(rrk.value, index, createEvent?.event_id);
+    return verdictsOf(state, pins, verifier, ctx, createEvent, wantChains(options.chains));
+  });
+}
+
+/** `lookup`, asked at most once per event ID: a second run sees what the first saw. A throw is kept as one. */
+function onceEach(lookup: (eventId: string) => unknown): (eventId: string) => unknown {
+  const seen = new Map<string, { value: unknown } | { error: unknown }>();
+  return (eventId) => {
+    let answer = seen.get(eventId);
+    if (answer === undefined) {
+      try {
+        answer = { value: lookup(eventId) };
+      } catch (error) {
+        answer = { error };
+      }
+      seen.set(eventId, answer);
+    }
+    if ("error" in answer) throw answer.error;
+    return answer.value;
+  };
 }
 
 function createOf(state: readonly unknown[], index: EventIndex): Ev | undefined {

@@ -1,0 +1,146 @@
+import * as ed from "@noble/ed25519";
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { EDGE_SIG, encodeY } from "../../test-support/ed25519-edge-cases.ts";
+import { fcParams } from "../../test-support/fast-check.ts";
+import {
+  CheckedEquations,
+  type Ed25519Backend,
+  type Ed25519Verdict,
+  checkPublicKey,
+  forgetKeyChecks,
+  nodeBackend,
+  speculate,
+  verifyEd25519,
+  wrapsStrictDecoder,
+} from "./ed25519.ts";
+
+const seeds = Array.from({ length: 4 }, (_, i) => new Uint8Array(32).fill(i + 1));
+const keys = seeds.map((s) => nodeBackend.publicKeyFromSeed(s));
+/** Canonical encodings that are not curve points: only the equation (or the full check) finds out. */
+const offCurve: Uint8Array[] = [];
+for (let y = 2n; offCurve.length < 2; y++) {
+  const key = encodeY(y * 104729n, 0);
+  try {
+    ed.Point.fromBytes(key, false);
+  } catch {
+    offCurve.push(key);
+  }
+}
+
+type Check = {
+  signer: number;
+  message: Uint8Array;
+  kind: "valid" | "bad_sig" | "other_message" | "off_curve";
+  skip: number;
+};
+const check: fc.Arbitrary<Check> = fc.record({
+  signer: fc.nat(3),
+  message: fc.uint8Array({ maxLength: 40 }),
+  kind: fc.constantFrom("valid", "valid", "valid", "bad_sig", "other_message", "off_curve"),
+  skip: fc.nat(3),
+});
+
+/** A run whose questions depend on earlier answers: a failed check skips the next `skip` checks. */
+function work(checks: readonly Check[], backend: Ed25519Backend): Ed25519Verdict[] {
+  const out: Ed25519Verdict[] = [];
+  for (let i = 0; i < checks.length; i++) {
+    const c = checks[i]!;
+    let sig = nodeBackend.sign(seeds[c.signer]!, c.message);
+    let key = keys[c.signer]!;
+    let message = c.message;
+    if (c.kind === "bad_sig") (sig = sig.slice())[40]! ^= 1;
+    if (c.kind === "other_message") message = Uint8Array.from([...message, 1]);
+    if (c.kind === "off_curve") [sig, key] = [EDGE_SIG, offCurve[c.signer % offCurve.length]!];
+    const verdict = verifyEd25519(sig, message, key, backend);
+    out.push(verdict);
+    if (!verdict.ok) i += c.skip;
+  }
+  return out;
+}
+
+function counting(): Ed25519Backend & { asked: number } {
+  const b = {
+    name: "counting",
+    asked: 0,
+    publicKeyFromSeed: (s: Uint8Array) => nodeBackend.publicKeyFromSeed(s),
+    sign: (s: Uint8Array, m: Uint8Array) => nodeBackend.sign(s, m),
+    verifyEquation(s: Uint8Array, m: Uint8Array, k: Uint8Array) {
+      b.asked++;
+      return nodeBackend.verifyEquation(s, m, k);
+    },
+  };
+  return wrapsStrictDecoder(b, nodeBackend);
+}
+
+const allKeys = [...keys, ...offCurve];
+const keyVerdicts = () => allKeys.map((k) => checkPublicKey(k));
+
+describe("speculate", () => {
+  it("returns what the run returns on the backend itself, and leaves the same key verdicts", () => {
+    fc.assert(
+      fc.property(fc.array(check, { maxLength: 60 }), fc.boolean(), (checks, keysKnown) => {
+        const prime = () => {
+          forgetKeyChecks();
+          if (keysKnown) keyVerdicts();
+        };
+        prime();
+        const direct = counting();
+        const expected = work(checks, direct);
+        const memoAfterDirect = keyVerdicts();
+        prime();
+        const spec = counting();
+        expect(speculate(spec, (b) => work(checks, b))).toEqual(expected);
+        expect(keyVerdicts()).toEqual(memoAfterDirect);
+        forgetKeyChecks();
+        expect(keyVerdicts()).toEqual(memoAfterDirect); // and those are the verdicts of the full check
+        // Without a failure, every equation is asked exactly once, as directly.
+        if (expected.every((v) => v.ok)) expect(spec.asked).toBe(direct.asked);
+      }),
+      fcParams(150),
+    );
+  });
+
+  it("after a failure, asks the backend again only about equations the first run did not check", () => {
+    const checks: Check[] = Array.from({ length: 40 }, (_, i) => ({
+      signer: i % 4,
+      message: Uint8Array.of(i),
+      kind: i === 37 ? "bad_sig" : "valid",
+      skip: 0,
+    }));
+    forgetKeyChecks();
+    const spec = counting();
+    const verdicts = speculate(spec, (b) => work(checks, b));
+    expect(verdicts.filter((v) => !v.ok)).toHaveLength(1);
+    expect(spec.asked).toBe(40); // the second run's 40 were all answered from the first's checks
+  });
+
+  it("a throw from the run still leaves true key verdicts", () => {
+    forgetKeyChecks();
+    const off = offCurve[0]!;
+    expect(() =>
+      speculate(nodeBackend, (b) => {
+        expect(verifyEd25519(EDGE_SIG, Uint8Array.of(1), off, b)).toEqual({ ok: true }); // speculated
+        throw new Error("stop");
+      }),
+    ).toThrow("stop");
+    expect(checkPublicKey(off)).toBe("key_not_on_curve");
+  });
+});
+
+describe("CheckedEquations", () => {
+  it("answers only for the exact bytes, and asks the backend otherwise", () => {
+    const m = Uint8Array.of(1, 2, 3);
+    const sig = nodeBackend.sign(seeds[0]!, m);
+    const known = new CheckedEquations();
+    known.add(sig, m, keys[0]!, false); // a recorded answer wins, even a wrong one: it is what the backend said
+    expect(known.get(sig, m, keys[0]!)).toBe(false);
+    expect(known.get(sig, Uint8Array.of(1, 2), keys[0]!)).toBeUndefined();
+    expect(known.get(sig, m, keys[1]!)).toBeUndefined();
+    expect(known.answering(nodeBackend).verifyEquation(sig, Uint8Array.of(1, 2, 3, 4), keys[0]!)).toBe(false);
+    expect(known.answering(nodeBackend).verifyEquation(sig, m, keys[0]!)).toBe(false);
+    const bounded = new CheckedEquations(2);
+    bounded.add(sig, m, keys[0]!, true);
+    expect(bounded.get(sig, m, keys[0]!)).toBeUndefined();
+  });
+});
