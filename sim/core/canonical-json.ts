@@ -55,7 +55,11 @@ export function compareCodePoints(a: string, b: string): number {
   return a.length - b.length;
 }
 
-const HIGH_UNIT = /[\ud800-\uffff]/;
+/** A code unit at or above D800 (a surrogate, or E000-FFFF): a loop, faster than a regular expression on short keys. */
+function hasHighUnit(s: string): boolean {
+  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) >= 0xd800) return true;
+  return false;
+}
 
 function pathOf(path: readonly (string | number)[]): string {
   let out = "$";
@@ -151,6 +155,9 @@ const ESCAPES: readonly (Uint8Array | undefined)[] = Array.from({ length: 0x80 }
   return Buffer.from(JSON.stringify(String.fromCharCode(c)).slice(1, -1), "latin1");
 });
 
+/** 1 for the ASCII characters written as they are; a code unit past the table reads undefined. */
+const PLAIN = Uint8Array.from({ length: 0x80 }, (_, c) => (ESCAPES[c] === undefined ? 1 : 0));
+
 /**
  * Writes canonical JSON as UTF-8 straight into a byte buffer that grows by doubling: no strings
  * are built on the way (no ropes to flatten, no text to encode again), so that a signed message
@@ -202,10 +209,10 @@ class Writer {
     out[p++] = 0x22;
     for (let i = 0; i < n; i++) {
       let c = s.charCodeAt(i);
-      if (c < 0x80) {
-        const escape = ESCAPES[c];
-        if (escape === undefined) out[p++] = c;
-        else for (let j = 0; j < escape.length; j++) out[p++] = escape[j]!;
+      if (PLAIN[c] === 1) out[p++] = c;
+      else if (c < 0x80) {
+        const escape = ESCAPES[c]!;
+        for (let j = 0; j < escape.length; j++) out[p++] = escape[j]!;
       } else if (c < 0x800) {
         out[p++] = 0xc0 | (c >> 6);
         out[p++] = 0x80 | (c & 0x3f);
@@ -265,7 +272,7 @@ class Writer {
         const keys = Object.keys(v);
         let high = false;
         for (const k of keys) {
-          if (!HIGH_UNIT.test(k)) continue;
+          if (!hasHighUnit(k)) continue;
           high = true;
           if (hasLoneSurrogate(k)) return false; // before sorting: code-point order is for well-formed keys
         }

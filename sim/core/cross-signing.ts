@@ -87,7 +87,8 @@ export function crossSigningPublicKey(
   if (entries.length !== 1) return fail("malformed");
   const [keyId, value] = entries[0]!;
   if (typeof value !== "string") return fail("malformed");
-  if (keyId !== `ed25519:${value}`) return fail("key_id_mismatch");
+  if (keyId.length !== value.length + 8 || !keyId.startsWith("ed25519:") || !keyId.endsWith(value))
+    return fail("key_id_mismatch");
   let key: Uint8Array | null;
   if (expect.decode) key = expect.decode(value);
   else {

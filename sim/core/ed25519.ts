@@ -136,6 +136,25 @@ const keyText = (publicKey: Uint8Array): string =>
   Buffer.from(publicKey.buffer, publicKey.byteOffset, publicKey.byteLength).toString("latin1");
 
 /**
+ * `keyText` of a public key, made once per key object: a verifier passes the same object for a key
+ * at every check (sim/core/verify-membership.ts decodes each key text once). The entry keeps a copy
+ * of the bytes it was made from, and is made again if the object's bytes have changed since.
+ */
+const publicKeyTexts = new WeakMap<Uint8Array, { bytes: Uint8Array; text: string }>();
+function publicKeyText(publicKey: Uint8Array): string {
+  const known = publicKeyTexts.get(publicKey);
+  if (known !== undefined) {
+    const bytes = known.bytes;
+    let same = bytes.length === publicKey.length;
+    for (let i = 0; same && i < bytes.length; i++) same = bytes[i] === publicKey[i];
+    if (same) return known.text;
+  }
+  const text = keyText(publicKey);
+  publicKeyTexts.set(publicKey, { bytes: publicKey.slice(), text });
+  return text;
+}
+
+/**
  * Forget every remembered key verdict, node:crypto key object, public key and signature: for tests
  * that need a key checked as on its first use, and benchmarks that compare with a process meeting
  * the keys (and messages) for the first time.
@@ -164,7 +183,7 @@ const knownGood = (id: string): void => {
 /** Why `publicKey` can never verify anything under the policy, or null if it is acceptable. */
 export function checkPublicKey(publicKey: Uint8Array): Ed25519Rejection | null {
   if (publicKey.length !== PUBLIC_KEY_LENGTH) return "bad_length";
-  const id = keyText(publicKey);
+  const id = publicKeyText(publicKey);
   const cached = keyChecks.get(id);
   if (cached !== undefined) return cached;
   return remember(id, checkKeyEncoding(publicKey) ?? checkOnCurve(publicKey));
@@ -201,7 +220,7 @@ export function verifyEd25519(
 ): Ed25519Verdict {
   if (signature.length !== SIGNATURE_LENGTH || publicKey.length !== PUBLIC_KEY_LENGTH)
     return { ok: false, reason: "bad_length" };
-  const id = keyText(publicKey);
+  const id = publicKeyText(publicKey);
   let keyVerdict = keyChecks.get(id);
   if (keyVerdict === undefined) {
     const encoding = checkKeyEncoding(publicKey);
@@ -270,7 +289,7 @@ const MAX_REMEMBERED_MESSAGE = 4096;
 
 /** node's key object for `publicKey`, once per key. */
 function nodePublicKey(publicKey: Uint8Array): KeyObject {
-  return nodePublicKeys.getOrSet(keyText(publicKey), () =>
+  return nodePublicKeys.getOrSet(publicKeyText(publicKey), () =>
     createPublicKey({ key: { kty: "OKP", crv: "Ed25519", x: encodeBase64Url(publicKey) }, format: "jwk" }),
   );
 }
@@ -315,7 +334,7 @@ export const nobleBackend: Ed25519Backend = {
   publicKeyFromSeed(seed) {
     assertSeed(seed);
     const publicKey = ed.getPublicKey(seed);
-    knownGood(keyText(publicKey));
+    knownGood(publicKeyText(publicKey));
     return publicKey;
   },
   sign(seed, message) {
@@ -412,7 +431,7 @@ export class CheckedEquations {
 
 /** Lengths first, so that no two different (signature, key) pairs make the same text. */
 const equationKey = (signature: Uint8Array, publicKey: Uint8Array): string =>
-  `${signature.length}:${keyText(signature)}${keyText(publicKey)}`;
+  `${signature.length}:${keyText(signature)}${publicKeyText(publicKey)}`;
 
 /**
  * Run `work` with a backend that answers every equation "holds" at once, and checks those answers
@@ -485,7 +504,7 @@ export function speculate<T>(backend: Ed25519Backend, work: (backend: Ed25519Bac
     result = work(speculating);
   } finally {
     flush();
-    for (const publicKey of forget) keyChecks.delete(keyText(publicKey));
+    for (const publicKey of forget) keyChecks.delete(publicKeyText(publicKey));
   }
   if (!failed) return result;
   const answers = new CheckedEquations();

@@ -208,7 +208,8 @@ export class EventIndex {
   }
 
   get(eventId: string): { found: Ev } | Failure {
-    if (this.ambiguous.has(eventId)) return reject("malformed", eventId, "two different events share this event ID");
+    if (this.ambiguous.size > 0 && this.ambiguous.has(eventId))
+      return reject("malformed", eventId, "two different events share this event ID");
     let raw = this.byId.get(eventId);
     if (raw === undefined && this.fallback) {
       try {
