@@ -293,6 +293,15 @@ interface Task {
   key?: string;
 }
 
+/** A task on the solver's stack. */
+interface Frame {
+  task: Task;
+  key: string;
+  local: Local;
+  next: number;
+  unknown: Failure | undefined;
+}
+
 interface Dep {
   task: Task;
   /** The dependency this task's chain continues through (the sender's cause). */
@@ -361,7 +370,7 @@ type RuleAllows = { legacy: true } | { legacy: false; rooms: ReadonlySet<string>
 export class Verifier {
   private readonly memo = new Map<string, Outcome>();
   private readonly senderChecks = new Map<string, { dep: Dep; via: string } | Failure>();
-  private readonly subkeyChecks = new Map<string, { key: unknown }>();
+  private readonly subkeyChecks = new Map<string, { user: string; mskKeyId: string; key: unknown }[]>();
   private readonly identityKeys = new WeakMap<Ev, Uint8Array[]>();
   private readonly rsks = new WeakMap<object, { user: string; rsk: ReturnType<typeof crossSigningPublicKey> }>();
   private readonly createChecks = new Map<string, boolean>();
@@ -396,24 +405,37 @@ export class Verifier {
     return { id: this.contexts++, rrk, roomId: roomIdFromRrk(rrk), index, createEventId };
   }
 
+  private readonly onStack = new Set<string>();
+  private readonly stack: Frame[] = [];
+  private solving = false;
+
+  private open(task: Task, key: string): Frame {
+    this.onStack.add(key);
+    return { task, key, local: this.localCheck(task), next: 0, unknown: undefined };
+  }
+
   /** Verify one task and everything it rests on, iteratively. */
   solve(root: Task): Outcome {
     const rootKey = taskKey(root);
     const done = this.memo.get(rootKey);
     if (done) return done;
-    interface Frame {
-      task: Task;
-      key: string;
-      local: Local;
-      next: number;
-      unknown: Failure | undefined;
+    // One set and one stack per verifier, reused by every solve. Nothing a solve calls solves
+    // again; if something did, it would only be wrong, so it is refused.
+    if (this.solving) throw new Error("Verifier.solve: not re-entrant");
+    this.solving = true;
+    try {
+      return this.solveFrom(root, rootKey);
+    } finally {
+      this.solving = false;
+      this.onStack.clear();
+      this.stack.length = 0;
     }
-    const onStack = new Set<string>();
-    const open = (task: Task, key: string): Frame => {
-      onStack.add(key);
-      return { task, key, local: this.localCheck(task), next: 0, unknown: undefined };
-    };
-    const stack: Frame[] = [open(root, rootKey)];
+  }
+
+  private solveFrom(root: Task, rootKey: string): Outcome {
+    const onStack = this.onStack;
+    const stack = this.stack;
+    stack.push(this.open(root, rootKey));
     const finish = (f: Frame, outcome: Outcome): void => {
       this.memo.set(f.key, outcome);
       onStack.delete(f.key);
@@ -432,7 +454,7 @@ export class Verifier {
         const result = this.memo.get(key);
         if (result === undefined) {
           if (onStack.has(key)) finish(f, reject("parent_cycle", dep.task.eventId));
-          else stack.push(open(dep.task, key));
+          else stack.push(this.open(dep.task, key));
           continue;
         }
         if (result.status === "rejected") {
@@ -573,14 +595,22 @@ export class Verifier {
     const mskKeyId = keyIdOfKey(msk);
     const sig = signatureOf(senderKey, user, mskKeyId);
     if (sig === undefined) return false;
-    const id = `${user}\u0000${mskKeyId}\u0000${sig}`;
-    const cached = this.subkeyChecks.get(id);
-    if (cached !== undefined && sameJson(cached.key, senderKey)) return true;
+    // Keyed by the signature's text (a string of the input, so its hash is made once), then
+    // compared on user and MSK: no key string is built per check.
+    const checked = this.subkeyChecks.get(sig);
+    if (checked !== undefined)
+      for (const c of checked)
+        if (c.user === user && c.mskKeyId === mskKeyId && sameJson(c.key, senderKey)) return true;
     // verifySubkey, with the RSK read once (rskOf, the same checks) and the MSK's key ID made once.
     const ok = this.rskOf(senderKey, user).ok && verifySignedJson(senderKey, user, mskKeyId, msk, this.backend).ok;
     // Only successes are kept: they have been through canonical JSON, which bounds their depth
-    // for `sameJson`. A failure is rare in an honest room and costs one check per event.
-    if (ok && cached === undefined) this.subkeyChecks.set(id, { key: senderKey });
+    // for `sameJson`. A failure is rare in an honest room and costs one check per event. At most
+    // a few per signature text: more are checked every time (a signature copied onto many keys).
+    if (ok) {
+      const entry = { user, mskKeyId, key: senderKey };
+      if (checked === undefined) this.subkeyChecks.set(sig, [entry]);
+      else if (checked.length < 4) checked.push(entry);
+    }
     return ok;
   }
 
