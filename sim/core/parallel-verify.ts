@@ -15,7 +15,7 @@
  * `verifyMembership`.
  */
 import { Worker } from "node:worker_threads";
-import { type Ed25519Backend, nodeBackend } from "./ed25519.ts";
+import { CheckedEquations, type Ed25519Backend, nodeBackend } from "./ed25519.ts";
 import { type MembershipResult, type RoomView, type VerifyOptions, verifyMembership } from "./verify-membership.ts";
 
 export interface ParallelOptions extends VerifyOptions {
@@ -108,33 +108,19 @@ export async function verifyMembershipParallel(
     const results = await Promise.all(pending);
     if (results.every((r) => r.every((x) => x === 1))) return first;
     // Some equation failed: verify again, answering from the workers' results.
-    const known = new Map<string, { msg: Uint8Array; ok: boolean }[]>();
+    const answers = new CheckedEquations();
     let i = 0;
     for (const r of results) {
       for (const ok of r) {
         const t = triples[i++]!;
-        const k = tripleKey(t.sig, t.pub);
-        let list = known.get(k);
-        if (!list) known.set(k, (list = []));
-        list.push({ msg: t.msg, ok: ok === 1 });
+        answers.add(t.sig, t.msg, t.pub, ok === 1);
       }
     }
-    const answering: Ed25519Backend = {
-      ...nodeBackend,
-      name: "answering",
-      verifyEquation(sig, msg, pub) {
-        const hit = known.get(tripleKey(sig, pub))?.find((e) => Buffer.compare(e.msg, msg) === 0);
-        return hit ? hit.ok : nodeBackend.verifyEquation(sig, msg, pub);
-      },
-    };
-    return verifyMembership(room, { ...rest, backend: answering });
+    return verifyMembership(room, { ...rest, backend: answers.answering(nodeBackend) });
   } finally {
     await Promise.all(pool.map((w) => w.terminate()));
   }
 }
-
-const tripleKey = (sig: Uint8Array, pub: Uint8Array): string =>
-  `${Buffer.from(sig.buffer, sig.byteOffset, sig.length).toString("latin1")}${Buffer.from(pub.buffer, pub.byteOffset, pub.length).toString("latin1")}`;
 
 function pack(batch: Triple[]): ArrayBuffer {
   let size = 4;
