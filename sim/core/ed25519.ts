@@ -512,6 +512,68 @@ export function speculate<T>(backend: Ed25519Backend, work: (backend: Ed25519Bac
   return work(answers.answering(backend));
 }
 
+/** Where a speculative run's equations are checked elsewhere: on worker threads, say. */
+export interface EquationChecker {
+  /** Take an equation to check; its answer is at the same index (counting from 0) in `settle`'s. */
+  submit(signature: Uint8Array, message: Uint8Array, publicKey: Uint8Array): void;
+  /** The answers, true where the equation held, to everything submitted, in order. */
+  settle(): Promise<ArrayLike<boolean | number>>;
+}
+
+/**
+ * `speculate`, with the checks made by `checker` while `work` runs, and awaited after it:
+ * `checker`'s answers must be `backend`'s (the same backend on another thread). The same policy:
+ * the first run's result is returned only if every equation held, and otherwise `work` runs again
+ * on `backend`, answered from `checker`'s results by exact bytes.
+ *
+ * Policy: the key verdicts remembered on a speculative "holds" stay out of the memo until that
+ * "holds" is confirmed. Once `work` returns (or throws), the key of every equation submitted is
+ * forgotten; when the answers come, the key of each equation that held is remembered as on the
+ * curve (a strict decoder decoded it), and the others are checked in full when next used. So
+ * other verifications that run while the checks are out never see a verdict no check has made.
+ */
+export async function speculateAsync<T>(
+  backend: Ed25519Backend,
+  checker: EquationChecker,
+  work: (backend: Ed25519Backend) => T,
+): Promise<T> {
+  const signatures: Uint8Array[] = [];
+  const messages: Uint8Array[] = [];
+  const keys: Uint8Array[] = [];
+  const speculating: Ed25519Backend = {
+    name: `${backend.name} (checked elsewhere)`,
+    publicKeyFromSeed: (seed) => backend.publicKeyFromSeed(seed),
+    sign: (seed, message) => backend.sign(seed, message),
+    verifyEquation(signature, message, publicKey) {
+      signatures.push(signature);
+      messages.push(message);
+      keys.push(publicKey);
+      checker.submit(signature, message, publicKey);
+      return true;
+    },
+  };
+  wrapsStrictDecoder(speculating, backend);
+  let result: T;
+  try {
+    result = work(speculating);
+  } finally {
+    for (const publicKey of keys) keyChecks.delete(publicKeyText(publicKey));
+  }
+  const answers = await checker.settle();
+  if (answers.length !== signatures.length)
+    throw new Error(`speculateAsync: ${answers.length} answers to ${signatures.length} equations`);
+  let failed = false;
+  const strict = strictDecoders.has(backend);
+  for (let i = 0; i < answers.length; i++) {
+    if (!answers[i]) failed = true;
+    else if (strict) knownGood(publicKeyText(keys[i]!));
+  }
+  if (!failed) return result;
+  const checked = new CheckedEquations();
+  for (let i = 0; i < answers.length; i++) checked.add(signatures[i]!, messages[i]!, keys[i]!, Boolean(answers[i]));
+  return work(checked.answering(backend));
+}
+
 export const backends: Readonly<Record<BackendName, Ed25519Backend>> = { node: nodeBackend, noble: nobleBackend };
 
 /** The backend used when none is passed: `node`. */

@@ -10,7 +10,9 @@ import {
   checkPublicKey,
   forgetKeyChecks,
   nodeBackend,
+  type EquationChecker,
   speculate,
+  speculateAsync,
   verifyEd25519,
   wrapsStrictDecoder,
 } from "./ed25519.ts";
@@ -125,6 +127,63 @@ describe("speculate", () => {
       }),
     ).toThrow("stop");
     expect(checkPublicKey(off)).toBe("key_not_on_curve");
+  });
+});
+
+/** Checks on this thread, with `nodeBackend`, only once `settle` is called (as a worker would, later). */
+function laterChecker(): EquationChecker & { submitted: number } {
+  const held: [Uint8Array, Uint8Array, Uint8Array][] = [];
+  return {
+    get submitted() {
+      return held.length;
+    },
+    submit: (s, m, k) => void held.push([s, m, k]),
+    settle: async () => held.map(([s, m, k]) => nodeBackend.verifyEquation(s, m, k)),
+  };
+}
+
+describe("speculateAsync", () => {
+  it("returns what the run returns on the backend itself, and leaves the same key verdicts", async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(check, { maxLength: 60 }), fc.boolean(), async (checks, keysKnown) => {
+        const prime = () => {
+          forgetKeyChecks();
+          if (keysKnown) keyVerdicts();
+        };
+        prime();
+        const direct = counting();
+        const expected = work(checks, direct);
+        const memoAfterDirect = keyVerdicts();
+        prime();
+        const checker = laterChecker();
+        const pending = speculateAsync(nodeBackend, checker, (b) => work(checks, b));
+        // While the answers are out, no key has a verdict that no check made.
+        if (!keysKnown) for (const k of offCurve) expect(checkPublicKey(k)).toBe("key_not_on_curve");
+        expect(await pending).toEqual(expected);
+        expect(keyVerdicts()).toEqual(memoAfterDirect);
+        if (expected.every((v) => v.ok)) expect(checker.submitted).toBe(direct.asked);
+      }),
+      fcParams(150),
+    );
+  });
+
+  it("a throw from the run still leaves true key verdicts", async () => {
+    forgetKeyChecks();
+    const off = offCurve[0]!;
+    await expect(
+      speculateAsync(nodeBackend, laterChecker(), (b) => {
+        expect(verifyEd25519(EDGE_SIG, Uint8Array.of(1), off, b)).toEqual({ ok: true }); // speculated
+        throw new Error("stop");
+      }),
+    ).rejects.toThrow("stop");
+    expect(checkPublicKey(off)).toBe("key_not_on_curve");
+  });
+
+  it("refuses a checker that answers a different number of equations", async () => {
+    const short: EquationChecker = { submit: () => {}, settle: async () => [] };
+    await expect(
+      speculateAsync(nodeBackend, short, (b) => verifyEd25519(EDGE_SIG, Uint8Array.of(1), keys[0]!, b)),
+    ).rejects.toThrow("answers");
   });
 });
 
