@@ -1,6 +1,14 @@
 import { describe, expect, it } from "vitest";
 import { matrixSpecVectors } from "../../test-support/vectors.ts";
-import { CanonicalJsonError, MAX_JSON_DEPTH, canonicalJson, compareCodePoints, parseJson } from "./canonical-json.ts";
+import {
+  CanonicalJsonError,
+  MAX_JSON_DEPTH,
+  canonicalJson,
+  canonicalJsonBytes,
+  canonicalJsonView,
+  compareCodePoints,
+  parseJson,
+} from "./canonical-json.ts";
 
 const spec = matrixSpecVectors();
 
@@ -195,5 +203,25 @@ describe("canonical JSON: what the mutation run found untested", () => {
     expect(parseJson(`{${Array.from({ length: 300 }, (_, i) => `"k${i}":{"x":[]}`).join(",")}}`).ok).toBe(true);
     expect(parseJson('{"a":"a","b":"b"}')).toEqual({ ok: true, value: { a: "a", b: "b" } });
     for (const text of ["1,2", ",", "]", "}", ",]"]) expect(parseJson(text).ok).toBe(false);
+  });
+});
+
+describe("canonicalJsonView: messages in a shared buffer", () => {
+  it("gives the bytes canonicalJsonBytes gives, and later encodings leave them as they were", () => {
+    const values = Array.from({ length: 600 }, (_, i) => ({ i, text: "x".repeat(i * 7), nested: { é: [i, "ü"] } }));
+    // Enough to fill several shared buffers, with messages above the shared size among them.
+    const views = values.map((v) => canonicalJsonView(v, new Set(["nested"])));
+    const copies = views.map((b) => b.slice());
+    for (let i = 0; i < 200; i++) canonicalJsonView({ filler: "y".repeat(i * 40) });
+    values.forEach((v, i) => {
+      expect(views[i]).toEqual(canonicalJsonBytes(v, new Set(["nested"])));
+      expect(views[i]).toEqual(copies[i]);
+    });
+    expect(views.some((v) => v.byteLength > 4096)).toBe(true);
+    expect(new Set(views.map((v) => v.buffer)).size).toBeLessThan(views.length);
+  });
+
+  it("throws as canonicalJsonBytes does", () => {
+    expect(() => canonicalJsonView({ a: 1.5 })).toThrow(CanonicalJsonError);
   });
 });

@@ -6,7 +6,7 @@
  * were already there, and put `unsigned` back.
  */
 import { decodeBase64, encodeBase64 } from "./base64.ts";
-import { CanonicalJsonError, canonicalJsonBytes, isJsonObject } from "./canonical-json.ts";
+import { CanonicalJsonError, canonicalJsonBytes, canonicalJsonView, isJsonObject } from "./canonical-json.ts";
 import {
   type Ed25519Backend,
   type Ed25519Rejection,
@@ -39,6 +39,11 @@ export function isEd25519KeyId(keyId: string): boolean {
 /** The bytes a signature covers: the canonical JSON of `obj` without `signatures` and `unsigned`. */
 export function signedBytes(obj: object): Uint8Array {
   return canonicalJsonBytes(obj, NOT_SIGNED);
+}
+
+/** `signedBytes`, as a read-only view (`canonicalJsonView`): for a message that is only checked. */
+export function signedView(obj: object): Uint8Array {
+  return canonicalJsonView(obj, NOT_SIGNED);
 }
 
 const NOT_SIGNED: ReadonlySet<string> = new Set(["signatures", "unsigned"]);
@@ -97,7 +102,7 @@ export function verifySignedJson(
   if (!sig.ok) return fail("signature_malformed");
   let message: Uint8Array;
   try {
-    message = signedBytes(obj);
+    message = signedView(obj);
   } catch (e) {
     if (e instanceof CanonicalJsonError) return fail("not_canonical_json");
     throw e;

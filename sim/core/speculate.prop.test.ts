@@ -5,6 +5,7 @@ import { EDGE_SIG, encodeY } from "../../test-support/ed25519-edge-cases.ts";
 import { fcParams } from "../../test-support/fast-check.ts";
 import {
   CheckedEquations,
+  MessageStore,
   type Ed25519Backend,
   type Ed25519Verdict,
   checkPublicKey,
@@ -201,5 +202,25 @@ describe("CheckedEquations", () => {
     const bounded = new CheckedEquations(2);
     bounded.add(sig, m, keys[0]!, true);
     expect(bounded.get(sig, m, keys[0]!)).toBeUndefined();
+  });
+});
+
+describe("MessageStore", () => {
+  it("keeps each message's exact bytes, whatever the originals and later messages do", () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.oneof(fc.uint8Array({ maxLength: 3000 }), fc.constant(new Uint8Array(70_000).fill(7))), {
+          maxLength: 1500,
+        }),
+        (messages) => {
+          const store = new MessageStore();
+          const copies = messages.map((m) => m.slice());
+          const kept = messages.map((m) => store.keep(m));
+          for (const m of messages) if (m.length <= 65_536) m.fill(0xff); // the originals may be reused
+          kept.forEach((k, i) => expect(k).toEqual(copies[i]));
+        },
+      ),
+      fcParams(20),
+    );
   });
 });

@@ -35,7 +35,7 @@ import {
   roomIdFromRrk,
   rrkFromContent,
 } from "./room-root-key.ts";
-import { isEd25519KeyId, signatureOf, signedBytes, verifySignedJson } from "./signing.ts";
+import { isEd25519KeyId, signatureOf, signedView, verifySignedJson } from "./signing.ts";
 
 export type { RejectReason, UnknownReason } from "./membership-reasons.ts";
 
@@ -759,7 +759,7 @@ export class Verifier {
         if (!sig.ok) continue;
         if (message === undefined) {
           try {
-            message = signedBytes(signed);
+            message = signedView(signed);
           } catch {
             return false;
           }
