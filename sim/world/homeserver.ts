@@ -327,16 +327,11 @@ export class Homeserver {
     if (!room) return { state: [], events: [] };
     const hidden = this.hiddenFrom.get(userId);
     let state = [...room.state.values()];
-    if (hidden?.size) {
-      // A split view: this user is served the state as if the hidden events had never happened.
+    if (hidden?.size)
       state = state.flatMap((e) => {
-        if (!hidden.has(e.event_id)) return [e];
-        const before = [...room.events]
-          .reverse()
-          .find((x) => x.type === e.type && x.state_key === e.state_key && !hidden.has(x.event_id));
-        return before ? [before] : [];
+        const served = servedInPlaceOf(room, hidden, e);
+        return served ? [served] : [];
       });
-    }
     const inState = new Set(state);
     const served = this.servedForLookup.get(roomId) ?? [];
     return { state, events: [...room.events.filter((e) => !inState.has(e) && !hidden?.has(e.event_id)), ...served] };
@@ -344,11 +339,13 @@ export class Homeserver {
 
   /** Rooms this server shows `userId` as invited to or joined (split views included). */
   roomsOf(userId: string): string[] {
-    return [...this.rooms.keys()].filter((roomId) => {
-      const mine = this.roomView(userId, roomId).state.find(
-        (e) => e.type === "m.room.member" && e.state_key === userId,
-      );
-      return mine?.content.membership === "join" || mine?.content.membership === "invite";
+    this.requireLocal(userId);
+    const hidden = this.hiddenFrom.get(userId);
+    return [...this.rooms].flatMap(([roomId, room]) => {
+      // The user's membership as roomView serves it, without building the view.
+      const current = room.get("m.room.member", userId);
+      const mine = current && (hidden?.size ? servedInPlaceOf(room, hidden, current) : current);
+      return mine?.content.membership === "join" || mine?.content.membership === "invite" ? [roomId] : [];
     });
   }
 
@@ -676,4 +673,18 @@ export class Homeserver {
 /** A homeserver with the declared adversary capabilities (DESIGN.md §9, STYLE.md on Complement). */
 export function maliciousHomeserver(name: string, world: WorldContext, capabilities: Capabilities): Homeserver {
   return new Homeserver(name, world, capabilities);
+}
+
+/**
+ * A split view (`hide`): the state event a user is served in place of `e`, as if the events hidden
+ * from them had never happened: `e`, or the latest earlier event of its type and state key that is
+ * not hidden, or nothing.
+ */
+function servedInPlaceOf(room: RoomReplica, hidden: ReadonlySet<string>, e: WorldEvent): WorldEvent | undefined {
+  if (!hidden.has(e.event_id)) return e;
+  for (let i = room.events.length - 1; i >= 0; i--) {
+    const x = room.events[i]!;
+    if (x.type === e.type && x.state_key === e.state_key && !hidden.has(x.event_id)) return x;
+  }
+  return undefined;
 }

@@ -164,6 +164,10 @@ class StateDagClient implements ClientDefence {
   /** Per room, node IDs referenced by the heads of decrypted messages, with who referenced them. */
   private readonly messageRefs = new Map<string, Map<string, AlarmReference[]>>();
   private readonly alarmed = new Set<string>();
+  /** Counts the heads taken from messages (`onMessage`): a check's inputs include them. */
+  private headsTaken = 0;
+  /** Each room's last check, with what it was computed from (`sameInputs`). */
+  private readonly lastCheck = new Map<string, CheckInputs & { result: CheckResult }>();
   /** Per room, what the client last authenticated against. */
   private readonly trust = new Map<string, Trust>();
   /** Per room, the causes of the alarms standing when the client last looked. */
@@ -251,6 +255,7 @@ class StateDagClient implements ClientDefence {
         ...(refs.get(h) ?? []),
         { kind: "message", id: String(m.payload.id), event: m.eventId, sender: m.sender },
       ]);
+      this.headsTaken++;
     }
     this.messageRefs.set(m.roomId, refs);
   }
@@ -294,8 +299,20 @@ class StateDagClient implements ClientDefence {
    * Policy: only authenticated references raise alarms; what an unauthenticated node or message
    * names is nobody's claim.
    */
-  private check(roomId: string, trust: Trust): { causes: Cause[]; resolution: DagResolution } {
+  private check(roomId: string, trust: Trust): CheckResult {
     const nodes = this.known(roomId);
+    // A check whose inputs are those of this room's last one finds the same causes, all of them
+    // alarmed already: its result is reused (sync observes every room at every step).
+    const inputs: CheckInputs = { nodes: nodes.size, heads: this.headsTaken, trust };
+    const last = this.lastCheck.get(roomId);
+    if (last !== undefined && sameInputs(last, inputs)) return last.result;
+    const result = this.checkAfresh(roomId, trust, nodes);
+    // Kept by reference, as `trust` is: a view and its pins are values once handed over.
+    this.lastCheck.set(roomId, { ...inputs, result });
+    return result;
+  }
+
+  private checkAfresh(roomId: string, trust: Trust, nodes: Map<string, DagNode>): CheckResult {
     const all = [...nodes.values()];
     const msksKey = [
       encodeBase64(trust.rrk),
@@ -420,6 +437,29 @@ export function stateDag(tieBreak: TieBreak, policy: AlarmPolicy = "refuse"): De
     client: (owner) => new StateDagClient(owner, tieBreak, policy),
   };
 }
+
+type CheckResult = { causes: Cause[]; resolution: DagResolution };
+
+/**
+ * What a check reads: the room's nodes (they are only ever added, so their number names them), the
+ * heads taken from messages, and the trust it authenticates against. The view's events are
+ * compared by object, as the check's own memo keys name them (`objectSerial`).
+ */
+type CheckInputs = { nodes: number; heads: number; trust: Trust };
+
+function sameInputs(a: CheckInputs, b: CheckInputs): boolean {
+  if (a.nodes !== b.nodes || a.heads !== b.heads) return false;
+  const [x, y] = [a.trust, b.trust];
+  if (Buffer.compare(x.rrk, y.rrk) !== 0 || x.pins.size !== y.pins.size) return false;
+  for (const [user, key] of x.pins) {
+    const other = y.pins.get(user);
+    if (other === undefined || Buffer.compare(key, other) !== 0) return false;
+  }
+  return sameObjects(x.view.state, y.view.state) && sameObjects(x.view.events, y.view.events);
+}
+
+const sameObjects = (a: readonly object[], b: readonly object[]): boolean =>
+  a.length === b.length && a.every((e, i) => e === b[i]);
 
 const serials = new WeakMap<object, number>();
 let nextSerial = 0;
