@@ -108,5 +108,7 @@ export function verifySignedJson(
     throw e;
   }
   const verdict = verifyEd25519(sig.value, message, publicKey, backend);
-  return verdict.ok ? ok(true) : fail(verdict.reason);
+  return verdict.ok ? VERIFIED : fail(verdict.reason);
 }
+
+const VERIFIED: Result<true, SignedJsonRejection> = Object.freeze(ok(true as const));

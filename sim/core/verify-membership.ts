@@ -222,8 +222,13 @@ export class EventIndex {
     const ev = this.parse(raw);
     if (!ev.ok) return reject(ev.error, eventId);
     if (ev.value.event_id !== eventId) return reject("malformed", eventId, "lookup returned an event with another ID");
-    return { found: ev.value };
+    let found = this.found.get(ev.value);
+    if (found === undefined) this.found.set(ev.value, (found = { found: ev.value }));
+    return found;
   }
+
+  /** The answer `get` gives for each event read, made once (a join is looked up for every chain through it). */
+  private readonly found = new WeakMap<Ev, { found: Ev }>();
 
   /** `parseEvent`, once per object for the life of this index. */
   parse(raw: unknown): Result<Ev, RejectReason> {
@@ -1152,14 +1157,14 @@ function verdictFor(
     const outcome = verifier.solve({ ctx, eventId: join.event_id, user, msk });
     if (outcome.status !== "verified") return outcome;
     const parent = verifier.parentOf(outcome);
-    return {
-      status: "verified",
-      msk: textOfKey(msk),
-      cause: outcome.cause,
-      ...(parent !== undefined ? { parent } : {}),
-      chain_length: outcome.length,
-      ...(chains ? { chain: verifier.chain(outcome) } : {}),
-    };
+    // Built in place (no spread objects), in the key order the verdicts are written in.
+    const msText = textOfKey(msk);
+    const verdict: MemberVerdict & { status: "verified" } =
+      parent !== undefined
+        ? { status: "verified", msk: msText, cause: outcome.cause, parent, chain_length: outcome.length }
+        : { status: "verified", msk: msText, cause: outcome.cause, chain_length: outcome.length };
+    if (chains) verdict.chain = verifier.chain(outcome);
+    return verdict;
   } catch (e) {
     return {
       status: "unknown",
