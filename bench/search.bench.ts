@@ -16,7 +16,7 @@
  * budget per cell (default 6), BENCH_SEARCH_ROUNDS the timed rounds (default 3).
  * Last, a control (parallel-control.ts): the ratio this machine gives, in the same run, for a loop
  * that only computes and for one that allocates short-lived objects; the search allocates about
- * 2.5 GB per search here, and its young-generation collections run on helper threads that the two
+ * 2.1 GB per search here, and its young-generation collections run on helper threads that the two
  * workers share.
  */
 import { cpus, loadavg } from "node:os";
