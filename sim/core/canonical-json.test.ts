@@ -225,3 +225,35 @@ describe("canonicalJsonView: messages in a shared buffer", () => {
     expect(() => canonicalJsonView({ a: 1.5 })).toThrow(CanonicalJsonError);
   });
 });
+
+describe("canonical JSON: the encoder's reused key lists", () => {
+  it("writes objects of different sizes at one depth, before and after a large one, each with its own keys", () => {
+    const large = Object.fromEntries(Array.from({ length: 1500 }, (_, i) => [`k${i}`, i]));
+    const value = [{ b: 1, a: 2, c: 3 }, { z: 1 }, large, { y: [{ q: 1, p: 2 }] }, {}];
+    expect(canonicalJson(value)).toBe(JSON.stringify(value, (_k, v) => sortedForTest(v)));
+  });
+
+  it("never writes an enumerable property inherited from Object.prototype", () => {
+    Object.defineProperty(Object.prototype, "polluted", {
+      value: 1,
+      enumerable: true,
+      configurable: true,
+      writable: true,
+    });
+    try {
+      expect(canonicalJson({ a: 1, b: { c: 2 } })).toBe('{"a":1,"b":{"c":2}}');
+    } finally {
+      delete (Object.prototype as Record<string, unknown>).polluted;
+    }
+  });
+});
+
+/** Objects with their keys in code-unit order (all keys here are ASCII), for a JSON.stringify reference. */
+function sortedForTest(v: unknown): unknown {
+  if (v === null || typeof v !== "object" || Array.isArray(v)) return v;
+  return Object.fromEntries(
+    Object.keys(v)
+      .sort()
+      .map((k) => [k, (v as Record<string, unknown>)[k]]),
+  );
+}

@@ -133,8 +133,7 @@ const SMALL_OBJECT = 24;
  * have a handful of keys, and V8's sort copies the array into a work array first: an insertion
  * sort in place allocates nothing, which matters at one sort per object of every signed message.
  */
-function sortKeys(keys: string[], high: boolean): void {
-  const n = keys.length;
+function sortKeys(keys: string[], n: number, high: boolean): void {
   if (n > SMALL_OBJECT) {
     if (high) keys.sort(compareCodePoints);
     else keys.sort();
@@ -167,6 +166,8 @@ const PLAIN = Uint8Array.from({ length: 0x80 }, (_, c) => (ESCAPES[c] === undefi
 class Writer {
   bytes: Uint8Array;
   at = 0;
+  /** Per depth, the keys of the object being written there (`value`). */
+  private readonly keyLists: string[][] = [];
 
   constructor(size: number) {
     this.bytes = new Uint8Array(size);
@@ -269,17 +270,29 @@ class Writer {
         }
         const proto = Object.getPrototypeOf(v);
         if (proto !== Object.prototype && proto !== null) return false;
-        const keys = Object.keys(v);
+        // The keys go into this depth's list, reused by every object at this depth (its children use
+        // the next one's), so that an object costs no array of its own; a large one gets a copy.
+        let list = this.keyLists[depth];
+        if (list === undefined) this.keyLists[depth] = list = [];
+        let n = 0;
         let high = false;
-        for (const k of keys) {
+        for (const k in v) {
+          if (!Object.hasOwn(v, k)) continue;
+          list[n++] = k;
           if (!hasHighUnit(k)) continue;
           high = true;
           if (hasLoneSurrogate(k)) return false; // before sorting: code-point order is for well-formed keys
         }
-        sortKeys(keys, high);
+        let keys = list;
+        if (n > SMALL_OBJECT) {
+          keys = list.slice(0, n); // sorted by V8's sort, which needs the exact length
+          if (list.length > KEPT_KEYS) list.length = 0;
+        }
+        sortKeys(keys, n, high);
         this.byte(0x7b);
         let first = true;
-        for (const k of keys) {
+        for (let i = 0; i < n; i++) {
+          const k = keys[i]!;
           if (omit?.has(k)) continue;
           if (!first) this.byte(0x2c);
           first = false;
@@ -299,6 +312,8 @@ class Writer {
 /** A writer kept between calls, so that its buffer is allocated once; a larger one is not kept. */
 let idle: Writer | null = null;
 const KEPT_WRITER_BYTES = 1 << 20;
+/** A depth's key list longer than this is not kept for the next object. */
+const KEPT_KEYS = 1 << 10;
 
 /**
  * Messages of up to 4 KB encoded for `canonicalJsonView` are copied into a shared 64 KB buffer,
