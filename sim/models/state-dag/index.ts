@@ -445,9 +445,9 @@ type CheckResult = { causes: Cause[]; resolution: DagResolution };
  * heads taken from messages, and the trust it authenticates against. The view's events are
  * compared by object, as the check's own memo keys name them (`objectSerial`).
  */
-type CheckInputs = { nodes: number; heads: number; trust: Trust };
+export type CheckInputs = { nodes: number; heads: number; trust: Trust };
 
-function sameInputs(a: CheckInputs, b: CheckInputs): boolean {
+export function sameInputs(a: CheckInputs, b: CheckInputs): boolean {
   if (a.nodes !== b.nodes || a.heads !== b.heads) return false;
   const [x, y] = [a.trust, b.trust];
   if (Buffer.compare(x.rrk, y.rrk) !== 0 || x.pins.size !== y.pins.size) return false;
