@@ -19,6 +19,7 @@ const primitives = [
   "sim/core/signing.prop.test.ts",
   "sim/core/room-root-key.test.ts",
   "sim/core/bounded-cache.test.ts",
+  "sim/core/speculate.prop.test.ts", // speculate, speculateAsync, CheckedEquations, MessageStore
 ];
 const verifier = [
   "sim/core/membership-session.test.ts",

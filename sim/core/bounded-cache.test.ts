@@ -21,6 +21,14 @@ describe("BoundedCache", () => {
     expect(c.get("a")).toBe(2);
   });
 
+  it("delete forgets one key and keeps the others", () => {
+    const c = new BoundedCache<string, number>(4);
+    c.set("a", 1);
+    c.set("b", 2);
+    c.delete("a");
+    expect([c.get("a"), c.get("b"), c.size]).toEqual([undefined, 2, 1]);
+  });
+
   it("getOrSet computes once per key, and again after a clear", () => {
     const c = new BoundedCache<string, number>(4);
     let made = 0;

@@ -85,6 +85,16 @@ describe("cross-signing keys", () => {
       "key_id_mismatch",
     ],
     [
+      "a key ID with more between its prefix and the key",
+      { ...aliceRsk, keys: { [`ed25519:x${encodeBase64(rsk.publicKey)}`]: encodeBase64(rsk.publicKey) } },
+      "key_id_mismatch",
+    ],
+    [
+      "a key ID with another prefix of the same length",
+      { ...aliceRsk, keys: { [`ed25519_${encodeBase64(rsk.publicKey)}`]: encodeBase64(rsk.publicKey) } },
+      "key_id_mismatch",
+    ],
+    [
       "a 31-byte key",
       { ...aliceRsk, keys: { [`ed25519:${encodeBase64(new Uint8Array(31))}`]: encodeBase64(new Uint8Array(31)) } },
       "bad_public_key",

@@ -296,6 +296,24 @@ describe("the key checks, done once per key", () => {
   });
 });
 
+describe("a key object whose bytes change", () => {
+  beforeEach(forgetKeyChecks);
+
+  it.each(BOTH)("is read afresh, with each backend's key for the new bytes ($name)", (backend) => {
+    const [s1, s2] = [new Uint8Array(32).fill(11), new Uint8Array(32).fill(12)];
+    const message = Uint8Array.of(1, 2, 3);
+    const key = backend.publicKeyFromSeed(s1).slice();
+    const [sig1, sig2] = [backend.sign(s1, message), backend.sign(s2, message)];
+    expect(verifyEd25519(sig1, message, key, backend).ok).toBe(true);
+    key.set(backend.publicKeyFromSeed(s2)); // the same object, another key
+    expect(verifyEd25519(sig1, message, key, backend).ok).toBe(false);
+    expect(verifyEd25519(sig2, message, key, backend).ok).toBe(true);
+    key[0]! ^= 1; // a third key, likely off the curve: its own verdict, not the second key's
+    expect(checkPublicKey(key)).toBe(checkPublicKey(key.slice()));
+    expect(verifyEd25519(sig2, message, key, backend).ok).toBe(false);
+  });
+});
+
 describe("keys from seeds", () => {
   it("derive the spec's verify key from the spec's seed, in both backends", () => {
     const specSeed = new Uint8Array(Buffer.from("YJDBA9Xnr2sVqXD9Vj7XVUnmFZcZrlw8Md7kMW+3XA1", "base64"));

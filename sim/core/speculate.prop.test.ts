@@ -224,3 +224,129 @@ describe("MessageStore", () => {
     );
   });
 });
+
+describe("the speculative backends: what the mutation run found untested", () => {
+  const valid = (n: number) =>
+    Array.from({ length: n }, (_, i) => {
+      const message = Uint8Array.of(i, i >> 8);
+      return { sig: nodeBackend.sign(seeds[i % 4]!, message), message, key: keys[i % 4]! };
+    });
+  const runOf = (eqs: ReturnType<typeof valid>, runs: { n: number }) => (b: Ed25519Backend) => {
+    runs.n++;
+    return eqs.map((e) => verifyEd25519(e.sig, e.message, e.key, b).ok);
+  };
+
+  it("speculate: a clean run runs once, asks each equation once, in batches of 16, and names and delegates its backend", () => {
+    const eqs = valid(40);
+    const backend = counting();
+    const runs = { n: 0 };
+    const askedWhen: number[] = [];
+    const result = speculate(backend, (b) => {
+      expect(b.name).toBe("counting (speculative)");
+      expect(b.publicKeyFromSeed(seeds[0]!)).toEqual(keys[0]);
+      expect(b.sign(seeds[0]!, Uint8Array.of(9))).toEqual(nodeBackend.sign(seeds[0]!, Uint8Array.of(9)));
+      const out = runOf(
+        eqs,
+        runs,
+      )({
+        ...b,
+        verifyEquation: (s, m, k) => {
+          const answer = b.verifyEquation(s, m, k);
+          askedWhen.push(backend.asked);
+          return answer;
+        },
+      });
+      return out;
+    });
+    expect(result.every(Boolean)).toBe(true);
+    expect(runs.n).toBe(1);
+    expect(backend.asked).toBe(40);
+    // After the 16th question the first batch is checked, after the 32nd the second; the rest at the end.
+    expect([askedWhen[14], askedWhen[15], askedWhen[30], askedWhen[31], askedWhen[39]]).toEqual([0, 16, 16, 32, 32]);
+  });
+
+  it("speculate: after a failure, the second run is answered from the first's checks and names and delegates its backend", () => {
+    const eqs = valid(20);
+    eqs[3] = { ...eqs[3]!, message: Uint8Array.of(99) }; // fails
+    const backend = counting();
+    const names: string[] = [];
+    const runs = { n: 0 };
+    const result = speculate(backend, (b) => {
+      names.push(b.name);
+      if (runs.n === 1) {
+        expect(b.publicKeyFromSeed(seeds[1]!)).toEqual(keys[1]);
+        expect(b.sign(seeds[1]!, Uint8Array.of(9))).toEqual(nodeBackend.sign(seeds[1]!, Uint8Array.of(9)));
+      }
+      return runOf(eqs, runs)(b);
+    });
+    expect(result.filter((x) => !x)).toHaveLength(1);
+    expect(runs.n).toBe(2);
+    expect(names).toEqual(["counting (speculative)", "counting (answered)"]);
+    // The first run checked one batch of 16; the second asked only the 4 it did not check.
+    expect(backend.asked).toBe(20);
+  });
+
+  it("speculateAsync: a clean run runs once and asks nothing more; a failed one is answered from the checker", async () => {
+    for (const bad of [false, true]) {
+      const eqs = valid(10);
+      if (bad) eqs[2] = { ...eqs[2]!, message: Uint8Array.of(99) };
+      const backend = counting();
+      const runs = { n: 0 };
+      const names: string[] = [];
+      const result = await speculateAsync(backend, laterChecker(), (b) => {
+        names.push(b.name);
+        if (runs.n === 0) {
+          expect(b.publicKeyFromSeed(seeds[2]!)).toEqual(keys[2]);
+          expect(b.sign(seeds[2]!, Uint8Array.of(9))).toEqual(nodeBackend.sign(seeds[2]!, Uint8Array.of(9)));
+        }
+        return runOf(eqs, runs)(b);
+      });
+      expect(result.filter((x) => !x)).toHaveLength(bad ? 1 : 0);
+      expect(runs.n).toBe(bad ? 2 : 1);
+      expect(names[0]).toBe("counting (checked elsewhere)");
+      expect(backend.asked).toBe(0); // every equation was checked by the checker
+    }
+  });
+
+  it("speculateAsync: a backend that does not decode keys strictly never makes a key known good", async () => {
+    forgetKeyChecks();
+    const off = offCurve[1]!;
+    const lax: Ed25519Backend = { ...nodeBackend, name: "lax", verifyEquation: () => true };
+    const yes: EquationChecker & { n: number } = {
+      n: 0,
+      submit() {
+        this.n++;
+      },
+      async settle() {
+        return Array.from({ length: this.n }, () => true);
+      },
+    };
+    const verdict = await speculateAsync(lax, yes, (b) => verifyEd25519(EDGE_SIG, Uint8Array.of(1), off, b));
+    expect(verdict).toEqual({ ok: false, reason: "key_not_on_curve" }); // the full check ran first
+    expect(checkPublicKey(off)).toBe("key_not_on_curve");
+  });
+
+  it("CheckedEquations: several messages under one signature and key, and a bound that counts bytes", () => {
+    const sig = nodeBackend.sign(seeds[0]!, Uint8Array.of(1));
+    const known = new CheckedEquations();
+    known.add(sig, Uint8Array.of(1), keys[0]!, true);
+    known.add(sig, Uint8Array.of(2), keys[0]!, false);
+    expect([known.get(sig, Uint8Array.of(1), keys[0]!), known.get(sig, Uint8Array.of(2), keys[0]!)]).toEqual([
+      true,
+      false,
+    ]);
+    const exact = new CheckedEquations(3);
+    exact.add(sig, Uint8Array.of(1, 2, 3), keys[0]!, true);
+    expect(exact.get(sig, Uint8Array.of(1, 2, 3), keys[0]!)).toBe(true); // 3 bytes fit a bound of 3
+    exact.add(sig, Uint8Array.of(4), keys[0]!, true);
+    expect(exact.get(sig, Uint8Array.of(4), keys[0]!)).toBeUndefined(); // a fourth does not
+  });
+
+  it("MessageStore: a message of exactly 64 KB is still copied", () => {
+    const store = new MessageStore();
+    const m = new Uint8Array(65_536).fill(3);
+    const kept = store.keep(m);
+    m.fill(4);
+    expect(kept.every((b) => b === 3)).toBe(true);
+  });
+});
